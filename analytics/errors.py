@@ -1,0 +1,78 @@
+"""The errors Opening Day raises on purpose, each with a message an owner can act on.
+
+Pages catch `OpeningDayError` and show its message with `st.error`; the CLI prints
+it as one line on stderr and exits 2. A traceback means a bug, not bad input.
+
+    OpeningDayError
+    ├── StoreError
+    │   ├── StoreLocked          another process holds the DuckDB file
+    │   ├── StoreTooNew          the file was written by a newer Opening Day
+    │   └── WorkspaceError       unknown / duplicate / invalid workspace
+    └── ImportError_
+        ├── UnreadableFile       encoding, format, empty file, missing sheet
+        ├── UnknownEntity        cannot tell what the file holds
+        ├── MissingColumn        a required field has no column
+        ├── BadMapping           a mapping names a column the file lacks
+        └── RowsRejected         rows that cannot be read (carries every reject)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OpeningDayError(Exception):
+    """Base of every expected error; `str(err)` is the message for the owner."""
+
+
+class StoreError(OpeningDayError):
+    pass
+
+
+class StoreLocked(StoreError):
+    pass
+
+
+class StoreTooNew(StoreError):
+    pass
+
+
+class WorkspaceError(StoreError):
+    pass
+
+
+class ImportError_(OpeningDayError):  # noqa: N801 - the trailing _ avoids the builtin
+    """An import that did not happen; nothing was written."""
+
+    def __init__(self, message: str, *, file_name: str = "") -> None:
+        super().__init__(message)
+        self.file_name = file_name
+
+
+class UnreadableFile(ImportError_):
+    pass
+
+
+class UnknownEntity(ImportError_):
+    pass
+
+
+class MissingColumn(ImportError_):
+    def __init__(self, message: str, *, file_name: str = "", fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message, file_name=file_name)
+        self.fields = fields
+
+
+class BadMapping(ImportError_):
+    pass
+
+
+class RowsRejected(ImportError_):
+    """Some rows cannot be read and the owner did not choose to skip them.
+
+    `result` is the would-be import result (no batch id) with every reject.
+    """
+
+    def __init__(self, message: str, *, file_name: str = "", result: Any = None) -> None:
+        super().__init__(message, file_name=file_name)
+        self.result = result
