@@ -325,7 +325,7 @@ def delete_workspace(con: Connection, name: str) -> None:
             {"w": ws.id},
         )
         for table in (*WORKSPACE_TABLES, "batches"):
-            tx.execute(f"DELETE FROM {table} WHERE workspace_id = $w", {"w": ws.id})  # noqa: S608
+            tx.execute(f"DELETE FROM {table} WHERE workspace_id = $w", {"w": ws.id})
         tx.execute("DELETE FROM workspaces WHERE id = $w", {"w": ws.id})
 
 
@@ -358,7 +358,7 @@ def list_batches(con: Connection, workspace_id: int, *, include_undone: bool = T
     rows = (
         con.cursor()
         .execute(
-            f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w{where} ORDER BY id DESC",  # noqa: S608
+            f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w{where} ORDER BY id DESC",
             {"w": workspace_id},
         )
         .fetchall()
@@ -370,7 +370,7 @@ def get_batch(con: Connection, workspace_id: int, batch_id: int) -> Batch:
     rows = (
         con.cursor()
         .execute(
-            f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w AND id = $b",  # noqa: S608
+            f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w AND id = $b",
             {"w": workspace_id, "b": batch_id},
         )
         .fetchall()
@@ -435,7 +435,7 @@ def find_imported(con: Connection, workspace_id: int, sha256: str) -> Batch | No
     rows = (
         con.cursor()
         .execute(
-            f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w AND sha256 = $h "  # noqa: S608
+            f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w AND sha256 = $h "
             "AND undone_at IS NULL ORDER BY id LIMIT 1",
             {"w": workspace_id, "h": sha256},
         )
@@ -452,18 +452,18 @@ def reconcile_customers(tx: Connection, workspace_id: int) -> int:
     number created.
     """
     referenced = " UNION ".join(
-        f"SELECT DISTINCT customer FROM {t} WHERE workspace_id = $w AND customer IS NOT NULL"  # noqa: S608
+        f"SELECT DISTINCT customer FROM {t} WHERE workspace_id = $w AND customer IS NOT NULL"
         for t in REFERENCES_CUSTOMER
     )
     created = tx.execute(
         f"""INSERT INTO customers (workspace_id, customer, auto)
         SELECT $w, r.customer, TRUE FROM ({referenced}) r
-        WHERE r.customer NOT IN (SELECT customer FROM customers WHERE workspace_id = $w)""",  # noqa: S608
+        WHERE r.customer NOT IN (SELECT customer FROM customers WHERE workspace_id = $w)""",
         {"w": workspace_id},
     ).fetchall()
     tx.execute(
         f"""DELETE FROM customers WHERE workspace_id = $w AND auto
-        AND customer NOT IN ({referenced})""",  # noqa: S608
+        AND customer NOT IN ({referenced})""",
         {"w": workspace_id},
     )
     return int(created[0][0]) if created else 0
@@ -476,7 +476,7 @@ def undo_batch(con: Connection, workspace_id: int, batch_id: int) -> Batch:
         raise StoreError(f"Batch {batch_id} ({batch.file_name}) was already undone.")
     with transaction(con) as tx:
         tx.execute(
-            f"DELETE FROM {batch.entity} WHERE workspace_id = $w AND batch_id = $b",  # noqa: S608
+            f"DELETE FROM {batch.entity} WHERE workspace_id = $w AND batch_id = $b",
             {"w": workspace_id, "b": batch_id},
         )
         reconcile_customers(tx, workspace_id)
@@ -492,7 +492,7 @@ def undo_batch(con: Connection, workspace_id: int, batch_id: int) -> Batch:
 def entity_counts(con: Connection, workspace_id: int) -> dict[str, int]:
     """Rows per entity in a workspace (customers counted once each)."""
     parts = [
-        f"SELECT '{name}' AS entity, count(*) AS n FROM "  # noqa: S608
+        f"SELECT '{name}' AS entity, count(*) AS n FROM "
         f"{'customers_current' if name == 'customers' else 'deals_current' if name == 'deals' else name}"
         " WHERE workspace_id = $w"
         for name in ENTITY_NAMES
@@ -514,7 +514,7 @@ ENTITY_DATE: dict[str, str] = {
 def data_range(con: Connection, workspace_id: int) -> pd.DataFrame:
     """First and last date per dated entity (rows without dates are left out)."""
     parts = [
-        f"SELECT '{name}' AS entity, min({expr}) AS first, max({expr}) AS last "  # noqa: S608
+        f"SELECT '{name}' AS entity, min({expr}) AS first, max({expr}) AS last "
         f"FROM {name} WHERE workspace_id = $w"
         for name, expr in ENTITY_DATE.items()
     ]
@@ -524,15 +524,15 @@ def data_range(con: Connection, workspace_id: int) -> pd.DataFrame:
 def last_data_date(con: Connection, workspace_id: int) -> Any:
     """The last date in the workspace's data: the default "as of" day. None when empty."""
     parts = " UNION ALL ".join(
-        f"SELECT max({expr}) AS d FROM {name} WHERE workspace_id = $w"  # noqa: S608
+        f"SELECT max({expr}) AS d FROM {name} WHERE workspace_id = $w"
         for name, expr in ENTITY_DATE.items()
     )
     return (
         con.cursor().execute(f"SELECT max(d) FROM ({parts})", {"w": workspace_id}).fetchall()[0][0]
-    )  # noqa: S608
+    )
 
 
 def is_empty(con: Connection) -> bool:
     """True when no workspace holds any data (the first-run screen)."""
-    parts = " UNION ALL ".join(f"SELECT count(*) AS n FROM {n}" for n in ENTITY_NAMES)  # noqa: S608
-    return int(con.cursor().execute(f"SELECT sum(n) FROM ({parts})").fetchall()[0][0] or 0) == 0  # noqa: S608
+    parts = " UNION ALL ".join(f"SELECT count(*) AS n FROM {n}" for n in ENTITY_NAMES)
+    return int(con.cursor().execute(f"SELECT sum(n) FROM ({parts})").fetchall()[0][0] or 0) == 0
