@@ -1,10 +1,11 @@
-"""Per-workspace settings: a registry of keys with defaults and validation."""
+"""Per-workspace settings: a registry of keys with defaults, kinds and validation."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from analytics.errors import OpeningDayError
 from analytics.store import Connection, transaction
@@ -14,53 +15,166 @@ class SettingError(OpeningDayError):
     pass
 
 
+SettingKind = Literal["choice", "number", "int", "date", "text"]
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
     label: str
     default: Any
     help: str = ""
+    kind: SettingKind = "number"
     choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    group: str = "General"
 
+    def validate(self, value: Any) -> Any:
+        """The value as stored, or SettingError naming the setting and what is allowed."""
+        if self.kind == "choice":
+            if value not in self.choices:
+                allowed = ", ".join(map(str, self.choices))
+                raise SettingError(f"{self.label} must be one of {allowed}; got {value!r}.")
+            return value
+        if self.kind == "date":
+            if value in (None, ""):
+                return None
+            try:
+                return date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                raise SettingError(
+                    f"{self.label} must be a date (YYYY-MM-DD); got {value!r}."
+                ) from None
+        if self.kind == "text":
+            return str(value).strip()
+        try:
+            number = int(value) if self.kind == "int" else float(value)
+        except (TypeError, ValueError):
+            raise SettingError(f"{self.label} must be a number; got {value!r}.") from None
+        if self.minimum is not None and number < self.minimum:
+            raise SettingError(f"{self.label} must be at least {self.minimum:g}; got {number:g}.")
+        if self.maximum is not None and number > self.maximum:
+            raise SettingError(f"{self.label} must be at most {self.maximum:g}; got {number:g}.")
+        return number
+
+
+CURRENCIES = (
+    "USD",
+    "EUR",
+    "GBP",
+    "CAD",
+    "AUD",
+    "NZD",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "ZAR",
+    "INR",
+    "JPY",
+)
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting(
-            "currency",
-            "Currency",
-            "USD",
-            "ISO code used to show money",
-            (
-                "USD",
-                "EUR",
-                "GBP",
-                "CAD",
-                "AUD",
-                "NZD",
-                "CHF",
-                "SEK",
-                "NOK",
-                "DKK",
-                "ZAR",
-                "INR",
-                "JPY",
-            ),
-        ),
+        Setting("currency", "Currency", "USD", "Used to show money.", "choice", CURRENCIES),
         Setting(
             "date_order",
             "Date order",
             "mdy",
-            "How you read 03/04/2025: month first (mdy) or day first (dmy). Used when a file's dates could be either.",
+            "How you read 03/04/2025: month first (mdy) or day first (dmy). Used when every "
+            "date in a file's column could be read either way.",
+            "choice",
             ("mdy", "dmy"),
+        ),
+        Setting(
+            "fiscal_year_start",
+            "Fiscal year starts in month",
+            1,
+            "1 = January.",
+            "int",
+            minimum=1,
+            maximum=12,
+        ),
+        Setting(
+            "season_start",
+            "Season start (opening day)",
+            None,
+            "Season figures count from this day. Empty: no season set.",
+            "date",
+            group="Pace",
+        ),
+        Setting(
+            "prospecting_target_hours",
+            "Prospecting target (hours per week)",
+            1.0,
+            "Time spent finding new customers every week, without fail.",
+            minimum=0,
+            maximum=80,
+            group="Pace",
+        ),
+        Setting(
+            "sustainable_hours_low",
+            "Sustainable week: at least (hours)",
+            30.0,
+            "Weeks logged below this are too slow.",
+            minimum=0,
+            maximum=100,
+            group="Pace",
+        ),
+        Setting(
+            "sustainable_hours_high",
+            "Sustainable week: at most (hours)",
+            45.0,
+            "Weeks logged above this are too fast to keep up.",
+            minimum=1,
+            maximum=120,
+            group="Pace",
+        ),
+        Setting(
+            "recent_window_days",
+            "Recent window (days)",
+            90,
+            "“What have you done for me lately”: the window for recent ranks.",
+            "int",
+            minimum=7,
+            maximum=730,
+            group="Pace",
+        ),
+        Setting(
+            "order_to_cash_lag_months",
+            "Order-to-cash lag when it cannot be estimated (months)",
+            2,
+            "How long a won deal takes to turn into invoices, used when the data is too thin "
+            "to estimate it.",
+            "int",
+            minimum=0,
+            maximum=12,
+            group="Pace",
+        ),
+        Setting("cost_rate_tech", "Cost per hour: technicians", 60.0, "", minimum=0, group="Costs"),
+        Setting("cost_rate_sales", "Cost per hour: sales", 70.0, "", minimum=0, group="Costs"),
+        Setting("cost_rate_admin", "Cost per hour: admin", 40.0, "", minimum=0, group="Costs"),
+        Setting(
+            "cost_rate_default",
+            "Cost per hour: anyone else",
+            60.0,
+            "Used for time entries without a role.",
+            minimum=0,
+            group="Costs",
         ),
     )
 }
 
 
+def defaults() -> dict[str, Any]:
+    return {k: s.default for k, s in SETTINGS.items()}
+
+
 def get_settings(con: Connection, workspace_id: int) -> dict[str, Any]:
     """Every setting for a workspace: saved values over defaults."""
-    values = {k: s.default for k, s in SETTINGS.items()}
+    values = defaults()
     rows = (
         con.cursor()
         .execute("SELECT key, value FROM settings WHERE workspace_id = $w", {"w": workspace_id})
@@ -72,15 +186,29 @@ def get_settings(con: Connection, workspace_id: int) -> dict[str, Any]:
     return values
 
 
-def save_setting(con: Connection, workspace_id: int, key: str, value: Any) -> None:
-    setting = SETTINGS.get(key)
-    if setting is None:
-        raise SettingError(f"Unknown setting {key!r}.")
-    if setting.choices and value not in setting.choices:
-        allowed = ", ".join(map(str, setting.choices))
-        raise SettingError(f"{setting.label} must be one of {allowed}; got {value!r}.")
-    with transaction(con) as tx:
-        tx.execute(
-            "INSERT OR REPLACE INTO settings (workspace_id, key, value) VALUES ($w, $k, $v)",
-            {"w": workspace_id, "k": key, "v": json.dumps(value)},
+def save_settings(con: Connection, workspace_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """Validate every value first, then save them all in one transaction (or none)."""
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        setting = SETTINGS.get(key)
+        if setting is None:
+            raise SettingError(f"Unknown setting {key!r}.")
+        clean[key] = setting.validate(value)
+    merged = {**get_settings(con, workspace_id), **clean}
+    if merged["sustainable_hours_low"] >= merged["sustainable_hours_high"]:
+        raise SettingError(
+            "The sustainable week's lower bound must be below its upper bound "
+            f"({merged['sustainable_hours_low']:g} ≥ {merged['sustainable_hours_high']:g})."
         )
+    with transaction(con) as tx:
+        for key, value in clean.items():
+            tx.execute(
+                "INSERT OR REPLACE INTO settings (workspace_id, key, value, saved_at) "
+                "VALUES ($w, $k, $v, current_localtimestamp())",
+                {"w": workspace_id, "k": key, "v": json.dumps(value)},
+            )
+    return merged
+
+
+def save_setting(con: Connection, workspace_id: int, key: str, value: Any) -> None:
+    save_settings(con, workspace_id, {key: value})

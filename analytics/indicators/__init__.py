@@ -1,0 +1,133 @@
+"""The indicator registry: one entry per indicator; pages, scoreboard, CLI and cards loop over it."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import Any
+
+from analytics import store
+from analytics.indicators.base import (
+    STATUS_ICON,
+    STATUS_ORDER,
+    STATUS_WORD,
+    Context,
+    Indicator,
+    Result,
+    Status,
+    Thresholds,
+)
+from analytics.settings import get_settings
+
+__all__ = [
+    "AREAS",
+    "REGISTRY",
+    "STATUS_ICON",
+    "STATUS_ORDER",
+    "STATUS_WORD",
+    "Context",
+    "Indicator",
+    "Result",
+    "Status",
+    "Thresholds",
+    "compute",
+    "compute_all",
+    "effective_thresholds",
+    "get",
+    "register",
+]
+
+# Area id → label, in the order pages show them.
+AREAS: dict[str, str] = {
+    "pace": "Pace",
+    "niche": "Niche growth",
+}
+
+REGISTRY: dict[str, Indicator] = {}
+
+# Modules that register indicators when imported (one per area).
+_AREA_MODULES = ("analytics.indicators.pace", "analytics.indicators.niche")
+
+
+def register(indicator: Indicator) -> Indicator:
+    if indicator.id in REGISTRY:
+        raise ValueError(f"indicator {indicator.id!r} registered twice")
+    if indicator.area not in AREAS:
+        raise ValueError(f"indicator {indicator.id!r} has unknown area {indicator.area!r}")
+    REGISTRY[indicator.id] = indicator
+    return indicator
+
+
+def _load() -> None:
+    for module in _AREA_MODULES:
+        importlib.import_module(module)
+
+
+def get(indicator_id: str) -> Indicator:
+    try:
+        return REGISTRY[indicator_id]
+    except KeyError:
+        raise KeyError(f"no indicator {indicator_id!r}") from None
+
+
+def in_area(area: str) -> list[Indicator]:
+    return [i for i in REGISTRY.values() if i.area == area]
+
+
+def effective_thresholds(indicator: Indicator, settings: dict[str, Any]) -> Thresholds:
+    """The owner's thresholds for an indicator (settings `threshold:<id>`), else the defaults."""
+    saved = settings.get(f"threshold:{indicator.id}")
+    if isinstance(saved, dict) and "green" in saved and "red" in saved:
+        return Thresholds(float(saved["green"]), float(saved["red"]))
+    return indicator.default_thresholds(settings)
+
+
+def context(
+    con: store.Connection,
+    workspace_id: int,
+    as_of: date | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Context | None:
+    """The compute context; as_of defaults to the last date in the data. None when no data."""
+    day = as_of or store.last_data_date(con, workspace_id)
+    if day is None:
+        return None
+    return Context(
+        con,
+        workspace_id,
+        day,
+        settings or get_settings(con, workspace_id),
+        explicit=as_of is not None,
+    )
+
+
+def compute(indicator: Indicator, ctx: Context) -> Result:
+    """Compute one indicator and apply the owner's thresholds to its value."""
+    result = indicator.compute(ctx)
+    if result.value is not None and result.status != "unknown":
+        result.status = indicator.status_of(
+            result.value, effective_thresholds(indicator, ctx.settings)
+        )
+    return result
+
+
+def compute_all(
+    con: store.Connection,
+    workspace_id: int,
+    as_of: date | None = None,
+    *,
+    area: str | None = None,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Result]:
+    """Every registered indicator (or one area's) for a workspace, keyed by id."""
+    ctx = context(con, workspace_id, as_of, settings)
+    chosen = [i for i in REGISTRY.values() if area is None or i.area == area]
+    if ctx is None:
+        return {
+            i.id: i.unknown("No data yet: load invoices, deals, time entries or activities first.")
+            for i in chosen
+        }
+    return {i.id: compute(i, ctx) for i in chosen}
+
+
+_load()

@@ -1,0 +1,121 @@
+"""What an indicator is: its registry entry, its result, and how a value becomes a status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import pandas as pd
+
+from analytics.store import Connection
+
+Status = Literal["green", "amber", "red", "unknown"]
+Unit = Literal["hours", "share", "ratio", "count", "money", "index", "months", "days", "cv"]
+
+STATUS_ORDER: dict[str, int] = {"red": 0, "amber": 1, "unknown": 2, "green": 3}
+STATUS_ICON: dict[str, str] = {"green": "🟢", "amber": "🟠", "red": "🔴", "unknown": "⚪"}
+STATUS_WORD: dict[str, str] = {
+    "green": "On track",
+    "amber": "Watch",
+    "red": "Act now",
+    "unknown": "Not enough data",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything an indicator's compute function may read."""
+
+    con: Connection
+    workspace_id: int
+    as_of: date
+    settings: dict[str, Any]
+    # True when the owner picked the day; otherwise each indicator may anchor on the last
+    # date of the data it reads (see `as_of_for`).
+    explicit: bool = False
+
+    def as_of_for(self, table: str, column: str) -> date | None:
+        """The owner's day if picked, else the last `column` date in `table` (None if empty).
+
+        `table` and `column` come from code, never from input.
+        """
+        if self.explicit:
+            return self.as_of
+        row = (
+            self.con.cursor()
+            .execute(
+                f"SELECT max({column}) FROM {table} WHERE workspace_id = $w",
+                {"w": self.workspace_id},
+            )
+            .fetchall()
+        )
+        return row[0][0]
+
+
+@dataclass
+class Result:
+    """One indicator's answer for one workspace on one day."""
+
+    id: str
+    value: float | None
+    status: Status
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None and self.status != "unknown"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where green ends and red begins, in the indicator's unit.
+
+    For a higher-is-better indicator: value ≥ green is green, value < red is red.
+    For a lower-is-better one: value ≤ green is green, value > red is red.
+    Amber lies between.
+    """
+
+    green: float
+    red: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    area: str
+    label: str
+    unit: Unit
+    higher_is_better: bool
+    description: str
+    # Fixed defaults, or a function of the settings when they follow a target the owner
+    # sets (prospecting hours against the weekly target).
+    thresholds: Thresholds | Callable[[dict[str, Any]], Thresholds]
+    compute: Callable[[Context], Result]
+    page: str
+    # Checklists (template ids) that address this indicator when it is red.
+    checklists: tuple[str, ...] = ()
+
+    def default_thresholds(self, settings: dict[str, Any]) -> Thresholds:
+        t = self.thresholds
+        return t if isinstance(t, Thresholds) else t(settings)
+
+    def status_of(self, value: float | None, t: Thresholds) -> Status:
+        if value is None:
+            return "unknown"
+        if self.higher_is_better:
+            if value >= t.green:
+                return "green"
+            return "red" if value < t.red else "amber"
+        if value <= t.green:
+            return "green"
+        return "red" if value > t.red else "amber"
+
+    def unknown(self, reason: str, frame: pd.DataFrame | None = None) -> Result:
+        """A result that says why it cannot be computed and what data would fix it."""
+        return Result(
+            self.id, None, "unknown", reason, {}, frame if frame is not None else pd.DataFrame()
+        )

@@ -1,0 +1,1 @@
+"""Niche growth indicators (registered on import)."""

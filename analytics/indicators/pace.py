@@ -1,0 +1,1 @@
+"""Pace indicators (registered on import)."""
