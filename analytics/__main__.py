@@ -1,4 +1,4 @@
-"""Command line: `python -m analytics demo|import|batches|undo|export …`."""
+"""Command line: `python -m analytics demo|import|batches|undo|export|kpis …`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     _add_workspace(p)
     p.add_argument("dir", metavar="DIR", help="folder to write into (created if needed)")
+    p = sub.add_parser(
+        "kpis",
+        help="compute every indicator for a workspace",
+        description="Compute every registered indicator as of the last date in the data "
+        "(or --as-of). Unknown values are null, with the reason in the message.",
+    )
+    _add_db(p)
+    _add_workspace(p)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="compute as of this day")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     return parser
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
 
 
 def _fail(message: str, code: int) -> int:
@@ -246,12 +264,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from analytics import indicators
+
+    con = store.connect(args.db)
+    ws = store.get_workspace(con, args.workspace)
+    ctx = indicators.context(con, ws.id, args.as_of)
+    results = indicators.compute_all(con, ws.id, args.as_of)
+    as_of = ctx.as_of.isoformat() if ctx else None
+    if args.json:
+        payload = {
+            "workspace": ws.name,
+            "as_of": as_of,
+            "indicators": {k: indicators.result_json(r) for k, r in results.items()},
+        }
+        print(json.dumps(payload))
+        return 0
+    print(f"{ws.name} — as of {as_of or 'no data yet'}")
+    for ind_id, r in sorted(results.items(), key=lambda kv: indicators.STATUS_ORDER[kv[1].status]):
+        word = indicators.STATUS_WORD[r.status]
+        print(f"  [{word:^15}] {indicators.get(ind_id).label}: {r.message}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "import": cmd_import,
     "batches": cmd_batches,
     "undo": cmd_undo,
     "export": cmd_export,
+    "kpis": cmd_kpis,
 }
 
 

@@ -153,6 +153,35 @@ SETTINGS: dict[str, Setting] = {
             maximum=12,
             group="Pace",
         ),
+        Setting(
+            "pace_weeks",
+            "Weeks looked back for pace figures",
+            13,
+            "Prospecting, activity consistency and workload use this many complete weeks.",
+            "int",
+            minimum=4,
+            maximum=52,
+            group="Pace",
+        ),
+        *(
+            Setting(
+                f"minutes_{kind.replace(' ', '_')}",
+                f"Minutes per {kind} (when not logged)",
+                minutes,
+                "Used for activities exported without a duration.",
+                "int",
+                minimum=0,
+                maximum=600,
+                group="Activity durations",
+            )
+            for kind, minutes in (
+                ("prospecting", 60),
+                ("cold call", 10),
+                ("mailshot", 30),
+                ("call", 10),
+                ("email", 5),
+            )
+        ),
         Setting("cost_rate_tech", "Cost per hour: technicians", 60.0, "", minimum=0, group="Costs"),
         Setting("cost_rate_sales", "Cost per hour: sales", 70.0, "", minimum=0, group="Costs"),
         Setting("cost_rate_admin", "Cost per hour: admin", 40.0, "", minimum=0, group="Costs"),

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import math
 from datetime import date
+from decimal import Decimal
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from analytics import store
 from analytics.indicators.base import (
@@ -34,7 +39,9 @@ __all__ = [
     "compute_all",
     "effective_thresholds",
     "get",
+    "jsonable",
     "register",
+    "result_json",
 ]
 
 # Area id → label, in the order pages show them.
@@ -128,6 +135,37 @@ def compute_all(
             for i in chosen
         }
     return {i.id: compute(i, ctx) for i in chosen}
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types all the way down: numbers stay numbers, NaN becomes null, dates ISO."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    """One indicator's result as the CLI and snapshots print it (no frame)."""
+    return {
+        "value": jsonable(result.value),
+        "status": result.status,
+        "message": result.message,
+        "details": jsonable(result.details),
+    }
 
 
 _load()
