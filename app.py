@@ -1,0 +1,26 @@
+"""Opening Day: page config, the page registry and the sidebar every page shares."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import sidebar
+from ui import store as ui_store
+from ui.state import show_flash
+
+st.set_page_config(page_title="Opening Day", page_icon="⚾", layout="wide")
+
+# The page registry, in sidebar order. Adding a page is one line here plus its file in pages/.
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/data.py", title="Data", icon="📥"),
+]
+
+ui_store.connection()  # a locked or unreadable store stops here, with one line saying why
+
+# Routes that replace the whole app (such as read-only snapshot links) go here, before navigation.
+
+page = st.navigation(PAGES)
+sidebar.render()
+show_flash()
+page.run()

@@ -1,0 +1,132 @@
+"""How numbers, money, dates and downloads look on a page (money, shares and days follow
+`analytics.format`, so a coaching message and the table beside it agree)."""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from analytics import format as analytics_format
+
+# A spreadsheet treats a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+MISSING = "—"
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def count(value: int | float | None) -> str:
+    """1234 → "1,234"."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    return f"{round(value):,}"
+
+
+def money(
+    value: float | Decimal | int | None, currency: str = "USD", *, cents: bool = False
+) -> str:
+    """An amount in the workspace currency: "$1,234", "-€56", "CHF 980"."""
+    if value is None or is_missing(value):
+        return MISSING
+    return analytics_format.money(float(value), currency, decimals=2 if cents else 0)
+
+
+def percent(share: float | None, *, signed: bool = False) -> str:
+    """A share as a percentage with one decimal: 0.1234 → "12.3%"."""
+    if share is None or is_missing(share) or math.isinf(float(share)):
+        return MISSING
+    return analytics_format.pct(float(share), signed=signed)
+
+
+def day(value: date | datetime | str | None) -> str:
+    """A date as "30 Jun 2025": readable and never ambiguous between day and month."""
+    if value is None or is_missing(value):
+        return MISSING
+    return analytics_format.day(pd.Timestamp(value).date())
+
+
+def moment(value: datetime | None) -> str:
+    """A timestamp as "30 Jun 2025, 14:05"."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    stamp = pd.Timestamp(value)
+    return f"{day(stamp)}, {stamp.strftime('%H:%M')}"
+
+
+def span(first: date | None, last: date | None) -> str:
+    """A date range as "1 Jan 2022 – 30 Jun 2025"."""
+    if is_missing(first) or is_missing(last):
+        return MISSING
+    return f"{day(first)} – {day(last)}"
+
+
+def years_between(first: date | None, last: date | None) -> str:
+    """How long a history is, in words: "3.5 years", "8 months", "12 days"."""
+    if first is None or last is None or is_missing(first) or is_missing(last):
+        return MISSING
+    days = int((pd.Timestamp(last) - pd.Timestamp(first)).days)
+    if days >= 365:
+        return f"{days / 365.25:.1f} years"
+    if days >= 60:
+        return f"{round(days / 30.44)} months"
+    return f"{days + 1} days" if days else "1 day"
+
+
+def _defuse(cell: Any) -> Any:
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula quoted."""
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(
+            out[column]
+        ):
+            out[column] = out[column].map(_defuse, na_action="ignore")
+    out.columns = [_defuse(str(c)) for c in out.columns]
+    return out
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes (UTF-8 with BOM, so Excel reads accents) that are safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    safe_frame(frame).to_csv(buffer, index=False)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+_MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:=\"'&%^;,?/@")
+
+
+def plain(text: object) -> str:
+    """Text (a file name, a header, an error naming a value) made inert for st.markdown.
+
+    Every ASCII punctuation mark is backslash-escaped, so nothing the owner or a file
+    supplied can become a link, an image, HTML, LaTeX or a coloured directive.
+    """
+    out = []
+    for ch in str(text):
+        if ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        elif ch in "\r\n":
+            out.append("  \n" if ch == "\n" else "")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -1,0 +1,652 @@
+"""The Data page's widgets: one panel per uploaded file (entity, sheet, mapping, preview,
+rejects, import), the import history with undo, and workspace management.
+
+Choices for an uploaded file are kept in session state by the file's SHA-256, so they
+survive reruns and come back when the same file is uploaded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import importer, store
+from analytics.entities import ENTITIES, ENTITY_NAMES
+from analytics.errors import OpeningDayError, RowsRejected
+from analytics.settings import SETTINGS, save_setting
+from ui import store as ui_store
+from ui.format import count, day, is_missing, moment, plain, safe_csv
+from ui.sidebar import select_workspace
+from ui.state import Column, UploadChoice, app_state, flash
+
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xls", "parquet"]
+NOT_IN_FILE = "— not in this file —"
+PRODUCT = "✖ multiply two columns…"
+DATE_ORDERS = {"mdy": "Month first (03/04 = 4 March)", "dmy": "Day first (03/04 = 3 April)"}
+PREVIEW_ROWS = 20
+
+
+# ---------------------------------------------------------------- reading (cached by content)
+
+
+@st.cache_resource(show_spinner="Reading the file…", max_entries=16, ttl=3600)
+def _read(sha256: str, file_name: str, sheet: str | None, _data: bytes) -> importer.Source:
+    # Keyed by content hash: the bytes themselves are not hashed again on every rerun.
+    return importer.read_source(_data, file_name=file_name, sheet=sheet)
+
+
+@st.cache_resource(show_spinner="Checking every row…", max_entries=32, ttl=3600)
+def _preview(
+    workspace_id: int,
+    sha256: str,
+    sheet: str | None,
+    entity: str,
+    mapping_json: str,
+    date_order: str,
+    _source: importer.Source,
+) -> importer.Preview:
+    mapping = _mapping_from_json(mapping_json)
+    return importer.preview(
+        ui_store.connection(), _source, entity, mapping, date_order=date_order, n=PREVIEW_ROWS
+    )
+
+
+def _mapping_json(mapping: dict[str, Column]) -> str:
+    return json.dumps(
+        {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(mapping.items())}
+    )
+
+
+def _mapping_from_json(text: str) -> dict[str, Column]:
+    raw: dict[str, Any] = json.loads(text)
+    return {k: (v[0], v[1]) if isinstance(v, list) else v for k, v in raw.items()}
+
+
+def describe_column(column: Column) -> str:
+    return f"{column[0]} × {column[1]}" if isinstance(column, tuple) else column
+
+
+def rejects_frame(rejects: list[Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason} for r in rejects],
+        columns=["row", "column", "value", "reason"],
+    )
+
+
+# ---------------------------------------------------------------- one uploaded file
+
+
+def file_panel(ws: store.Workspace, file_name: str, data: bytes) -> None:
+    """Everything about one uploaded file, from guessing what it holds to importing it."""
+    sha = hashlib.sha256(data).hexdigest()
+    choice = app_state().upload(sha)
+    with st.container(border=True):
+        st.subheader(f"📄 {plain(file_name)}")
+        try:
+            _file_panel_body(ws, file_name, data, sha, choice)
+        except OpeningDayError as exc:
+            st.error(plain(exc), icon="⛔")
+
+
+def _file_panel_body(
+    ws: store.Workspace, file_name: str, data: bytes, sha: str, choice: UploadChoice
+) -> None:
+    con = ui_store.connection()
+    source = _read(sha, file_name, choice.sheet, data)
+    if len(source.sheets) > 1:
+        key = f"sheet:{sha}"
+        if key not in st.session_state:
+            st.session_state[key] = source.sheet or source.sheets[0]
+        sheet = st.selectbox("Sheet", source.sheets, key=key)
+        if sheet != source.sheet:
+            choice.sheet = sheet
+            source = _read(sha, file_name, sheet, data)
+
+    earlier = store.find_imported(con, ws.id, sha)
+    if choice.result is not None:
+        if earlier is not None:
+            show_result(choice.result)
+            st.caption("Done with this file: remove it from the upload box above.")
+            return
+        choice.result = None  # its import was undone: the file can be imported again
+    elif earlier is not None:
+        st.info(
+            plain(
+                f"This exact file was already imported as import #{earlier.id} on "
+                f"{moment(earlier.created_at)}; importing it again adds nothing."
+            ),
+            icon="ℹ️",
+        )
+
+    sheet_note = f", sheet {plain(source.sheet)}" if source.sheet else ""
+    st.caption(f"{count(source.n_rows)} rows, {count(len(source.headers))} columns{sheet_note}.")
+
+    # What the file holds: a saved mapping for these headers wins, else the guess.
+    saved = importer.find_saved_mapping(con, ws.id, source.headers)
+    if choice.entity is None:
+        choice.entity = saved.entity if saved is not None else importer.guess_entity(source.headers)
+    entity_key = f"entity:{sha}"
+    if entity_key not in st.session_state:
+        st.session_state[entity_key] = choice.entity
+    entity = st.selectbox(
+        "This file holds",
+        ENTITY_NAMES,
+        key=entity_key,
+        index=None,
+        format_func=lambda name: ENTITIES[name].label,
+        placeholder="Choose what this file holds",
+        help="Guessed from the column names. Correct it if the guess is wrong.",
+    )
+    choice.entity = entity
+    if entity is None:
+        st.warning(
+            "Opening Day could not tell what this file holds from its column names. "
+            "Choose it above.",
+            icon="⚠️",
+        )
+        return
+
+    if choice.mapping_entity != entity:
+        if saved is not None and saved.entity == entity:
+            choice.mapping = dict(saved.mapping)
+            choice.saved_mapping_name = saved.name
+        else:
+            choice.mapping = dict(importer.auto_map(entity, source.headers))
+            choice.saved_mapping_name = None
+        choice.mapping_entity = entity
+    if choice.saved_mapping_name:
+        st.info(
+            plain(f"Using your saved mapping “{choice.saved_mapping_name}” for these columns."),
+            icon="💾",
+        )
+
+    st.markdown("**Columns** — which column of your file holds each field.")
+    mapping, sample_slots = mapping_editor(sha, entity, source.headers, choice.mapping)
+    if mapping != choice.mapping:
+        choice.mapping = mapping
+        choice.saved_mapping_name = None
+
+    if choice.date_order is None:
+        choice.date_order = str(ui_store.settings(ws.id).get("date_order", "mdy"))
+    order_key = f"date_order:{sha}"
+    if order_key not in st.session_state:
+        st.session_state[order_key] = choice.date_order
+    choice.date_order = st.radio(
+        "When a date could be read either way (like 03/04/2025)",
+        list(DATE_ORDERS),
+        format_func=DATE_ORDERS.__getitem__,
+        key=order_key,
+        horizontal=True,
+        help="Opening Day decides per column from all its values; this is only used when "
+        "every date in a column could be read both ways.",
+    )
+    _save_mapping_form(ws, sha, entity, source, choice)
+
+    try:
+        result = _preview(
+            ws.id, sha, source.sheet, entity, _mapping_json(mapping), choice.date_order, source
+        )
+    except OpeningDayError as exc:
+        st.error(plain(exc), icon="⛔")
+        return
+    fill_samples(sample_slots, result.rows)
+    preview_section(result, key=sha)
+
+    bad_rows = len({r.row for r in result.rejects})
+    if bad_rows:
+        skip_key = f"skip:{sha}"
+        if skip_key not in st.session_state:
+            st.session_state[skip_key] = choice.skip_bad_rows
+        choice.skip_bad_rows = st.checkbox(
+            f"Skip the {count(bad_rows)} rows that cannot be read and import the rest",
+            key=skip_key,
+            help="The skipped rows are kept with the import, so you can download them later.",
+        )
+    else:
+        choice.skip_bad_rows = False
+
+    to_import = result.rows_read - (bad_rows if choice.skip_bad_rows else 0)
+    blocked = bad_rows > 0 and not choice.skip_bad_rows
+    if blocked:
+        st.caption(
+            "Nothing is imported while rows cannot be read: fix them in the file and upload it "
+            "again, change the mapping, or tick “skip” above."
+        )
+    if st.button(
+        f"Import {count(to_import)} rows as {ENTITIES[entity].label.lower()}",
+        key=f"import:{sha}",
+        type="primary",
+        icon="📥",
+        disabled=blocked,
+    ):
+        run_import(ws, source, entity, choice)
+
+
+def mapping_editor(
+    sha: str, entity: str, headers: list[str], current: dict[str, Column]
+) -> tuple[dict[str, Column], dict[str, Any]]:
+    """One row per field: its label and the file's column (or a product of two columns).
+
+    Returns the mapping and, per mapped field, an empty slot for its sample values
+    (filled by `fill_samples` once the preview has parsed them).
+    """
+    mapping: dict[str, Column] = {}
+    slots: dict[str, Any] = {}
+    for field in ENTITIES[entity].fields:
+        key = f"map:{sha}:{entity}:{field.name}"
+        options = [NOT_IN_FILE, *headers]
+        if field.kind == "money":
+            options.append(PRODUCT)
+        now = current.get(field.name)
+        if key not in st.session_state:
+            st.session_state[key] = (
+                PRODUCT if isinstance(now, tuple) else now if now in headers else NOT_IN_FILE
+            )
+        name_col, pick_col, sample_col = st.columns([2, 3, 3], vertical_alignment="center")
+        label = field.label or field.name
+        with name_col:
+            st.markdown(
+                f"**{label}**" + (" · required" if field.required else ""), help=field.help or None
+            )
+        with pick_col:
+            picked = st.selectbox(
+                f"Column for {label}", options, key=key, label_visibility="collapsed"
+            )
+            if picked == PRODUCT:
+                for suffix, i in ((":a", 0), (":b", 1)):
+                    if key + suffix not in st.session_state:
+                        st.session_state[key + suffix] = (
+                            now[i] if isinstance(now, tuple) else headers[min(i, len(headers) - 1)]
+                        )
+                a, b = st.columns(2)
+                left = a.selectbox("Column", headers, key=key + ":a", help="e.g. Quantity")
+                right = b.selectbox("× column", headers, key=key + ":b", help="e.g. Unit price")
+                mapping[field.name] = (left, right)
+            elif picked != NOT_IN_FILE:
+                mapping[field.name] = picked
+        with sample_col:
+            if field.name in mapping:
+                slots[field.name] = st.empty()
+            elif field.required:
+                st.markdown("⚠️ Required: choose a column")
+    return mapping, slots
+
+
+def fill_samples(slots: dict[str, Any], rows: pd.DataFrame) -> None:
+    """Show the first few parsed values of each mapped field beside its column choice."""
+    for name, slot in slots.items():
+        if name not in rows.columns:
+            continue
+        values = [v for v in rows[name].tolist() if not is_missing(v)][:3]
+        slot.text(", ".join(_sample(v) for v in values) or "(empty in the first rows)")
+
+
+def _sample(value: Any) -> str:
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return day(value)
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _save_mapping_form(
+    ws: store.Workspace, sha: str, entity: str, source: importer.Source, choice: UploadChoice
+) -> None:
+    with st.expander("💾 Save this mapping for next month's export"):
+        key = f"save_name:{sha}"
+        if key not in st.session_state:
+            st.session_state[key] = choice.saved_mapping_name or Path(source.file_name).stem
+        name = st.text_input(
+            "Save this mapping as…",
+            key=key,
+            help="Next time you upload a file with the same columns, this mapping is used.",
+        )
+        if st.button("Save mapping", key=f"save:{sha}", disabled=not (name or "").strip()):
+            try:
+                importer.save_mapping(
+                    ui_store.connection(),
+                    ws.id,
+                    (name or "").strip(),
+                    entity,
+                    choice.mapping,
+                    source.headers,
+                )
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+            else:
+                choice.saved_mapping_name = (name or "").strip()
+                st.success(plain(f"Mapping saved as “{choice.saved_mapping_name}”."), icon="✅")
+
+
+def preview_section(result: importer.Preview, *, key: str) -> None:
+    """The parsed rows, the rows that cannot be read, the deal stages and any warnings."""
+    for warning in result.warnings:
+        st.info(plain(warning), icon="ℹ️")
+    st.markdown(f"**Preview** — the first {count(len(result.rows))} rows as they will be saved.")
+    st.dataframe(result.rows, hide_index=True, width="stretch")
+    if result.stage_counts is not None and len(result.stage_counts):
+        st.markdown("**Deal stages** — how each stage in your file is read.")
+        st.dataframe(result.stage_counts, hide_index=True)
+    if result.rejects:
+        rejects_table(result.rejects, "Rows that cannot be read", key=f"preview:{key}")
+
+
+def rejects_table(rejects: list[Any], title: str, *, key: str) -> None:
+    frame = rejects_frame(rejects)
+    rows = frame["row"].nunique()
+    st.warning(
+        f"⚠️ {title}: {count(rows)} rows ({count(len(frame))} problems). Row numbers are as a "
+        "spreadsheet shows them: the header is row 1."
+    )
+    st.dataframe(frame.head(1000), hide_index=True, width="stretch")
+    st.download_button(
+        "Download the problems (CSV)",
+        safe_csv(frame),
+        file_name="rejected_rows.csv",
+        mime="text/csv",
+        key=f"rejects:{key}",
+        on_click="ignore",
+        icon="⬇️",
+    )
+
+
+def run_import(
+    ws: store.Workspace, source: importer.Source, entity: str, choice: UploadChoice
+) -> None:
+    """Import with a progress bar; on success remember the result and rerun the page."""
+    bar = st.progress(0.0, text="Starting the import…")
+
+    def report(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+    progress: Callable[[float, str], None] = report
+    try:
+        result = importer.import_source(
+            ui_store.connection(),
+            ws.id,
+            source,
+            entity=entity,
+            mapping=choice.mapping,
+            skip_bad_rows=choice.skip_bad_rows,
+            date_order=choice.date_order,
+            progress=progress,
+        )
+    except RowsRejected as exc:
+        bar.empty()
+        st.error(plain(exc), icon="⛔")
+        if exc.result is not None and exc.result.rejects:
+            rejects_table(
+                exc.result.rejects, "Rows that stopped the import", key=f"import:{source.sha256}"
+            )
+        return
+    except OpeningDayError as exc:
+        bar.empty()
+        st.error(plain(exc), icon="⛔")
+        return
+    finally:
+        ui_store.changed()
+    choice.result = result
+    st.rerun()
+
+
+def show_result(result: Any) -> None:
+    """What an import did, in counts."""
+    if result.already_imported:
+        st.info(
+            plain(
+                f"{result.file_name} was already imported (import #{result.batch_id}); "
+                "nothing was added."
+            ),
+            icon="ℹ️",
+        )
+        return
+    st.success(
+        plain(
+            f"Imported {count(result.rows_imported)} of {count(result.rows_read)} rows as "
+            f"{ENTITIES[result.entity].label.lower()} (import #{result.batch_id}). "
+            f"Already there, skipped: {count(result.duplicates_skipped)}. "
+            f"New customers: {count(result.customers_created)}. "
+            f"Rows that could not be read: {count(result.rows_rejected)}."
+        ),
+        icon="✅",
+    )
+    for warning in result.warnings:
+        st.info(plain(warning), icon="ℹ️")
+
+
+# ---------------------------------------------------------------- import history
+
+
+def history_frame(batches: list[store.Batch]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Import #": b.id,
+                "File": b.file_name,
+                "Data": ENTITIES[b.entity].label if b.entity in ENTITIES else b.entity,
+                "Rows read": b.rows_read,
+                "Imported": b.rows_imported,
+                "Rejected": b.rows_rejected,
+                "Already there": b.duplicates_skipped,
+                "New customers": b.customers_created,
+                "When": moment(b.created_at),
+                "Status": f"↩️ Undone {moment(b.undone_at)}" if b.undone_at else "✅ In use",
+            }
+            for b in batches
+        ]
+    )
+
+
+def batch_history(ws: store.Workspace) -> None:
+    """Every import of this workspace, with undo and the rejected rows of each."""
+    batches = ui_store.batches(ws.id)
+    if not batches:
+        st.markdown("No imports yet in this workspace.")
+        return
+    st.dataframe(
+        history_frame(batches),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="localized")
+            for c in ("Rows read", "Imported", "Rejected", "Already there", "New customers")
+        },
+    )
+    by_id = {b.id: b for b in batches}
+    picked = st.selectbox(
+        "Choose an import to undo or to download its rejected rows",
+        list(by_id),
+        format_func=lambda i: (
+            f"#{i} · {by_id[i].file_name} · {ENTITIES[by_id[i].entity].label} · "
+            f"{moment(by_id[i].created_at)}" + (" · undone" if by_id[i].undone_at else "")
+        ),
+        key="history_pick",
+    )
+    batch = by_id[picked]
+    state = app_state()
+    left, right = st.columns(2)
+    with left:
+        if batch.undone_at is not None:
+            st.markdown(f"↩️ Import #{batch.id} was undone on {moment(batch.undone_at)}.")
+        elif st.button(f"Undo import #{batch.id}…", key="undo_ask", icon="↩️"):
+            state.confirm_undo = batch.id
+    with right:
+        if batch.rows_rejected:
+            st.download_button(
+                f"Download its {count(batch.rows_rejected)} rejected rows (CSV)",
+                safe_csv(store.batch_rejects(ui_store.connection(), batch.id)),
+                file_name=f"import_{batch.id}_rejected_rows.csv",
+                mime="text/csv",
+                key=f"batch_rejects:{batch.id}",
+                on_click="ignore",
+                icon="⬇️",
+            )
+        else:
+            st.markdown("No rejected rows in this import.")
+    if state.confirm_undo == batch.id and batch.undone_at is None:
+        _confirm_undo(ws, batch)
+
+
+def _confirm_undo(ws: store.Workspace, batch: store.Batch) -> None:
+    state = app_state()
+    with st.container(border=True):
+        st.warning(
+            plain(
+                f"Undo import #{batch.id} ({batch.file_name})? This removes the "
+                f"{count(batch.rows_imported)} {ENTITIES[batch.entity].label.lower()} rows it "
+                "added, and customers it created that nothing else names. The import stays in "
+                "this list, marked undone."
+            ),
+            icon="⚠️",
+        )
+        yes, no = st.columns(2)
+        if yes.button(f"Yes, undo import #{batch.id}", key="undo_yes", type="primary"):
+            state.confirm_undo = None
+            try:
+                store.undo_batch(ui_store.connection(), ws.id, batch.id)
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+                return
+            finally:
+                ui_store.changed()
+            flash("success", f"Import #{batch.id} ({batch.file_name}) was undone.")
+            st.rerun()
+        if no.button("No, keep it", key="undo_no"):
+            state.confirm_undo = None
+            st.rerun()
+
+
+# ---------------------------------------------------------------- workspaces
+
+
+def create_workspace_form(*, key: str, label: str = "Create workspace") -> None:
+    """A name box and a button; the new workspace becomes the current one."""
+    name = st.text_input(
+        "Name of the business",
+        key=f"{key}:name",
+        placeholder="e.g. Northwind IT",
+        help="Letters, digits, spaces and . & ' - (up to 80 characters).",
+    )
+    if st.button(label, key=f"{key}:create", disabled=not (name or "").strip()):
+        try:
+            ws = store.create_workspace(ui_store.connection(), name or "")
+        except OpeningDayError as exc:
+            st.error(plain(exc), icon="⛔")
+            return
+        ui_store.changed()
+        select_workspace(ws.name)
+        flash("success", f"Workspace {ws.name} created.")
+        st.rerun()
+
+
+def manage_workspace(ws: store.Workspace) -> None:
+    """Settings, rename, export, delete for the current workspace; create another."""
+    con = ui_store.connection()
+    with st.expander("⚙️ Currency and date order"):
+        current = ui_store.settings(ws.id)
+        for key in ("currency", "date_order"):
+            setting = SETTINGS[key]
+            widget_key = f"setting:{ws.id}:{key}"
+            if widget_key not in st.session_state:
+                st.session_state[widget_key] = current[key]
+            value = st.selectbox(
+                setting.label,
+                setting.choices,
+                key=widget_key,
+                format_func=(lambda v: DATE_ORDERS.get(v, v)) if key == "date_order" else str,
+                help=setting.help,
+            )
+            if value != current[key]:
+                try:
+                    save_setting(con, ws.id, key, value)
+                except OpeningDayError as exc:
+                    st.error(plain(exc), icon="⛔")
+                else:
+                    ui_store.changed()
+
+    with st.expander("➕ Add another business"):
+        create_workspace_form(key="another")
+
+    with st.expander("✏️ Rename this workspace"):
+        new_name = st.text_input("New name", key=f"rename:{ws.id}", value=None)
+        if st.button("Rename", key=f"rename_go:{ws.id}", disabled=not (new_name or "").strip()):
+            try:
+                renamed = store.rename_workspace(con, ws.name, new_name or "")
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+            else:
+                ui_store.changed()
+                select_workspace(renamed.name)
+                flash("success", f"Renamed to {renamed.name}.")
+                st.rerun()
+
+    with st.expander("📦 Export this workspace"):
+        st.markdown(
+            "One Parquet file per kind of data, in a zip. Each can be imported again, here or "
+            "into another store."
+        )
+        state = app_state()
+        if st.button("Prepare the export", key=f"export:{ws.id}"):
+            with st.spinner("Writing the Parquet files…"):
+                try:
+                    state.export = (ws.id, *export_zip(ws))
+                except OpeningDayError as exc:
+                    st.error(plain(exc), icon="⛔")
+        if state.export is not None and state.export[0] == ws.id:
+            st.download_button(
+                "Download the export (zip)",
+                state.export[2],
+                file_name=state.export[1],
+                mime="application/zip",
+                key=f"export_dl:{ws.id}",
+                on_click="ignore",
+                icon="⬇️",
+            )
+
+    with st.expander("🗑️ Delete this workspace"):
+        st.markdown(
+            "Deletes every row, import and setting of this workspace. There is no undo: export "
+            "it first if you may want it back."
+        )
+        typed = st.text_input(
+            f"Type the workspace name ({ws.name}) to confirm", key=f"delete:{ws.id}"
+        )
+        if st.button(
+            "Delete for good",
+            key=f"delete_go:{ws.id}",
+            type="primary",
+            icon="🗑️",
+            disabled=(typed or "").strip() != ws.name,
+        ):
+            try:
+                store.delete_workspace(con, ws.name)
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+            else:
+                ui_store.changed()
+                app_state().workspace = None
+                flash("success", f"Workspace {ws.name} deleted.")
+                st.rerun()
+
+
+def export_zip(ws: store.Workspace) -> tuple[str, bytes]:
+    """The workspace as one zip of Parquet files: (file name, bytes)."""
+    with tempfile.TemporaryDirectory(prefix="opening_day_export_") as tmp:
+        paths = importer.export_workspace(ui_store.connection(), ws.id, Path(tmp))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            for path in paths:
+                archive.write(path, arcname=path.name)
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    safe_name = "".join(ch if ch.isalnum() else "_" for ch in ws.name).strip("_") or "workspace"
+    return f"{safe_name}_{stamp}.zip", buffer.getvalue()

@@ -1,0 +1,77 @@
+"""Widgets more than one page uses: the error boundary, the demo button, page headings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from analytics import store
+from analytics.errors import OpeningDayError
+from ui import store as ui_store
+from ui.format import count, plain
+from ui.sidebar import select_workspace
+from ui.state import flash
+
+
+@contextmanager
+def errors_shown() -> Iterator[None]:
+    """Show an expected error (bad file, locked store…) as one message, never a traceback."""
+    try:
+        yield
+    except OpeningDayError as exc:
+        st.error(plain(exc), icon="⛔")
+
+
+def page_header(title: str, why: str) -> None:
+    """The page title and one sentence on why it matters."""
+    st.title(title)
+    st.markdown(why)
+
+
+def load_demo() -> store.Workspace | None:
+    """Build the demo business (or reuse it if it is already loaded) and switch to it."""
+    from analytics import demo
+
+    con = ui_store.connection()
+    existing = store.find_workspace(con, demo.DEMO_WORKSPACE)
+    if existing is not None and sum(ui_store.entity_counts(existing.id).values()) > 0:
+        ws = existing
+        note = f"The demo business is already loaded as {ws.display_name}; switched to it."
+    else:
+        with st.spinner(
+            "Building the demo business: about four years of invoices, deals, "
+            "timesheets, sales activity and tickets…"
+        ):
+            try:
+                ws = demo.load_demo(con)
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+                return None
+            finally:
+                ui_store.changed()
+        counts = ui_store.entity_counts(ws.id)
+        note = (
+            f"Demo business loaded: {count(counts.get('invoices', 0))} invoice lines, "
+            f"{count(counts.get('customers', 0))} customers, {count(counts.get('deals', 0))} deals."
+        )
+    select_workspace(ws.name)
+    flash("success", note)
+    return ws
+
+
+def demo_button(key: str, *, primary: bool = True) -> None:
+    """'Load the demo business': builds it, switches to it and reruns the page."""
+    if (
+        st.button(
+            "Load the demo business",
+            key=key,
+            type="primary" if primary else "secondary",
+            icon="🧪",
+            help="A made-up IT service provider with about four years of history. Look around with "
+            "it, then delete it on the Data page when you load your own data.",
+        )
+        and load_demo() is not None
+    ):
+        st.rerun()
