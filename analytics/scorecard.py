@@ -1,0 +1,119 @@
+"""The weekly scorecard: a handful of measurables, the last 13 weeks, each against its goal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import pandas as pd
+
+from analytics import store
+from analytics.indicators import Context, pace
+from analytics.queries import query
+
+# Weeks of history behind a default goal (the owner's own average).
+GOAL_HISTORY_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class Measurable:
+    id: str
+    label: str
+    unit: Literal["count", "money", "hours", "share"]
+    higher_is_better: bool
+    entity: str  # the data it needs
+
+
+MEASURABLES: tuple[Measurable, ...] = (
+    Measurable("prospecting_hours", "Prospecting hours", "hours", True, "activities"),
+    Measurable("activities", "Sales activities", "count", True, "activities"),
+    Measurable("deals_won", "Deals won", "count", True, "deals"),
+    Measurable("won_value", "Value won", "money", True, "deals"),
+    Measurable("revenue", "Revenue invoiced", "money", True, "invoices"),
+    Measurable("new_customers", "New customers", "count", True, "invoices"),
+    Measurable("tickets", "Tickets opened", "count", False, "tickets"),
+    Measurable("hours_logged", "Hours logged", "hours", True, "time_entries"),
+    Measurable("billable_share", "Billable share of hours", "share", True, "time_entries"),
+)
+
+
+@dataclass
+class Scorecard:
+    """Measurables as rows, weeks as columns; `met` says which cells reached the goal."""
+
+    weeks: list[date]
+    table: pd.DataFrame  # measurable, label, unit, goal, goal_source, <week…>, avg_4, avg_13
+    met: pd.DataFrame  # measurable × week: True / False / None (no goal or no value)
+    missing: dict[str, str] = field(default_factory=dict)  # measurable label → what to load
+
+
+def _goal(m: Measurable, history: pd.Series, settings: dict[str, Any]) -> tuple[float | None, str]:
+    if m.id == "prospecting_hours":
+        return float(settings.get("prospecting_target_hours", 1.0)), "your weekly target"
+    saved = settings.get(f"goal:{m.id}")
+    if saved is not None:
+        return float(saved), "set by you"
+    # Weeks before the data begins are not part of the owner's normal.
+    clean = history[history.fillna(0).ne(0).cummax()].dropna()
+    if clean.empty or float(clean.sum()) == 0:
+        return None, "no history to set one"
+    return float(clean.mean()), f"your {len(clean)}-week average"
+
+
+def weekly_scorecard(
+    con: store.Connection, workspace_id: int, as_of: date, settings: dict[str, Any], weeks: int = 13
+) -> Scorecard:
+    span = weeks + GOAL_HISTORY_WEEKS
+    long = query(con, "scorecard_weekly", {"ws": workspace_id, "as_of": as_of, "weeks": span})
+    ctx = Context(con, workspace_id, as_of, settings, explicit=True)
+    prospecting = pace.prospecting_weeks(ctx)[["week_start", "hours"]].rename(
+        columns={"hours": "value"}
+    )
+    long["week_start"] = pd.to_datetime(long["week_start"]).dt.date
+    all_weeks = sorted(long["week_start"].unique())
+    prospecting = prospecting[prospecting["week_start"].isin(all_weeks)].assign(
+        measurable="prospecting_hours"
+    )
+    long = pd.concat([long, prospecting], ignore_index=True)
+    # pivot, not pivot_table: a sum would turn "no billable flag that week" into 0.
+    wide = long.pivot(index="measurable", columns="week_start", values="value").reindex(
+        columns=all_weeks
+    )
+    shown = all_weeks[-weeks:]
+    counts = store.entity_counts(con, workspace_id)
+
+    rows: list[dict[str, Any]] = []
+    met_rows: list[dict[str, Any]] = []
+    missing: dict[str, str] = {}
+    for m in MEASURABLES:  # nine rows, not data rows
+        if counts.get(m.entity, 0) == 0 or m.id not in wide.index:
+            missing[m.label] = m.entity.replace("_", " ")
+            continue
+        series = wide.loc[m.id]
+        goal, source = _goal(m, series[all_weeks[:-weeks]], settings)
+        recent = series[shown]
+        row: dict[str, Any] = {
+            "measurable": m.id,
+            "label": m.label,
+            "unit": m.unit,
+            "goal": goal,
+            "goal_source": source,
+            **{w: recent[w] for w in shown},
+            "avg_4": float(recent.tail(4).mean()) if recent.tail(4).notna().any() else None,
+            "avg_13": float(recent.mean()) if recent.notna().any() else None,
+        }
+        rows.append(row)
+        if goal is None:
+            met_rows.append({"measurable": m.id, **dict.fromkeys(shown)})
+        else:
+            ok = recent >= goal - 1e-9 if m.higher_is_better else recent <= goal + 1e-9
+            met_rows.append(
+                {
+                    "measurable": m.id,
+                    **{w: (None if pd.isna(recent[w]) else bool(ok[w])) for w in shown},
+                }
+            )
+    table = pd.DataFrame(rows)
+    met = pd.DataFrame(met_rows)
+    return Scorecard(weeks=list(shown), table=table, met=met, missing=missing)
