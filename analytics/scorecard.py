@@ -61,6 +61,11 @@ def _goal(m: Measurable, history: pd.Series, settings: dict[str, Any]) -> tuple[
     return float(clean.mean()), f"your {len(clean)}-week average"
 
 
+def _mean(values: pd.Series) -> float | None:
+    clean = values.dropna()
+    return float(clean.sum()) / len(clean) if len(clean) else None
+
+
 def weekly_scorecard(
     con: store.Connection, workspace_id: int, as_of: date, settings: dict[str, Any], weeks: int = 13
 ) -> Scorecard:
@@ -90,9 +95,9 @@ def weekly_scorecard(
         if counts.get(m.entity, 0) == 0 or m.id not in wide.index:
             missing[m.label] = m.entity.replace("_", " ")
             continue
-        series = wide.loc[m.id]
+        series: pd.Series = wide.loc[m.id].astype(float)
         goal, source = _goal(m, series[all_weeks[:-weeks]], settings)
-        recent = series[shown]
+        recent: pd.Series = series[shown]
         row: dict[str, Any] = {
             "measurable": m.id,
             "label": m.label,
@@ -100,8 +105,8 @@ def weekly_scorecard(
             "goal": goal,
             "goal_source": source,
             **{w: recent[w] for w in shown},
-            "avg_4": float(recent.tail(4).mean()) if recent.tail(4).notna().any() else None,
-            "avg_13": float(recent.mean()) if recent.notna().any() else None,
+            "avg_4": _mean(recent.tail(4)),
+            "avg_13": _mean(recent),
         }
         rows.append(row)
         if goal is None:
