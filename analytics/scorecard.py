@@ -97,7 +97,7 @@ def weekly_scorecard(
             continue
         series: pd.Series = wide.loc[m.id].astype(float)
         goal, source = _goal(m, series[all_weeks[:-weeks]], settings)
-        recent: pd.Series = series[shown]
+        recent = pd.Series(series[shown], dtype=float)
         row: dict[str, Any] = {
             "measurable": m.id,
             "label": m.label,
