@@ -95,7 +95,7 @@ def weekly_scorecard(
         if counts.get(m.entity, 0) == 0 or m.id not in wide.index:
             missing[m.label] = m.entity.replace("_", " ")
             continue
-        series: pd.Series = wide.loc[m.id].astype(float)
+        series = pd.Series(wide.loc[m.id], dtype=float)
         goal, source = _goal(m, series[all_weeks[:-weeks]], settings)
         recent = pd.Series(series[shown], dtype=float)
         row: dict[str, Any] = {
