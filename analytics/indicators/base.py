@@ -98,6 +98,11 @@ class Indicator:
     page: str
     # Checklists (template ids) that address this indicator when it is red.
     checklists: tuple[str, ...] = ()
+    # What to do when it is not green, in one or two plain sentences.
+    next_step: str = ""
+    # The recent history behind the value, for a sparkline: a function of the result that
+    # returns a Series indexed by date (None when the indicator has no time dimension).
+    spark: Callable[[Result], pd.Series] | None = None
 
     def default_thresholds(self, settings: dict[str, Any]) -> Thresholds:
         t = self.thresholds

@@ -51,6 +51,37 @@ def _runs(flags: pd.Series, starts: pd.Series) -> pd.DataFrame:
     )
 
 
+# ---------------------------------------------------------------- sparklines
+
+
+def _tail_series(result: Result, date_col: str, value_col: str, n: int) -> pd.Series:
+    frame = result.frame
+    if frame.empty or date_col not in frame or value_col not in frame:
+        return pd.Series(dtype=float)
+    past = frame[~frame["future"]] if "future" in frame else frame
+    return pd.Series(past[value_col].to_numpy(dtype=float), index=past[date_col]).tail(n)
+
+
+def _spark_prospecting(result: Result) -> pd.Series:
+    return _tail_series(result, "week_start", "hours", 13)
+
+
+def _spark_activity(result: Result) -> pd.Series:
+    return _tail_series(result, "week_start", "activities", 13)
+
+
+def _spark_bookings(result: Result) -> pd.Series:
+    return _tail_series(result, "month", "won_value", 12)
+
+
+def _spark_workload(result: Result) -> pd.Series:
+    frame = result.frame
+    if frame.empty:
+        return pd.Series(dtype=float)
+    outside = frame.assign(out=frame["pace"] != "sustainable").groupby("week_start")["out"].mean()
+    return outside.astype(float)
+
+
 # ---------------------------------------------------------------- prospecting_hours
 
 
@@ -144,6 +175,11 @@ PROSPECTING_HOURS = register(
         thresholds=_prospecting_thresholds,
         compute=compute_prospecting_hours,
         page=PAGE,
+        next_step=(
+            "Put one fixed hour in the diary every week for prospecting — calls, a small "
+            "mailshot you can follow up — and do not let delivery eat it."
+        ),
+        spark=_spark_prospecting,
         checklists=("elephant_walk", "you_are_what_you_eat"),
     )
 )
@@ -230,6 +266,11 @@ ACTIVITY_CONSISTENCY = register(
         thresholds=Thresholds(green=STEADY_CV, red=STORMY_CV),
         compute=compute_activity_consistency,
         page=PAGE,
+        next_step=(
+            "Spread selling evenly: a few calls and emails every week beat a blitz once a "
+            "quarter. Drip-feed mailshots so there is always someone to follow up."
+        ),
+        spark=_spark_activity,
         checklists=("elephant_walk",),
     )
 )
@@ -379,6 +420,11 @@ ORDER_BOOK_COVER = register(
         thresholds=Thresholds(green=0.5, red=0.25),
         compute=compute_order_book_cover,
         page=PAGE,
+        next_step=(
+            "When a hole shows, prospect now: the deals you win this month pay in about "
+            "two months. Chase open deals that are close to signing."
+        ),
+        spark=_spark_bookings,
         checklists=("elephant_walk",),
     )
 )
@@ -470,6 +516,11 @@ WORKLOAD_PACE = register(
         thresholds=Thresholds(green=0.1, red=0.25),
         compute=compute_workload_pace,
         page=PAGE,
+        next_step=(
+            "Talk to whoever is running too fast this week: move work, hire help, or say "
+            "no to something. Check weeks that are too slow for missing timesheets."
+        ),
+        spark=_spark_workload,
         checklists=("does_it_work", "growth_plans"),
     )
 )
@@ -578,6 +629,10 @@ LATELY_VS_LIFETIME = register(
         thresholds=Thresholds(green=2, red=4),
         compute=compute_lately_vs_lifetime,
         page=PAGE,
+        next_step=(
+            "Call the big customers who went quiet before a competitor does, and ask what "
+            "they need next. Judge people on this season, not on their history."
+        ),
         checklists=("keep_the_whiners_closer",),
     )
 )
