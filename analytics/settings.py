@@ -210,20 +210,68 @@ def get_settings(con: Connection, workspace_id: int) -> dict[str, Any]:
         .fetchall()
     )
     for key, raw in rows:
-        if key in SETTINGS:
+        if key in SETTINGS or key.startswith((THRESHOLD_PREFIX, GOAL_PREFIX)):
             values[key] = json.loads(raw)
     return values
 
 
+# Keys made of a prefix and an id: an indicator's thresholds, a scorecard measurable's goal.
+THRESHOLD_PREFIX = "threshold:"
+GOAL_PREFIX = "goal:"
+
+
+def _number(label: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SettingError(f"{label} must be a number; got {value!r}.") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise SettingError(f"{label} must be a finite number; got {value!r}.")
+    return number
+
+
+def _validate(key: str, value: Any) -> Any:
+    """The value to store for `key` (None means: back to the default)."""
+    if key.startswith(THRESHOLD_PREFIX):
+        if value is None:
+            return None
+        if not isinstance(value, dict) or set(value) != {"green", "red"}:
+            raise SettingError(
+                f"Thresholds for {key[len(THRESHOLD_PREFIX) :]} need a green and a red value."
+            )
+        return {k: _number(f"The {k} threshold", v) for k, v in value.items()}
+    if key.startswith(GOAL_PREFIX):
+        if value is None or value == "":
+            return None
+        number = _number(f"The goal for {key[len(GOAL_PREFIX) :]}", value)
+        if number < 0:
+            raise SettingError(f"The goal for {key[len(GOAL_PREFIX) :]} cannot be negative.")
+        return number
+    setting = SETTINGS.get(key)
+    if setting is None:
+        raise SettingError(f"Unknown setting {key!r}.")
+    return setting.validate(value)
+
+
+def get_settings_saved_at(con: Connection, workspace_id: int) -> Any:
+    """When the workspace's settings last changed (None if never)."""
+    return (
+        con.cursor()
+        .execute("SELECT max(saved_at) FROM settings WHERE workspace_id = $w", {"w": workspace_id})
+        .fetchall()[0][0]
+    )
+
+
 def save_settings(con: Connection, workspace_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    """Validate every value first, then save them all in one transaction (or none)."""
-    clean: dict[str, Any] = {}
-    for key, value in values.items():
-        setting = SETTINGS.get(key)
-        if setting is None:
-            raise SettingError(f"Unknown setting {key!r}.")
-        clean[key] = setting.validate(value)
-    merged = {**get_settings(con, workspace_id), **clean}
+    """Validate every value first, then save them all in one transaction (or none).
+
+    A value of None for a threshold or goal removes it, so the default applies again.
+    """
+    clean = {key: _validate(key, value) for key, value in values.items()}
+    merged = {
+        **get_settings(con, workspace_id),
+        **{k: v for k, v in clean.items() if v is not None},
+    }
     if merged["sustainable_hours_low"] >= merged["sustainable_hours_high"]:
         raise SettingError(
             "The sustainable week's lower bound must be below its upper bound "
@@ -231,6 +279,12 @@ def save_settings(con: Connection, workspace_id: int, values: dict[str, Any]) ->
         )
     with transaction(con) as tx:
         for key, value in clean.items():
+            if value is None and key.startswith((THRESHOLD_PREFIX, GOAL_PREFIX)):
+                tx.execute(
+                    "DELETE FROM settings WHERE workspace_id = $w AND key = $k",
+                    {"w": workspace_id, "k": key},
+                )
+                continue
             tx.execute(
                 "INSERT OR REPLACE INTO settings (workspace_id, key, value, saved_at) "
                 "VALUES ($w, $k, $v, current_localtimestamp())",

@@ -1,0 +1,190 @@
+"""Plotly chart builders: one clear chart per question, readable at a glance and in grey."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import format as fmt
+
+# Colours carry meaning, but never alone: every series has a name in the legend or a label.
+GOOD = "#2e7d32"
+BAD = "#c62828"
+NEUTRAL = "#607d8b"
+ACCENT = "#1565c0"
+FORECAST = "#ef6c00"
+HOLE = "rgba(198, 40, 40, 0.12)"
+
+LAYOUT = {
+    "template": "plotly_white",
+    "height": 360,
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    "hovermode": "x unified",
+}
+
+
+def prospecting_weeks(weeks: pd.DataFrame, target: float, *, show_weeks: int = 52) -> go.Figure:
+    """Weekly prospecting hours: met weeks and missed weeks, the target line, the longest gap."""
+    recent = weeks.tail(show_weeks)
+    fig = go.Figure()
+    for met, name, colour in ((True, "Target met", GOOD), (False, "Target missed", BAD)):
+        part = recent[recent["met"] == met]
+        fig.add_bar(
+            x=part["week_start"],
+            y=part["hours"],
+            name=name,
+            marker_color=colour,
+            marker_pattern_shape="" if met else "/",
+            hovertemplate="Week of %{x|%d %b %Y}: %{y:.1f} h<extra>" + name + "</extra>",
+        )
+    fig.add_hline(
+        y=target,
+        line_dash="dash",
+        line_color="#333",
+        annotation_text=f"Target {target:g} h",
+        annotation_position="top left",
+    )
+    # Shade the longest run of missed weeks shown.
+    missed = ~recent["met"].astype(bool)
+    runs = (missed != missed.shift()).cumsum()[missed]
+    if not runs.empty:
+        longest = runs.value_counts().idxmax()
+        span = recent.loc[runs[runs == longest].index, "week_start"]
+        if len(span) >= 2:
+            fig.add_vrect(
+                x0=span.iloc[0] - timedelta(days=3),
+                x1=span.iloc[-1] + timedelta(days=3),
+                fillcolor=HOLE,
+                line_width=0,
+                annotation_text=f"Gap: {len(span)} weeks",
+                annotation_position="top left",
+            )
+    fig.update_layout(
+        **LAYOUT, barmode="overlay", yaxis_title="Hours", title="Prospecting hours per week"
+    )
+    return fig
+
+
+def bookings_vs_revenue(months: pd.DataFrame, lag: int, currency: str) -> go.Figure:
+    """Won value per month beside revenue, the bookings pushed forward by the lag, holes shaded."""
+    fig = go.Figure()
+    past = months[~months["future"]]
+    fig.add_bar(
+        x=past["month"],
+        y=past["won_value"],
+        name="Won in the month",
+        marker_color=NEUTRAL,
+        hovertemplate="%{x|%b %Y}: %{y:,.0f} won<extra></extra>",
+    )
+    fig.add_scatter(
+        x=past["month"],
+        y=past["revenue"],
+        name="Invoiced",
+        mode="lines+markers",
+        line={"color": ACCENT, "width": 3},
+        hovertemplate="%{x|%b %Y}: %{y:,.0f} invoiced<extra></extra>",
+    )
+    fig.add_scatter(
+        x=months["month"],
+        y=months["expected_from_bookings"],
+        name=f"Expected from bookings ({lag}-month lag)",
+        mode="lines",
+        line={"color": FORECAST, "dash": "dot", "width": 2},
+        hovertemplate="%{x|%b %Y}: %{y:,.0f} expected<extra></extra>",
+    )
+    holes = months[months["cash_hole"]]
+    for month in holes["month"]:
+        fig.add_vrect(
+            x0=month - timedelta(days=14),
+            x1=month + timedelta(days=14),
+            fillcolor=HOLE,
+            line_width=0,
+        )
+    if not holes.empty:
+        # A legend entry for the shading, so the red band is named, not just coloured.
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name="Hole: bookings fell short earlier",
+            marker={"color": HOLE, "size": 14, "symbol": "square"},
+        )
+    fig.update_layout(
+        **LAYOUT,
+        title=f"Bookings vs revenue ({currency})",
+        yaxis_title=currency,
+        barmode="overlay",
+    )
+    return fig
+
+
+def weekly_counts(weeks: pd.DataFrame, column: str, title: str, unit: str) -> go.Figure:
+    mean = float(weeks[column].mean()) if len(weeks) else 0.0
+    fig = go.Figure()
+    fig.add_bar(x=weeks["week_start"], y=weeks[column], name=unit.capitalize(), marker_color=ACCENT)
+    fig.add_hline(
+        y=mean,
+        line_dash="dash",
+        annotation_text=f"Average {mean:.1f}",
+        annotation_position="top left",
+    )
+    fig.update_layout(**LAYOUT, title=title, yaxis_title=unit)
+    return fig
+
+
+def workload_heatmap(weeks: pd.DataFrame, low: float, high: float) -> go.Figure:
+    """Hours per person per week; each cell shows its number, the band is in the title."""
+    grid = weeks.pivot(index="person", columns="week_start", values="hours")
+    text = grid.map(lambda h: "" if pd.isna(h) else f"{h:.0f}")
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[fmt.day(pd.Timestamp(c).date()) for c in grid.columns],
+            y=[str(p) for p in grid.index],
+            text=text.to_numpy(),
+            texttemplate="%{text}",
+            colorscale=[[0, "#e3f2fd"], [0.5, "#fff3e0"], [1, "#c62828"]],
+            zmin=0,
+            zmax=max(high * 1.5, float(grid.max().max() or 0)),
+            colorbar={"title": "Hours"},
+            hovertemplate="%{y}, week of %{x}: %{z:.1f} h<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(240, 40 * len(grid) + 120)},
+        title=f"Hours per person per week (sustainable: {low:g}–{high:g} h)",
+    )
+    return fig
+
+
+def sparkline_points(series: pd.Series) -> list[float]:
+    """A sparkline as plain numbers (for a table's line-chart column)."""
+    return [float(v) for v in series.fillna(0).tolist()]
+
+
+def rank_changes(rows: pd.DataFrame, name: str, title: str) -> go.Figure:
+    """Biggest fallers and risers: lifetime rank → recent rank."""
+    fig = go.Figure()
+    if rows.empty:
+        return fig
+    labels = rows[name].astype(str)
+    fig.add_bar(
+        y=labels,
+        x=rows["rank_change"],
+        orientation="h",
+        marker_color=[GOOD if v > 0 else BAD for v in rows["rank_change"]],
+        text=[f"{'▲' if v > 0 else '▼'} {abs(int(v))}" for v in rows["rank_change"]],
+        textposition="auto",
+        hovertemplate="%{y}: %{x:+d} places<extra></extra>",
+        name="Places moved",
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(220, 34 * len(rows) + 100)},
+        title=title,
+        xaxis_title="Places moved (recent vs lifetime rank)",
+    )
+    fig.update_yaxes(autorange="reversed")
+    return fig

@@ -1,0 +1,107 @@
+"""Indicators on a page: cached results, values in their units, and the card every page shows."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import indicators
+from analytics.indicators import STATUS_ICON, STATUS_WORD, Indicator, Result
+from ui import store as ui_store
+from ui.format import count, money, percent, plain
+from ui.sidebar import Context
+
+PAGE_FILES: dict[str, str] = {
+    "pace": "pages/pace.py",
+    "niche": "pages/niche.py",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def results(workspace_id: int, as_of: date | None, area: str | None) -> dict[str, Result]:
+    """Every indicator of an area (or all) for one workspace; as_of None = each one's own last day."""
+    return indicators.compute_all(
+        ui_store.connection(),
+        workspace_id,
+        as_of,
+        area=area,
+        settings=ui_store.settings(workspace_id),
+    )
+
+
+def for_page(ctx: Context, area: str | None) -> dict[str, Result]:
+    """The results for the sidebar's workspace and day (None when nothing is loaded)."""
+    assert ctx.workspace is not None
+    return results(ctx.workspace.id, ctx.as_of if ctx.picked_as_of else None, area)
+
+
+def value_text(ind: Indicator, value: float | None, currency: str) -> str:
+    """An indicator's value in its own unit, as an owner reads it."""
+    if value is None:
+        return "—"
+    unit = ind.unit
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    if unit in ("share", "cv"):
+        return percent(value)
+    if unit == "ratio":
+        return f"{value:.2f}×"
+    if unit == "count":
+        return count(value)
+    if unit == "money":
+        return money(value, currency)
+    if unit == "months":
+        return f"{value:.1f} months"
+    if unit == "days":
+        return f"{value:,.0f} days"
+    return f"{value:.2f}"
+
+
+def status_text(status: str) -> str:
+    """Never colour alone: an icon and a word."""
+    return f"{STATUS_ICON[status]} {STATUS_WORD[status]}"
+
+
+def sparkline(ind: Indicator, result: Result) -> pd.Series:
+    if ind.spark is None or result.frame.empty:
+        return pd.Series(dtype=float)
+    try:
+        return ind.spark(result)
+    except (KeyError, ValueError):
+        return pd.Series(dtype=float)
+
+
+def card(
+    ind: Indicator, result: Result, currency: str, *, link: bool = False, key: str = ""
+) -> None:
+    """One indicator: status (icon + word), label, value, the coaching message, why, what next."""
+    with st.container(border=True):
+        left, right = st.columns([3, 1])
+        with left:
+            st.markdown(f"**{plain(ind.label)}** · {status_text(result.status)}")
+            # Messages quote customer and people names from the owner's files: shown inert.
+            st.markdown(plain(result.message))
+        with right:
+            st.metric(
+                ind.label, value_text(ind, result.value, currency), label_visibility="collapsed"
+            )
+            if link and ind.page in PAGE_FILES:
+                st.page_link(
+                    PAGE_FILES[ind.page], label=f"Open {indicators.AREAS[ind.area]}", icon="➡️"
+                )
+        with st.expander("Why this matters" + (" · what to do" if ind.next_step else "")):
+            st.markdown(plain(ind.description))
+            if ind.next_step and result.status != "green":
+                st.markdown("**What to do next:** " + plain(ind.next_step))
+
+
+def unknown_note(result: Result) -> None:
+    """Why a figure cannot be shown, and what data would fix it (instead of a zero)."""
+    st.info(plain(result.message), icon="ℹ️")
+
+
+def details_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(rows) if rows else pd.DataFrame()
