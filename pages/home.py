@@ -43,7 +43,7 @@ if ui_store.store_is_empty() or ws is None:
         "Six kinds of data, each optional. **Invoices** alone already show revenue, niches "
         "and your best customers; each of the others adds its own part of the picture."
     )
-    st.dataframe(guide.what_to_load(), hide_index=True, width="stretch")
+    st.table(guide.what_to_load(), hide_index=True)
     st.stop()
 
 loaded = [name for name in guide.SUGGESTED_ORDER if counts.get(name, 0) > 0]
@@ -55,7 +55,7 @@ if not loaded:
     st.markdown("This workspace is empty. Import your exports on the Data page to fill it.")
     st.page_link("pages/data.py", label="Import your data", icon="📥")
     st.subheader("What to load")
-    st.dataframe(guide.what_to_load(), hide_index=True, width="stretch")
+    st.table(guide.what_to_load(), hide_index=True)
     st.stop()
 
 as_of_note = f"Figures as of **{day(ctx.as_of)}**"

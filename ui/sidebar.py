@@ -125,7 +125,7 @@ def render() -> Context:
     ctx = current()
     with st.sidebar:
         if ctx.workspace is None:
-            st.caption("No business loaded yet: start on the Home page.")
+            st.caption("No business yet: load the demo or create a workspace on the Data page.")
             _sync_url(ctx)
             return ctx
         st.session_state[_PICKER_KEY] = ctx.workspace.name

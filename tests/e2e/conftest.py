@@ -1,0 +1,224 @@
+"""Real-browser fixtures: the app served by `streamlit run` on a free port, and Debian chromium.
+
+Every test gets its own store file (empty unless the test fills it), its own server
+process group and a fresh browser profile. Waits are on the page's own signals (the
+heading, Streamlit's script state), never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1400, "height": 2400}  # the main area scrolls: a tall window shows it all
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class AppServer:
+    url: str
+    db: Path
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def start_app(db: Path, log: Path, *, timeout: float = 30.0) -> AppServer:
+    """`streamlit run app.py` in its own process group, returned once /_stcore/health says ok."""
+    port = _free_port()
+    env = {**os.environ, "OPENING_DAY_DB": str(db), "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.fileWatcherType",
+                "none",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = AppServer(f"http://127.0.0.1:{port}", db, log, process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log_text()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # polling a socket, not waiting on the page
+    stop_app(server)
+    raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s:\n{server.log_text()}")
+
+
+def stop_app(server: AppServer) -> None:
+    """Stop the server's whole process group (streamlit may have started children)."""
+    if server.process.poll() is not None:
+        return
+    try:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        reason = (
+            "Debian chromium is not installed (apt-get install chromium fonts-noto-color-emoji); "
+            "the browser tests never download a browser"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def app_db(tmp_path: Path) -> Path:
+    """The store file the served app uses: empty until the test (or the app) fills it."""
+    return tmp_path / "e2e_store.duckdb"
+
+
+@pytest.fixture
+def app_server(app_db: Path, tmp_path: Path) -> Iterator[AppServer]:
+    server = start_app(app_db, tmp_path / "streamlit.log")
+    try:
+        yield server
+    finally:
+        stop_app(server)
+
+
+@pytest.fixture
+def page(chromium_path: str, tmp_path: Path) -> Iterator[Any]:
+    """A Playwright page in a fresh chromium profile, with 30 s default timeouts."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    profile = tmp_path / "chromium-profile"
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            user_data_dir=str(profile),
+            executable_path=chromium_path,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport=VIEWPORT,
+            locale="en-US",
+        )
+        try:
+            browser_page = context.pages[0] if context.pages else context.new_page()
+            browser_page.set_default_timeout(TIMEOUT_MS)
+            yield browser_page
+        finally:
+            context.close()
+
+
+@dataclass
+class Owner:
+    """An owner at the browser: the served app, the page, and where screenshots go."""
+
+    server: AppServer
+    page: Any
+    shots: Path
+    test_name: str
+
+    def open(self, path: str = "/") -> None:
+        self.page.goto(self.server.url + path)
+
+    def wait_for(self, heading: str) -> None:
+        """Wait until the app is up, shows `heading`, and has finished running its script."""
+        self.page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
+        self.page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT_MS)
+        self.wait_idle()
+
+    def wait_idle(self) -> None:
+        """Wait for Streamlit's current script run to finish."""
+        self.page.wait_for_selector(
+            '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS
+        )
+
+    def settle(self) -> None:
+        """Wait for fonts and fade-in animations, so a screenshot shows what an owner sees."""
+        self.page.evaluate("document.fonts.ready.then(() => true)")
+        self.page.wait_for_function(
+            "document.getAnimations().every(a => a.playState !== 'running')", timeout=TIMEOUT_MS
+        )
+
+    def shot(self, name: str) -> Path:
+        """Save tests/e2e/screenshots/<test>-<name>.png (the viewport is tall enough for all)."""
+        self.shots.mkdir(exist_ok=True)
+        path = self.shots / f"{self.test_name}-{name}.png"
+        self.settle()
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def owner(app_server: AppServer, page: Any, request: pytest.FixtureRequest) -> Iterator[Owner]:
+    """The app on an empty store, in a fresh browser; the server log is printed on failure."""
+    session = Owner(app_server, page, SCREENSHOTS, request.node.name)
+    yield session
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(f"--- streamlit log ---\n{app_server.log_text()}")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    # Keep each phase's report on the test item, so fixtures can tell whether the test failed.
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
