@@ -13,7 +13,10 @@ st.set_page_config(page_title="Opening Day", page_icon="⚾", layout="wide")
 # The page registry, in sidebar order. Adding a page is one line here plus its file in pages/.
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/scoreboard.py", title="Scoreboard", icon="🏁"),
+    st.Page("pages/pace.py", title="Pace", icon="⏱️"),
     st.Page("pages/data.py", title="Data", icon="📥"),
+    st.Page("pages/settings.py", title="Settings", icon="⚙️"),
 ]
 
 ui_store.connection()  # a locked or unreadable store stops here, with one line saying why

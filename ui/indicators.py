@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,10 +15,13 @@ from ui import store as ui_store
 from ui.format import count, money, percent, plain
 from ui.sidebar import Context
 
-PAGE_FILES: dict[str, str] = {
-    "pace": "pages/pace.py",
-    "niche": "pages/niche.py",
-}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page_file(page: str) -> str | None:
+    """The page file an indicator links to, if that page exists (relative to app.py)."""
+    path = f"pages/{page}.py"
+    return path if (ROOT / path).is_file() else None
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -88,10 +92,9 @@ def card(
             st.metric(
                 ind.label, value_text(ind, result.value, currency), label_visibility="collapsed"
             )
-            if link and ind.page in PAGE_FILES:
-                st.page_link(
-                    PAGE_FILES[ind.page], label=f"Open {indicators.AREAS[ind.area]}", icon="➡️"
-                )
+            target = page_file(ind.page) if link else None
+            if target:
+                st.page_link(target, label=f"Open {indicators.AREAS[ind.area]}", icon="➡️")
         with st.expander("Why this matters" + (" · what to do" if ind.next_step else "")):
             st.markdown(plain(ind.description))
             if ind.next_step and result.status != "green":

@@ -1,0 +1,92 @@
+"""Scoreboard: where does the business stand, all figures at once, the reds first?"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import indicators
+from ui import charts, sidebar
+from ui import indicators as ui_ind
+from ui import store as ui_store
+from ui.format import day
+from ui.scoreboard import table, weekly
+from ui.widgets import page_header
+
+page_header(
+    "Scoreboard",
+    "Every figure Opening Day tracks, the ones that need you first. Each links to the page that "
+    "explains it; the weekly scorecard below shows the last 13 weeks against your goals.",
+)
+
+ctx = sidebar.current()
+if ctx.workspace is None or ctx.as_of is None:
+    st.info("Nothing to score yet: load the demo business or your own data first.", icon="ℹ️")
+    st.page_link("pages/data.py", label="Go to Data", icon="📥")
+    st.stop()
+
+ws = ctx.workspace
+currency = ui_store.currency(ws.id)
+results = ui_ind.for_page(ctx, None)
+
+tally = {s: sum(r.status == s for r in results.values()) for s in indicators.STATUS_ORDER}
+cols = st.columns(4)
+for col, status in zip(cols, ("red", "amber", "green", "unknown"), strict=True):
+    col.metric(ui_ind.status_text(status), tally[status])
+st.caption(f"As of {day(ctx.as_of)}.")
+
+area_filter = st.query_params.get("area", "all")
+areas = ["all", *indicators.AREAS]
+picked = st.segmented_control(
+    "Area",
+    areas,
+    default=area_filter if area_filter in areas else "all",
+    format_func=lambda a: "All areas" if a == "all" else indicators.AREAS[a],
+    key="scoreboard_area",
+)
+picked = picked or "all"
+if picked == "all":
+    st.query_params.pop("area", None)
+else:
+    st.query_params["area"] = picked
+
+ordered = sorted(
+    results.items(),
+    key=lambda kv: (
+        indicators.STATUS_ORDER[kv[1].status],
+        list(indicators.AREAS).index(indicators.get(kv[0]).area),
+    ),
+)
+for ind_id, result in ordered:
+    ind = indicators.get(ind_id)
+    if picked != "all" and ind.area != picked:
+        continue
+    ui_ind.card(ind, result, currency, link=True)
+    spark = ui_ind.sparkline(ind, result)
+    if len(spark) >= 2:
+        st.line_chart(
+            pd.DataFrame(
+                {ind.label: charts.sparkline_points(spark)}, index=pd.to_datetime(spark.index)
+            ),
+            height=90,
+            x_label="",
+            y_label="",
+        )
+
+st.header("Weekly scorecard")
+st.markdown(
+    "The last 13 complete weeks, one row per measurable. ✓ reached the goal, ✗ missed it. "
+    "Goals come from Settings, or from your own average over the year before."
+)
+sc = weekly(ws.id, ctx.as_of)
+if sc.table.empty:
+    st.info(
+        "No weekly figures yet: the scorecard needs activities, deals, invoices, tickets or timesheets.",
+        icon="ℹ️",
+    )
+else:
+    st.dataframe(table(sc, currency), hide_index=True, width="stretch")
+if sc.missing:
+    needs = ", ".join(f"{label} (needs {entity})" for label, entity in sc.missing.items())
+    st.caption(f"Not on the scorecard yet: {needs}.")
+st.page_link("pages/settings.py", label="Set goals and thresholds", icon="⚙️")

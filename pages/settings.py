@@ -1,0 +1,148 @@
+"""Settings: the targets, bands and thresholds the figures are judged against, per business."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from analytics import indicators, scorecard
+from analytics.errors import OpeningDayError
+from analytics.settings import SETTINGS, Setting, save_settings
+from ui import sidebar
+from ui import store as ui_store
+from ui.format import plain
+from ui.state import flash
+from ui.widgets import page_header
+
+page_header(
+    "Settings",
+    "Your targets, the band of a sustainable week, your cost rates and the thresholds that turn "
+    "a figure green, amber or red. They belong to this business and take effect at once.",
+)
+
+ctx = sidebar.current()
+if ctx.workspace is None:
+    st.info("Create a workspace first (load the demo or import a file on the Data page).", icon="ℹ️")
+    st.page_link("pages/data.py", label="Go to Data", icon="📥")
+    st.stop()
+
+ws = ctx.workspace
+current = ui_store.settings(ws.id)
+
+
+def widget(s: Setting, value: Any) -> Any:
+    """One input for one setting, keyed by workspace so businesses never share a widget."""
+    key = f"setting_{ws.id}_{s.key}"
+    if s.kind == "choice":
+        return st.selectbox(
+            s.label, s.choices, index=s.choices.index(value), help=s.help or None, key=key
+        )
+    if s.kind == "date":
+        picked = st.date_input(
+            s.label,
+            value=date.fromisoformat(value) if value else None,
+            help=s.help or None,
+            format="YYYY-MM-DD",
+            key=key,
+        )
+        return picked.isoformat() if isinstance(picked, date) else None
+    if s.kind == "int":
+        return st.number_input(
+            s.label,
+            value=int(value),
+            min_value=int(s.minimum) if s.minimum is not None else None,
+            max_value=int(s.maximum) if s.maximum is not None else None,
+            step=1,
+            help=s.help or None,
+            key=key,
+        )
+    return st.number_input(
+        s.label,
+        value=float(value),
+        min_value=float(s.minimum) if s.minimum is not None else None,
+        max_value=float(s.maximum) if s.maximum is not None else None,
+        step=0.5,
+        help=s.help or None,
+        key=key,
+    )
+
+
+groups: dict[str, list[Setting]] = {}
+for s in SETTINGS.values():
+    groups.setdefault(s.group, []).append(s)
+
+with st.form(f"settings_{ws.id}"):
+    values: dict[str, Any] = {}
+    for group, members in groups.items():
+        st.subheader(group)
+        cols = st.columns(3)
+        for i, s in enumerate(members):
+            with cols[i % 3]:
+                values[s.key] = widget(s, current[s.key])
+
+    st.subheader("Thresholds")
+    st.caption(
+        "Where each figure turns green and where it turns red; amber lies between. Leave both "
+        "empty to use the default shown."
+    )
+    for ind in indicators.REGISTRY.values():
+        default = ind.default_thresholds(current)
+        saved = current.get(f"threshold:{ind.id}") or {}
+        better = "higher is better" if ind.higher_is_better else "lower is better"
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.markdown(f"**{plain(ind.label)}** ({better})")
+        green = c2.number_input(
+            "Green from",
+            value=saved.get("green"),
+            placeholder=f"default {default.green:g}",
+            key=f"thr_{ws.id}_{ind.id}_green",
+            format="%g",
+        )
+        red = c3.number_input(
+            "Red beyond",
+            value=saved.get("red"),
+            placeholder=f"default {default.red:g}",
+            key=f"thr_{ws.id}_{ind.id}_red",
+            format="%g",
+        )
+        values[f"threshold:{ind.id}"] = (
+            None if green is None and red is None else {"green": green, "red": red}
+        )
+
+    st.subheader("Weekly scorecard goals")
+    st.caption("Empty: the goal is your own average over the year before the 13 weeks shown.")
+    goal_cols = st.columns(3)
+    for i, m in enumerate(scorecard.MEASURABLES):
+        if m.id == "prospecting_hours":
+            continue  # its goal is the prospecting target above
+        with goal_cols[i % 3]:
+            values[f"goal:{m.id}"] = st.number_input(
+                m.label,
+                value=current.get(f"goal:{m.id}"),
+                min_value=0.0,
+                placeholder="your own average",
+                key=f"goal_{ws.id}_{m.id}",
+                format="%g",
+            )
+
+    submitted = st.form_submit_button("Save settings", type="primary", icon="💾")
+
+if submitted:
+    thresholds = {k: v for k, v in values.items() if k.startswith("threshold:")}
+    half = [k for k, v in thresholds.items() if v is not None and None in v.values()]
+    if half:
+        names = ", ".join(indicators.get(k.split(":", 1)[1]).label for k in half)
+        st.error(
+            f"Give both a green and a red threshold (or neither) for: {plain(names)}.", icon="⛔"
+        )
+    else:
+        try:
+            save_settings(ui_store.connection(), ws.id, values)
+        except OpeningDayError as exc:
+            st.error(plain(exc), icon="⛔")
+        else:
+            ui_store.changed()
+            flash("success", "Settings saved. Every page now uses them.")
+            st.rerun()
