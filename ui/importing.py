@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -23,6 +22,12 @@ import streamlit as st
 from analytics import importer, store
 from analytics.entities import ENTITIES, ENTITY_NAMES
 from analytics.errors import OpeningDayError, RowsRejected
+from analytics.importer.mapping import (
+    NUMERIC_KINDS,
+    mapping_from_json,
+    mapping_json,
+    missing_required,
+)
 from analytics.settings import SETTINGS, save_setting
 from ui import store as ui_store
 from ui.format import count, day, is_missing, moment, plain, safe_csv
@@ -51,29 +56,19 @@ def _preview(
     sha256: str,
     sheet: str | None,
     entity: str,
-    mapping_json: str,
+    mapping_key: str,
     date_order: str,
     _source: importer.Source,
 ) -> importer.Preview:
-    mapping = _mapping_from_json(mapping_json)
+    mapping = mapping_from_json(mapping_key)
     return importer.preview(
         ui_store.connection(), _source, entity, mapping, date_order=date_order, n=PREVIEW_ROWS
     )
 
 
-def _mapping_json(mapping: dict[str, Column]) -> str:
-    return json.dumps(
-        {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(mapping.items())}
-    )
-
-
-def _mapping_from_json(text: str) -> dict[str, Column]:
-    raw: dict[str, Any] = json.loads(text)
-    return {k: (v[0], v[1]) if isinstance(v, list) else v for k, v in raw.items()}
-
-
-def describe_column(column: Column) -> str:
-    return f"{column[0]} × {column[1]}" if isinstance(column, tuple) else column
+def _mapping_key(mapping: dict[str, Column]) -> str:
+    """The mapping as a stable string, for cache keys."""
+    return mapping_json(dict(sorted(mapping.items())))
 
 
 def rejects_frame(rejects: list[Any]) -> pd.DataFrame:
@@ -194,7 +189,7 @@ def _file_panel_body(
 
     try:
         result = _preview(
-            ws.id, sha, source.sheet, entity, _mapping_json(mapping), choice.date_order, source
+            ws.id, sha, source.sheet, entity, _mapping_key(mapping), choice.date_order, source
         )
     except OpeningDayError as exc:
         st.error(plain(exc), icon="⛔")
@@ -242,10 +237,10 @@ def mapping_editor(
     """
     mapping: dict[str, Column] = {}
     slots: dict[str, Any] = {}
-    for field in ENTITIES[entity].fields:
+    for field in importer.mappable_fields(entity):
         key = f"map:{sha}:{entity}:{field.name}"
         options = [NOT_IN_FILE, *headers]
-        if field.kind == "money":
+        if field.kind in NUMERIC_KINDS:
             options.append(PRODUCT)
         now = current.get(field.name)
         if key not in st.session_state:
@@ -275,11 +270,11 @@ def mapping_editor(
             elif picked != NOT_IN_FILE:
                 mapping[field.name] = picked
         with sample_col:
-            if field.name in mapping:
-                slots[field.name] = st.empty()
-            elif field.required:
-                st.markdown("⚠️ Required: choose a column")
-    return mapping, slots
+            slots[field.name] = st.empty()
+    # A deal's status can come from a Won? column instead: the importer decides what is missing.
+    for name in missing_required(entity, mapping):
+        slots[name].markdown("⚠️ Required: choose a column")
+    return mapping, {k: v for k, v in slots.items() if k in mapping}
 
 
 def fill_samples(slots: dict[str, Any], rows: pd.DataFrame) -> None:
@@ -376,7 +371,8 @@ def run_import(
             ws.id,
             source,
             entity=entity,
-            mapping=choice.mapping,
+            # Every field named: one the owner set to "not in this file" must stay unmapped.
+            mapping={f.name: choice.mapping.get(f.name) for f in importer.mappable_fields(entity)},
             skip_bad_rows=choice.skip_bad_rows,
             date_order=choice.date_order,
             progress=progress,

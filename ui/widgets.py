@@ -40,16 +40,19 @@ def load_demo() -> store.Workspace | None:
         ws = existing
         note = f"The demo business is already loaded as {ws.display_name}; switched to it."
     else:
-        with st.spinner(
-            "Building the demo business: about four years of invoices, deals, "
-            "timesheets, sales activity and tickets…"
-        ):
+        bar = st.progress(0.0, text="Building the demo business…")
+
+        def report(fraction: float, message: str) -> None:
+            bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+        with st.spinner("Building about four years of invoices, deals, timesheets and tickets…"):
             try:
-                ws = demo.load_demo(con)
+                ws = demo.load_demo(con, progress=report)
             except OpeningDayError as exc:
                 st.error(plain(exc), icon="⛔")
                 return None
             finally:
+                bar.empty()
                 ui_store.changed()
         counts = ui_store.entity_counts(ws.id)
         note = (
