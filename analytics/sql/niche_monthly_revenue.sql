@@ -1,0 +1,27 @@
+-- Revenue per calendar month up to $as_of, every month from the first invoice (zeros
+-- included): the series behind the growth sparkline.
+with source as (
+    select date, amount
+    from invoices
+    where workspace_id = $ws and date <= $as_of and date is not null and amount is not null
+),
+
+cleaned as (
+    select date_trunc('month', date)::date as month, sum(amount) as revenue
+    from source
+    group by 1
+),
+
+months as (
+    select unnest(generate_series(min(month), date_trunc('month', $as_of::date)::date, interval 1 month))::date as month
+    from cleaned
+),
+
+final as (
+    select m.month, coalesce(c.revenue, 0)::double as revenue
+    from months as m
+    left join cleaned as c on m.month = c.month
+)
+
+select * from final
+order by month

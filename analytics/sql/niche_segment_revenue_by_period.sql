@@ -1,0 +1,84 @@
+-- Revenue and customers with revenue per segment per period (month, quarter or year, as
+-- $grain), every period from the first invoice up to the one holding $as_of, zeros included.
+-- Quarters and years start in the fiscal year's first month ($fiscal_shift = months after
+-- January). `share` is the segment's part of that period's revenue. The first and last
+-- periods may be partial.
+with source_invoices as (
+    select date, customer, amount
+    from invoices
+    where workspace_id = $ws and date <= $as_of
+        and date is not null and customer is not null and amount is not null
+),
+
+source_customers as (
+    select customer, segment
+    from customers_current
+    where workspace_id = $ws
+),
+
+customer_months as (
+    -- months first: the period arithmetic then runs on a few rows per customer, not per line
+    select customer, date_trunc('month', date)::date as month, sum(amount) as revenue
+    from source_invoices
+    group by all
+),
+
+customer_periods as (
+    select
+        (date_trunc($grain, month - to_months($fiscal_shift)) + to_months($fiscal_shift))::date
+            as period_start,
+        customer,
+        sum(revenue) as revenue
+    from customer_months
+    group by all
+),
+
+cleaned as (
+    select
+        p.period_start,
+        p.revenue,
+        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
+    from customer_periods as p
+    left join source_customers as c on p.customer = c.customer
+),
+
+by_segment as (
+    select
+        period_start,
+        segment,
+        sum(revenue) as revenue,
+        count(*) filter (where revenue > 0) as customers
+    from cleaned
+    group by all
+),
+
+periods as (
+    select unnest(generate_series(
+        min(period_start),
+        (date_trunc($grain, $as_of::date - to_months($fiscal_shift)) + to_months($fiscal_shift))::date,
+        to_months(case $grain when 'month' then 1 when 'quarter' then 3 else 12 end)
+    ))::date as period_start
+    from cleaned
+),
+
+grid as (
+    select p.period_start, s.segment
+    from periods as p
+    cross join (select distinct segment from cleaned) as s
+),
+
+final as (
+    select
+        g.period_start,
+        g.segment,
+        coalesce(b.revenue, 0)::double as revenue,
+        coalesce(b.customers, 0) as customers,
+        case when sum(b.revenue) over (partition by g.period_start) > 0
+            then (coalesce(b.revenue, 0) / sum(b.revenue) over (partition by g.period_start))::double
+        end as share
+    from grid as g
+    left join by_segment as b on g.period_start = b.period_start and g.segment = b.segment
+)
+
+select * from final
+order by period_start, segment
