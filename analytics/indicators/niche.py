@@ -31,6 +31,8 @@ SATURATION_FALLS = 2
 # Above this share of revenue from unsegmented customers, concentration would describe
 # a minority of the business.
 MAX_UNSEGMENTED_SHARE = 0.5
+# A top segment with this share is worth watching even when the spread is healthy.
+HALF = 0.5
 # One or two segments making 80 % of revenue: a vertical business.
 VERTICAL_MAX_SEGMENTS = 2
 # Far enough ahead to mean "every invoice there is", and a day before any business's data
@@ -723,7 +725,7 @@ def compute_segment_concentration(ctx: Context) -> Result:
             f" Most of your income rides on {top['segment']}: if its buyers run out, so does "
             "your revenue. Build a second niche."
         )
-    elif status == "amber":
+    elif status == "amber" or float(top["share"]) >= HALF:
         text += f" Keep an eye on {top['segment']}'s new customers (saturation card)."
     else:
         text += " A slump in one niche won't sink you."
