@@ -188,3 +188,102 @@ def rank_changes(rows: pd.DataFrame, name: str, title: str) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def segment_revenue(periods: pd.DataFrame, currency: str, grain: str) -> go.Figure:
+    """Revenue per segment per period, stacked: how each niche's part of the whole moves."""
+    fig = go.Figure()
+    for segment, part in periods.groupby("segment", sort=False):
+        fig.add_scatter(
+            x=part["period_start"],
+            y=part["revenue"],
+            name=str(segment),
+            mode="lines",
+            stackgroup="one",
+            hovertemplate=f"{segment}: " + "%{y:,.0f}<extra>%{x|%b %Y}</extra>",
+        )
+    fig.update_layout(
+        **LAYOUT, title=f"Revenue by segment per {grain} ({currency})", yaxis_title=currency
+    )
+    return fig
+
+
+def new_customers(periods: pd.DataFrame, grain: str) -> go.Figure:
+    """New customers per segment per period, side by side."""
+    fig = go.Figure()
+    for segment, part in periods.groupby("segment", sort=False):
+        fig.add_bar(
+            x=part["period_start"],
+            y=part["new_customers"],
+            name=str(segment),
+            hovertemplate=f"{segment}: " + "%{y} new<extra>%{x|%b %Y}</extra>",
+        )
+    fig.update_layout(
+        **LAYOUT, barmode="group", title=f"New customers per {grain}", yaxis_title="Customers"
+    )
+    return fig
+
+
+def growth_vs_share(segments: pd.DataFrame, currency: str) -> go.Figure:
+    """Each segment: share of revenue (x) against growth (y), bubble size = revenue, named."""
+    shown = segments.dropna(subset=["growth"])
+    fig = go.Figure()
+    if shown.empty:
+        return fig
+    size = shown["revenue"].clip(lower=0)
+    fig.add_scatter(
+        x=shown["share"] * 100,
+        y=shown["growth"] * 100,
+        mode="markers+text",
+        text=shown["segment"].astype(str),
+        textposition="top center",
+        marker={
+            "size": size,
+            "sizemode": "area",
+            "sizeref": 2.0 * float(size.max() or 1) / (60.0**2),
+            "sizemin": 6,
+            "color": [GOOD if g >= 0 else BAD for g in shown["growth"]],
+            "line": {"width": 1, "color": "#333"},
+        },
+        customdata=shown["revenue"],
+        hovertemplate="%{text}: %{x:.1f}% of revenue, growth %{y:+.1f}%, "
+        + currency
+        + " %{customdata:,.0f}<extra></extra>",
+        name="Segments",
+    )
+    fig.add_hline(y=0, line_color="#999")
+    fig.update_layout(
+        **{**LAYOUT, "hovermode": "closest"},
+        title="Growth vs share (last 12 months vs the 12 before; bubble = revenue)",
+        xaxis_title="Share of revenue (%)",
+        yaxis_title="Growth (%)",
+        showlegend=False,
+    )
+    return fig
+
+
+def concentration(table: pd.DataFrame) -> go.Figure:
+    """Segments by share, largest first, with the running total and the 80% line."""
+    fig = go.Figure()
+    fig.add_bar(
+        x=table["segment"].astype(str),
+        y=table["share"] * 100,
+        name="Share of revenue",
+        marker_color=[ACCENT if inside else NEUTRAL for inside in table["in_80"]],
+        hovertemplate="%{x}: %{y:.1f}%<extra></extra>",
+    )
+    fig.add_scatter(
+        x=table["segment"].astype(str),
+        y=table["cumulative_share"] * 100,
+        name="Running total",
+        mode="lines+markers",
+        line={"color": FORECAST},
+        hovertemplate="Up to %{x}: %{y:.1f}%<extra></extra>",
+    )
+    fig.add_hline(
+        y=80, line_dash="dash", annotation_text="80% of revenue", annotation_position="top left"
+    )
+    fig.update_layout(
+        **LAYOUT, title="Where the last 12 months' revenue comes from", yaxis_title="%"
+    )
+    return fig
