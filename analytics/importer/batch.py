@@ -1,0 +1,348 @@
+"""Preview and import a Source as one all-or-nothing batch, skipping rows already stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analytics import store
+from analytics.entities import ENTITIES, REFERENCES_CUSTOMER, SQL_TYPES
+from analytics.errors import RowsRejected
+from analytics.importer import parse
+from analytics.importer.mapping import (
+    FieldMap,
+    auto_map,
+    check_entity,
+    find_saved_mapping,
+    guess_entity,
+    mapping_json,
+    require_fields,
+    resolve_mapping,
+    unknown_entity,
+)
+from analytics.importer.read import Source, drop_raw, load_raw, read_source
+from analytics.store import Connection
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Reject:
+    """A row that cannot be imported: row as a spreadsheet numbers it (header = row 1)."""
+
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    batch_id: int | None
+    entity: str
+    file_name: str
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    duplicates_skipped: int
+    already_imported: bool
+    customers_created: int
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self, max_rejects: int = 100) -> dict[str, Any]:
+        """A JSON-ready summary; rejects are listed up to max_rejects (all are counted)."""
+        return {
+            "batch_id": self.batch_id,
+            "entity": self.entity,
+            "file_name": self.file_name,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_rejected": self.rows_rejected,
+            "duplicates_skipped": self.duplicates_skipped,
+            "already_imported": self.already_imported,
+            "customers_created": self.customers_created,
+            "rejects": [
+                {"row": r.row, "column": r.column, "value": r.value, "reason": r.reason}
+                for r in self.rejects[:max_rejects]
+            ],
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class Preview:
+    entity: str
+    mapping: FieldMap
+    rows: pd.DataFrame  # the first n rows parsed: "row" then each mapped field
+    rejects: list[Reject]  # every reject in the file
+    rows_read: int
+    warnings: list[str]
+    stage_counts: pd.DataFrame | None  # deals: stage, status, n
+
+
+def _rejects(rows: list[tuple[int, str, str | None, str]]) -> list[Reject]:
+    return [Reject(int(r[0]), r[1], r[2], r[3]) for r in rows]
+
+
+def _quiet(fraction: float, label: str) -> None:
+    return None
+
+
+def choose_mapping(
+    con: Connection,
+    workspace_id: int,
+    source: Source,
+    entity: str | None,
+    overrides: Mapping[str, Any] | None,
+) -> tuple[str, FieldMap]:
+    """The entity and the checked mapping an import will use.
+
+    The entity is the one given, else that of a saved mapping for these headers, else
+    the guess. The mapping is the saved one (same headers, same entity) or the automatic
+    one, with `overrides` on top (a None override unmaps a field).
+    """
+    saved = find_saved_mapping(con, workspace_id, source.headers, entity)
+    if entity is None:
+        entity = saved.entity if saved is not None else guess_entity(source.headers)
+        if entity is None:
+            raise unknown_entity(source.headers, source.file_name)
+    check_entity(entity)
+    base: dict[str, Any] = dict(
+        saved.mapping
+        if saved is not None and saved.entity == entity
+        else auto_map(entity, source.headers)
+    )
+    for name, column in (overrides or {}).items():
+        if column is None or column == "":
+            base.pop(name, None)
+        else:
+            base[name] = column
+    mapping = resolve_mapping(entity, base, source.headers, source.file_name)
+    require_fields(entity, mapping, source.headers, source.file_name)
+    return entity, mapping
+
+
+def preview(
+    con: Connection,
+    source: Source,
+    entity: str,
+    mapping: Mapping[str, Any],
+    *,
+    date_order: str = "mdy",
+    n: int = 20,
+) -> Preview:
+    """Parse the whole file as an import would, write nothing, and show the first n rows."""
+    check_entity(entity)
+    resolved = resolve_mapping(entity, mapping, source.headers, source.file_name)
+    require_fields(entity, resolved, source.headers, source.file_name)
+    cur = con.cursor()
+    try:
+        load_raw(cur, source)
+        parsed = parse.parse(cur, source, entity, resolved, date_order)
+        rows = parse.preview_rows(cur, entity, resolved, n)
+        stages = parse.stage_counts(cur) if entity == "deals" else None
+    finally:
+        cur.close()  # its temporary tables go with it
+    return Preview(
+        entity=entity,
+        mapping=resolved,
+        rows=rows,
+        rejects=_rejects(parsed.rejects),
+        rows_read=parsed.rows_read,
+        warnings=parsed.warnings,
+        stage_counts=stages,
+    )
+
+
+def _insert_sql(entity: str) -> str:
+    """New rows of PARSED_TABLE into the entity table, with fingerprint and occurrence.
+
+    A row's fingerprint is the md5 of its canonical values; the nth identical row of a
+    file is occurrence n. A (fingerprint, occurrence) already stored in the workspace is
+    a row an earlier, overlapping export brought: it is skipped, so re-importing a
+    longer export adds only the new rows while genuine repeated lines still count.
+    """
+    fields = list(ENTITIES[entity].field_names)
+    if entity == "deals":
+        fields.append("stage")
+    values = ", ".join(
+        f"coalesce(CAST({f} AS VARCHAR), chr(30))" for f in fields
+    )  # chr(30) marks NULL, so (NULL, 'a') and ('a', NULL) differ
+    cols = ", ".join(fields)
+    return f"""
+INSERT INTO {entity} (workspace_id, batch_id, source_row, {cols}, row_fp, occurrence)
+SELECT $w, $b, src_row, {cols}, row_fp, occurrence
+FROM (
+  SELECT *, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
+  FROM (
+    SELECT src_row, {cols}, md5_number(concat_ws(chr(31), {values})) AS row_fp
+    FROM {parse.PARSED_TABLE} p
+    WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)
+  )
+) n
+WHERE NOT EXISTS (
+  SELECT 1 FROM {entity} e
+  WHERE e.workspace_id = $w AND e.row_fp = n.row_fp AND e.occurrence = n.occurrence
+)
+"""  # noqa: S608 - entity and field names come from entities.py
+
+
+def _parsed_columns(cur: Connection) -> set[str]:
+    desc = cur.execute(f"SELECT * FROM {parse.PARSED_TABLE} LIMIT 0").description  # noqa: S608
+    return {d[0] for d in desc}
+
+
+def _fill_unmapped(cur: Connection, entity: str) -> None:
+    """Add the entity's unmapped fields to PARSED_TABLE as typed NULLs, so one INSERT fits all."""
+    have = _parsed_columns(cur)
+    for f in ENTITIES[entity].fields:
+        if f.name not in have:
+            cur.execute(
+                f"ALTER TABLE {parse.PARSED_TABLE} ADD COLUMN {f.name} {SQL_TYPES[f.kind]}"  # noqa: S608
+            )
+
+
+def _rejected_message(source: Source, parsed: parse.Parsed, rejects: list[Reject]) -> str:
+    first = rejects[0]
+    shown = f"{first.value!r}" if first.value is not None else "blank"
+    rows = "1 row" if parsed.rows_rejected == 1 else f"{parsed.rows_rejected:,} rows"
+    return (
+        f"{source.file_name}: {rows} of {parsed.rows_read:,} cannot be read, so nothing was "
+        f"imported (first: row {first.row}, {first.column} {shown}: {first.reason}). Fix the "
+        "file or the mapping, or choose to skip the bad rows."
+    )
+
+
+def import_source(
+    con: Connection,
+    workspace_id: int,
+    source: Source,
+    *,
+    entity: str | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    skip_bad_rows: bool = False,
+    date_order: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a file as one batch: every good row, or (by default) nothing if any row is bad."""
+    report = progress or _quiet
+    report(0.0, "Checking the file")
+    earlier = store.find_imported(con, workspace_id, source.sha256)
+    if earlier is not None:
+        report(1.0, "Already imported")
+        return ImportResult(
+            batch_id=earlier.id,
+            entity=earlier.entity,
+            file_name=source.file_name,
+            rows_read=earlier.rows_read,
+            rows_imported=0,
+            rows_rejected=0,
+            duplicates_skipped=0,
+            already_imported=True,
+            customers_created=0,
+            warnings=[
+                f"{source.file_name} was already imported as batch {earlier.id} "
+                f"({earlier.created_at:%Y-%m-%d %H:%M}); nothing was added."
+            ],
+        )
+    entity, resolved = choose_mapping(con, workspace_id, source, entity, mapping)
+    if date_order is None:
+        from analytics.settings import get_settings
+
+        date_order = str(get_settings(con, workspace_id).get("date_order", "mdy"))
+
+    with store.transaction(con) as tx:
+        report(0.05, "Reading the file")
+        load_raw(tx, source)
+        report(0.3, "Reading the values")
+        parsed = parse.parse(tx, source, entity, resolved, date_order)
+        drop_raw(tx)
+        rejects = _rejects(parsed.rejects)
+        result = ImportResult(
+            batch_id=None,
+            entity=entity,
+            file_name=source.file_name,
+            rows_read=parsed.rows_read,
+            rows_imported=0,
+            rows_rejected=parsed.rows_rejected,
+            duplicates_skipped=0,
+            already_imported=False,
+            customers_created=0,
+            rejects=rejects,
+            warnings=list(parsed.warnings),
+        )
+        if rejects and not skip_bad_rows:
+            raise RowsRejected(
+                _rejected_message(source, parsed, rejects),
+                file_name=source.file_name,
+                result=result,
+            )
+        if parsed.rows_read == 0:
+            result.warnings.append(f"{source.file_name} has no rows: nothing to import.")
+            parse.drop_work_tables(tx)
+            report(1.0, "Nothing to import")
+            return result
+
+        report(0.6, "Checking for rows already imported")
+        _fill_unmapped(tx, entity)
+        batch_id = store.record_batch(
+            tx,
+            workspace_id,
+            entity=entity,
+            file_name=source.file_name,
+            sha256=source.sha256,
+            rows_read=parsed.rows_read,
+            rows_imported=0,
+            rows_rejected=parsed.rows_rejected,
+            duplicates_skipped=0,
+            mapping=mapping_json(resolved),
+        )
+        report(0.7, "Saving the rows")
+        inserted = int(
+            tx.execute(_insert_sql(entity), {"w": workspace_id, "b": batch_id}).fetchall()[0][0]
+        )
+        duplicates = parsed.rows_read - parsed.rows_rejected - inserted
+        tx.execute(
+            "UPDATE batches SET rows_imported = $i, duplicates_skipped = $d WHERE id = $b",
+            {"i": inserted, "d": duplicates, "b": batch_id},
+        )
+        if rejects:
+            tx.execute(
+                "INSERT INTO rejects (batch_id, row_number, column_name, value, reason) "
+                f"SELECT $b, src_row, column_name, value, reason FROM {parse.REJECTS_TABLE}",  # noqa: S608
+                {"b": batch_id},
+            )
+            result.warnings.append(
+                f"{parsed.rows_rejected:,} rows could not be read and were skipped; they are "
+                "kept with the import for download."
+            )
+        parse.drop_work_tables(tx)
+        report(0.9, "Adding new customers")
+        created = 0
+        if entity in REFERENCES_CUSTOMER:
+            created = store.reconcile_customers(tx, workspace_id)
+            store.set_customers_created(tx, batch_id, created)
+        result.batch_id = batch_id
+        result.rows_imported = inserted
+        result.duplicates_skipped = duplicates
+        result.customers_created = created
+    report(1.0, "Done")
+    return result
+
+
+def import_file(
+    con: Connection,
+    workspace_id: int,
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    **kwargs: Any,
+) -> ImportResult:
+    """Read a file from disk and import it (see import_source for the options)."""
+    source = read_source(Path(path), sheet=sheet)
+    return import_source(con, workspace_id, source, **kwargs)
