@@ -17,7 +17,7 @@ st.markdown(
 
 ws = sidebar.current().workspace
 if ws is None:
-    st.subheader("Start with a workspace")
+    st.subheader("Start with a workspace", anchor=False)
     st.markdown(
         "A workspace holds one business's data. Name yours to start importing, or look around "
         "with the demo business first."
@@ -30,7 +30,7 @@ if ws is None:
 counts = ui_store.entity_counts(ws.id)
 st.caption(f"Importing into: {plain(ws.display_name)}")
 
-st.subheader("Import files")
+st.subheader("Import files", anchor=False)
 uploads = st.file_uploader(
     "CSV, Excel or Parquet files: invoices, customers, deals, time entries, sales activities "
     "or support tickets",
@@ -51,8 +51,8 @@ if not sum(counts.values()) and not uploads:
     )
     demo_button("data_demo_empty", primary=False)
 
-st.subheader("Imports so far")
+st.subheader("Imports so far", anchor=False)
 importing.batch_history(ws)
 
-st.subheader("Workspace")
+st.subheader("Workspace", anchor=False)
 importing.manage_workspace(ws)

@@ -25,20 +25,20 @@ if ui_store.store_is_empty() or ws is None:
     )
     left, right = st.columns(2, border=True)
     with left:
-        st.subheader("Look around first")
+        st.subheader("Look around first", anchor=False)
         st.markdown(
             "The demo business is a made-up IT service provider with about four years of "
             "history. It takes a few seconds to build."
         )
         demo_button("home_demo")
     with right:
-        st.subheader("Bring your own data")
+        st.subheader("Bring your own data", anchor=False)
         st.markdown(
             "Upload CSV, Excel or Parquet exports. Opening Day recognises the usual column "
             "names and lets you correct them before anything is saved."
         )
         st.page_link("pages/data.py", label="Import your own data", icon="📥")
-    st.subheader("What to load")
+    st.subheader("What to load", anchor=False)
     st.markdown(
         "Six kinds of data, each optional. **Invoices** alone already show revenue, niches "
         "and your best customers; each of the others adds its own part of the picture."
@@ -54,7 +54,7 @@ st.title(ws.display_name)
 if not loaded:
     st.markdown("This workspace is empty. Import your exports on the Data page to fill it.")
     st.page_link("pages/data.py", label="Import your data", icon="📥")
-    st.subheader("What to load")
+    st.subheader("What to load", anchor=False)
     st.table(guide.what_to_load(), hide_index=True)
     st.stop()
 
@@ -73,7 +73,7 @@ b.metric("History covered", years_between(first, last), help=f"{span(first, last
 c.metric("Customers", count(counts.get("customers", 0)))
 d.metric("Invoice lines", count(counts.get("invoices", 0)))
 
-st.subheader("What is loaded")
+st.subheader("What is loaded", anchor=False)
 rows = []
 for name in guide.SUGGESTED_ORDER:
     n = counts.get(name, 0)
@@ -98,11 +98,11 @@ latest = ui_store.batches(ws.id)
 if latest:
     b0 = latest[0]
     st.caption(
-        f"Last import: {plain(b0.file_name)} ({ENTITIES[b0.entity].label.lower()}), "
+        f"Last import: {b0.entity.replace('_', ' ')} from {plain(b0.file_name)}, "
         f"{day(b0.created_at)}."
     )
 
-st.subheader("What's next")
+st.subheader("What's next", anchor=False)
 if missing:
     st.markdown("Each kind of data you add opens another part of the picture:")
     for name in missing:
@@ -110,6 +110,9 @@ if missing:
     st.page_link("pages/data.py", label="Import more data", icon="📥")
 else:
     st.markdown("✅ All six kinds of data are loaded.")
+st.page_link(
+    "pages/scoreboard.py", label="See every indicator on the scoreboard, reds first", icon="🏁"
+)
 if ctx.last_data_date is not None:
     stale_days = (pd.Timestamp.today().normalize() - pd.Timestamp(ctx.last_data_date)).days
     if stale_days > 45:

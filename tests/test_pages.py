@@ -321,7 +321,7 @@ def test_the_mapping_can_multiply_two_columns(with_workspace: store.Workspace) -
     if at.selectbox(key=f"map:{sha}:invoices:customer").value != "CustomerID":
         at.selectbox(key=f"map:{sha}:invoices:customer").set_value("CustomerID").run()
     no_failure(at)
-    amounts = sorted(float(v) for v in at.dataframe[0].value["amount"])
+    amounts = sorted(float(v) for v in at.dataframe[0].value["Amount"])
     assert amounts == [7.5, 20.0]
 
 

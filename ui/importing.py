@@ -39,6 +39,7 @@ NOT_IN_FILE = "— not in this file —"
 PRODUCT = "✖ multiply two columns…"
 DATE_ORDERS = {"mdy": "Month first (03/04 = 4 March)", "dmy": "Day first (03/04 = 3 April)"}
 PREVIEW_ROWS = 20
+HISTORY_PICK_KEY = "history_pick"
 
 
 # ---------------------------------------------------------------- reading (cached by content)
@@ -218,7 +219,7 @@ def _file_panel_body(
             "again, change the mapping, or tick “skip” above."
         )
     if st.button(
-        f"Import {count(to_import)} rows as {ENTITIES[entity].label.lower()}",
+        f"Import {count(to_import)} rows as {entity_word(entity)}",
         key=f"import:{sha}",
         type="primary",
         icon="📥",
@@ -323,15 +324,46 @@ def _save_mapping_form(
                 st.success(plain(f"Mapping saved as “{choice.saved_mapping_name}”."), icon="✅")
 
 
+def entity_word(entity: str) -> str:
+    """ "invoices", "time entries": how a sentence names a kind of data."""
+    return entity.replace("_", " ")
+
+
+def preview_table(entity: str, rows: pd.DataFrame) -> None:
+    """Parsed rows under the fields' own labels, dates and money shown as an owner reads them."""
+    fields = {f.name: f for f in importer.mappable_fields(entity)}
+    frame = rows.rename(columns={"row": "Row"})
+    config: dict[str, Any] = {"Row": st.column_config.NumberColumn(format="plain", width="small")}
+    labels: dict[str, str] = {}
+    for name in frame.columns:
+        field = fields.get(name)
+        if field is None:
+            continue
+        label = labels[name] = field.label or name
+        if field.kind == "date":
+            frame[name] = pd.to_datetime(frame[name]).dt.date
+            config[label] = st.column_config.DateColumn(label, format="D MMM YYYY")
+        elif field.kind == "money":
+            config[label] = st.column_config.NumberColumn(label, format="accounting")
+    st.dataframe(
+        frame.rename(columns=labels), hide_index=True, width="stretch", column_config=config
+    )
+
+
 def preview_section(result: importer.Preview, *, key: str) -> None:
     """The parsed rows, the rows that cannot be read, the deal stages and any warnings."""
     for warning in result.warnings:
         st.info(plain(warning), icon="ℹ️")
     st.markdown(f"**Preview** — the first {count(len(result.rows))} rows as they will be saved.")
-    st.dataframe(result.rows, hide_index=True, width="stretch")
+    preview_table(result.entity, result.rows)
     if result.stage_counts is not None and len(result.stage_counts):
-        st.markdown("**Deal stages** — how each stage in your file is read.")
-        st.dataframe(result.stage_counts, hide_index=True)
+        st.markdown("**Deal stages** — how each stage name in your file is read.")
+        st.dataframe(
+            result.stage_counts.rename(
+                columns={"stage": "Stage in your file", "status": "Read as", "n": "Deals"}
+            ),
+            hide_index=True,
+        )
     if result.rejects:
         rejects_table(result.rejects, "Rows that cannot be read", key=f"preview:{key}")
 
@@ -392,6 +424,8 @@ def run_import(
     finally:
         ui_store.changed()
     choice.result = result
+    if result.batch_id is not None:  # the history then offers this import for undo
+        st.session_state[HISTORY_PICK_KEY] = result.batch_id
     st.rerun()
 
 
@@ -409,10 +443,10 @@ def show_result(result: Any) -> None:
     st.success(
         plain(
             f"Imported {count(result.rows_imported)} of {count(result.rows_read)} rows as "
-            f"{ENTITIES[result.entity].label.lower()} (import #{result.batch_id}). "
-            f"Already there, skipped: {count(result.duplicates_skipped)}. "
-            f"New customers: {count(result.customers_created)}. "
-            f"Rows that could not be read: {count(result.rows_rejected)}."
+            f"{entity_word(result.entity)} (import #{result.batch_id}): "
+            f"{count(result.duplicates_skipped)} already there and skipped, "
+            f"{count(result.customers_created)} new customers, "
+            f"{count(result.rows_rejected)} rows that could not be read."
         ),
         icon="✅",
     )
@@ -428,15 +462,14 @@ def history_frame(batches: list[store.Batch]) -> pd.DataFrame:
         [
             {
                 "Import #": b.id,
+                "Status": "↩️ Undone" if b.undone_at else "✅ In use",
                 "File": b.file_name,
-                "Data": ENTITIES[b.entity].label if b.entity in ENTITIES else b.entity,
-                "Rows read": b.rows_read,
+                "Data": entity_word(b.entity),
+                "When": moment(b.created_at),
+                "Rows": b.rows_read,
                 "Imported": b.rows_imported,
                 "Rejected": b.rows_rejected,
-                "Already there": b.duplicates_skipped,
-                "New customers": b.customers_created,
-                "When": moment(b.created_at),
-                "Status": f"↩️ Undone {moment(b.undone_at)}" if b.undone_at else "✅ In use",
+                "Duplicates": b.duplicates_skipped,
             }
             for b in batches
         ]
@@ -454,8 +487,21 @@ def batch_history(ws: store.Workspace) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            c: st.column_config.NumberColumn(format="localized")
-            for c in ("Rows read", "Imported", "Rejected", "Already there", "New customers")
+            "Import #": st.column_config.NumberColumn(format="plain", width=70),
+            "Status": st.column_config.TextColumn(width=95),
+            "File": st.column_config.TextColumn(width=210),
+            "Data": st.column_config.TextColumn(width=100),
+            "When": st.column_config.TextColumn(width=140),
+            "Rows": st.column_config.NumberColumn(
+                format="localized", width=70, help="Rows read from the file"
+            ),
+            "Imported": st.column_config.NumberColumn(format="localized", width=80),
+            "Rejected": st.column_config.NumberColumn(
+                format="localized", width=75, help="Rows that could not be read, skipped"
+            ),
+            "Duplicates": st.column_config.NumberColumn(
+                format="localized", width=85, help="Rows already in the store, not added again"
+            ),
         },
     )
     by_id = {b.id: b for b in batches}
@@ -463,10 +509,10 @@ def batch_history(ws: store.Workspace) -> None:
         "Choose an import to undo or to download its rejected rows",
         list(by_id),
         format_func=lambda i: (
-            f"#{i} · {by_id[i].file_name} · {ENTITIES[by_id[i].entity].label} · "
+            f"#{i} · {by_id[i].file_name} · {entity_word(by_id[i].entity)} · "
             f"{moment(by_id[i].created_at)}" + (" · undone" if by_id[i].undone_at else "")
         ),
-        key="history_pick",
+        key=HISTORY_PICK_KEY,
     )
     batch = by_id[picked]
     state = app_state()
@@ -499,7 +545,7 @@ def _confirm_undo(ws: store.Workspace, batch: store.Batch) -> None:
         st.warning(
             plain(
                 f"Undo import #{batch.id} ({batch.file_name})? This removes the "
-                f"{count(batch.rows_imported)} {ENTITIES[batch.entity].label.lower()} rows it "
+                f"{count(batch.rows_imported)} {entity_word(batch.entity)} rows it "
                 "added, and customers it created that nothing else names. The import stays in "
                 "this list, marked undone."
             ),

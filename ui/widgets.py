@@ -10,6 +10,7 @@ import streamlit as st
 from analytics import store
 from analytics.errors import OpeningDayError
 from ui import store as ui_store
+from ui.boot import require_app
 from ui.format import count, plain
 from ui.sidebar import select_workspace
 from ui.state import flash
@@ -26,6 +27,7 @@ def errors_shown() -> Iterator[None]:
 
 def page_header(title: str, why: str) -> None:
     """The page title and one sentence on why it matters."""
+    require_app()
     st.title(title)
     st.markdown(why)
 

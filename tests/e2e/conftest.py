@@ -214,6 +214,10 @@ def owner(app_server: AppServer, page: Any, request: pytest.FixtureRequest) -> I
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(f"--- streamlit log ---\n{app_server.log_text()}")
+        try:
+            print(f"--- page at failure: {session.shot('FAILED')} ---")
+        except Exception as exc:  # the page may be gone; the log above still helps
+            print(f"(no screenshot: {exc})")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -1,0 +1,66 @@
+"""An owner's first session in a real browser: first-run screen, demo, then importing a file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+INVOICES_CSV = """Invoice Date,Customer Name,Invoice No,Amount,Service Line
+10/02/2026,Harbour Dental,E2E-1001,"$1,250.00",Managed services
+10/09/2026,Harbour Dental,E2E-1002,480.50,Projects
+10/15/2026,Brightline Logistics,E2E-1003,"$2,900.00",Managed services
+"""
+
+
+def test_first_run_demo_then_import(owner: Any, tmp_path: Path) -> None:
+    page = owner.page
+    # 1. An empty store opens on the first-run screen.
+    owner.open()
+    owner.wait_for("Welcome to Opening Day")
+    assert page.get_by_text("What to load").first.is_visible()
+    owner.shot("01-first-run")
+
+    # 2. Load the demo business: the home page becomes its overview.
+    page.get_by_role("button", name=re.compile("Load the demo business")).click()
+    page.get_by_text("Demo business loaded", exact=False).first.wait_for(timeout=120_000)
+    owner.wait_idle()
+    page.get_by_role("heading", name="What is loaded").wait_for()
+    assert "ws=" in page.url, "the workspace should be in the URL so a copied link reopens it"
+    owner.shot("02-demo-overview")
+
+    # 3. The Data page lists the demo's imports (if any) and offers the upload box.
+    page.get_by_role("link", name=re.compile("Data")).first.click()
+    owner.wait_for("Your data")
+    assert "ws=" in page.url
+    owner.shot("03-data-page")
+
+    # 4. Upload a small invoices CSV: the page guesses what it is and previews it.
+    csv = tmp_path / "october_invoices.csv"
+    csv.write_text(INVOICES_CSV)
+    page.set_input_files('input[type="file"]', str(csv))
+    page.get_by_role("heading", name=re.compile("october_invoices.csv")).wait_for()
+    page.get_by_role("button", name=re.compile(r"Import 3 rows")).wait_for()
+    owner.wait_idle()
+    owner.shot("04-preview")
+
+    # 5. Import it: a success message with the counts, and the batch in the history.
+    page.get_by_role("button", name=re.compile(r"Import 3 rows")).click()
+    page.get_by_text(re.compile(r"Imported 3 of 3 rows as invoices")).wait_for()
+    owner.wait_idle()
+    # The history's picker now offers the new import (the grid itself is a canvas).
+    picker = page.get_by_role("combobox", name=re.compile("Choose an import to undo"))
+    expect(picker).to_have_value(re.compile(r"#\d+ · october_invoices\.csv · invoices"))
+    owner.shot("05-imported")
+
+    # 6. Undo it, after a confirmation.
+    page.get_by_role("button", name=re.compile(r"Undo import #\d+")).click()
+    page.get_by_role("button", name=re.compile(r"Yes, undo import #\d+")).click()
+    page.get_by_text(re.compile(r"Import #\d+ \(october_invoices\.csv\) was undone")).wait_for()
+    owner.wait_idle()
+    owner.shot("06-undone")
