@@ -20,8 +20,9 @@ HOLE = "rgba(198, 40, 40, 0.12)"
 LAYOUT = {
     "template": "plotly_white",
     "height": 360,
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+    # Legend under the plot: above it, it collides with the title.
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
     "hovermode": "x unified",
 }
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics import store
 from ui import store as ui_store
+from ui.boot import require_app
 from ui.format import day
 from ui.state import app_state
 
@@ -80,6 +81,7 @@ def _resolve(workspaces: list[store.Workspace]) -> store.Workspace | None:
 
 def current() -> Context:
     """The workspace and as-of day chosen in this session (no widgets drawn)."""
+    require_app()
     ws = _resolve(ui_store.workspaces())
     if ws is None:
         return Context(None, None, None)

@@ -315,7 +315,10 @@ def bookings_vs_revenue(ctx: Context) -> tuple[pd.DataFrame, int, bool]:
     lag, _score = estimate_lag(months)
     estimated = lag is not None
     lag = lag or default_lag
-    months["expected_from_bookings"] = months["won_value"].shift(lag)
+    # Future months have no bookings yet: unknown, not zero, so the forecast stops where
+    # the bookings already won stop explaining it.
+    booked = months["won_value"].where(~months["future"])
+    months["expected_from_bookings"] = booked.shift(lag)
     # A typical month's bookings: the mean of the 12 months before, so a hole is judged
     # against the recent normal rather than the whole history.
     typical = (
@@ -361,9 +364,11 @@ def compute_order_book_cover(ctx: Context) -> Result:
     expected = float(coming["expected_from_bookings"].fillna(0).sum())
     value = expected / mean_revenue
     typical = float(months.loc[~months["future"], "won_value"].tail(12).mean())
+    # Only months the bookings can speak for (within the lag) can show a hole.
+    forecastable = coming.dropna(subset=["expected_from_bookings"])
     hole_months = [
         m
-        for m, e in zip(coming["month"], coming["expected_from_bookings"].fillna(0), strict=True)
+        for m, e in zip(forecastable["month"], forecastable["expected_from_bookings"], strict=True)
         if e < HOLE_SHARE * typical
     ]
     cur = ctx.settings.get("currency", "USD")
