@@ -1,0 +1,12 @@
+-- the demo's customer list as the owner would export it (prospects included, marked as such)
+select
+    customer,
+    segment,
+    region,
+    size,
+    channel,
+    first_seen,
+    renewal_date,
+    status,
+    idx as ord
+from demo_accounts
