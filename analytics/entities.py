@@ -11,11 +11,15 @@ from typing import Literal
 
 FieldKind = Literal["text", "date", "money", "number", "int", "bool", "status"]
 
-# DuckDB column type for each kind of field. Money is exact; hours are not money.
+# Money is exact and keeps four decimals: exports carry fractions of a cent (discounted
+# lines, unit prices), and rounding every line to the cent makes totals drift.
+MONEY_SQL = "DECIMAL(18,4)"
+
+# DuckDB column type for each kind of field. Hours are not money.
 SQL_TYPES: dict[str, str] = {
     "text": "VARCHAR",
     "date": "DATE",
-    "money": "DECIMAL(18,2)",
+    "money": MONEY_SQL,
     "number": "DOUBLE",
     "int": "INTEGER",
     "bool": "BOOLEAN",

@@ -28,9 +28,9 @@ def test_schema_has_every_entity_with_typed_canonical_columns(con: store.Connect
         for f in ENTITIES[name].fields:
             assert f.name in cols, f"{name}.{f.name} missing"
         assert {"workspace_id", "batch_id", "row_fp", "occurrence", "source_row"} <= set(cols)
-    assert _columns(con, "invoices")["amount"] == "DECIMAL(18,2)"
+    assert _columns(con, "invoices")["amount"] == "DECIMAL(18,4)"
     assert _columns(con, "invoices")["date"] == "DATE"
-    assert _columns(con, "deals")["list_value"] == "DECIMAL(18,2)"
+    assert _columns(con, "deals")["list_value"] == "DECIMAL(18,4)"
     assert _columns(con, "tickets")["resolved"] == "DATE"
     assert _columns(con, "time_entries")["billable"] == "BOOLEAN"
 
