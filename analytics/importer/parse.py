@@ -21,13 +21,14 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.entities import ENTITIES, Field
+from analytics.entities import ENTITIES, SQL_TYPES, Field
 from analytics.importer.mapping import FieldMap
 from analytics.importer.read import RAW_TABLE, Source
 from analytics.importer.synonyms import mappable_fields
 from analytics.store import Connection
 
 PARSED_TABLE = "od_import_parsed"
+MONEY_SQL = SQL_TYPES["money"]  # the store's exact money type
 REJECTS_TABLE = "od_import_rejects"
 
 # Whitespace trimmed from every value, including the no-break space spreadsheets love.
@@ -213,7 +214,7 @@ def number_type(i: int, uses: list[Use], decisions: Decisions) -> str:
         elif u.product or u.field.kind == "number":
             wanted.add("DOUBLE")
         elif u.field.kind == "money":
-            wanted.add("DECIMAL(18,2)")
+            wanted.add(MONEY_SQL)
         else:  # int: read with decimals, so that 12.5 is reported rather than rounded
             wanted.add("DECIMAL(18,6)")
     return wanted.pop() if len(wanted) == 1 else "DECIMAL(30,10)"
@@ -256,13 +257,10 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
     outer: list[str] = []
     for i in numeric:
         # Only values with a separator can say which one is the decimal.
-        for name, pattern, sep in (
-            ("point", _POINT_EVIDENCE, "."),
-            ("comma", _COMMA_EVIDENCE, ","),
-        ):
+        separated = f"(contains(c{i}, '.') OR contains(c{i}, ','))"
+        for name, pattern in (("point", _POINT_EVIDENCE), ("comma", _COMMA_EVIDENCE)):
             outer.append(
-                f"count_if(contains(c{i}, {_lit(sep)}) AND regexp_matches(c{i}, {_lit(pattern)})) "
-                f"AS {name}_{i}"
+                f"count_if({separated} AND regexp_matches(c{i}, {_lit(pattern)})) AS {name}_{i}"
             )
     for i in _product_columns(uses):
         outer.append(f"count_if(regexp_matches(c{i}, '\\d[.,]\\d{{5,}}')) AS long_{i}")
@@ -466,7 +464,7 @@ def _value_sql(use: Use, decisions: Decisions) -> str:
     if kind == "date":
         return date_sql(v, decisions.date_order[i])
     if kind == "money":
-        return f"TRY_CAST(n{i} AS DECIMAL(18,2))"
+        return f"TRY_CAST(n{i} AS {MONEY_SQL})"
     if kind == "number":
         return f"CAST(n{i} AS DOUBLE)"
     if kind == "int":
@@ -484,13 +482,12 @@ def _product_sql(use: Use, decisions: Decisions) -> str:
     if kind == "money":
         # Exact decimal product. TRY: an absurd product becomes NULL (a reject), not a crash.
         wide = (
-            f"TRY_CAST(TRY(CAST({a} AS DECIMAL(38,6)) * CAST({b} AS DECIMAL(38,6))) "
-            "AS DECIMAL(18,2))"
+            f"TRY_CAST(TRY(CAST({a} AS DECIMAL(38,6)) * CAST({b} AS DECIMAL(38,6))) AS {MONEY_SQL})"
         )
         if all(c in decisions.short for c in use.columns):
             # Both have at most 4 decimals: the 64-bit product is exact and much faster;
             # only products beyond its range take the wide way.
-            wide = f"coalesce(TRY_CAST(TRY({a} * {b}) AS DECIMAL(18,2)), {wide})"
+            wide = f"coalesce(TRY_CAST(TRY({a} * {b}) AS {MONEY_SQL}), {wide})"
         return f"CASE WHEN {a} IS NOT NULL AND {b} IS NOT NULL THEN {wide} END"
     if kind == "number":
         return f"CAST({a} AS DOUBLE) * CAST({b} AS DOUBLE)"
