@@ -343,6 +343,18 @@ def _complete_months(months: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return months[(~months["future"]) & (months["month"] <= last)]
 
 
+def _month_span(months: list[date]) -> str:
+    """'Jun 2026', 'Jun–Jul 2026' or 'Dec 2025–Jan 2026'."""
+    if not months:
+        return "n/a"
+    first, last = months[0], months[-1]
+    if first == last:
+        return fmt.month(first)
+    if first.year == last.year:
+        return f"{first:%b}–{fmt.month(last)}"
+    return f"{fmt.month(first)}–{fmt.month(last)}"
+
+
 def compute_order_book_cover(ctx: Context) -> Result:
     ind = ORDER_BOOK_COVER
     months, lag, estimated = bookings_vs_revenue(ctx)
@@ -389,7 +401,28 @@ def compute_order_book_cover(ctx: Context) -> Result:
             f"{lag} months earlier were under {HOLE_SHARE:.0%} of a typical month's "
             f"({fmt.money(typical, cur)}). Prospect now."
         )
+    # The most recent hole that already hit the cash, in the last 12 months, told in numbers.
+    recent_year = months[(~months["future"])].tail(12)
+    hit = recent_year[recent_year["cash_hole"]]
+    last_hole: dict[str, Any] | None = None
+    if not hit.empty:
+        booked = recent_year[recent_year["booking_hole"]]
+        before = complete[complete["month"] < hit["month"].iloc[0]].tail(6)
+        normal = float(before["revenue"].mean()) if len(before) else float("nan")
+        dip = float(hit["revenue"].mean()) / normal - 1 if normal and normal == normal else None
+        last_hole = {
+            "bookings_short": [m for m in booked["month"]],
+            "cash_hit": [m for m in hit["month"]],
+            "revenue_change": dip,
+        }
+        message += (
+            f" It happened before: bookings fell short in "
+            f"{_month_span(list(booked['month']))} and invoicing "
+            + (f"dipped {fmt.pct(-dip)} " if dip is not None and dip < 0 else "slowed ")
+            + f"in {_month_span(list(hit['month']))}."
+        )
     details = {
+        "last_hole": last_hole,
         "lag_months": lag,
         "lag_estimated": estimated,
         "hole_months": hole_months,
