@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.demo import DEMO_WORKSPACE
 from ui import importing, sidebar
 from ui import store as ui_store
 from ui.format import plain
@@ -28,7 +29,13 @@ if ws is None:
     st.stop()
 
 counts = ui_store.entity_counts(ws.id)
-st.caption(f"Importing into: {plain(ws.display_name)}")
+st.markdown(f"Importing into **{plain(ws.display_name)}** (change it in the sidebar).")
+if ws.name == DEMO_WORKSPACE:
+    st.warning(
+        "This is the demo business. Your own data belongs in a workspace of its own: add one "
+        "under Workspace below, then pick it in the sidebar.",
+        icon="⚠️",
+    )
 
 st.subheader("Import files", anchor=False)
 uploads = st.file_uploader(

@@ -386,3 +386,68 @@ def test_user_text_is_made_inert_for_markdown() -> None:
     for raw in ("](", "<b>", ":red[", "$z$"):
         assert raw not in text
     assert text.replace("\\", "") == "[click](javascript:alert(1)) <b>x</b> :red[y] $z$"
+
+
+def test_a_saved_mapping_is_reused_for_next_months_export(
+    with_workspace: store.Workspace,
+) -> None:
+    content = b"Day,Client,Total\n2031-03-02,Harbour Dental,100\n"
+    at = upload(run_page("pages/data.py"), "export_march.csv", content)
+    entity_key = next(k for k in keys(at) if k.startswith("entity:"))
+    sha = entity_key.split(":", 1)[1]
+    # "Day" and "Client" are not names the importer knows: map them by hand, then save.
+    at.selectbox(key=entity_key).set_value("invoices").run()
+    at.selectbox(key=f"map:{sha}:invoices:date").set_value("Day").run()
+    at.selectbox(key=f"map:{sha}:invoices:customer").set_value("Client").run()
+    at.selectbox(key=f"map:{sha}:invoices:amount").set_value("Total").run()
+    at.text_input(key=f"save_name:{sha}").set_value("Monthly invoices").run()
+    at.button(key=f"save:{sha}").click().run()
+    no_failure(at)
+
+    april = b"Day,Client,Total\n2031-04-02,Harbour Dental,250\n"
+    at = upload(run_page("pages/data.py"), "export_april.csv", april)
+    no_failure(at)
+    assert "Using your saved mapping “Monthly invoices”" in texts(at)
+    assert at.dataframe[0].value["Customer"].tolist() == ["Harbour Dental"]
+
+
+def test_a_field_set_to_not_in_this_file_stays_out_of_the_import(
+    with_workspace: store.Workspace,
+) -> None:
+    content = b"Date,Customer,Amount,Invoice No\n2031-03-02,Harbour Dental,100,A-1\n"
+    at = upload(run_page("pages/data.py"), "unmap.csv", content)
+    sha = next(k for k in keys(at) if k.startswith("entity:")).split(":", 1)[1]
+    at.selectbox(key=f"map:{sha}:invoices:invoice_no").set_value("— not in this file —").run()
+    next(b for b in at.button if b.label.startswith("Import 1 rows")).click().run()
+    no_failure(at)
+    con = store.connect(store.db_path())
+    rows = con.execute("SELECT invoice_no FROM invoices").fetchall()
+    con.close()
+    assert rows == [(None,)]
+
+
+def test_file_names_and_headers_are_never_markup(with_workspace: store.Workspace) -> None:
+    name = "[click me](javascript:alert(1)) <b>x</b>.csv"
+    content = b"Date,Customer,**Amount**\n2031-03-02,<img src=x onerror=alert(1)>,100\n"
+    at = upload(run_page("pages/data.py"), name, content)
+    assert not at.exception
+    heading = next(h.value for h in at.subheader if "click me" in h.value)
+    assert "](" not in heading and "<b>" not in heading
+    assert heading.replace("\\", "").endswith(name)
+
+
+def test_the_workspace_exports_as_a_zip_of_parquet_files(demo_db: Path) -> None:
+    import io
+    import zipfile
+
+    at = run_page("pages/data.py")
+    ws_id = at.session_state["opening_day"].export
+    assert ws_id is None
+    export_key = next(b.key for b in at.button if str(b.key).startswith("export:"))
+    at.button(key=export_key).click().run()
+    no_failure(at)
+    _, file_name, data = at.session_state["opening_day"].export
+    assert file_name.endswith(".zip")
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert {n.removesuffix(".parquet") for n in names} >= {"invoices", "customers", "deals"}
+    assert any(b.label == "Download the export (zip)" for b in at.download_button)

@@ -28,7 +28,6 @@ from analytics.importer.mapping import (
     mapping_json,
     missing_required,
 )
-from analytics.settings import SETTINGS, save_setting
 from ui import store as ui_store
 from ui.format import count, day, is_missing, moment, plain, safe_csv
 from ui.sidebar import select_workspace
@@ -592,30 +591,9 @@ def create_workspace_form(*, key: str, label: str = "Create workspace") -> None:
 
 
 def manage_workspace(ws: store.Workspace) -> None:
-    """Settings, rename, export, delete for the current workspace; create another."""
+    """Rename, export, delete the current workspace; create another."""
     con = ui_store.connection()
-    with st.expander("⚙️ Currency and date order"):
-        current = ui_store.settings(ws.id)
-        for key in ("currency", "date_order"):
-            setting = SETTINGS[key]
-            widget_key = f"setting:{ws.id}:{key}"
-            if widget_key not in st.session_state:
-                st.session_state[widget_key] = current[key]
-            value = st.selectbox(
-                setting.label,
-                setting.choices,
-                key=widget_key,
-                format_func=(lambda v: DATE_ORDERS.get(v, v)) if key == "date_order" else str,
-                help=setting.help,
-            )
-            if value != current[key]:
-                try:
-                    save_setting(con, ws.id, key, value)
-                except OpeningDayError as exc:
-                    st.error(plain(exc), icon="⛔")
-                else:
-                    ui_store.changed()
-
+    st.page_link("pages/settings.py", label="Currency, date order and targets: Settings", icon="⚙️")
     with st.expander("➕ Add another business"):
         create_workspace_form(key="another")
 
