@@ -1,0 +1,121 @@
+# ruff: noqa: F811 - the AppTest fixtures are imported from test_pages and used by name
+"""Scoreboard, Pace, Niche growth and Settings as an owner meets them, headless with AppTest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analytics import indicators, store
+from analytics.settings import get_settings
+from tests.test_pages import (  # noqa: F401 - fixtures are used by name
+    PAGE_FILES,
+    demo_db,
+    demo_store,
+    fresh_streamlit,
+    no_failure,
+    run_page,
+    texts,
+)
+
+INDICATOR_PAGES = ["pages/scoreboard.py", "pages/pace.py", "pages/niche.py", "pages/settings.py"]
+
+
+@pytest.fixture
+def invoices_only(db_file: Path) -> Path:
+    """A workspace holding nothing but two years of invoices for three customers."""
+    con = store.connect(db_file)
+    ws = store.create_workspace(con, "Invoices Only")
+    con.execute(
+        """INSERT INTO invoices (workspace_id, date, customer, amount)
+        SELECT $w, d::DATE, 'C' || (i % 3), 100 + i
+        FROM generate_series(DATE '2023-07-01', DATE '2025-06-30', INTERVAL 7 DAY) WITH ORDINALITY t(d, i)""",
+        {"w": ws.id},
+    )
+    store.reconcile_customers(con.cursor(), ws.id)
+    con.close()
+    return db_file
+
+
+def test_indicator_pages_are_registered() -> None:
+    assert set(INDICATOR_PAGES) <= set(PAGE_FILES)
+
+
+@pytest.mark.parametrize("page", INDICATOR_PAGES)
+def test_pages_render_on_a_workspace_holding_only_invoices(invoices_only: Path, page: str) -> None:
+    at = run_page(page)
+    no_failure(at)
+    assert at.title
+
+
+def test_pace_on_invoices_only_says_what_data_is_missing(invoices_only: Path) -> None:
+    at = run_page("pages/pace.py")
+    shown = texts(at)
+    # Not zero: a reason and what to load.
+    assert "Load your sales activities" in shown
+    assert "Import your deals" in shown
+    assert "Import timesheets" in shown
+    metrics = {m.label: m.value for m in at.metric if m.label}
+    assert metrics["Prospecting hours per week"] == "—"
+
+
+def test_scoreboard_lists_every_indicator_reds_first(demo_db: Path) -> None:
+    at = run_page("pages/scoreboard.py")
+    no_failure(at)
+    shown = texts(at)
+    for ind in indicators.REGISTRY.values():
+        assert ind.label in shown, ind.id
+    # Cards come in status order: every red or amber card above every green one.
+    con = store.connect(demo_db)
+    results = indicators.compute_all(con, store.list_workspaces(con)[0].id)
+    con.close()
+    where = {i: shown.index(f"**{indicators.get(i).label}**") for i in results}
+    needs_you = [where[i] for i, r in results.items() if r.status in ("red", "amber")]
+    fine = [where[i] for i, r in results.items() if r.status == "green"]
+    assert needs_you and fine
+    assert max(needs_you) < min(fine)
+    # The weekly scorecard: one row per measurable the demo has data for (all nine).
+    scorecard = at.dataframe[-1].value
+    assert len(scorecard) == 9
+    assert "Prospecting hours" in scorecard["Measurable"].tolist()
+
+
+def test_pace_on_the_demo_shows_its_charts_and_the_gap(demo_db: Path) -> None:
+    at = run_page("pages/pace.py")
+    no_failure(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 4
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
+    assert "Prospecting hours per week" in titles
+    assert any(t.startswith("Bookings vs revenue") for t in titles)
+    assert "longest gap was" in texts(at)
+
+
+def test_niche_filters_live_in_the_url(demo_db: Path) -> None:
+    at = run_page("pages/niche.py", grain="year", segment="Dental practices")
+    no_failure(at)
+    assert at.query_params.get("grain") == "year"
+    assert at.multiselect(key="niche_segments").value == ["Dental practices"]
+    revenue_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in revenue_chart["data"]] == ["Dental practices"]
+
+
+def test_settings_are_saved_per_workspace_and_take_effect(demo_db: Path) -> None:
+    at = run_page("pages/settings.py")
+    no_failure(at)
+    con = store.connect(demo_db)
+    ws = store.list_workspaces(con)[0]
+    con.close()
+    at.selectbox(key=f"setting_{ws.id}_currency").set_value("EUR")
+    at.number_input(key=f"setting_{ws.id}_prospecting_target_hours").set_value(2.5)
+    at.button[0].click().run()
+    no_failure(at)
+    con = store.connect(demo_db)
+    saved = get_settings(con, ws.id)
+    con.close()
+    assert saved["currency"] == "EUR" and saved["prospecting_target_hours"] == 2.5
+    at.switch_page("pages/pace.py").run()
+    assert "€" in texts(at)
+    assert "2.5 h prospecting target" in texts(at)
