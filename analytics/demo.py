@@ -36,7 +36,7 @@ from datetime import date
 from typing import Any
 
 from analytics import store
-from analytics.entities import ENTITIES, ENTITY_NAMES
+from analytics.entities import ENTITIES, ENTITY_NAMES, SQL_TYPES
 from analytics.errors import OpeningDayError, WorkspaceError
 from analytics.queries import sql
 
@@ -91,9 +91,9 @@ SCALES: dict[str, Scale] = {
         salespeople=20,
         admins=10,
         tech_slots=9,
-        invoice_items=4.05,
-        upsell_rate=7.2,
-        activity_rate=4.6,
+        invoice_items=4.15,
+        upsell_rate=9.6,
+        activity_rate=5.1,
         prospecting_slots=16,
         ticket_rate=0.36,
         deal_size=0.3,
@@ -141,10 +141,11 @@ def batch_sha256(scale: str, seed: int, entity: str) -> str:
     return hashlib.sha256(f"demo:{scale}:{seed}:{entity}".encode()).hexdigest()
 
 
-def _columns(entity: str) -> list[str]:
-    cols = list(ENTITIES[entity].field_names)
+def _columns(entity: str) -> dict[str, str]:
+    """The entity's stored columns (canonical fields, plus `stage` for deals) and types."""
+    cols = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields}
     if entity == "deals":
-        cols.append("stage")
+        cols["stage"] = "VARCHAR"
     return cols
 
 
@@ -158,17 +159,20 @@ def _insert_sql(entity: str, query: str) -> str:
     """Write one entity's generated rows with bookkeeping; names come from the registry.
 
     `query` yields the entity's columns and `ord`, a unique sort key; rows are numbered
-    1..n in that order, like the lines of a file.
+    1..n in that order, like the lines of a file. Values are cast to the stored types
+    first, so the fingerprint is the one an import of the same rows would compute.
     """
-    cols = ", ".join(_columns(entity))
+    cols = _columns(entity)
+    names = ", ".join(cols)
+    typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in cols.items())
     return f"""
-        INSERT INTO {entity} (workspace_id, batch_id, source_row, {cols}, row_fp, occurrence)
-        SELECT $workspace, $batch, source_row, {cols}, row_fp,
+        INSERT INTO {entity} (workspace_id, batch_id, source_row, {names}, row_fp, occurrence)
+        SELECT $workspace, $batch, source_row, {names}, row_fp,
             row_number() OVER (PARTITION BY row_fp ORDER BY source_row)::INTEGER
         FROM (
             SELECT *, row_number() OVER (ORDER BY ord)::INTEGER AS source_row,
                 {_fingerprint_sql(entity)} AS row_fp
-            FROM ({query}) AS generated
+            FROM (SELECT {typed}, ord FROM ({query}) AS generated) AS typed
         ) AS numbered
     """
 
