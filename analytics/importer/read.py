@@ -57,6 +57,7 @@ class Source:
     path: Path | None = field(default=None, repr=False)
     frame: pd.DataFrame | None = field(default=None, repr=False)
     row_offset: int = field(default=2, repr=False)
+    csv_parallel: bool = field(default=True, repr=False)
     _keep: Any = field(default=None, repr=False)  # a temporary folder that lives with the Source
 
 
@@ -250,10 +251,19 @@ def csv_options(source: Source) -> dict[str, Any]:
     }
 
 
-CSV_SQL = (
-    "read_csv($path, delim = $delim, header = true, columns = $columns, quote = '\"', "
-    "escape = '\"', auto_detect = false, null_padding = true, max_line_size = 10000000)"
-)
+def csv_sql(*, parallel: bool = True) -> str:
+    """The read_csv call for csv_options: fixed dialect, nothing left to DuckDB's guessing."""
+    return (
+        "read_csv($path, delim = $delim, header = true, columns = $columns, quote = '\"', "
+        "escape = '\"', auto_detect = false, null_padding = true, max_line_size = 10000000"
+        + ("" if parallel else ", parallel = false")
+        + ")"
+    )
+
+
+def _quoted_line_breaks(exc: Exception) -> bool:
+    # DuckDB's parallel reader cannot pad short rows when a quoted value holds a line break.
+    return "parallel=false" in str(exc)
 
 
 def _duckdb_message(exc: Exception) -> str:
@@ -282,9 +292,19 @@ def _count_csv_rows(source: Source, content: bytes) -> int:
         return max(lines - 1 - blank, 0)
     con = duckdb.connect(config=DUCKDB_CONFIG)
     try:
-        return int(
-            con.execute(f"SELECT count(*) FROM {CSV_SQL}", csv_options(source)).fetchall()[0][0]  # noqa: S608
-        )
+        try:
+            return int(
+                con.execute(f"SELECT count(*) FROM {csv_sql()}", csv_options(source)).fetchall()[0][
+                    0
+                ]
+            )  # noqa: S608
+        except duckdb.Error as exc:
+            if not _quoted_line_breaks(exc):
+                raise
+        # Found out here, outside any transaction, so that the import reads it one way.
+        source.csv_parallel = False
+        sql = f"SELECT count(*) FROM {csv_sql(parallel=False)}"  # noqa: S608
+        return int(con.execute(sql, csv_options(source)).fetchall()[0][0])
     except duckdb.Error as exc:
         raise _fail(source.file_name, f"cannot be read as CSV: {_duckdb_message(exc)}") from None
     finally:
@@ -407,7 +427,10 @@ def load_raw(cur: Connection, source: Source) -> None:
     cur.execute(f"CREATE TEMP TABLE {RAW_TABLE} ({cols})")
     try:
         if source.format == "csv":
-            cur.execute(f"INSERT INTO {RAW_TABLE} SELECT * FROM {CSV_SQL}", csv_options(source))  # noqa: S608
+            cur.execute(
+                f"INSERT INTO {RAW_TABLE} SELECT * FROM {csv_sql(parallel=source.csv_parallel)}",  # noqa: S608
+                csv_options(source),
+            )
         elif source.format == "parquet":
             cur.execute(
                 f"INSERT INTO {RAW_TABLE} SELECT COLUMNS(*)::VARCHAR FROM read_parquet($path)",  # noqa: S608
