@@ -195,7 +195,7 @@ def _file_panel_body(
         st.error(plain(exc), icon="⛔")
         return
     fill_samples(sample_slots, result.rows)
-    preview_section(result, key=sha)
+    preview_section(result, key=sha, file_name=file_name)
 
     bad_rows = len({r.row for r in result.rejects})
     if bad_rows:
@@ -345,11 +345,15 @@ def preview_table(entity: str, rows: pd.DataFrame) -> None:
         elif field.kind == "money":
             config[label] = st.column_config.NumberColumn(label, format="accounting")
     st.dataframe(
-        frame.rename(columns=labels), hide_index=True, width="stretch", column_config=config
+        frame.rename(columns=labels),
+        hide_index=True,
+        width="stretch",
+        height=250,
+        column_config=config,
     )
 
 
-def preview_section(result: importer.Preview, *, key: str) -> None:
+def preview_section(result: importer.Preview, *, key: str, file_name: str) -> None:
     """The parsed rows, the rows that cannot be read, the deal stages and any warnings."""
     for warning in result.warnings:
         st.info(plain(warning), icon="ℹ️")
@@ -364,21 +368,31 @@ def preview_section(result: importer.Preview, *, key: str) -> None:
             hide_index=True,
         )
     if result.rejects:
-        rejects_table(result.rejects, "Rows that cannot be read", key=f"preview:{key}")
+        rejects_table(
+            result.rejects, "Rows that cannot be read", key=f"preview:{key}", file_name=file_name
+        )
 
 
-def rejects_table(rejects: list[Any], title: str, *, key: str) -> None:
+def rejects_table(rejects: list[Any], title: str, *, key: str, file_name: str) -> None:
+    """How many rows cannot be read and why (most common reasons first), the rows, a download."""
     frame = rejects_frame(rejects)
     rows = frame["row"].nunique()
+    problems = f" ({count(len(frame))} problems)" if len(frame) != rows else ""
     st.warning(
-        f"⚠️ {title}: {count(rows)} rows ({count(len(frame))} problems). Row numbers are as a "
-        "spreadsheet shows them: the header is row 1."
+        f"{title}: {count(rows)} rows{problems}. Row numbers are as a spreadsheet shows them: "
+        "the header is row 1.",
+        icon="⚠️",
     )
-    st.dataframe(frame.head(1000), hide_index=True, width="stretch")
+    reasons = frame.groupby("reason", sort=False).size().sort_values(ascending=False)
+    for reason, n in reasons.head(3).items():
+        st.text(f"{n:,} × {reason}")
+    if len(reasons) > 3:
+        st.caption(f"…and {count(len(reasons) - 3)} other reasons, all in the table below.")
+    st.dataframe(frame.head(1000), hide_index=True, width="stretch", height=220)
     st.download_button(
-        "Download the problems (CSV)",
+        f"Download all {count(len(frame))} problems (CSV)",
         safe_csv(frame),
-        file_name="rejected_rows.csv",
+        file_name=f"{Path(file_name).stem}_rejected_rows.csv",
         mime="text/csv",
         key=f"rejects:{key}",
         on_click="ignore",
@@ -413,7 +427,10 @@ def run_import(
         st.error(plain(exc), icon="⛔")
         if exc.result is not None and exc.result.rejects:
             rejects_table(
-                exc.result.rejects, "Rows that stopped the import", key=f"import:{source.sha256}"
+                exc.result.rejects,
+                "Rows that stopped the import",
+                key=f"import:{source.sha256}",
+                file_name=source.file_name,
             )
         return
     except OpeningDayError as exc:
@@ -442,10 +459,10 @@ def show_result(result: Any) -> None:
     st.success(
         plain(
             f"Imported {count(result.rows_imported)} of {count(result.rows_read)} rows as "
-            f"{entity_word(result.entity)} (import #{result.batch_id}): "
-            f"{count(result.duplicates_skipped)} already there and skipped, "
-            f"{count(result.customers_created)} new customers, "
-            f"{count(result.rows_rejected)} rows that could not be read."
+            f"{entity_word(result.entity)} (import #{result.batch_id}). "
+            f"Skipped: {count(result.duplicates_skipped)} already in the store, "
+            f"{count(result.rows_rejected)} that could not be read. "
+            f"New customers: {count(result.customers_created)}."
         ),
         icon="✅",
     )

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import shared_file
+
 pytestmark = pytest.mark.e2e
 
 INVOICES_CSV = """Invoice Date,Customer Name,Invoice No,Amount,Service Line
@@ -64,3 +66,43 @@ def test_first_run_demo_then_import(owner: Any, tmp_path: Path) -> None:
     page.get_by_text(re.compile(r"Import #\d+ \(october_invoices\.csv\) was undone")).wait_for()
     owner.wait_idle()
     owner.shot("06-undone")
+
+
+def test_real_exports_import_side_by_side(owner: Any) -> None:
+    """Two public exports at once: UCI Online Retail (amount = Quantity × UnitPrice, blank
+    customers) and the Maven CRM pipeline (deal stages read as open/won/lost)."""
+    retail = shared_file("online-retail-2010-12", "online_retail_2010-12.csv")
+    pipeline = shared_file("maven-crm", "sales_pipeline.csv")
+    page = owner.page
+
+    # A new owner starts on the Data page and names their business.
+    owner.open("/data")
+    owner.wait_for("Your data")
+    page.get_by_role("textbox", name="Name of the business").fill("Retail Co")
+    page.get_by_role("textbox", name="Name of the business").press("Enter")
+    page.get_by_role("button", name="Create the workspace").click()
+    page.get_by_role("heading", name="Import files").wait_for()
+    owner.wait_idle()
+
+    page.set_input_files('input[type="file"]', [str(retail), str(pipeline)])
+    page.get_by_role("heading", name=re.compile("online_retail_2010-12.csv")).wait_for()
+    page.get_by_role("heading", name=re.compile("sales_pipeline.csv")).wait_for()
+    skip = page.get_by_text(re.compile(r"Skip the 15,631 rows that cannot be read"))
+    skip.wait_for(timeout=120_000)
+    page.get_by_text(re.compile("how each stage name in your file is read")).wait_for()
+    owner.wait_idle()
+    owner.shot("01-two-files")
+
+    # Blank customers block the retail import until the owner chooses to skip them.
+    assert page.get_by_role("button", name=re.compile(r"Import 42,481 rows")).is_disabled()
+    skip.click()
+    import_retail = page.get_by_role("button", name=re.compile(r"Import 26,850 rows as invoices"))
+    import_retail.click()
+    page.get_by_text(re.compile(r"Imported [\d,]+ of 42,481 rows as invoices")).wait_for(
+        timeout=120_000
+    )
+    owner.wait_idle()
+    page.get_by_role("button", name=re.compile(r"Import 8,800 rows as deals")).click()
+    page.get_by_text(re.compile(r"Imported 8,800 of 8,800 rows as deals")).wait_for(timeout=120_000)
+    owner.wait_idle()
+    owner.shot("02-both-imported")
