@@ -451,3 +451,27 @@ def test_the_workspace_exports_as_a_zip_of_parquet_files(demo_db: Path) -> None:
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert {n.removesuffix(".parquet") for n in names} >= {"invoices", "customers", "deals"}
     assert any(b.label == "Download the export (zip)" for b in at.download_button)
+
+
+def test_an_excel_workbook_offers_its_sheets(with_workspace: store.Workspace) -> None:
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Notes"
+    notes.append(["Read me"])
+    sheet = book.create_sheet("Invoices")
+    sheet.append(["Date", "Customer", "Amount"])
+    sheet.append(["2031-03-02", "Harbour Dental", 120])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = run_page("pages/data.py")
+    at.file_uploader[0].set_value(("book.xlsx", buffer.getvalue(), "application/vnd.ms-excel"))
+    at.run()
+    assert not at.exception
+    sheet_key = next(k for k in keys(at) if k.startswith("sheet:"))
+    assert at.selectbox(key=sheet_key).options == ["Notes", "Invoices"]
+    at.selectbox(key=sheet_key).set_value("Invoices").run()
+    no_failure(at)
+    assert at.dataframe[0].value["Customer"].tolist() == ["Harbour Dental"]

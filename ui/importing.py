@@ -84,28 +84,30 @@ def rejects_frame(rejects: list[Any]) -> pd.DataFrame:
 def file_panel(ws: store.Workspace, file_name: str, data: bytes) -> None:
     """Everything about one uploaded file, from guessing what it holds to importing it."""
     sha = hashlib.sha256(data).hexdigest()
-    choice = app_state().upload(sha)
     with st.container(border=True):
         st.subheader(f"📄 {plain(file_name)}")
         try:
-            _file_panel_body(ws, file_name, data, sha, choice)
+            _file_panel_body(ws, file_name, data, sha)
         except OpeningDayError as exc:
             st.error(plain(exc), icon="⛔")
 
 
-def _file_panel_body(
-    ws: store.Workspace, file_name: str, data: bytes, sha: str, choice: UploadChoice
-) -> None:
+def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str) -> None:
     con = ui_store.connection()
-    source = _read(sha, file_name, choice.sheet, data)
+    state = app_state()
+    workbook = state.upload(sha)  # the sheet choice belongs to the file
+    source = _read(sha, file_name, workbook.sheet, data)
     if len(source.sheets) > 1:
-        key = f"sheet:{sha}"
-        if key not in st.session_state:
-            st.session_state[key] = source.sheet or source.sheets[0]
-        sheet = st.selectbox("Sheet", source.sheets, key=key)
+        sheet_key = f"sheet:{sha}"
+        if sheet_key not in st.session_state:
+            st.session_state[sheet_key] = source.sheet or source.sheets[0]
+        sheet = st.selectbox("Sheet", source.sheets, key=sheet_key)
         if sheet != source.sheet:
-            choice.sheet = sheet
+            workbook.sheet = sheet
             source = _read(sha, file_name, sheet, data)
+    # Everything else belongs to the sheet: each has its own columns.
+    key = sha if source.sheet is None else f"{sha}:{source.sheet}"
+    choice = workbook if key == sha else state.upload(key)
 
     earlier = store.find_imported(con, ws.id, sha)
     if choice.result is not None:
@@ -130,7 +132,7 @@ def _file_panel_body(
     saved = importer.find_saved_mapping(con, ws.id, source.headers)
     if choice.entity is None:
         choice.entity = saved.entity if saved is not None else importer.guess_entity(source.headers)
-    entity_key = f"entity:{sha}"
+    entity_key = f"entity:{key}"
     if entity_key not in st.session_state:
         st.session_state[entity_key] = choice.entity
     entity = st.selectbox(
@@ -166,14 +168,14 @@ def _file_panel_body(
         )
 
     st.markdown("**Columns** — which column of your file holds each field.")
-    mapping, sample_slots = mapping_editor(sha, entity, source.headers, choice.mapping)
+    mapping, sample_slots = mapping_editor(key, entity, source.headers, choice.mapping)
     if mapping != choice.mapping:
         choice.mapping = mapping
         choice.saved_mapping_name = None
 
     if choice.date_order is None:
         choice.date_order = str(ui_store.settings(ws.id).get("date_order", "mdy"))
-    order_key = f"date_order:{sha}"
+    order_key = f"date_order:{key}"
     if order_key not in st.session_state:
         st.session_state[order_key] = choice.date_order
     choice.date_order = st.radio(
@@ -185,7 +187,7 @@ def _file_panel_body(
         help="Opening Day decides per column from all its values; this is only used when "
         "every date in a column could be read both ways.",
     )
-    _save_mapping_form(ws, sha, entity, source, choice)
+    _save_mapping_form(ws, key, entity, source, choice)
 
     try:
         result = _preview(
@@ -195,11 +197,11 @@ def _file_panel_body(
         st.error(plain(exc), icon="⛔")
         return
     fill_samples(sample_slots, result.rows)
-    preview_section(result, key=sha, file_name=file_name)
+    preview_section(result, key=key, file_name=file_name)
 
     bad_rows = len({r.row for r in result.rejects})
     if bad_rows:
-        skip_key = f"skip:{sha}"
+        skip_key = f"skip:{key}"
         if skip_key not in st.session_state:
             st.session_state[skip_key] = choice.skip_bad_rows
         choice.skip_bad_rows = st.checkbox(
@@ -219,7 +221,7 @@ def _file_panel_body(
         )
     if st.button(
         f"Import {count(to_import)} rows as {entity_word(entity)}",
-        key=f"import:{sha}",
+        key=f"import:{key}",
         type="primary",
         icon="📥",
         disabled=blocked,
@@ -228,7 +230,7 @@ def _file_panel_body(
 
 
 def mapping_editor(
-    sha: str, entity: str, headers: list[str], current: dict[str, Column]
+    key_prefix: str, entity: str, headers: list[str], current: dict[str, Column]
 ) -> tuple[dict[str, Column], dict[str, Any]]:
     """One row per field: its label and the file's column (or a product of two columns).
 
@@ -238,7 +240,7 @@ def mapping_editor(
     mapping: dict[str, Column] = {}
     slots: dict[str, Any] = {}
     for field in importer.mappable_fields(entity):
-        key = f"map:{sha}:{entity}:{field.name}"
+        key = f"map:{key_prefix}:{entity}:{field.name}"
         options = [NOT_IN_FILE, *headers]
         if field.kind in NUMERIC_KINDS:
             options.append(PRODUCT)
@@ -295,10 +297,10 @@ def _sample(value: Any) -> str:
 
 
 def _save_mapping_form(
-    ws: store.Workspace, sha: str, entity: str, source: importer.Source, choice: UploadChoice
+    ws: store.Workspace, key_prefix: str, entity: str, source: importer.Source, choice: UploadChoice
 ) -> None:
     with st.expander("💾 Save this mapping for next month's export"):
-        key = f"save_name:{sha}"
+        key = f"save_name:{key_prefix}"
         if key not in st.session_state:
             st.session_state[key] = choice.saved_mapping_name or Path(source.file_name).stem
         name = st.text_input(
@@ -306,7 +308,7 @@ def _save_mapping_form(
             key=key,
             help="Next time you upload a file with the same columns, this mapping is used.",
         )
-        if st.button("Save mapping", key=f"save:{sha}", disabled=not (name or "").strip()):
+        if st.button("Save mapping", key=f"save:{key_prefix}", disabled=not (name or "").strip()):
             try:
                 importer.save_mapping(
                     ui_store.connection(),
