@@ -42,10 +42,6 @@ def required_columns(entity: str) -> str:
     return ", ".join(f.label or f.name for f in ENTITIES[entity].fields if f.required)
 
 
-def optional_columns(entity: str) -> str:
-    return ", ".join(f.label or f.name for f in ENTITIES[entity].fields if not f.required)
-
-
 def what_to_load() -> pd.DataFrame:
     """One row per kind of data: what it is, the columns it needs, and what it unlocks."""
     return pd.DataFrame(

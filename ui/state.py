@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 import streamlit as st
 
+from analytics.importer import Column
 from ui.format import plain
 
 STATE_KEY = "opening_day"
 
-Column = str | tuple[str, str]
 FlashKind = Literal["success", "info", "warning", "error"]
 # Status is never colour alone: each kind of message carries an icon too.
 ICONS: dict[str, str] = {"success": "✅", "info": "ℹ️", "warning": "⚠️", "error": "⛔"}

@@ -1,9 +1,6 @@
-"""Widgets more than one page uses: the error boundary, the demo button, page headings."""
+"""Widgets more than one page uses: page headings and the demo button."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import streamlit as st
 
@@ -14,15 +11,6 @@ from ui.boot import require_app
 from ui.format import count, plain
 from ui.sidebar import select_workspace
 from ui.state import flash
-
-
-@contextmanager
-def errors_shown() -> Iterator[None]:
-    """Show an expected error (bad file, locked store…) as one message, never a traceback."""
-    try:
-        yield
-    except OpeningDayError as exc:
-        st.error(plain(exc), icon="⛔")
 
 
 def page_header(title: str, why: str) -> None:
