@@ -48,12 +48,19 @@ __all__ = [
 AREAS: dict[str, str] = {
     "pace": "Pace",
     "niche": "Niche growth",
+    "fit": "Customer fit",
+    "friction": "Sales vs tech",
 }
 
 REGISTRY: dict[str, Indicator] = {}
 
 # Modules that register indicators when imported (one per area).
-_AREA_MODULES = ("analytics.indicators.pace", "analytics.indicators.niche")
+_AREA_MODULES = (
+    "analytics.indicators.pace",
+    "analytics.indicators.niche",
+    "analytics.indicators.fit",
+    "analytics.indicators.friction",
+)
 
 
 def register(indicator: Indicator) -> Indicator:
@@ -82,11 +89,8 @@ def in_area(area: str) -> list[Indicator]:
 
 
 def effective_thresholds(indicator: Indicator, settings: dict[str, Any]) -> Thresholds:
-    """The owner's thresholds for an indicator (settings `threshold:<id>`), else the defaults."""
-    saved = settings.get(f"threshold:{indicator.id}")
-    if isinstance(saved, dict) and "green" in saved and "red" in saved:
-        return Thresholds(float(saved["green"]), float(saved["red"]))
-    return indicator.default_thresholds(settings)
+    """The owner's thresholds for an indicator, else its defaults."""
+    return indicator.thresholds_for(settings)
 
 
 def context(
@@ -112,9 +116,7 @@ def compute(indicator: Indicator, ctx: Context) -> Result:
     """Compute one indicator and apply the owner's thresholds to its value."""
     result = indicator.compute(ctx)
     if result.value is not None and result.status != "unknown":
-        result.status = indicator.status_of(
-            result.value, effective_thresholds(indicator, ctx.settings)
-        )
+        result.status = indicator.judge(result.value, ctx.settings)
     return result
 
 

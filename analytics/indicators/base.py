@@ -108,6 +108,18 @@ class Indicator:
         t = self.thresholds
         return t if isinstance(t, Thresholds) else t(settings)
 
+    def thresholds_for(self, settings: dict[str, Any]) -> Thresholds:
+        """The owner's thresholds (setting `threshold:<id>`), else the defaults."""
+        saved = settings.get(f"threshold:{self.id}")
+        if isinstance(saved, dict) and "green" in saved and "red" in saved:
+            return Thresholds(float(saved["green"]), float(saved["red"]))
+        return self.default_thresholds(settings)
+
+    def judge(self, value: float | None, settings: dict[str, Any]) -> Status:
+        """The status of a value under the owner's thresholds: compute functions use this,
+        so a message's tone always matches the colour the page shows."""
+        return self.status_of(value, self.thresholds_for(settings))
+
     def status_of(self, value: float | None, t: Thresholds) -> Status:
         if value is None:
             return "unknown"
@@ -119,8 +131,18 @@ class Indicator:
             return "green"
         return "red" if value > t.red else "amber"
 
-    def unknown(self, reason: str, frame: pd.DataFrame | None = None) -> Result:
+    def unknown(
+        self,
+        reason: str,
+        frame: pd.DataFrame | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Result:
         """A result that says why it cannot be computed and what data would fix it."""
         return Result(
-            self.id, None, "unknown", reason, {}, frame if frame is not None else pd.DataFrame()
+            self.id,
+            None,
+            "unknown",
+            reason,
+            details or {},
+            frame if frame is not None else pd.DataFrame(),
         )

@@ -151,7 +151,7 @@ def compute_prospecting_hours(ctx: Context) -> Result:
     return Result(
         ind.id,
         value,
-        ind.status_of(value, _prospecting_thresholds(ctx.settings)),
+        ind.judge(value, ctx.settings),
         message,
         details,
         weeks,
@@ -245,9 +245,7 @@ def compute_activity_consistency(ctx: Context) -> Result:
         "silent_weeks": quiet,
         "weeks": len(weeks),
     }
-    return Result(
-        ind.id, cv, ind.status_of(cv, ind.default_thresholds(ctx.settings)), message, details, weeks
-    )
+    return Result(ind.id, cv, ind.judge(cv, ctx.settings), message, details, weeks)
 
 
 ACTIVITY_CONSISTENCY = register(
@@ -434,7 +432,7 @@ def compute_order_book_cover(ctx: Context) -> Result:
     return Result(
         ind.id,
         value,
-        ind.status_of(value, ind.default_thresholds(ctx.settings)),
+        ind.judge(value, ctx.settings),
         message,
         details,
         months,
@@ -531,7 +529,7 @@ def compute_workload_pace(ctx: Context) -> Result:
     return Result(
         ind.id,
         value,
-        ind.status_of(value, ind.default_thresholds(ctx.settings)),
+        ind.judge(value, ctx.settings),
         message,
         details,
         weeks,
@@ -643,7 +641,7 @@ def compute_lately_vs_lifetime(ctx: Context) -> Result:
     return Result(
         ind.id,
         value,
-        ind.status_of(value, ind.default_thresholds(ctx.settings)),
+        ind.judge(value, ctx.settings),
         message,
         details,
         customers,

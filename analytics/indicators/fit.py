@@ -1,0 +1,1 @@
+"""Customer fit indicators (registered on import)."""

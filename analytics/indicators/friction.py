@@ -1,0 +1,1 @@
+"""Sales-vs-tech friction indicators (registered on import)."""
