@@ -10,7 +10,7 @@ The history is written with patterns every indicator can find:
   each quarter and each year (saturation).
 - Revenue follows 80/20: the top fifth of customers bring about four fifths of it.
 - About a fifth to a quarter of customers do not renew each year.
-- Prospecting happens an hour or two most weeks, then stops for 6-8 weeks about six months
+- Prospecting happens an hour or two most weeks, then stops for 6-7 weeks about six months
   before the end; two months later fewer deals are won, and two months after that
   invoiced revenue dips (won projects are invoiced about two months after closing).
 - One salesperson discounts about a quarter off list, and their won deals take about half

@@ -6,6 +6,7 @@ indicators, so they check the data itself.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,8 @@ from analytics.entities import ENTITIES, ENTITY_NAMES
 from analytics.errors import OpeningDayError, WorkspaceError
 
 END = demo.DEFAULT_END_DATE
+# The pattern tests run on seed 42; set this to check another seed by hand.
+SEED = int(os.environ.get("OPENING_DAY_DEMO_SEED", "42"))
 PROSPECTING = ("prospecting", "cold call", "mailshot")
 
 
@@ -33,9 +36,9 @@ def one(con: store.Connection, sql: str, **params: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[store.Connection, int]]:
-    """The small demo, seed 42, generated once for the pattern tests."""
+    """The small demo, generated once for the pattern tests."""
     con = store.connect(tmp_path_factory.mktemp("demo") / "demo.duckdb")
-    ws = demo.load_demo(con)
+    ws = demo.load_demo(con, seed=SEED)
     yield con, ws.id
     con.close()
 
@@ -400,12 +403,15 @@ def test_one_salesperson_discounts_and_overruns(dc: store.Connection) -> None:
             WHERE deal_id IS NOT NULL AND category = 'customer' GROUP BY deal_id)
         SELECT d.owner,
             median((d.list_value - d.value) / d.list_value) AS discount,
-            sum(x.actual) FILTER (WHERE d.closed < $e - 120)
-                / sum(d.estimated_hours) FILTER (WHERE d.closed < $e - 120) AS overrun
+            -- delivered inside the history: closed after it began, finished before it ended
+            sum(x.actual) FILTER (WHERE d.closed BETWEEN $start AND $e - 120)
+                / sum(d.estimated_hours) FILTER (WHERE d.closed BETWEEN $start AND $e - 120)
+                AS overrun
         FROM deals d LEFT JOIN delivered x USING (deal_id)
         WHERE d.status = 'won' AND d.list_value > 0
         GROUP BY d.owner""",
         e=END,
+        start=date(2022, 11, 1),
     ).set_index("owner")
     assert len(per_owner) == 5
     heavy = per_owner[per_owner.discount > 0.15]

@@ -12,12 +12,12 @@ names as (
 segments as (
     select * from (
         values
-        (1, 'Dental practices', 0.30, 0.20, 11.0, 0.45, 29.0, 0.18, 0.22, 0.0, 0.0),
-        (2, 'Law firms', 0.18, 0.18, 18.0, 0.80, 18.0, 0.05, 0.50, 0.30, 0.30),
-        (3, 'Accountants', 0.15, 0.16, 14.0, 0.70, 17.0, 0.05, 0.46, 0.28, 0.28),
-        (4, 'Manufacturing', 0.14, 0.18, 55.0, 1.00, 12.0, 0.05, 0.42, 0.18, 0.36),
-        (5, 'Non-profits', 0.12, 0.12, 22.0, 0.80, 10.0, 0.03, 0.58, 0.22, 0.22),
-        (6, 'Construction', 0.11, 0.16, 30.0, 0.90, 12.0, 0.05, 0.50, 0.20, 0.34)
+        (1, 'Dental practices', 0.30, 0.20, 11.0, 0.45, 29.0, 0.18, 0.24, 0.0, 0.0),
+        (2, 'Law firms', 0.18, 0.18, 18.0, 0.80, 18.0, 0.05, 0.54, 0.30, 0.30),
+        (3, 'Accountants', 0.15, 0.16, 14.0, 0.70, 17.0, 0.05, 0.50, 0.28, 0.28),
+        (4, 'Manufacturing', 0.14, 0.18, 55.0, 1.00, 12.0, 0.05, 0.45, 0.18, 0.36),
+        (5, 'Non-profits', 0.12, 0.12, 22.0, 0.80, 10.0, 0.03, 0.62, 0.22, 0.22),
+        (6, 'Construction', 0.11, 0.16, 30.0, 0.90, 12.0, 0.05, 0.54, 0.20, 0.34)
     ) as s (
         seg, segment, initial_share, prospect_share, size_median, size_sigma, seat_price,
         yearly_growth, non_renewal, new_rate_start, new_rate_end
@@ -46,7 +46,7 @@ initial as (
         and demo_u(p.seed, 'initial segment', i.n, 0) < s.initial_hi
 ),
 
--- the niche: new dental practices per calendar quarter, tapering off over the last year
+-- the niche: new dental practices per calendar quarter, fewer each quarter over the last year
 dental_quarters as (
     select
         q.qk,
@@ -58,7 +58,7 @@ dental_quarters as (
             (date_trunc('quarter', p.end_date) - to_months(3 * q.qk::integer - 2))::date,
             p.end_month
         ) as last_month,
-        round(p.f * [1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 5][least(q.qk, 10)::integer + 1])::integer
+        round(p.f * [0, 1, 2, 3, 4, 4, 4, 5][least(q.qk, 7)::integer + 1])::integer
             as new_customers
     from p, range(0, 18) as q (qk)
     where (date_trunc('quarter', p.end_date) - to_months(3 * q.qk::integer - 2))::date
@@ -352,9 +352,11 @@ select
     -- how much help the customer asks for, relative to its size; complainers ask for a lot
     exp(0.7 * u.z_burden)
     * case u.channel when 'referral' then 0.75 when 'cold outreach' then 1.4 else 1.0 end
+    * case u.region when 'Harbourside' then 0.85 when 'Downtown' then 1.25 else 1.0 end
         as appetite,
     exp(0.7 * u.z_burden)
     * case u.channel when 'referral' then 0.75 when 'cold outreach' then 1.4 else 1.0 end
+    * case u.region when 'Harbourside' then 0.85 when 'Downtown' then 1.25 else 1.0 end
     * case when u.complainer then 6.0 else 1.0 end as burden,
     demo_u(p.seed, 'cloud', u.idx, 0) < 0.7 as has_cloud,
     case

@@ -37,7 +37,7 @@ prospecting_slots as (
     where wk.week_start <= p.end_date
         and wk.week_start not between p.gap_start and p.gap_end
         and demo_u(p.seed, 'prospecting happens', wk.w, s.j)
-        < case when demo_u(p.seed, 'slipped week', wk.w, 0) < 0.12 then 0.1 else 0.75 end
+        < case when demo_u(p.seed, 'slipped week', wk.w, 0) < 0.12 then 0.2 else 0.75 end
 ),
 
 prospecting as (

@@ -150,7 +150,7 @@ decided as (
             when t.stalls then 'open'
             when t.created + t.cycle_days > p.end_date then 'open'
             when t.stream = 'prospect' then 'lost'
-            when t.u_win < case when t.has_presales then 0.68 else 0.45 end
+            when t.u_win < case when t.has_presales then 0.72 else 0.42 end
                 + case when s.discounter then 0.08 else 0.0 end then 'won'
             else 'lost'
         end as status

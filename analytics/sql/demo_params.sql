@@ -24,9 +24,9 @@ dated as (
         date_trunc('month', end_date)::date as end_month,
         -- every count is designed at ~242 customers and multiplied by this
         customers / 242.0 as f,
-        -- the quiet spell: no prospecting for 6-8 weeks, starting ~6.5 months before the end
+        -- the quiet spell: no prospecting for 6-7 weeks, starting ~6.5 months before the end
         date_trunc('week', end_date - 200)::date as gap_start,
-        6 + (hash(seed, 'gap weeks') % 3)::integer as gap_weeks
+        6 + (hash(seed, 'gap weeks') % 2)::integer as gap_weeks
     from given
 )
 
