@@ -40,7 +40,8 @@ initial as (
         'customer' as kind,
         s.seg,
         p.start_month - 30 - floor(2900 * demo_u(p.seed, 'initial since', i.n, 0))::integer
-            as first_seen
+            as first_seen,
+        i.n as tiebreak
     from p, range(1, round(110 * p.f)::bigint + 1) as i (n), shares as s
     where demo_u(p.seed, 'initial segment', i.n, 0) >= s.initial_lo
         and demo_u(p.seed, 'initial segment', i.n, 0) < s.initial_hi
@@ -146,7 +147,8 @@ signed_new as (
             + floor(28 * demo_u(p.seed, 'signed day', n.seg * 100000 + n.j, hash(n.month_start)))
                 ::integer,
             p.end_date
-        ) as first_seen
+        ) as first_seen,
+        datediff('month', p.start_month, n.month_start) * 10000 + n.j as tiebreak
     from (
         select kind, seg, month_start, j from dental_new
         union all
@@ -158,7 +160,8 @@ prospects as (
     select
         'prospect' as kind,
         s.seg,
-        null::date as first_seen
+        null::date as first_seen,
+        i.n as tiebreak
     from p, range(1, round(230 * p.f)::bigint + 1) as i (n), shares as s
     where demo_u(p.seed, 'prospect segment', i.n, 0) >= s.prospect_lo
         and demo_u(p.seed, 'prospect segment', i.n, 0) < s.prospect_hi
@@ -166,10 +169,12 @@ prospects as (
 
 accounts as (
     select
+        -- numbered in signing order; the tiebreak makes the numbering unique, so the
+        -- same seed always numbers (and so draws for) the same accounts
         row_number() over (
-            order by kind, first_seen nulls last, seg
+            order by kind, first_seen nulls last, seg, tiebreak
         )::integer as idx,
-        *
+        * exclude (tiebreak)
     from (
         select * from initial
         union all
