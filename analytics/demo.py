@@ -100,16 +100,17 @@ SCALES: dict[str, Scale] = {
     ),
 }
 
-# Planning tables, built in this order inside the transaction; each may read the earlier
-# ones. They are temporary: dropped before the transaction ends.
-PLAN_TABLES: tuple[str, ...] = (
-    "demo_params",
-    "demo_names",
-    "demo_people",
-    "demo_accounts",
-    "demo_customer_months",
-    "demo_deal_plan",
-)
+# Planning tables, built in this order inside the transaction, each with what the owner
+# sees while it is built; each may read the earlier ones. They are temporary: dropped
+# before the transaction ends.
+PLAN_TABLES: dict[str, str] = {
+    "demo_params": "Setting up the demo business",
+    "demo_names": "Setting up the demo business",
+    "demo_people": "Hiring the team",
+    "demo_accounts": "Signing up customers",
+    "demo_customer_months": "Working out monthly bills",
+    "demo_deal_plan": "Filling the sales pipeline",
+}
 
 # The query that yields each entity's rows (its canonical fields plus `ord`, the row order),
 # in the order they are written: activities read the invoices already written.
@@ -183,6 +184,11 @@ def _run(tx: store.Connection, text: str, params: dict[str, Any]) -> list[tuple[
     return tx.execute(text, used).fetchall()
 
 
+def _check_scale(scale: str) -> None:
+    if scale not in SCALES:
+        raise DemoError(f"Unknown demo scale {scale!r}: use one of {', '.join(SCALES)}.")
+
+
 def _holds_data(con: store.Connection, workspace_id: int) -> bool:
     return sum(store.entity_counts(con, workspace_id).values()) > 0
 
@@ -201,8 +207,7 @@ def generate_demo(
     Returns the rows written per entity. Raises WorkspaceError when the workspace already
     holds data, DemoError for an unknown scale.
     """
-    if scale not in SCALES:
-        raise DemoError(f"Unknown demo scale {scale!r}: use one of {', '.join(SCALES)}.")
+    _check_scale(scale)
     ws = store.get_workspace_by_id(con, workspace_id)
     end = end_date or DEFAULT_END_DATE
     params: dict[str, Any] = {"seed": seed, "end_date": end, **asdict(SCALES[scale])}
@@ -225,8 +230,8 @@ def generate_demo(
             )
         for macro in MACROS:
             tx.execute(macro)
-        for table in PLAN_TABLES:
-            step(f"Planning the demo business ({table.removeprefix('demo_').replace('_', ' ')})")
+        for table, label in PLAN_TABLES.items():
+            step(label)
             _run(tx, f"CREATE OR REPLACE TEMP TABLE {table} AS {sql(table)}", params)
         for entity, query in ENTITY_QUERIES.items():
             step(f"Writing {ENTITIES[entity].label.lower()}")
@@ -249,7 +254,7 @@ def generate_demo(
                 {"n": n, "b": batch},
             )
             counts[entity] = n
-        step("Checking customers")
+        step("Checking the customer list")
         store.reconcile_customers(tx, workspace_id)
         for table in reversed(PLAN_TABLES):
             tx.execute(f"DROP TABLE IF EXISTS {table}")
@@ -269,6 +274,7 @@ def load_demo(
     progress: Progress | None = None,
 ) -> store.Workspace:
     """The demo business in workspace `name` (created if needed; refused if it holds data)."""
+    _check_scale(scale)
     ws = store.find_workspace(con, name)
     if ws is None:
         display = DEMO_DISPLAY_NAME if name == DEMO_WORKSPACE else None

@@ -166,6 +166,9 @@ def test_unknown_scale_is_refused(con: store.Connection, workspace: store.Worksp
     with pytest.raises(OpeningDayError, match="scale"):
         demo.generate_demo(con, workspace.id, scale="huge")
     assert sum(store.entity_counts(con, workspace.id).values()) == 0
+    with pytest.raises(OpeningDayError, match="scale"):
+        demo.load_demo(con, scale="huge")
+    assert store.find_workspace(con, demo.DEMO_WORKSPACE) is None
 
 
 def test_load_demo_names_the_workspace(con: store.Connection) -> None:
