@@ -193,6 +193,26 @@ SETTINGS: dict[str, Setting] = {
             minimum=0,
             group="Costs",
         ),
+        Setting(
+            "discount_threshold",
+            "Deep discount: more than (share of list price)",
+            0.15,
+            "A won deal priced more than this below its list value counts as a deep "
+            "discount (0.15 = 15%).",
+            minimum=0,
+            maximum=1,
+            group="Sales vs tech",
+        ),
+        Setting(
+            "capacity_hours_per_week",
+            "Capacity per person (hours per week)",
+            40.0,
+            "The hours a person could log in a full week; time-tracking coverage compares "
+            "logged hours with it.",
+            minimum=0,
+            maximum=100,
+            group="Sales vs tech",
+        ),
     )
 }
 
