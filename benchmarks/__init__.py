@@ -1,0 +1,1 @@
+"""Timing runs at the large scale (not tests): see README.md."""
