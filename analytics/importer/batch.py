@@ -159,52 +159,54 @@ def preview(
     )
 
 
-def _insert_sql(entity: str) -> str:
-    """New rows of PARSED_TABLE into the entity table, with fingerprint and occurrence.
+def _insert_sql(entity: str, present: set[str], *, skip_stored: bool) -> str:
+    """New rows of PARSED_TABLE into the entity table, with their occurrence number.
 
-    A row's fingerprint is the md5 of its canonical values; the nth identical row of a
-    file is occurrence n. A (fingerprint, occurrence) already stored in the workspace is
-    a row an earlier, overlapping export brought: it is skipped, so re-importing a
-    longer export adds only the new rows while genuine repeated lines still count.
+    A row's fingerprint (row_fp, made while parsing) is the md5 of its canonical values;
+    the nth identical row of a file is occurrence n. A (fingerprint, occurrence) already
+    stored in the workspace is a row an earlier, overlapping export brought: it is
+    skipped, so re-importing a longer export adds only the new rows while genuinely
+    repeated lines still count. `skip_stored` is False when the workspace has no rows of
+    this entity yet, which spares the comparison. Fields the file did not map are NULL.
     """
     fields = list(ENTITIES[entity].field_names)
     if entity == "deals":
         fields.append("stage")
-    values = ", ".join(
-        f"coalesce(CAST({f} AS VARCHAR), chr(30))" for f in fields
-    )  # chr(30) marks NULL, so (NULL, 'a') and ('a', NULL) differ
     cols = ", ".join(fields)
-    return f"""
-INSERT INTO {entity} (workspace_id, batch_id, source_row, {cols}, row_fp, occurrence)
-SELECT $w, $b, src_row, {cols}, row_fp, occurrence
-FROM (
-  SELECT *, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
-  FROM (
-    SELECT src_row, {cols}, md5_number(concat_ws(chr(31), {values})) AS row_fp
-    FROM {parse.PARSED_TABLE} p
-    WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)
-  )
-) n
-WHERE NOT EXISTS (
+    types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields} | {"stage": "VARCHAR"}
+    values = ", ".join(f if f in present else f"CAST(NULL AS {types[f]}) AS {f}" for f in fields)
+    stored = (
+        f"""WHERE NOT EXISTS (
   SELECT 1 FROM {entity} e
   WHERE e.workspace_id = $w AND e.row_fp = n.row_fp AND e.occurrence = n.occurrence
+)"""
+        if skip_stored
+        else ""
+    )
+    # Numbering every row with a window over a million one-row partitions is the slow
+    # part of an import; only fingerprints seen more than once in the file need it.
+    return f"""
+INSERT INTO {entity} (workspace_id, batch_id, source_row, {cols}, row_fp, occurrence)
+WITH good AS (
+  SELECT src_row, {values}, row_fp FROM {parse.PARSED_TABLE} p
+  WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)
+), repeated AS (
+  SELECT row_fp FROM good GROUP BY row_fp HAVING count(*) > 1
+), numbered AS (
+  SELECT src_row, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
+  FROM good WHERE row_fp IN (SELECT row_fp FROM repeated)
+), n AS (
+  SELECT good.*, coalesce(numbered.occurrence, 1) AS occurrence
+  FROM good LEFT JOIN numbered ON numbered.src_row = good.src_row
 )
+SELECT $w, $b, src_row, {cols}, row_fp, occurrence FROM n
+{stored}
 """  # noqa: S608 - entity and field names come from entities.py
 
 
 def _parsed_columns(cur: Connection) -> set[str]:
     desc = cur.execute(f"SELECT * FROM {parse.PARSED_TABLE} LIMIT 0").description  # noqa: S608
     return {d[0] for d in desc}
-
-
-def _fill_unmapped(cur: Connection, entity: str) -> None:
-    """Add the entity's unmapped fields to PARSED_TABLE as typed NULLs, so one INSERT fits all."""
-    have = _parsed_columns(cur)
-    for f in ENTITIES[entity].fields:
-        if f.name not in have:
-            cur.execute(
-                f"ALTER TABLE {parse.PARSED_TABLE} ADD COLUMN {f.name} {SQL_TYPES[f.kind]}"  # noqa: S608
-            )
 
 
 def _rejected_message(source: Source, parsed: parse.Parsed, rejects: list[Reject]) -> str:
@@ -289,7 +291,6 @@ def import_source(
             return result
 
         report(0.6, "Checking for rows already imported")
-        _fill_unmapped(tx, entity)
         batch_id = store.record_batch(
             tx,
             workspace_id,
@@ -303,8 +304,15 @@ def import_source(
             mapping=mapping_json(resolved),
         )
         report(0.7, "Saving the rows")
+        has_rows = tx.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {entity} WHERE workspace_id = $w LIMIT 1)",  # noqa: S608
+            {"w": workspace_id},
+        ).fetchall()[0][0]
         inserted = int(
-            tx.execute(_insert_sql(entity), {"w": workspace_id, "b": batch_id}).fetchall()[0][0]
+            tx.execute(
+                _insert_sql(entity, _parsed_columns(tx), skip_stored=bool(has_rows)),
+                {"w": workspace_id, "b": batch_id},
+            ).fetchall()[0][0]
         )
         duplicates = parsed.rows_read - parsed.rows_rejected - inserted
         tx.execute(

@@ -36,19 +36,31 @@ _WS = " \t\r\n\u00a0\u202f"
 
 # ---------------------------------------------------------------- numbers
 
-# Currency symbols (with the country letters some exports put before $), and spaces,
-# which are thousands separators in "1 234,50".
-_STRIP_SYMBOLS = r"(?:US|CA|AU|NZ|HK|SG|A|C|R)?\$|[£€¥₹\s\x{00A0}\x{202F}]"
-_CODES = "usd|eur|gbp|cad|aud|nzd|chf|sek|nok|dkk|zar|inr|jpy|kr|sfr|fr"
-# ISO codes before or after the number, and the Scandinavian "100,-".
-_STRIP_CODES = rf"(?i)^(?:{_CODES})\.?|(?:{_CODES})\.?$|[,.]-$"
+# A plain number, as machines write them: DuckDB's cast reads it directly.
+_PLAIN = {".": r"\s*-?\d+(?:\.\d+)?\s*", ",": r"\s*-?\d+\s*"}
+# Everything else is read with one regular expression that captures, in order: an opening
+# parenthesis, a sign, the integer part (with thousands separators), the fraction, an
+# exponent, a trailing minus, a percent sign and a closing parenthesis. Currency symbols
+# and ISO codes may stand before or after the number, spaces anywhere between.
+_CUR = (
+    r"(?:[A-Z]{0,2}\$|[£€¥₹]|(?i:usd|eur|gbp|cad|aud|nzd|chf|sek|nok|dkk|zar|inr|jpy|kr|sfr|fr)\.?)"
+)
+_SP = r"[\s\x{00A0}\x{202F}]*"
+_GROUPS = {
+    ".": r"(\d{1,3}(?:,\d{3})+|\d{1,3}(?:'\d{3})+|\d{1,3}(?:[ \x{00A0}\x{202F}]\d{3})+|\d*)(\.\d*)?([eE][-+]?\d+)?",
+    ",": r"(\d{1,3}(?:\.\d{3})+|\d{1,3}(?:'\d{3})+|\d{1,3}(?:[ \x{00A0}\x{202F}]\d{3})+|\d*)(,\d+|,-)?()",
+}
+_FORMATTED = {
+    sep: (
+        rf"^(\(?){_SP}{_CUR}?{_SP}([-+−]?){_SP}{_CUR}?{_SP}{groups}"
+        rf"{_SP}{_CUR}?{_SP}([-−]?){_SP}(%?){_SP}{_CUR}?{_SP}(\)?)$"
+    )
+    for sep, groups in _GROUPS.items()
+}
+_PARTS = "['open', 'sign', 'int', 'frac', 'exp', 'trail', 'pct', 'close']"
 # A value whose separators show a decimal point / a decimal comma.
 _POINT_EVIDENCE = r"\.\d{1,2}\D*$|\.\d{4,}\D*$|,\d{3}[^.]*\.\d|\d,\d{3},\d{3}"
-_COMMA_EVIDENCE = r",\d{1,2}\D*$|,\d{4,}\D*$|\.\d{3}[^,]*,\d|\d\.\d{3}\.\d{3}"
-_CORE = {
-    ".": r"^(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:'\d{3})+|\d*)(?:\.\d*)?(?:[eE][-+]?\d+)?$",
-    ",": r"^(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:'\d{3})+|\d*)(?:,\d*)?$",
-}
+_COMMA_EVIDENCE = r",\d{1,2}\D*$|,\d{4,}\D*$|\.\d{3}[^,]*,\d|\d\.\d{3}\.\d{3}|\d,-\s*$"
 
 # ---------------------------------------------------------------- dates
 
@@ -62,6 +74,7 @@ _MONTH = (
 )
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _ISO_START = r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]|$)"  # DuckDB's own cast reads these
+_ISO_START_LOOSE = r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[T ]|\s*$)"
 _YMD = rf"(?i)^(\d{{4}})[/.](\d{{1,2}})[/.](\d{{1,2}}){_TIME}$"
 _NUMERIC = rf"(?i)^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}|\d{{2}}){_TIME}$"
 _DAY_MONTH = rf"(?i)^{_WEEKDAY}(\d{{1,2}})(?:st|nd|rd|th)?[-/ .]+{_MONTH}\.?[-/ .,]+(\d{{4}}|\d{{2}}){_TIME}$"
@@ -166,6 +179,8 @@ class Decisions:
     date_order: dict[int, str] = field(default_factory=dict)  # "mdy" or "dmy"
     float_ids: set[int] = field(default_factory=set)  # text written as 17850.0
     short: set[int] = field(default_factory=set)  # numbers with at most 4 decimals
+    plain: set[int] = field(default_factory=set)  # numbers all written plainly ("-1234.5")
+    iso: set[int] = field(default_factory=set)  # dates all written year first ("2025-01-31")
     warnings: list[str] = field(default_factory=list)
 
 
@@ -229,10 +244,14 @@ def _text_columns(uses: list[Use]) -> list[int]:
 
 
 def _trim(col: str) -> str:
-    """Trimmed text, NULL when blank. Most values have nothing to trim, and checking the
-    two ends is much cheaper than trimming every value."""
+    """Trimmed text, NULL when blank.
+
+    Checking a value's two ends for a space or a no-break space (what spreadsheets leave)
+    and trimming only those values is much cheaper than trimming every value. A value
+    edged with a tab or a line break would keep it; CSV readers rarely leave those.
+    """
     edged = " OR ".join(
-        f"{side}({col}, {_lit(ch)})" for ch in _WS for side in ("prefix", "suffix") if ch != "\n"
+        f"{side}({col}, {_lit(ch)})" for ch in (" ", "\u00a0") for side in ("prefix", "suffix")
     )
     return f"nullif(CASE WHEN {edged} THEN trim({col}, {_lit(_WS)}) ELSE {col} END, '')"
 
@@ -249,59 +268,87 @@ def _squash(v: str, chars: str) -> str:
 # ---------------------------------------------------------------- pass 1: decide per column
 
 
-def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order: str) -> Decisions:
-    """Read every value once to decide decimal separators, day/month order and id style."""
-    decisions = Decisions()
-    numeric, dates, texts = _numeric_columns(uses), _date_columns(uses), _text_columns(uses)
-    inner: list[str] = []
-    outer: list[str] = []
-    for i in numeric:
-        # Only values with a separator can say which one is the decimal.
-        separated = f"(contains(c{i}, '.') OR contains(c{i}, ','))"
-        for name, pattern in (("point", _POINT_EVIDENCE), ("comma", _COMMA_EVIDENCE)):
-            outer.append(
-                f"count_if({separated} AND regexp_matches(c{i}, {_lit(pattern)})) AS {name}_{i}"
-            )
-    for i in _product_columns(uses):
-        outer.append(f"count_if(regexp_matches(c{i}, '\\d[.,]\\d{{5,}}')) AS long_{i}")
-    for i in dates:
-        # Day and month parts, only for dates written with numbers first (not ISO ones).
-        head = f"regexp_matches(c{i}, {_lit(_NUMERIC_HEAD_LOOSE)})"
-        for part, n in (("a", 1), ("b", 2)):
-            inner.append(
-                f"CASE WHEN {head} THEN TRY_CAST(regexp_extract(c{i}, {_lit(_NUMERIC_HEAD_LOOSE)}, "
-                f"{n}) AS INTEGER) END AS {part}_{i}"
-            )
-        a, b = f"a_{i}", f"b_{i}"
-        outer += [
-            f"count_if({a} > 12 AND {b} <= 12) AS dmy_{i}",
-            f"count_if({b} > 12 AND {a} <= 12) AS mdy_{i}",
-            f"count_if({a} <= 12 AND {b} <= 12 AND {a} <> {b}) AS either_{i}",
-            f"count_if({a} IS NOT NULL AND NOT contains(c{i}, '.')) AS slashed_{i}",
-            f"min(c{i}) FILTER ({a} <= 12 AND {b} <= 12 AND {a} <> {b}) AS example_{i}",
-        ]
-    for i in texts:
-        outer.append(f"count(c{i}) AS filled_{i}")
-        outer.append(
-            f"count_if(contains(c{i}, '.0') AND regexp_full_match(c{i}, '\\s*-?\\d+\\.0+\\s*')) "
-            f"AS floaty_{i}"
-        )
-    if not outer:
-        return decisions
-    source = RAW_TABLE
-    if inner:
-        source = f"(SELECT *, {', '.join(inner)} FROM {RAW_TABLE})"
-    sql = f"SELECT {', '.join(outer)} FROM {source}"  # noqa: S608 - names are code constants
+def distinct_table(i: int) -> str:
+    return f"od_import_distinct_{i}"
+
+
+def _stats(cur: Connection, sql: str) -> dict[str, Any]:
     result = cur.execute(sql)
     names = [d[0] for d in result.description]
-    # count_if over a column with no values at all gives NULL: that is a count of 0.
-    stats: dict[str, Any] = {
+    # count_if over no values at all gives NULL: that is a count of 0.
+    return {
         k: 0 if v is None and not k.startswith("example_") else v
         for k, v in zip(names, result.fetchall()[0], strict=True)
     }
 
+
+def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order: str) -> Decisions:
+    """Decide, from every value of each column, decimal separators, day/month order and
+    id style.
+
+    Numbers and dates repeat a lot (a million invoice lines hold a few thousand dates),
+    so their columns are first reduced to their distinct values (DISTINCT_TABLE): the
+    decisions and the expensive parsing run on those, once per distinct value.
+    """
+    decisions = Decisions()
+    numeric, dates, texts = _numeric_columns(uses), _date_columns(uses), _text_columns(uses)
+    for i in sorted(set(numeric) | set(dates)):
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE {distinct_table(i)} AS "  # noqa: S608
+            f"SELECT DISTINCT {_trim(f'c{i}')} AS v FROM {RAW_TABLE} WHERE c{i} IS NOT NULL"
+        )
+    stats: dict[str, Any] = {}
     for i in numeric:
-        if stats[f"comma_{i}"] > stats[f"point_{i}"]:
+        # Only values with a separator can say which one is the decimal. A plain number
+        # with one point ("89.19") says point unless three digits follow it ("1.234").
+        plain = f"regexp_full_match(v, {_lit(_PLAIN['.'])})"
+        cols = [
+            f"count(v) AS nfilled_{i}",
+            f"count_if({plain}) AS plain_{i}",
+            f"count_if(CASE WHEN {plain} THEN contains(v, '.') "
+            f"AND strlen(v) - strpos(v, '.') <> 3 "
+            f"ELSE regexp_matches(v, {_lit(_POINT_EVIDENCE)}) END) AS point_{i}",
+            f"count_if(NOT {plain} AND regexp_matches(v, {_lit(_COMMA_EVIDENCE)})) AS comma_{i}",
+            f"count_if(regexp_matches(v, '\\d[.,]\\d{{5,}}')) AS long_{i}",
+        ]
+        stats |= _stats(cur, f"SELECT {', '.join(cols)} FROM {distinct_table(i)}")  # noqa: S608
+    for i in dates:
+        # Day and month parts, only for dates written with numbers first (not ISO ones).
+        head = f"regexp_matches(v, {_lit(_NUMERIC_HEAD_LOOSE)})"
+        parts = ", ".join(
+            f"CASE WHEN {head} THEN CAST(regexp_extract(v, {_lit(_NUMERIC_HEAD_LOOSE)}, {n}) "
+            f"AS INTEGER) END AS {part}"
+            for part, n in (("a", 1), ("b", 2))
+        )
+        cols = [
+            f"count(v) AS dfilled_{i}",
+            f"count_if(regexp_matches(v, {_lit(_ISO_START_LOOSE)})) AS iso_{i}",
+            f"count_if(a > 12 AND b <= 12) AS dmy_{i}",
+            f"count_if(b > 12 AND a <= 12) AS mdy_{i}",
+            f"count_if(a <= 12 AND b <= 12 AND a <> b) AS either_{i}",
+            f"count_if(a IS NOT NULL AND NOT contains(v, '.')) AS slashed_{i}",
+            f"min(v) FILTER (a <= 12 AND b <= 12 AND a <> b) AS example_{i}",
+        ]
+        stats |= _stats(
+            cur,
+            f"SELECT {', '.join(cols)} FROM (SELECT v, {parts} FROM {distinct_table(i)})",  # noqa: S608
+        )
+    if texts:
+        # Ids written as floats (17850.0): the whole column must look like that.
+        cols = []
+        for i in texts:
+            cols.append(f"count(c{i}) AS filled_{i}")
+            cols.append(
+                f"count_if(contains(c{i}, '.0') AND regexp_full_match(c{i}, "
+                f"'\\s*-?\\d+\\.0+\\s*')) AS floaty_{i}"
+            )
+        stats |= _stats(cur, f"SELECT {', '.join(cols)} FROM {RAW_TABLE}")  # noqa: S608
+
+    for i in numeric:
+        comma = stats[f"comma_{i}"] > stats[f"point_{i}"]
+        if stats[f"plain_{i}"] == stats[f"nfilled_{i}"] and not comma:
+            decisions.plain.add(i)
+        if comma:
             decisions.decimal[i] = ","
             decisions.warnings.append(
                 f"Numbers in column {headers[i]!r} use a decimal comma (like 1.234,50); "
@@ -313,6 +360,8 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
         if stats[f"long_{i}"] == 0:
             decisions.short.add(i)
     for i in dates:
+        if stats[f"iso_{i}"] == stats[f"dfilled_{i}"]:
+            decisions.iso.add(i)
         dmy, mdy, either = stats[f"dmy_{i}"], stats[f"mdy_{i}"], stats[f"either_{i}"]
         if dmy and not mdy:
             decisions.date_order[i] = "dmy"
@@ -350,43 +399,40 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
 # ---------------------------------------------------------------- pass 2: parse
 
 
-def _number_layers(i: int, decimal: str, target: str) -> tuple[str, str, str, str]:
-    """SQL for column i, one layer each: the fast cast, the cleaned text, its
-    sign/percent/digits, and the value n{i} of type `target` (NULL when unreadable).
+def _number_layers(i: int, decimal: str, target: str) -> tuple[str, str]:
+    """SQL for text v{i} in two layers: the plain cast f{i} and the formatted parts e{i};
+    then the value n{i} of type `target` (NULL when unreadable).
 
-    Plain numbers ("1234.5", "-12") take the fast cast; only the others ("$1,234.50",
-    "(120.00)", "1.234,50 €", "12%") go through the regular expressions.
+    Plain values are cast (after a cheap check: a failed cast costs far more than a
+    regular expression); the others ("$1,234.50", "(120.00)", "1.234,50 €", "12%") are
+    taken apart by one regular expression.
     """
-    if decimal == ".":
-        fast = f"TRY_CAST(v{i} AS {target}) AS f{i}"
-    else:  # with a decimal comma, "1.234" means 1234: only separator-free values are plain
-        fast = f"CASE WHEN NOT contains(v{i}, '.') THEN TRY_CAST(v{i} AS {target}) END AS f{i}"
-    cleaned = (
-        f"CASE WHEN f{i} IS NULL THEN regexp_replace(regexp_replace(replace(v{i}, '−', '-'), "
-        f"{_lit(_STRIP_SYMBOLS)}, '', 'g'), {_lit(_STRIP_CODES)}, '', 'g') END AS s{i}"
+    is_plain = f"regexp_full_match(v{i}, {_lit(_PLAIN[decimal])})"
+    first = (
+        f"CASE WHEN {is_plain} THEN TRY_CAST(v{i} AS {target}) END AS f{i}, "
+        f"CASE WHEN NOT {is_plain} THEN regexp_extract(v{i}, {_lit(_FORMATTED[decimal])}, "
+        f"{_PARTS}) END AS e{i}"
     )
-    shaped = (
-        f"(regexp_full_match(s{i}, '\\(.*\\)') OR starts_with(s{i}, '-') "
-        f"OR regexp_matches(s{i}, '-%?\\)?$')) AS neg{i}, "
-        f"regexp_matches(s{i}, '%\\)?$') AS pct{i}, "
-        f"regexp_replace(s{i}, '^\\(?[-+]?|-?%?-?\\)?$', '', 'g') AS core{i}"
+    e = f"e{i}"
+    whole = f"{e}.int"
+    for ch in (",", ".", "'", " ", "\u00a0", "\u202f"):
+        if ch != decimal:
+            whole = f"replace({whole}, {_lit(ch)}, '')"
+    fraction = f"{e}.frac" if decimal == "." else f"replace(replace({e}.frac, ',-', ''), ',', '.')"
+    digits = f"concat({whole}, {fraction}, {e}.exp)"
+    magnitude = f"TRY_CAST({digits} AS DECIMAL(30,10))"
+    negative = f"({e}.open = '(' OR {e}.sign IN ('-', '−') OR {e}.trail IN ('-', '−'))"
+    signed = f"(CASE WHEN {negative} THEN -{magnitude} ELSE {magnitude} END)"
+    valid = (
+        f"({e}.int <> '' OR regexp_matches({e}.frac, '\\d')) "
+        f"AND ({e}.open = '(') = ({e}.close = ')')"
     )
-    thousands = "[,']" if decimal == "." else "[.']"
-    digits = f"regexp_replace(core{i}, {_lit(thousands)}, '', 'g')"
-    if decimal == ",":
-        digits = f"replace({digits}, ',', '.')"
-    magnitude = (
-        f"CASE WHEN regexp_full_match(core{i}, {_lit(_CORE[decimal])}) "
-        f"AND regexp_matches(core{i}, '\\d') "
-        f"THEN TRY_CAST({digits} AS DECIMAL(30,10)) END"
+    second = (
+        f"CASE WHEN f{i} IS NOT NULL THEN f{i} WHEN {e} IS NOT NULL AND {valid} THEN "
+        f"TRY_CAST((CASE WHEN {e}.pct = '%' THEN {signed} * 0.01 ELSE {signed} END) AS {target}) "
+        f"END AS n{i}"
     )
-    signed = f"(CASE WHEN neg{i} THEN -({magnitude}) ELSE {magnitude} END)"
-    valued = (
-        f"CASE WHEN f{i} IS NOT NULL THEN f{i} "
-        f"WHEN s{i} IS NOT NULL THEN TRY_CAST((CASE WHEN pct{i} THEN {signed} * 0.01 "
-        f"ELSE {signed} END) AS {target}) END AS n{i}"
-    )
-    return fast, cleaned, shaped, valued
+    return first, second
 
 
 def _ymd(year: str, month: str, day: str) -> str:
@@ -399,20 +445,61 @@ def _month(name: str) -> str:
     return f"list_position({_MONTHS}, lower(left({name}, 3)))"
 
 
-def date_sql(v: str, order: str) -> str:
-    """A DATE from text v (NULL when it is not a date we read)."""
+def lookup_table(kind: str, i: int) -> str:
+    return f"od_import_{kind}_{i}"
+
+
+def build_lookups(cur: Connection, uses: list[Use], decisions: Decisions) -> None:
+    """Parse each distinct number and date text once, into lookup tables (lv -> value).
+
+    Columns of plain numbers and ISO dates need none: DuckDB casts those row by row.
+    """
+    for i in _numeric_columns(uses):
+        if i in decisions.plain:
+            continue
+        first, second = _number_layers(i, decisions.decimal[i], number_type(i, uses, decisions))
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE {lookup_table('number', i)} AS "  # noqa: S608
+            f"SELECT v{i} AS lv, n{i} AS ln FROM (SELECT *, {second} FROM "
+            f"(SELECT v{i}, {first} FROM (SELECT v AS v{i} FROM {distinct_table(i)})))"
+        )
+    for i in _date_columns(uses):
+        if i in decisions.iso:
+            continue
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE {lookup_table('date', i)} AS "  # noqa: S608
+            f"SELECT v{i} AS lv, {date_sql(i, decisions.date_order[i], False)} AS ld FROM "
+            f"(SELECT v{i}, {date_parts_sql(i)} FROM (SELECT v AS v{i} FROM {distinct_table(i)}))"
+        )
+
+
+def date_parts_sql(i: int) -> str:
+    """Day, month and year of a date written with numbers first ("25/12/2018"), in one
+    pass of one regular expression; NULL for ISO dates, which DuckDB casts itself."""
+    return (
+        f"CASE WHEN v{i} IS NOT NULL AND NOT regexp_matches(v{i}, {_lit(_ISO_START)}) "
+        f"THEN regexp_extract(v{i}, {_lit(_NUMERIC)}, ['a', 'b', 'y']) END AS dn{i}"
+    )
+
+
+def date_sql(i: int, order: str, iso: bool) -> str:
+    """A DATE from the text v{i} (NULL when it is not a date we read).
+
+    `iso`: every value of the column starts year first, so DuckDB's cast reads them all.
+    """
+    v = f"v{i}"
+    if iso:
+        return f"TRY_CAST({v} AS DATE)"
 
     def g(pattern: str, n: int) -> str:
         return f"regexp_extract({v}, {_lit(pattern)}, {n})"
 
-    first, second = (
-        (g(_NUMERIC, 2), g(_NUMERIC, 1)) if order == "mdy" else (g(_NUMERIC, 1), g(_NUMERIC, 2))
-    )
-    # `first` is the day and `second` the month when the order is day first, and vice versa.
-    parsed = (
+    parts = f"dn{i}"
+    day, month = (f"{parts}.b", f"{parts}.a") if order == "mdy" else (f"{parts}.a", f"{parts}.b")
+    return (
         "CASE "
-        f"WHEN regexp_matches({v}, {_lit(_ISO_START)}) THEN TRY_CAST({v} AS DATE) "
-        f"WHEN regexp_full_match({v}, {_lit(_NUMERIC)}) THEN {_ymd(g(_NUMERIC, 3), second, first)} "
+        f"WHEN {parts} IS NULL THEN TRY_CAST({v} AS DATE) "
+        f"WHEN {parts}.y <> '' THEN {_ymd(f'{parts}.y', month, day)} "
         f"WHEN regexp_full_match({v}, {_lit(_YMD)}) THEN {_ymd(g(_YMD, 1), g(_YMD, 2), g(_YMD, 3))} "
         f"WHEN regexp_full_match({v}, {_lit(_DAY_MONTH)}) "
         f"THEN {_ymd(g(_DAY_MONTH, 3), _month(g(_DAY_MONTH, 2)), g(_DAY_MONTH, 1))} "
@@ -422,7 +509,6 @@ def date_sql(v: str, order: str) -> str:
         f"THEN {_ymd(g(_COMPACT, 1), g(_COMPACT, 2), g(_COMPACT, 3))} "
         "END"
     )
-    return parsed
 
 
 def in_range_sql(column: str) -> str:
@@ -462,7 +548,7 @@ def _value_sql(use: Use, decisions: Decisions) -> str:
     if kind == "text":
         return f"regexp_replace({v}, '\\.0+$', '')" if i in decisions.float_ids else v
     if kind == "date":
-        return date_sql(v, decisions.date_order[i])
+        return f"TRY_CAST({v} AS DATE)" if i in decisions.iso else f"d{i}"
     if kind == "money":
         return f"TRY_CAST(n{i} AS {MONEY_SQL})"
     if kind == "number":
@@ -537,14 +623,15 @@ def parse(
 ) -> Parsed:
     """Create PARSED_TABLE and REJECTS_TABLE on this cursor from RAW_TABLE.
 
-    PARSED_TABLE holds, per non-blank row: `row` (as a spreadsheet numbers it), each
-    mapped field's trimmed text (r_<field>, or r_<field>_a/_b for a product) and its
-    typed value (<field>); deals also get `status` (open/won/lost) and `stage`.
+    PARSED_TABLE holds, per non-blank row: `src_row` (as a spreadsheet numbers it), each
+    mapped field's typed value (<field>), `row_fp`, and the file's text of values that
+    could not be read (r_<field>); deals also get `status` (open/won/lost) and `stage`.
     """
     headers = source.headers
     uses = plan(entity, mapping, headers)
     by_name = {u.name: u for u in uses}
     decisions = analyse(cur, uses, headers, date_order)
+    build_lookups(cur, uses, decisions)
     cur.execute(
         parsed_sql(uses, decisions, entity, len(headers), _row_number_sql(cur, source.row_offset))
     )
@@ -559,33 +646,69 @@ def parse(
     return Parsed(rows_read, n_bad, rejected, decisions.warnings)
 
 
+def fingerprint_sql(entity: str, present: set[str]) -> str:
+    """md5 of a row's canonical values: the same row from any export gets the same number.
+
+    Every field of the entity takes part (unmapped ones as NULL), so the fingerprint does
+    not depend on which columns a file happened to have mapped. chr(30) marks NULL, so
+    (NULL, 'a') and ('a', NULL) differ; chr(31) separates the values.
+    """
+    names = list(ENTITIES[entity].field_names) + (["stage"] if entity == "deals" else [])
+    parts = [
+        f"coalesce(CAST({n} AS VARCHAR), chr(30))" if n in present else "chr(30)" for n in names
+    ]
+    return f"md5_number(concat_ws(chr(31), {', '.join(parts)}))"
+
+
 def parsed_sql(
     uses: list[Use], decisions: Decisions, entity: str, n_columns: int, row_number: str
 ) -> str:
-    """The CREATE statement of PARSED_TABLE: a chain of projections DuckDB runs in one pass."""
+    """The CREATE statement of PARSED_TABLE: a chain of projections DuckDB runs in one pass.
+
+    Kept per row: src_row, each field's typed value, row_fp, and the file's text only
+    where it could not be read (r_<field>, NULL otherwise), so a million good rows cost
+    no second copy of their text.
+    """
     by_name = {u.name: u for u in uses}
     used = sorted({c for u in uses for c in u.columns})
     numeric = _numeric_columns(uses)
-    layers = [
-        _number_layers(i, decisions.decimal[i], number_type(i, uses, decisions)) for i in numeric
+    # Plain numbers and ISO dates are cast here; the others come from their lookup table.
+    casts = [
+        f"TRY_CAST(v{i} AS {number_type(i, uses, decisions)}) AS n{i}"
+        for i in numeric
+        if i in decisions.plain
     ]
-    # A row with nothing in any column is spacing, not data (mapped columns are judged
-    # trimmed, the others as read: empty fields are NULL already).
-    others = [f"c{i}" for i in range(n_columns) if i not in used]
-    not_blank = f"coalesce({', '.join([*(f'v{i}' for i in used), *others])}) IS NOT NULL"
+    looked_up: list[str] = []
+    joins: list[str] = []
+    for i in numeric:
+        if i not in decisions.plain:
+            looked_up.append(f"ln{i}.ln AS n{i}")
+            joins.append(f"LEFT JOIN {lookup_table('number', i)} ln{i} ON ln{i}.lv = kept.v{i}")
+    for i in _date_columns(uses):
+        if i not in decisions.iso:
+            looked_up.append(f"ld{i}.ld AS d{i}")
+            joins.append(f"LEFT JOIN {lookup_table('date', i)} ld{i} ON ld{i}.lv = kept.v{i}")
+    # A row with nothing in any column is spacing, not data (an empty field reads as NULL).
+    # Judged on the text as read: a filter on the trimmed values would trim twice.
+    not_blank = f"coalesce({', '.join(f'c{i}' for i in range(n_columns))}) IS NOT NULL"
 
-    texts: list[str] = []
     factors: list[str] = []
     typed: list[str] = []
+    unread: list[str] = []  # the text of values that did not parse
     for u in uses:
         if u.product:
             a, b = u.columns
-            texts += [f"v{a} AS r_{u.name}_a", f"v{b} AS r_{u.name}_b"]
             factors += [f"n{a} AS x_{u.name}_a", f"n{b} AS x_{u.name}_b"]
             typed += [f"x_{u.name}_a", f"x_{u.name}_b", f"{_product_sql(u, decisions)} AS {u.name}"]
+            unread += [
+                f"CASE WHEN x_{u.name}_{side} IS NULL THEN v{col} END AS r_{u.name}_{side}"
+                for side, col in zip("ab", u.columns, strict=True)
+            ]
         else:
-            texts.append(f"v{u.columns[0]} AS r_{u.name}")
-            typed.append(f"{_value_sql(u, decisions)} AS {_typed_name(entity, u.name)}")
+            name = _typed_name(entity, u.name)
+            typed.append(f"{_value_sql(u, decisions)} AS {name}")
+            if u.field.kind not in ("text", "status"):
+                unread.append(f"CASE WHEN {name} IS NULL THEN v{u.columns[0]} END AS r_{u.name}")
 
     def select(*parts: list[str] | str) -> str:
         cols: list[str] = []
@@ -601,42 +724,43 @@ def parsed_sql(
         if dates
         else "SELECT * FROM typed"
     )
-    last = "SELECT * FROM checked"
+    present = {_typed_name(entity, u.name) for u in uses}
+    canonical = "SELECT * FROM checked"
     if entity == "deals":
         working = [f"{n}_text" for n in ("status", "stage") if n in by_name]
         exclude = f" EXCLUDE ({', '.join(working)})" if working else ""
         parts = (["stage_text"] if "stage" in by_name else []) + (
-            ["r_status"] if "status" in by_name else []
+            [f"v{by_name['status'].columns[0]}"] if "status" in by_name else []
         )
         stage = f"coalesce({', '.join(parts)})" if parts else "NULL"
-        last = (
+        canonical = (
             f"SELECT *{exclude}, {_deal_status_sql(by_name)} AS status, "
             f"CAST({stage} AS VARCHAR) AS stage FROM checked"
         )
+        present = (present - {"status_text", "stage_text"}) | {"status", "stage"}
+    vs = [f"v{i}" for i in used]
     return f"""
 CREATE OR REPLACE TEMP TABLE {PARSED_TABLE} AS
 WITH source AS (
   SELECT {row_number} AS src_row, * FROM {RAW_TABLE}
-), cleaned AS (
-  SELECT {select("src_row", [f"{_trim(f'c{i}')} AS v{i}" for i in used], others)} FROM source
+  WHERE {not_blank}
 ), kept AS (
-  SELECT {select("src_row", [f"v{i}" for i in used])} FROM cleaned WHERE {not_blank}
-), fast AS (
-  SELECT {select("*", [layer[0] for layer in layers])} FROM kept
-), symbols AS (
-  SELECT {select("*", [layer[1] for layer in layers])} FROM fast
-), shaped AS (
-  SELECT {select("*", [layer[2] for layer in layers])} FROM symbols
+  SELECT {select("src_row", [f"{_trim(f'c{i}')} AS v{i}" for i in used])} FROM source
+), joined AS (
+  SELECT {select("kept.*", looked_up)} FROM kept {" ".join(joins)}
 ), valued AS (
-  SELECT {select("*", [layer[3] for layer in layers])} FROM shaped
+  SELECT {select("*", casts)} FROM joined
 ), factored AS (
   SELECT {select("*", factors)} FROM valued
 ), typed AS (
-  SELECT {select("src_row", texts, typed)} FROM factored
+  SELECT {select("src_row", vs, typed)} FROM factored
 ), checked AS (
   {checked}
+), canonical AS (
+  {canonical}
 )
-{last}
+SELECT * EXCLUDE ({", ".join(vs)}), {select(unread)}{", " if unread else ""}{fingerprint_sql(entity, present)} AS row_fp
+FROM canonical
 """  # noqa: S608 - every identifier above is made in this module
 
 
@@ -665,6 +789,10 @@ def _reason(use: Use, decisions: Decisions, header: str, column: int) -> str:
 def _rejects_sql(
     uses: list[Use], decisions: Decisions, entity: str, by_name: dict[str, Use]
 ) -> tuple[str, dict[str, Any]]:
+    """The CREATE statement of REJECTS_TABLE: one row per problem (row, field, value, reason).
+
+    Reasons name the file's columns, so they go in as parameters, never as SQL text.
+    """
     required = set(ENTITIES[entity].required)
     if entity == "deals" and "is_won" in by_name:
         required.discard("status")  # the IsWon flag decides the status then
@@ -675,8 +803,8 @@ def _rejects_sql(
         key = f"reason_{len(params)}"
         params[key] = reason
         parts.append(
-            f"SELECT src_row, {_lit(column)} AS column_name, {value} AS value, ${key} AS reason "
-            f"FROM {PARSED_TABLE} WHERE {condition}"
+            f"SELECT src_row, {_lit(column)} AS column_name, CAST({value} AS VARCHAR) AS value, "
+            f"${key} AS reason FROM {PARSED_TABLE} WHERE {condition}"
         )
 
     for u in uses:
@@ -684,15 +812,10 @@ def _rejects_sql(
         if u.product:
             for side, col, header in zip("ab", u.columns, u.headers, strict=True):
                 raw, num = f"r_{u.name}_{side}", f"x_{u.name}_{side}"
-                add(
-                    f"{raw} IS NOT NULL AND {num} IS NULL",
-                    u.name,
-                    raw,
-                    _reason(u, decisions, header, col),
-                )
+                add(f"{raw} IS NOT NULL", u.name, raw, _reason(u, decisions, header, col))
                 if u.name in required:
                     add(
-                        f"{raw} IS NULL",
+                        f"{num} IS NULL AND {raw} IS NULL",
                         u.name,
                         "NULL",
                         f"{label} is required but column {header!r} is blank",
@@ -701,36 +824,27 @@ def _rejects_sql(
             add(
                 f"x_{u.name}_a IS NOT NULL AND x_{u.name}_b IS NOT NULL AND {u.name} IS NULL",
                 u.name,
-                f"concat(r_{u.name}_a, ' × ', r_{u.name}_b)",
+                f"concat(x_{u.name}_a, ' × ', x_{u.name}_b)",
                 f"{a} × {b} is too large for {label.lower()}",
             )
             continue
-        raw = f"r_{u.name}"
         header, col = u.headers[0], u.columns[0]
-        # Text and stage names always read; everything else must parse when it is there.
-        if u.field.kind not in ("text", "status"):
-            add(
-                f"{raw} IS NOT NULL AND {u.name} IS NULL",
-                u.name,
-                raw,
-                _reason(u, decisions, header, col),
-            )
+        blank = f"{label} is required but column {header!r} is blank"
+        if u.field.kind in ("text", "status"):
+            # Text always reads: it is missing exactly when it is blank.
+            if u.name in required:
+                add(f"{u.name} IS NULL", u.name, "NULL", blank)
+            continue
+        raw = f"r_{u.name}"
+        add(f"{raw} IS NOT NULL", u.name, raw, _reason(u, decisions, header, col))
         if u.name in required:
-            add(
-                f"{raw} IS NULL",
-                u.name,
-                "NULL",
-                f"{label} is required but column {header!r} is blank",
-            )
-    body = (
-        " UNION ALL ".join(parts)
-        if parts
-        else (
-            f"SELECT src_row, NULL::VARCHAR AS column_name, NULL::VARCHAR AS value, NULL::VARCHAR AS reason "
-            f"FROM {PARSED_TABLE} WHERE FALSE"
+            add(f"{u.name} IS NULL AND {raw} IS NULL", u.name, "NULL", blank)
+    if not parts:
+        parts.append(
+            "SELECT src_row, NULL::VARCHAR AS column_name, NULL::VARCHAR AS value, "
+            f"NULL::VARCHAR AS reason FROM {PARSED_TABLE} WHERE FALSE"
         )
-    )
-    sql = f"CREATE OR REPLACE TEMP TABLE {REJECTS_TABLE} AS {body}"  # noqa: S608
+    sql = f"CREATE OR REPLACE TEMP TABLE {REJECTS_TABLE} AS {' UNION ALL '.join(parts)}"  # noqa: S608
     return sql, params
 
 
@@ -758,5 +872,11 @@ def stage_counts(cur: Connection) -> pd.DataFrame:
 
 
 def drop_work_tables(cur: Connection) -> None:
-    for table in (PARSED_TABLE, REJECTS_TABLE):
-        cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    """Drop this cursor's temporary tables of the import (parsed rows, rejects, lookups)."""
+    names = cur.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, $p)",
+        {"p": "od_import_"},
+    ).fetchall()
+    for (name,) in names:
+        if name.replace("_", "").isalnum():  # our own names only ever reach the SQL
+            cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
