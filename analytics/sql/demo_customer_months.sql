@@ -45,7 +45,7 @@ weighted as (
     select
         *,
         -- support work follows spend (more seats) and the customer's own appetite for help
-        pow(mrr, 0.8) * burden as support_weight,
+        mrr * burden as support_weight,
         -- account management follows spend
         sqrt(mrr) as sales_weight
     from spend

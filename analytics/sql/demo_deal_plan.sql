@@ -123,7 +123,7 @@ shaped as (
     select
         kept.*,
         demo_u(p.seed, 'presales', kept.idx, kept.k) < 0.35 as has_presales,
-        demo_u(p.seed, 'stalls', kept.idx, kept.k) < 0.02
+        demo_u(p.seed, 'stalls', kept.idx, kept.k) < 0.01
         and kept.created <= p.end_date - 270 as stalls,
         demo_u(p.seed, 'wins', kept.idx, kept.k) as u_win,
         demo_z(p.seed, 'cycle', kept.idx, kept.k) as z_cycle
