@@ -342,3 +342,18 @@ def test_parquet_from_bytes_matches_the_file(tmp_path: Path) -> None:
 def test_damaged_parquet_is_an_error() -> None:
     with pytest.raises(UnreadableFile, match=r"^bad\.parquet: cannot be read as Parquet"):
         importer.read_source(b"PAR1 this is not parquet at all PAR1", "bad.parquet")
+
+
+@pytest.mark.parametrize(
+    ("data", "rows"),
+    [
+        (b"a,b\n1,2\n", 1),
+        (b"a,b\n1,2", 1),
+        (b"a,b\n1,2\n\n\n", 1),
+        (b"a,b\r\n1,2\r\n3,4\r\n", 2),
+        (b"a,b\n", 0),
+        (b'a,b\n"1\n1",2\n3,4\n', 2),
+    ],
+)
+def test_row_count_of_a_csv(data: bytes, rows: int) -> None:
+    assert importer.read_source(data, "n.csv").n_rows == rows

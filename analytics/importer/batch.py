@@ -220,6 +220,24 @@ def _rejected_message(source: Source, parsed: parse.Parsed, rejects: list[Reject
     )
 
 
+def _already(source: Source, earlier: store.Batch) -> ImportResult:
+    return ImportResult(
+        batch_id=earlier.id,
+        entity=earlier.entity,
+        file_name=source.file_name,
+        rows_read=earlier.rows_read,
+        rows_imported=0,
+        rows_rejected=0,
+        duplicates_skipped=0,
+        already_imported=True,
+        customers_created=0,
+        warnings=[
+            f"{source.file_name} was already imported as batch {earlier.id} "
+            f"({earlier.created_at:%Y-%m-%d %H:%M}); nothing was added."
+        ],
+    )
+
+
 def import_source(
     con: Connection,
     workspace_id: int,
@@ -234,24 +252,13 @@ def import_source(
     """Import a file as one batch: every good row, or (by default) nothing if any row is bad."""
     report = progress or _quiet
     report(0.0, "Checking the file")
-    earlier = store.find_imported(con, workspace_id, source.sha256)
-    if earlier is not None:
-        report(1.0, "Already imported")
-        return ImportResult(
-            batch_id=earlier.id,
-            entity=earlier.entity,
-            file_name=source.file_name,
-            rows_read=earlier.rows_read,
-            rows_imported=0,
-            rows_rejected=0,
-            duplicates_skipped=0,
-            already_imported=True,
-            customers_created=0,
-            warnings=[
-                f"{source.file_name} was already imported as batch {earlier.id} "
-                f"({earlier.created_at:%Y-%m-%d %H:%M}); nothing was added."
-            ],
-        )
+    # The same content imported before adds nothing. When the file's hash is still being
+    # computed (a large file), the check waits until DuckDB has read the rows.
+    if source.sha256_ready:
+        earlier = store.find_imported(con, workspace_id, source.sha256)
+        if earlier is not None:
+            report(1.0, "Already imported")
+            return _already(source, earlier)
     entity, resolved = choose_mapping(con, workspace_id, source, entity, mapping)
     if date_order is None:
         from analytics.settings import get_settings
@@ -261,6 +268,11 @@ def import_source(
     with store.transaction(con) as tx:
         report(0.05, "Reading the file")
         load_raw(tx, source)
+        earlier = store.find_imported(con, workspace_id, source.sha256)
+        if earlier is not None:
+            drop_raw(tx)
+            report(1.0, "Already imported")
+            return _already(source, earlier)
         report(0.3, "Reading the values")
         parsed = parse.parse(tx, source, entity, resolved, date_order)
         drop_raw(tx)

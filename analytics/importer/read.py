@@ -11,6 +11,7 @@ import itertools
 import re
 import tempfile
 import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,6 @@ class Source:
     """A file ready to import: its headers, and its rows where DuckDB can read them."""
 
     file_name: str
-    sha256: str
     headers: list[str]
     sheets: list[str]
     sheet: str | None
@@ -59,6 +59,19 @@ class Source:
     row_offset: int = field(default=2, repr=False)
     csv_parallel: bool = field(default=True, repr=False)
     _keep: Any = field(default=None, repr=False)  # a temporary folder that lives with the Source
+    # The content's SHA-256, computed in a background thread: hashing a large file takes
+    # a noticeable part of an import, and can run while DuckDB reads the rows.
+    _digest: Future[str] | str = field(default="", repr=False)
+
+    @property
+    def sha256(self) -> str:
+        if isinstance(self._digest, Future):
+            self._digest = self._digest.result()
+        return self._digest
+
+    @property
+    def sha256_ready(self) -> bool:
+        return not isinstance(self._digest, Future) or self._digest.done()
 
 
 def _fail(file_name: str, message: str) -> UnreadableFile:
@@ -95,15 +108,22 @@ def read_source(
     else:
         content = bytes(data)
         file_name = file_name or "upload"
-    if not content.strip():
+    if not content[:65536].strip() and not content.strip():  # no copy of a large file
         raise _fail(file_name, "the file is empty")
-    sha = hashlib.sha256(content).hexdigest()
+    sha = _HASHER.submit(_sha256, content)
     kind = _kind(content, file_name)
     if kind == "excel":
         return _read_excel(content, file_name, sha, sheet)
     if kind == "parquet":
         return _read_parquet(content, path, file_name, sha)
     return _read_csv(content, path, file_name, sha)
+
+
+_HASHER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="opening-day-sha256")
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()  # hashlib lets go of the GIL while it works
 
 
 # ---------------------------------------------------------------- CSV
@@ -198,7 +218,7 @@ def _keep_folder(source: Source) -> Path:
     return Path(folder.name)
 
 
-def _read_csv(content: bytes, path: Path | None, file_name: str, sha: str) -> Source:
+def _read_csv(content: bytes, path: Path | None, file_name: str, sha: Future[str]) -> Source:
     encoding = _encoding(content, file_name)
     head = content[:_SNIFF_BYTES]
     if encoding in ("utf-8", "utf-8-sig"):
@@ -219,7 +239,7 @@ def _read_csv(content: bytes, path: Path | None, file_name: str, sha: str) -> So
 
     source = Source(
         file_name=file_name,
-        sha256=sha,
+        _digest=sha,
         headers=headers,
         sheets=[],
         sheet=None,
@@ -285,11 +305,12 @@ def _duckdb_message(exc: Exception) -> str:
 
 def _count_csv_rows(source: Source, content: bytes) -> int:
     if b'"' not in content:
-        # No quoting means one record per line: counting newlines is exact and instant
-        # (blank lines, which DuckDB skips, are left out; runs of them are counted once).
-        lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
-        blank = content.count(b"\n\n") + content.count(b"\n\r\n")
-        return max(lines - 1 - blank, 0)
+        # No quoting means one record per line: counting line ends is exact and instant,
+        # but for blank lines inside the file (DuckDB skips them; rare, and not worth a
+        # second pass over a large file).
+        last = content[-4096:]
+        trailing = len(last) - len(last.rstrip(b"\r\n\t "))
+        return content.count(b"\n", 0, len(content) - trailing)
     con = duckdb.connect(config=DUCKDB_CONFIG)
     try:
         try:
@@ -333,7 +354,7 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _read_excel(content: bytes, file_name: str, sha: str, sheet: str | None) -> Source:
+def _read_excel(content: bytes, file_name: str, sha: Future[str], sheet: str | None) -> Source:
     import python_calamine as calamine
 
     try:
@@ -369,7 +390,7 @@ def _read_excel(content: bytes, file_name: str, sha: str, sheet: str | None) -> 
     n_rows = int(frame.notna().any(axis=1).sum()) if len(frame.columns) else 0
     return Source(
         file_name=file_name,
-        sha256=sha,
+        _digest=sha,
         headers=headers,
         sheets=sheets,
         sheet=name,
@@ -383,10 +404,10 @@ def _read_excel(content: bytes, file_name: str, sha: str, sheet: str | None) -> 
 # ---------------------------------------------------------------- Parquet
 
 
-def _read_parquet(content: bytes, path: Path | None, file_name: str, sha: str) -> Source:
+def _read_parquet(content: bytes, path: Path | None, file_name: str, sha: Future[str]) -> Source:
     source = Source(
         file_name=file_name,
-        sha256=sha,
+        _digest=sha,
         headers=[],
         sheets=[],
         sheet=None,
