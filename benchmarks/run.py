@@ -42,6 +42,7 @@ class Measurement:
     name: str
     seconds: float
     peak_mb: float | None = None
+    cpu_seconds: float | None = None
     rows: int | None = None
     target_seconds: float | None = None
     target_mb: float | None = None
@@ -61,6 +62,7 @@ class Measurement:
 class ChildRun:
     seconds: float
     peak_mb: float
+    cpu_seconds: float  # user + system: steadier than wall time on a busy machine
     returncode: int
     stdout: str
     stderr: str
@@ -89,7 +91,10 @@ def run_child(args: Sequence[str], *, timeout: float = 900) -> ChildRun:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return ChildRun(
+            seconds, usage.ru_maxrss / 1024, cpu, proc.returncode, out.read(), err.read()
+        )
 
 
 class Context:
@@ -147,6 +152,7 @@ def bench_demo_large(ctx: Context) -> list[Measurement]:
             "demo: generate large",
             seconds=report["generate_seconds"],
             peak_mb=result.peak_mb,
+            cpu_seconds=result.cpu_seconds,
             rows=sum(report["rows"].values()),
             target_seconds=60.0,
             target_mb=1536.0,
@@ -170,6 +176,7 @@ def bench_demo_small(ctx: Context) -> list[Measurement]:
             "demo: generate small",
             seconds=report["generate_seconds"],
             peak_mb=result.peak_mb,
+            cpu_seconds=result.cpu_seconds,
             rows=sum(report["rows"].values()),
             target_seconds=5.0,
             detail={"rows": report["rows"], "process_seconds": round(result.seconds, 2)},
@@ -250,6 +257,7 @@ def bench_import_invoices_csv(ctx: Context) -> list[Measurement]:
             "import: 1M invoice lines via CLI",
             seconds=result.seconds,
             peak_mb=result.peak_mb,
+            cpu_seconds=result.cpu_seconds,
             rows=int(report["rows_imported"]),
             target_seconds=5.0,
             target_mb=1536.0,
@@ -312,6 +320,7 @@ def machine() -> dict[str, Any]:
     except (OSError, StopIteration):
         pass
     return {
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpu": cpu.strip(),
         "cores": os.cpu_count(),
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
@@ -322,11 +331,12 @@ def machine() -> dict[str, Any]:
 
 
 def print_table(measurements: list[Measurement]) -> None:
-    header = f"{'benchmark':<44} {'seconds':>8} {'peak MB':>8} {'rows':>11}  target"
+    header = f"{'benchmark':<44} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'rows':>11}  target"
     print(header)
     print("-" * len(header))
     for m in measurements:
         peak = f"{m.peak_mb:,.0f}" if m.peak_mb is not None else "-"
+        cpu = f"{m.cpu_seconds:.1f}" if m.cpu_seconds is not None else "-"
         rows = f"{m.rows:,}" if m.rows is not None else "-"
         targets = []
         if m.target_seconds is not None:
@@ -335,7 +345,7 @@ def print_table(measurements: list[Measurement]) -> None:
             targets.append(f"< {m.target_mb:,.0f} MB")
         verdict = ("ok" if m.ok else "MISSED") if targets else ""
         print(
-            f"{m.name:<44} {m.seconds:>8.2f} {peak:>8} {rows:>11}  {', '.join(targets)} {verdict}"
+            f"{m.name:<44} {m.seconds:>8.2f} {cpu:>7} {peak:>8} {rows:>11}  {', '.join(targets)} {verdict}"
         )
 
 
@@ -378,7 +388,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine()
     print(
         f"\n{datetime.now():%Y-%m-%d %H:%M}  {info['cpu']}, {info['cores']} cores, "
-        f"{info['memory_gb']} GB, Python {info['python']}, DuckDB {info['duckdb']}\n"
+        f"{info['memory_gb']} GB, Python {info['python']}, DuckDB {info['duckdb']}, "
+        f"load average {info['load_average'][0]}\n"
     )
     print_table(measurements)
     if not args.no_save:
