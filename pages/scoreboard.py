@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analytics import indicators
-from ui import charts, sidebar
 from ui import indicators as ui_ind
+from ui import sidebar
 from ui import store as ui_store
 from ui.format import day
 from ui.scoreboard import table, weekly
@@ -61,17 +60,7 @@ for ind_id, result in ordered:
     ind = indicators.get(ind_id)
     if picked != "all" and ind.area != picked:
         continue
-    ui_ind.card(ind, result, currency, link=True)
-    spark = ui_ind.sparkline(ind, result)
-    if len(spark) >= 2:
-        st.line_chart(
-            pd.DataFrame(
-                {ind.label: charts.sparkline_points(spark)}, index=pd.to_datetime(spark.index)
-            ),
-            height=90,
-            x_label="",
-            y_label="",
-        )
+    ui_ind.card(ind, result, currency, link=True, trend=True)
 
 st.header("Weekly scorecard")
 st.markdown(

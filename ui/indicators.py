@@ -11,6 +11,7 @@ import streamlit as st
 
 from analytics import indicators
 from analytics.indicators import STATUS_ICON, STATUS_WORD, Indicator, Result
+from ui import charts
 from ui import store as ui_store
 from ui.format import count, money, percent, plain
 from ui.sidebar import Context
@@ -70,7 +71,7 @@ def status_text(status: str) -> str:
 
 
 def sparkline(ind: Indicator, result: Result) -> pd.Series:
-    if ind.spark is None or result.frame.empty:
+    if ind.spark is None or result.status == "unknown":
         return pd.Series(dtype=float)
     try:
         return ind.spark(result)
@@ -79,9 +80,17 @@ def sparkline(ind: Indicator, result: Result) -> pd.Series:
 
 
 def card(
-    ind: Indicator, result: Result, currency: str, *, link: bool = False, key: str = ""
+    ind: Indicator,
+    result: Result,
+    currency: str,
+    *,
+    link: bool = False,
+    trend: bool = False,
 ) -> None:
-    """One indicator: status (icon + word), label, value, the coaching message, why, what next."""
+    """One indicator: status (icon + word), label, value, the coaching message, why, what next.
+
+    `trend` adds a small sparkline of the recent history under the value (Scoreboard).
+    """
     with st.container(border=True):
         left, right = st.columns([3, 1])
         with left:
@@ -92,6 +101,14 @@ def card(
             st.metric(
                 ind.label, value_text(ind, result.value, currency), label_visibility="collapsed"
             )
+            spark = sparkline(ind, result) if trend else pd.Series(dtype=float)
+            if len(spark) >= 2:
+                st.plotly_chart(
+                    charts.sparkline(spark, ind.label),
+                    width="stretch",
+                    config={"displayModeBar": False, "staticPlot": False},
+                    key=f"spark_{ind.id}",
+                )
             target = page_file(ind.page) if link else None
             if target:
                 st.page_link(target, label=f"Open {indicators.AREAS[ind.area]}", icon="➡️")

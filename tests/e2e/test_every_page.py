@@ -1,0 +1,68 @@
+"""Every page of the navigation, in a real browser, on the demo business: it opens, shows its
+heading and charts, and leaves a screenshot to look at."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analytics import demo, store
+from tests.e2e.conftest import ROOT, TIMEOUT_MS
+
+pytestmark = pytest.mark.e2e
+
+# (title in the sidebar, file) for every registered page, read from app.py's registry.
+PAGES = re.findall(
+    r"""st\.Page\(\s*["'](pages/[\w.-]+\.py)["'],\s*title=["']([^"']+)["']""",
+    (ROOT / "app.py").read_text(encoding="utf-8"),
+)
+# Headings that differ from the page's title in the sidebar.
+HEADINGS = {"Home": demo.DEMO_DISPLAY_NAME, "Data": "Your data"}
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("e2e-demo") / "demo.duckdb"
+    con = store.connect(path)
+    demo.load_demo(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app_db(demo_file: Path, tmp_path: Path) -> Path:
+    """The served store: a copy of the demo business (overrides the empty store)."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(demo_file, db)
+    return db
+
+
+def test_every_page_opens_from_the_sidebar(owner: Any) -> None:
+    page = owner.page
+    owner.open("/")
+    owner.wait_for(demo.DEMO_DISPLAY_NAME)
+    assert len(PAGES) >= 6
+    for file, title in PAGES:
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav.get_by_role("link", name=re.compile(re.escape(title))).first.click()
+        owner.wait_for(HEADINGS.get(title, title))
+        source = (ROOT / file).read_text(encoding="utf-8")
+        if "plotly_chart" in source:
+            page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=TIMEOUT_MS)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised"
+        assert "ws=" in page.url, f"{title}: the business should stay in the URL"
+        owner.shot(re.sub(r"\W+", "-", title.lower()))
+
+
+def test_a_deep_link_opened_first_keeps_the_navigation(owner: Any) -> None:
+    # A copied link to a page, opened on a server nobody has visited yet.
+    page = owner.page
+    owner.open(f"/pace?ws={demo.DEMO_WORKSPACE}")
+    owner.wait_for("Pace")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.get_by_role("link", name=re.compile("Scoreboard")).count() == 1
+    assert page.get_by_text("Business").first.is_visible()  # app.py's sidebar ran too
