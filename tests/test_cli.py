@@ -104,8 +104,9 @@ def test_maven_crm_deals_and_accounts(tmp_path: Path) -> None:
         "lost": stages.count("Lost"),
         "open": len(stages) - stages.count("Won") - stages.count("Lost"),
     }
-    assert scalar(db, "SELECT segment FROM customers_current WHERE customer = 'Acme Corporation'") == (
-        sectors["Acme Corporation"]
+    assert (
+        scalar(db, "SELECT segment FROM customers_current WHERE customer = 'Acme Corporation'")
+        == (sectors["Acme Corporation"])
     )
     # Open deals often have no account: the rest name the 85 known accounts only.
     assert scalar(db, "SELECT count(*) FROM customers_current WHERE auto") == 0
@@ -122,7 +123,14 @@ def test_online_retail_with_a_computed_amount_and_skipped_rows(tmp_path: Path) -
     db = tmp_path / "r.duckdb"
     # Without the choice to skip, nothing is imported and the file is blamed.
     code, out, err = import_json(
-        db, "--workspace", "Retail", "--entity", "invoices", "--map", "amount=Quantity*UnitPrice", path
+        db,
+        "--workspace",
+        "Retail",
+        "--entity",
+        "invoices",
+        "--map",
+        "amount=Quantity*UnitPrice",
+        path,
     )
     assert code == 2
     assert out["rows_imported"] == 0 and out["batch_id"] is None
@@ -133,8 +141,15 @@ def test_online_retail_with_a_computed_amount_and_skipped_rows(tmp_path: Path) -
     assert scalar(db, "SELECT count(*) FROM invoices") == 0
 
     code, out, err = import_json(
-        db, "--workspace", "Retail", "--entity", "invoices",
-        "--map", "amount=Quantity*UnitPrice", "--skip-bad-rows", path,
+        db,
+        "--workspace",
+        "Retail",
+        "--entity",
+        "invoices",
+        "--map",
+        "amount=Quantity*UnitPrice",
+        "--skip-bad-rows",
+        path,
     )
     assert code == 0, err
     assert out["rows_rejected"] == len(blank) == 15631
@@ -142,7 +157,9 @@ def test_online_retail_with_a_computed_amount_and_skipped_rows(tmp_path: Path) -
     total = Decimal(str(scalar(db, "SELECT sum(amount) FROM invoices")))
     assert total.quantize(CENT) == expected_total.quantize(CENT)
     # The rejects are kept with the batch.
-    assert scalar(db, f"SELECT count(*) FROM rejects WHERE batch_id = {out['batch_id']}") == len(blank)
+    assert scalar(db, f"SELECT count(*) FROM rejects WHERE batch_id = {out['batch_id']}") == len(
+        blank
+    )
 
 
 def test_overlapping_export_adds_only_new_rows_and_undo(tmp_path: Path) -> None:
@@ -200,7 +217,9 @@ def test_bad_files_exit_2_with_one_clear_line(tmp_path: Path) -> None:
 
 def test_export_restores_through_import(tmp_path: Path) -> None:
     src = tmp_path / "inv.csv"
-    src.write_text("Date,Customer,Amount,Recurring\n2025-01-05,Acme,100.50,yes\n2025-02-01,Beta,(20.00),no\n")
+    src.write_text(
+        "Date,Customer,Amount,Recurring\n2025-01-05,Acme,100.50,yes\n2025-02-01,Beta,(20.00),no\n"
+    )
     db = tmp_path / "e.duckdb"
     assert import_json(db, "--workspace", "W", "--entity", "invoices", src)[0] == 0
     out_dir = tmp_path / "export"
@@ -210,11 +229,17 @@ def test_export_restores_through_import(tmp_path: Path) -> None:
 
     db2 = tmp_path / "e2.duckdb"
     for entity in ("customers", "invoices"):
-        code, out, err = import_json(db2, "--workspace", "W", "--entity", entity, out_dir / f"{entity}.parquet")
+        code, out, err = import_json(
+            db2, "--workspace", "W", "--entity", entity, out_dir / f"{entity}.parquet"
+        )
         assert code == 0, err
-    rows = duckdb.connect(str(db2), read_only=True).execute(
-        "SELECT date::VARCHAR, customer, amount::DOUBLE, recurring FROM invoices ORDER BY date"
-    ).fetchall()
+    rows = (
+        duckdb.connect(str(db2), read_only=True)
+        .execute(
+            "SELECT date::VARCHAR, customer, amount::DOUBLE, recurring FROM invoices ORDER BY date"
+        )
+        .fetchall()
+    )
     assert rows == [("2025-01-05", "Acme", 100.5, True), ("2025-02-01", "Beta", -20.0, False)]
 
 
