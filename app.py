@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/scoreboard.py", title="Scoreboard", icon="🏁"),
     st.Page("pages/pace.py", title="Pace", icon="⏱️"),
     st.Page("pages/niche.py", title="Niche growth", icon="🧭"),
+    st.Page("pages/fit.py", title="Customer fit", icon="🤝"),
     st.Page("pages/friction.py", title="Sales vs tech", icon="🔧"),
     st.Page("pages/data.py", title="Data", icon="📥"),
     st.Page("pages/settings.py", title="Settings", icon="⚙️"),

@@ -182,6 +182,17 @@ SETTINGS: dict[str, Setting] = {
                 ("email", 5),
             )
         ),
+        Setting(
+            "contact_interval_days",
+            "Contact your top customers at least every (days)",
+            30,
+            "A top customer with no call, email or meeting logged in this many days counts as "
+            "not contacted lately.",
+            "int",
+            minimum=1,
+            maximum=365,
+            group="Customer fit",
+        ),
         Setting("cost_rate_tech", "Cost per hour: technicians", 60.0, "", minimum=0, group="Costs"),
         Setting("cost_rate_sales", "Cost per hour: sales", 70.0, "", minimum=0, group="Costs"),
         Setting("cost_rate_admin", "Cost per hour: admin", 40.0, "", minimum=0, group="Costs"),

@@ -1,0 +1,54 @@
+-- Who stopped buying, year by year. $ends holds as_of and the days 12, 24… months before it,
+-- newest first; year k runs ($ends[k + 2], $ends[k + 1]], k = 0 the last 12 months. One row
+-- per customer with revenue above zero in year k + 1 and k < $years: churned when they have
+-- no revenue above zero in year k. revenue_prior is their revenue in year k + 1,
+-- last_invoice their last invoice date on or before the end of year k + 1.
+with source_invoices as (
+    select customer, date, amount
+    from invoices
+    where workspace_id = $ws and date <= $as_of and date > $ends[$years + 2]
+        and customer is not null and amount is not null
+),
+
+source_customers as (
+    select customer, segment
+    from customers_current
+    where workspace_id = $ws
+),
+
+years as (
+    select k, $ends[k + 2] as starts_after, $ends[k + 1] as ends_on
+    from (select unnest(generate_series(0, $years)) as k)
+),
+
+customer_years as (
+    -- the year of a date: how many of the (descending) ends fall on or after it, less one
+    select
+        len(list_filter($ends, lambda e: e >= date)) - 1 as k,
+        customer,
+        sum(amount)::double as revenue,
+        max(date) as last_invoice
+    from source_invoices
+    group by all
+    having sum(amount) > 0
+),
+
+final as (
+    select
+        p.k - 1 as k,
+        y.starts_after + 1 as year_from,
+        y.ends_on as year_to,
+        p.customer,
+        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment,
+        p.revenue as revenue_prior,
+        p.last_invoice,
+        n.customer is null as churned
+    from customer_years as p
+    join years as y on y.k = p.k - 1
+    left join customer_years as n on n.k = p.k - 1 and n.customer = p.customer
+    left join source_customers as c on p.customer = c.customer
+    where p.k >= 1
+)
+
+select * from final
+order by k, churned desc, revenue_prior desc, customer

@@ -1,0 +1,93 @@
+-- What each customer earned you over the last 12 months ($current_after, $as_of]:
+-- revenue - invoice cost (where given) - hours logged to the customer in time entries at
+-- the cost rate of the role (role starting "tech" $rate_tech, "sales" $rate_sales, "admin"
+-- $rate_admin, anything else or none $rate_default). Customers with revenue in the window,
+-- and customers invoiced before who still took time in it (prospects, never invoiced, are
+-- left out). A customer without time entries has no time cost. cost_lines counts the
+-- invoice lines that carry a cost.
+with source_invoices as (
+    select customer, amount, cost
+    from invoices
+    where workspace_id = $ws and date > $current_after and date <= $as_of
+        and customer is not null and amount is not null
+),
+
+invoiced_before as (
+    select distinct customer
+    from invoices
+    where workspace_id = $ws and date <= $as_of and customer is not null
+),
+
+source_time as (
+    -- hours per customer and role first: the rate lookup then runs on a few rows each
+    select customer, trim(role) as role, sum(hours) as hours
+    from time_entries
+    where workspace_id = $ws and date > $current_after and date <= $as_of
+        and customer is not null and hours is not null
+    group by all
+),
+
+source_customers as (
+    select customer, segment
+    from customers_current
+    where workspace_id = $ws
+),
+
+revenue as (
+    select
+        customer,
+        sum(amount)::double as revenue,
+        coalesce(sum(cost), 0)::double as invoice_cost,
+        count(cost) as cost_lines
+    from source_invoices
+    group by customer
+),
+
+time_cost as (
+    select
+        customer,
+        sum(hours)::double as hours,
+        sum(hours * case
+            when role ilike 'tech%' then $rate_tech
+            when role ilike 'sales%' then $rate_sales
+            when role ilike 'admin%' then $rate_admin
+            else $rate_default
+        end)::double as time_cost
+    from source_time
+    group by customer
+),
+
+joined as (
+    select
+        coalesce(r.customer, t.customer) as customer,
+        coalesce(r.revenue, 0) as revenue,
+        coalesce(r.invoice_cost, 0) as invoice_cost,
+        coalesce(r.cost_lines, 0) as cost_lines,
+        coalesce(t.hours, 0) as hours,
+        coalesce(t.time_cost, 0) as time_cost
+    from revenue as r
+    full join time_cost as t on r.customer = t.customer
+    where r.customer is not null
+        or t.customer in (select customer from invoiced_before)
+),
+
+final as (
+    select
+        j.customer,
+        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment,
+        j.revenue,
+        j.invoice_cost,
+        j.hours,
+        j.time_cost,
+        j.invoice_cost + j.time_cost as cost,
+        j.revenue - j.invoice_cost - j.time_cost as margin,
+        case when j.revenue > 0 then (j.revenue - j.invoice_cost - j.time_cost) / j.revenue end
+            as margin_share,
+        j.revenue - j.invoice_cost - j.time_cost < 0 as loss_making,
+        j.cost_lines
+    from joined as j
+    left join source_customers as c on j.customer = c.customer
+)
+
+select * from final
+order by margin, customer

@@ -1,0 +1,93 @@
+-- Every customer with revenue or tickets in the last 12 months ($current_after, $as_of]:
+-- revenue against support burden (ticket hours when $use_hours, else the number of
+-- tickets), each split at its median over these customers. High means strictly above the
+-- median: ideal = high revenue, low burden; grow = low, low; fix_or_fire = low revenue,
+-- high burden; maintain = high, high. With the attributes the ideal profile compares
+-- (segment, size band, region, channel; null when not known).
+with source_invoices as (
+    select customer, amount
+    from invoices
+    where workspace_id = $ws and date > $current_after and date <= $as_of
+        and customer is not null and amount is not null
+),
+
+source_tickets as (
+    select customer, hours
+    from tickets
+    where workspace_id = $ws and opened > $current_after and opened <= $as_of
+        and customer is not null
+),
+
+source_customers as (
+    select customer, segment, region, size, channel
+    from customers_current
+    where workspace_id = $ws
+),
+
+revenue as (
+    select customer, sum(amount)::double as revenue
+    from source_invoices
+    group by customer
+),
+
+support as (
+    select customer, count(*) as tickets, coalesce(sum(hours), 0)::double as ticket_hours
+    from source_tickets
+    group by customer
+),
+
+joined as (
+    select
+        coalesce(r.customer, s.customer) as customer,
+        coalesce(r.revenue, 0) as revenue,
+        coalesce(s.tickets, 0) as tickets,
+        coalesce(s.ticket_hours, 0) as ticket_hours,
+        case when $use_hours then coalesce(s.ticket_hours, 0) else coalesce(s.tickets, 0) end::double
+            as burden
+    from revenue as r
+    full join support as s on r.customer = s.customer
+    where coalesce(r.revenue, 0) > 0 or coalesce(s.tickets, 0) > 0
+),
+
+medians as (
+    select median(revenue)::double as median_revenue, median(burden)::double as median_burden
+    from joined
+),
+
+cleaned as (
+    select
+        j.*,
+        m.median_revenue,
+        m.median_burden,
+        j.revenue > m.median_revenue as high_revenue,
+        j.burden > m.median_burden as high_burden,
+        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment,
+        nullif(trim(c.region), '') as region,
+        case
+            when c.size is null then null
+            when c.size < 10 then '1–9'
+            when c.size < 50 then '10–49'
+            when c.size < 250 then '50–249'
+            else '250+'
+        end as size_band,
+        nullif(trim(c.channel), '') as channel,
+        nullif(trim(c.segment), '') is not null as has_segment
+    from joined as j
+    cross join medians as m
+    left join source_customers as c on j.customer = c.customer
+),
+
+final as (
+    select
+        *,
+        case
+            when high_revenue and not high_burden then 'ideal'
+            when not high_revenue and not high_burden then 'grow'
+            when not high_revenue and high_burden then 'fix_or_fire'
+            else 'maintain'
+        end as quadrant
+    from cleaned
+)
+
+select * from final
+order by revenue desc, customer

@@ -1,0 +1,433 @@
+"""Customer fit: which customers are worth keeping close, which cost more than they pay, and
+what does an ideal customer look like?"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import indicators
+from analytics.indicators import fit
+from ui import fit_charts, sidebar
+from ui import indicators as ui_ind
+from ui import store as ui_store
+from ui.format import day, percent, plain, safe_csv
+from ui.widgets import page_header
+
+page_header(
+    "Customer fit",
+    "Which customers are worth keeping close, which cost you more than they pay, and what does "
+    "an ideal customer look like? A few customers bring most of the revenue and a few bring "
+    "most of the trouble: this page names them, so you can spend your time where it pays.",
+)
+
+ctx = sidebar.current()
+if ctx.workspace is None or ctx.as_of is None:
+    st.info("Nothing to show yet: load the demo business or your own invoices first.", icon="ℹ️")
+    st.page_link("pages/data.py", label="Go to Data", icon="📥")
+    st.stop()
+
+ws = ctx.workspace
+currency = ui_store.currency(ws.id)
+settings = ui_store.settings(ws.id)
+results = ui_ind.for_page(ctx, "fit")
+inds = {i.id: i for i in indicators.in_area("fit")}
+as_of = ctx.as_of if ctx.picked_as_of else None
+TICKET_LABELS = {
+    "auto": "Complaints if marked, else all",
+    "complaints": "Complaints only",
+    "all": "All tickets",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pareto_frames(
+    workspace_id: int, day_: str | None, tickets: str, segments: tuple[str, ...]
+) -> tuple[fit.Pareto, fit.Pareto]:
+    con = ui_store.connection()
+    picked = pd.Timestamp(day_).date() if day_ else None
+    mode: fit.TicketMode = tickets if tickets in fit.TICKET_MODES else "auto"  # type: ignore[assignment]
+    return (
+        fit.pareto(con, workspace_id, picked, "revenue", segments=segments),
+        fit.pareto(con, workspace_id, picked, "tickets", tickets=mode, segments=segments),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def customer_frames(
+    workspace_id: int, day_: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Margins, contact recency and who stopped buying, per customer (whole business)."""
+    con = ui_store.connection()
+    picked = pd.Timestamp(day_).date() if day_ else None
+    s = ui_store.settings(workspace_id)
+    return (
+        fit.margin_frame(con, workspace_id, picked, s),
+        fit.contact_frame(con, workspace_id, picked, int(s["contact_interval_days"])),
+        fit.churn_frame(con, workspace_id, picked),
+    )
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    *,
+    money: tuple[str, ...] = (),
+    shares: tuple[str, ...] = (),
+    hours: tuple[str, ...] = (),
+    dates: tuple[str, ...] = (),
+    csv: str | None = None,
+) -> None:
+    """A sortable table of `columns` (name → heading), money in whole units; with a CSV
+    download (exact values, cells safe from formula injection) when `csv` names the file."""
+    shown = frame[list(columns)].rename(columns=columns)
+    config = {columns[c]: st.column_config.NumberColumn(format="localized") for c in money}
+    config |= {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    config |= {columns[c]: st.column_config.NumberColumn(format="%.1f") for c in hours}
+    config |= {columns[c]: st.column_config.DateColumn(format="D MMM YYYY") for c in dates}
+    st.dataframe(
+        shown.round({columns[c]: 0 for c in money}),
+        hide_index=True,
+        width="stretch",
+        column_config=config,  # type: ignore[arg-type]
+    )
+    if csv:
+        st.download_button(
+            "Download CSV",
+            data=safe_csv(shown),
+            file_name=f"{csv}.csv",
+            mime="text/csv",
+            key=f"fit_dl_{csv}",
+            icon="⬇️",
+        )
+
+
+# Headline numbers: one per indicator, each with its status in words.
+ids = list(inds)
+for row in (ids[:5], ids[5:]):
+    for col, ind_id in zip(st.columns(5), row, strict=False):
+        ind, r = inds[ind_id], results[ind_id]
+        col.metric(ind.label, ui_ind.value_text(ind, r.value, currency), help=ind.description)
+        col.caption(ui_ind.status_text(r.status))
+st.caption(
+    f"Figures as of {day(ctx.as_of)}, over the last 12 months (invoice dates after the same day "
+    "a year earlier)."
+)
+
+pareto_result = results["revenue_pareto"]
+if pareto_result.status == "unknown" and pareto_result.frame.empty:
+    ui_ind.unknown_note(pareto_result)
+    st.page_link("pages/data.py", label="Import invoices (and tickets, timesheets)", icon="📥")
+    st.stop()
+
+day_key = as_of.isoformat() if as_of else None
+margins, contacts, churn = customer_frames(ws.id, day_key)
+
+# Filters live in the URL, so a copied link reopens the same view.
+all_segments = sorted(
+    set(pareto_result.frame.get("segment", pd.Series(dtype=str)).astype(str))
+    | set(churn.get("segment", pd.Series(dtype=str)).astype(str))
+)
+wanted = [s for s in st.query_params.get_all("segment") if s in all_segments]
+picked = st.multiselect(
+    "Segments",
+    all_segments,
+    default=wanted,
+    placeholder="All segments",
+    key="fit_segments",
+    help="Shows only these segments' customers in the charts and lists below. The headline "
+    "figures stay for the whole business.",
+)
+st.query_params["segment"] = picked
+segments = tuple(picked)
+
+
+def only_segments(frame: pd.DataFrame) -> pd.DataFrame:
+    if not segments or frame.empty or "segment" not in frame:
+        return frame
+    return frame[frame["segment"].isin(segments)]
+
+
+if segments:
+    st.info(
+        "Showing the customers of " + plain(", ".join(segments)) + " only; the 80/20 curves rank "
+        "them among themselves.",
+        icon="🔎",
+    )
+
+# ---------------------------------------------------------------- 80/20
+st.header("Who brings the revenue, who brings the trouble?")
+ticket_param = st.query_params.get("tickets", "auto")
+tickets = (
+    st.segmented_control(
+        "Tickets counted in the right-hand curve",
+        list(TICKET_LABELS),
+        default=ticket_param if ticket_param in TICKET_LABELS else "auto",
+        format_func=lambda mode: TICKET_LABELS[mode],
+        key="fit_tickets",
+    )
+    or "auto"
+)
+if tickets == "auto":
+    st.query_params.pop("tickets", None)
+else:
+    st.query_params["tickets"] = tickets
+revenue_p, ticket_p = pareto_frames(ws.id, day_key, tickets, segments)
+cards = st.columns(2)
+with cards[0]:
+    ui_ind.card(inds["revenue_pareto"], results["revenue_pareto"], currency)
+with cards[1]:
+    ui_ind.card(inds["ticket_pareto"], results["ticket_pareto"], currency)
+noun = "complaints" if ticket_p.complaints_only else "tickets"
+charts = st.columns(2)
+with charts[0]:
+    if revenue_p.empty:
+        st.info("No customer with revenue in the last 12 months for this choice.", icon="ℹ️")
+    else:
+        st.plotly_chart(
+            fit_charts.pareto_curve(revenue_p, "Revenue: the 80/20 curve", "revenue"),
+            width="stretch",
+        )
+with charts[1]:
+    if ticket_p.empty:
+        st.info(
+            f"No {noun} in the last 12 months for this choice. Load your support tickets "
+            "(opened date, customer, type) to see who raises them.",
+            icon="ℹ️",
+        )
+    else:
+        st.plotly_chart(
+            fit_charts.pareto_curve(ticket_p, f"{noun.capitalize()}: the 80/20 curve", noun),
+            width="stretch",
+        )
+tables = st.columns(2)
+with tables[0]:
+    if not revenue_p.empty:
+        with st.expander(f"The top {revenue_p.k20:,} customers by revenue (the top 20%)"):
+            table(
+                revenue_p.ranks[revenue_p.ranks["top20"]],
+                {
+                    "rank": "Rank",
+                    "customer": "Customer",
+                    "segment": "Segment",
+                    "value": "Revenue (12 m)",
+                    "share": "Share",
+                    "cumulative_share": "Running total",
+                },
+                money=("value",),
+                shares=("share", "cumulative_share"),
+                csv="top-customers-by-revenue",
+            )
+with tables[1]:
+    if not ticket_p.empty:
+        with st.expander(f"The top {ticket_p.k20:,} customers by {noun} (the top 20%)"):
+            table(
+                ticket_p.ranks[ticket_p.ranks["top20"]],
+                {
+                    "rank": "Rank",
+                    "customer": "Customer",
+                    "segment": "Segment",
+                    "value": noun.capitalize(),
+                    "hours": "Hours",
+                    "share": "Share",
+                },
+                hours=("hours",),
+                shares=("share",),
+                csv=f"top-customers-by-{noun}",
+            )
+
+# ---------------------------------------------------------------- quadrant
+st.header("Worth it? What each customer pays against what they ask")
+quadrant = results["customer_quadrant"]
+ui_ind.card(inds["customer_quadrant"], quadrant, currency)
+if quadrant.known and not quadrant.frame.empty:
+    basis = str(quadrant.details.get("burden_basis", "tickets"))
+    shown = only_segments(quadrant.frame)
+    st.plotly_chart(fit_charts.value_vs_burden(shown, basis, currency), width="stretch")
+    st.caption(
+        plain(quadrant.details.get("burden_note", ""))
+        + " Both scales are logarithmic: each step is ten times the one before. Hover over a dot "
+        "for the customer."
+    )
+    summary = pd.DataFrame(quadrant.details.get("quadrants", []))
+    if not summary.empty:
+        summary["meaning"] = summary["quadrant"].map(fit.QUADRANT_MEANING)
+        table(
+            summary,
+            {
+                "label": "Group",
+                "meaning": "What it means",
+                "customers": "Customers",
+                "revenue": "Revenue (12 m)",
+                "revenue_share": "Share of revenue",
+            },
+            money=("revenue",),
+            shares=("revenue_share",),
+        )
+    with st.expander("Every customer in the picture"):
+        table(
+            shown.assign(group=shown["quadrant"].map(fit.QUADRANTS)),
+            {
+                "customer": "Customer",
+                "segment": "Segment",
+                "group": "Group",
+                "revenue": "Revenue (12 m)",
+                "tickets": "Tickets",
+                "ticket_hours": "Ticket hours",
+            },
+            money=("revenue",),
+            hours=("ticket_hours",),
+            csv="value-vs-burden",
+        )
+
+# ---------------------------------------------------------------- margins
+st.header("Who costs more than they pay?")
+loss = results["loss_making_customers"]
+ui_ind.card(inds["loss_making_customers"], loss, currency)
+if loss.known:
+    shown = only_segments(margins)
+    losers = shown[shown["loss_making"]]
+    if not losers.empty:
+        st.plotly_chart(fit_charts.margins(losers, currency), width="stretch")
+    table(
+        shown,
+        {
+            "customer": "Customer",
+            "segment": "Segment",
+            "revenue": "Revenue (12 m)",
+            "invoice_cost": "Invoice costs",
+            "hours": "Hours logged",
+            "time_cost": "Time cost",
+            "margin": "Margin",
+            "loss_making": "Loses money",
+        },
+        money=("revenue", "invoice_cost", "time_cost", "margin"),
+        hours=("hours",),
+        csv="customer-margins",
+    )
+    st.caption(
+        "Margin = revenue − invoice costs − hours logged to the customer at the cost rates in "
+        "Settings. Worst first; click a column heading to sort."
+    )
+
+# ---------------------------------------------------------------- churn
+st.header("Who stopped buying?")
+churn_result = results["churn_rate"]
+ui_ind.card(inds["churn_rate"], churn_result, currency)
+if churn_result.known:
+    st.plotly_chart(
+        fit_charts.churn_years(fit.churn_by_year(churn), fit.CHURN_REFERENCE), width="stretch"
+    )
+    st.subheader("Customers lost in the last 12 months")
+    table(
+        only_segments(churn[(churn["k"] == 0) & churn["churned"]]),
+        {
+            "customer": "Customer",
+            "segment": "Segment",
+            "revenue_prior": "Revenue the year before",
+            "last_invoice": "Last invoice",
+        },
+        money=("revenue_prior",),
+        dates=("last_invoice",),
+        csv="customers-lost",
+    )
+    st.subheader("Churn by segment")
+    table(
+        fit.churn_by_segment(only_segments(churn)),
+        {
+            "segment": "Segment",
+            "customers": "Customers the year before",
+            "churned": "Lost",
+            "churn": "Churn",
+            "revenue_lost": "Revenue lost",
+        },
+        money=("revenue_lost",),
+        shares=("churn",),
+    )
+
+# ---------------------------------------------------------------- contact
+st.header("Who hasn't heard from you lately?")
+gaps = results["contact_gaps"]
+ui_ind.card(inds["contact_gaps"], gaps, currency)
+if gaps.known:
+    interval = int(settings["contact_interval_days"])
+    shown = only_segments(contacts)
+    if shown["top20"].any():
+        st.plotly_chart(fit_charts.contact_days(shown, interval, currency), width="stretch")
+    table(
+        shown.sort_values(["top20", "gap", "revenue"], ascending=[False, False, False]),
+        {
+            "customer": "Customer",
+            "segment": "Segment",
+            "revenue": "Revenue (12 m)",
+            "top20": "Top 20%",
+            "last_contact": "Last contact",
+            "days_since": "Days since",
+            "gap": f"Not contacted in {interval} days",
+        },
+        money=("revenue",),
+        dates=("last_contact",),
+        csv="contact-recency",
+    )
+    st.caption(
+        f"Every customer with revenue in the last 12 months, top customers first; an empty last "
+        f"contact means no activity names them. The interval ({interval} days) is set in Settings."
+    )
+
+# ---------------------------------------------------------------- ideal profile
+st.header("What does an ideal customer look like?")
+profile = results["ideal_profile"]
+ui_ind.card(inds["ideal_profile"], profile, currency)
+if profile.known and not profile.frame.empty:
+    eligible = profile.frame[profile.frame["ideal"] >= fit.MIN_IDEAL]
+    st.plotly_chart(fit_charts.lift(eligible, fit.MIN_LIFT), width="stretch")
+    with st.expander("Every trait compared"):
+        table(
+            profile.frame,
+            {
+                "label": "Attribute",
+                "value": "Value",
+                "customers": "Customers with revenue",
+                "ideal": "Ideal customers",
+                "share_all": "Share of all",
+                "share_ideal": "Share of ideal",
+                "lift": "Lift",
+            },
+            shares=("share_all", "share_ideal"),
+            csv="ideal-profile",
+        )
+
+# ---------------------------------------------------------------- benchmarks
+st.header("Benchmarks for a service business")
+st.markdown(
+    "Two figures lenders, buyers and peers look at first, against ranges commonly quoted for "
+    "IT and other managed service providers. Each card says exactly how it is counted."
+)
+bench = st.columns(2)
+for col, ind_id in zip(bench, ("recurring_revenue_share", "top3_concentration"), strict=True):
+    ind, r = inds[ind_id], results[ind_id]
+    with col:
+        ui_ind.card(ind, r, currency)
+        t = indicators.effective_thresholds(ind, settings)
+        st.plotly_chart(
+            fit_charts.benchmark(r.value, t.green, t.red, ind.higher_is_better, ind.label),
+            width="stretch",
+        )
+        strong = f"≥ {percent(t.green)}" if ind.higher_is_better else f"≤ {percent(t.green)}"
+        weak = f"< {percent(t.red)}" if ind.higher_is_better else f"> {percent(t.red)}"
+        st.caption(
+            f"Strong: {strong} · weak: {weak} · yours: {ui_ind.value_text(ind, r.value, currency)}"
+        )
+
+# ---------------------------------------------------------------- next
+st.header("What to do next")
+todo = [(inds[i], results[i]) for i in inds if results[i].status in ("red", "amber")]
+if not todo:
+    st.success("Your customer base looks healthy. Check again next quarter.", icon="✅")
+for ind, res in sorted(todo, key=lambda t: indicators.STATUS_ORDER[t[1].status]):
+    st.markdown(
+        f"- {ui_ind.status_text(res.status)} **{plain(ind.label)}**: {plain(ind.next_step)}"
+    )
+st.page_link(
+    "pages/settings.py", label="Adjust cost rates and the contact interval in Settings", icon="⚙️"
+)

@@ -1,0 +1,102 @@
+# ruff: noqa: F811 - the AppTest fixtures are imported from test_pages and used by name
+"""The Customer fit page as an owner meets it, headless with AppTest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from analytics import indicators, store
+from tests.test_pages import (  # noqa: F401 - fixtures are used by name
+    PAGE_FILES,
+    demo_db,
+    demo_store,
+    fresh_streamlit,
+    no_failure,
+    run_page,
+    texts,
+)
+from tests.test_pages_indicators import invoices_only  # noqa: F401 - a fixture
+
+PAGE = "pages/fit.py"
+
+
+def chart_titles(at: Any) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_fit_page_is_registered() -> None:
+    assert PAGE in PAGE_FILES
+
+
+def test_fit_on_an_empty_store_says_what_to_load() -> None:
+    at = run_page(PAGE)
+    no_failure(at)
+    assert at.title[0].value == "Customer fit"
+    assert "load the demo business or your own invoices" in texts(at)
+
+
+def test_fit_on_invoices_only_explains_every_missing_figure(invoices_only: Path) -> None:
+    at = run_page(PAGE)
+    no_failure(at)
+    shown = texts(at)
+    # three customers: too few for 80/20, but the top-3 benchmark answers (all of it)
+    assert "an 80/20 split needs at least 5" in shown
+    assert "Load your support tickets" in shown
+    assert "recurring column" in shown
+    metrics = {m.label: m.value for m in at.metric if m.label}
+    assert metrics["Revenue from top 20%"] == "—"
+    assert metrics["Revenue from top 3"] == "100.0%"
+
+
+def test_fit_on_the_demo_shows_every_section(demo_db: Path) -> None:
+    at = run_page(PAGE)
+    no_failure(at)
+    titles = chart_titles(at)
+    assert "Revenue: the 80/20 curve" in titles
+    assert "Complaints: the 80/20 curve" in titles
+    assert any(t.startswith("Value against burden") for t in titles)
+    assert any(t.startswith("Customers who cost more than they paid") for t in titles)
+    assert any(t.startswith("Customers lost each year") for t in titles)
+    assert any(t.startswith("Top customers by days since") for t in titles)
+    assert any(t.startswith("How much more common") for t in titles)
+    shown = texts(at)
+    for ind in indicators.in_area("fit"):
+        assert ind.label in shown, ind.id
+    # every status in words, and the lists come with downloads
+    assert "Act now" in shown or "Watch" in shown
+    assert len(at.get("download_button")) >= 5
+    # the contact list names the customers the card names
+    con = store.connect(demo_db)
+    gaps = indicators.compute_all(con, store.list_workspaces(con)[0].id, area="fit")
+    con.close()
+    first = gaps["contact_gaps"].details["customers_not_contacted"][0]["customer"]
+    assert first in shown
+
+
+def test_fit_filters_live_in_the_url(demo_db: Path) -> None:
+    at = run_page(PAGE, tickets="all", segment="Dental practices")
+    no_failure(at)
+    assert at.query_params.get("tickets") == "all"
+    assert at.multiselect(key="fit_segments").value == ["Dental practices"]
+    titles = chart_titles(at)
+    assert "Tickets: the 80/20 curve" in titles  # every ticket, not only complaints
+    assert "Showing the customers of Dental practices only" in texts(at)
+    # the value-vs-burden picture shows Dental practices only
+    scatter = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Value against burden")
+    )
+    con = store.connect(demo_db)
+    segment = dict(
+        con.execute(
+            "SELECT customer, segment FROM customers_current WHERE workspace_id = $w",
+            {"w": store.list_workspaces(con)[0].id},
+        ).fetchall()
+    )
+    con.close()
+    # customdata rows: [customer, revenue, burden]
+    shown_customers = {row[0] for trace in scatter["data"] for row in trace["customdata"]}
+    assert shown_customers and {segment[c] for c in shown_customers} == {"Dental practices"}
