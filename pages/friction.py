@@ -54,7 +54,9 @@ def closed_deals(workspace_id: int, day_: str | None) -> pd.DataFrame:
     picked = pd.Timestamp(day_).date() if day_ else None
     c = indicators.context(con, workspace_id, picked, ui_store.settings(workspace_id))
     as_of = friction.deals_as_of(c) if c is not None else None
-    return pd.DataFrame() if as_of is None else friction.closed_deals(con, workspace_id, as_of)
+    if as_of is None:
+        return pd.DataFrame()
+    return friction.closed_deals(friction.deal_facts(con, workspace_id, as_of))
 
 
 # Headline numbers, a row of five at most, each with its status in words.
@@ -184,8 +186,7 @@ st.header("Does technical presales pay?")
 r = results["presales_lift"]
 ui_ind.card(inds["presales_lift"], r, currency)
 if r.known:
-    closed = closed_deals(ws.id, picked_day)
-    groups = friction.presales_groups(mine(closed)) if chosen else r.frame
+    groups = friction.presales_groups(mine(closed_deals(ws.id, picked_day))) if chosen else r.frame
     if chosen:
         st.caption(f"Deals of {plain(', '.join(chosen))} only.")
     st.plotly_chart(charts.presales_effect(groups), width="stretch", key="chart_presales")

@@ -446,7 +446,7 @@ def cut_store(con: store.Connection, workspace: store.Workspace) -> int:
 
 
 def test_size_bands_by_hand(con: store.Connection, cut_store: int) -> None:
-    deals = friction.pursuit(con, cut_store, AS_OF)
+    deals = friction.deal_facts(con, cut_store, AS_OF)
     edges, bands = friction.size_bands(deals[deals["state"] == "won"])
     assert edges == pytest.approx([275, 450, 625])
     limits = bands.set_index("band")[["hours_limit", "days_limit", "won_deals"]]
@@ -734,3 +734,23 @@ def test_demo_other_patterns(demo_results: dict[str, indicators.Result]) -> None
         ind = indicators.get(ind_id)
         if ind.spark is not None:
             assert len(ind.spark(r)) > 0, ind_id
+
+
+def test_shared_frames_live_and_die_with_their_context(
+    con: store.Connection, discount_store: int
+) -> None:
+    ctx = indicators.context(con, discount_store, AS_OF, settings())
+    assert ctx is not None
+    first = indicators.compute(indicators.get("discount_depth"), ctx)
+    assert id(ctx) in friction._SHARED
+    # new data: a fresh context (the next compute_all) sees it, never a stale frame
+    insert(
+        con,
+        "deals",
+        [deal("D12", "won", date(2025, 6, 1), list_value=100, value=50)],
+        discount_store,
+    )
+    again = run(con, discount_store, "discount_depth")
+    assert again.details["priced_deals"] == first.details["priced_deals"] + 1
+    del ctx
+    assert len(friction._SHARED) == 0

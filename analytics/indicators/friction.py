@@ -8,6 +8,8 @@ time entries: the last day logged). A window runs as_of − 12 months < day ≤ 
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -34,6 +36,8 @@ DELIVERY_QUIET_DAYS = 14
 COVERAGE_WEEKS = 13
 # How many deals the details list by name (worst first).
 WORST_N = 10
+# Most flagged deals carried in a result's details (snapshots, the CLI); the frame has all.
+DETAILS_LIST_MAX = 50
 # Reference range for billable utilisation of people who bill (share of their logged hours).
 UTILISATION_REFERENCE = (0.70, 0.80)
 
@@ -125,21 +129,52 @@ def _spread(values: pd.Series, formatter: Any) -> str:
     return formatter(low) if abs(high - low) < 1e-9 else f"{formatter(low)}–{formatter(high)}"
 
 
+# ---------------------------------------------------------------- frames shared by indicators
+
+# Frames several indicators read (the deals in the window, time use per person), made once
+# per Context: compute_all runs every indicator on one Context, so each big scan runs once.
+_SHARED: dict[int, dict[tuple[Any, ...], pd.DataFrame]] = {}
+
+
+def _shared(ctx: Context, key: tuple[Any, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    memo = _SHARED.get(id(ctx))
+    if memo is None:
+        memo = _SHARED[id(ctx)] = {}
+        # forget the frames with the Context (its id may be reused afterwards)
+        weakref.finalize(ctx, _SHARED.pop, id(ctx), None)
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def deal_facts(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
+    """Deals won or lost in the 12 months to `as_of` and deals open on it, one row each:
+    deal_id, owner, customer, state (open / won / lost on that day), created, closed, value,
+    list_value, estimated_hours, days (to close, or to `as_of` while open), discount,
+    presales_hours, actual_hours (delivery), last_logged, tracks_hours, with_presales,
+    given_away, ratio (actual ÷ estimate), pursuit_hours (what winning or losing it cost)."""
+    frame = query(con, "friction_deals", {"ws": workspace_id, **window(as_of)})
+    return _dates(frame, "created", "closed", "last_logged")
+
+
+def _deals(ctx: Context, as_of: date) -> pd.DataFrame:
+    return _shared(ctx, ("deals", as_of), lambda: deal_facts(ctx.con, ctx.workspace_id, as_of))
+
+
 # ---------------------------------------------------------------- discount_depth
 
 
-def won_discounts(
-    con: Connection, workspace_id: int, as_of: date, threshold: float
-) -> pd.DataFrame:
-    """Deals won in the 12 months to `as_of`: deal_id, owner, customer, closed, value,
-    list_value, discount ((list − value) ÷ list; null without a list value), deep (above
-    `threshold`), given_away (list − value)."""
-    frame = query(
-        con,
-        "friction_won_discounts",
-        {"ws": workspace_id, **window(as_of), "threshold": threshold},
+def won_discounts(deals: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The won deals of `deal_facts` with their discount: deal_id, owner, customer, closed,
+    value, list_value, discount (null without a list value), deep (above `threshold`),
+    given_away (list − value)."""
+    won = deals.loc[
+        deals["state"] == "won",
+        ["deal_id", "owner", "customer", "closed", "value", "list_value", "discount", "given_away"],
+    ]
+    return won.assign(deep=(won["discount"] > threshold).fillna(False)).sort_values(
+        ["owner", "closed", "deal_id"], ignore_index=True
     )
-    return _dates(frame, "closed")
 
 
 def discount_by_owner(deals: pd.DataFrame) -> pd.DataFrame:
@@ -166,7 +201,7 @@ def compute_discount_depth(ctx: Context) -> Result:
         return ind.unknown(NO_DEALS)
     threshold = float(ctx.settings.get("discount_threshold", 0.15))
     currency = _currency(ctx)
-    deals = won_discounts(ctx.con, ctx.workspace_id, as_of, threshold)
+    deals = won_discounts(_deals(ctx, as_of), threshold)
     if deals.empty:
         return ind.unknown(
             f"No deals won in {window_text(as_of)}. Import deals with status won, a close "
@@ -254,14 +289,28 @@ DISCOUNT_DEPTH = register(
 # ---------------------------------------------------------------- effort_overrun
 
 
-def won_effort(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
-    """Deals won in the 12 months to `as_of` with estimate and logged delivery hours, plus
-    overrun (ratio − 1) and in_delivery (delivery hours logged in the last 14 days)."""
-    frame = _dates(query(con, "friction_effort", {"ws": workspace_id, **window(as_of)}), "closed")
+def won_effort(deals: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The won deals of `deal_facts` with estimate and delivery hours, overrun (ratio − 1) and
+    in_delivery (delivery hours logged in the 14 days up to `as_of`)."""
+    won = deals.loc[
+        deals["state"] == "won",
+        [
+            "deal_id",
+            "owner",
+            "customer",
+            "closed",
+            "value",
+            "estimated_hours",
+            "actual_hours",
+            "last_logged",
+            "ratio",
+        ],
+    ]
     recent = pd.Timestamp(as_of - timedelta(days=DELIVERY_QUIET_DAYS))
-    frame["in_delivery"] = (pd.to_datetime(frame["last_logged"]) > recent).fillna(False)
-    frame["overrun"] = frame["ratio"] - 1
-    return _dates(frame, "last_logged")
+    return won.assign(
+        overrun=won["ratio"] - 1,
+        in_delivery=(pd.to_datetime(won["last_logged"]) > recent).fillna(False),
+    ).sort_values(["owner", "closed", "deal_id"], ignore_index=True)
 
 
 def _more_or_fewer(overrun: float) -> str:
@@ -289,7 +338,7 @@ def compute_effort_overrun(ctx: Context) -> Result:
     as_of = deals_as_of(ctx)
     if as_of is None:
         return ind.unknown(NO_DEALS)
-    deals = won_effort(ctx.con, ctx.workspace_id, as_of)
+    deals = won_effort(_deals(ctx, as_of), as_of)
     if deals.empty:
         return ind.unknown(
             f"No deals won in {window_text(as_of)}. Import won deals with their estimated "
@@ -399,10 +448,11 @@ EFFORT_OVERRUN = register(
 # ---------------------------------------------------------------- presales_lift
 
 
-def closed_deals(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
-    """Deals won or lost in the 12 months to `as_of`, with cycle_days and with_presales."""
-    frame = query(con, "friction_presales", {"ws": workspace_id, **window(as_of)})
-    return _dates(frame, "created", "closed")
+def closed_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """The deals of `deal_facts` won or lost in the window: won, cycle_days (created to
+    closed), presales_hours and with_presales among the columns."""
+    closed = deals[deals["state"].isin(["won", "lost"])]
+    return closed.assign(won=closed["state"] == "won", cycle_days=closed["days"])
 
 
 def presales_groups(deals: pd.DataFrame) -> pd.DataFrame:
@@ -433,7 +483,7 @@ def compute_presales_lift(ctx: Context) -> Result:
     as_of = deals_as_of(ctx)
     if as_of is None:
         return ind.unknown(NO_DEALS)
-    deals = closed_deals(ctx.con, ctx.workspace_id, as_of)
+    deals = closed_deals(_deals(ctx, as_of))
     groups = presales_groups(deals)
     with_, without = groups.iloc[0], groups.iloc[1]
     n_with, n_without = int(with_["deals"]), int(without["deals"])
@@ -520,13 +570,6 @@ PRESALES_LIFT = register(
 # ---------------------------------------------------------------- lost_deal_hours and cut_and_run
 
 
-def pursuit(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
-    """Deals won or lost in the 12 months to `as_of` and deals open on it: state, days,
-    pursuit_hours (presales + other hours up to the close), tracks_hours."""
-    frame = query(con, "friction_pursuit", {"ws": workspace_id, **window(as_of)})
-    return _dates(frame, "created", "closed")
-
-
 def _lost_thresholds(settings: dict[str, Any]) -> Thresholds:
     # One person-week of capacity sunk in lost deals is the price of selling; four is a month.
     week = float(settings.get("capacity_hours_per_week", 40.0)) or 40.0
@@ -538,7 +581,7 @@ def compute_lost_deal_hours(ctx: Context) -> Result:
     as_of = deals_as_of(ctx)
     if as_of is None:
         return ind.unknown(NO_DEALS)
-    deals = pursuit(ctx.con, ctx.workspace_id, as_of)
+    deals = _deals(ctx, as_of)
     lost = deals[deals["state"] == "lost"].sort_values(["pursuit_hours", "days"], ascending=False)
     won = deals[deals["state"] == "won"]
     base: dict[str, Any] = {**_window_details(as_of), "lost_deals": len(lost)}
@@ -724,10 +767,11 @@ def cut_and_run_list(
     open_ = deals[deals["state"] == "open"].copy()
     open_["band"] = _band(open_["value"], edges)
     out = open_.merge(bands, on="band", how="left")
-    out["band_label"] = [
-        band_label(int(b), f, t, currency)
-        for b, f, t in zip(out["band"], out["value_from"], out["value_to"], strict=True)
-    ]
+    labels = {
+        int(b): band_label(int(b), f, t, currency)
+        for b, f, t in zip(bands["band"], bands["value_from"], bands["value_to"], strict=True)
+    }
+    out["band_label"] = out["band"].map(labels)
     tracks = bool(deals["tracks_hours"].any())
     out["over_hours"] = (
         tracks & (out["pursuit_hours"] > 0) & (out["pursuit_hours"] > out["hours_limit"])
@@ -783,7 +827,7 @@ def compute_cut_and_run(ctx: Context) -> Result:
     if as_of is None:
         return ind.unknown(NO_DEALS)
     currency = _currency(ctx)
-    deals = pursuit(ctx.con, ctx.workspace_id, as_of)
+    deals = _deals(ctx, as_of)
     won = deals[deals["state"] == "won"]
     open_count = int((deals["state"] == "open").sum())
     base: dict[str, Any] = {**_window_details(as_of), "open_deals": open_count}
@@ -839,7 +883,8 @@ def compute_cut_and_run(ctx: Context) -> Result:
             "close). Deals without a value are held against all won deals."
         ),
         "bands": _records(bands_out[["band", "label", "won_deals", "days_limit", "hours_limit"]]),
-        "deals": _records(flagged[CUT_AND_RUN_COLUMNS]),
+        # the worst first; the frame (and the page's download) holds every flagged deal
+        "deals": _records(flagged[CUT_AND_RUN_COLUMNS].head(DETAILS_LIST_MAX)),
     }
     return Result(
         ind.id,
@@ -1023,12 +1068,16 @@ def time_use(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
     return query(con, "friction_time_use", {"ws": workspace_id, **window(as_of)})
 
 
+def _time_use(ctx: Context, as_of: date) -> pd.DataFrame:
+    return _shared(ctx, ("time_use", as_of), lambda: time_use(ctx.con, ctx.workspace_id, as_of))
+
+
 def compute_improvement_time_share(ctx: Context) -> Result:
     ind = IMPROVEMENT_TIME_SHARE
     as_of = time_as_of(ctx)
     if as_of is None:
         return ind.unknown(NO_TIME)
-    people = time_use(ctx.con, ctx.workspace_id, as_of)
+    people = _time_use(ctx, as_of)
     total = float(people["hours"].sum()) if not people.empty else 0.0
     if total <= 0:
         return ind.unknown(
@@ -1101,7 +1150,7 @@ def compute_billable_utilization(ctx: Context) -> Result:
     as_of = time_as_of(ctx)
     if as_of is None:
         return ind.unknown(NO_TIME)
-    people = time_use(ctx.con, ctx.workspace_id, as_of)
+    people = _time_use(ctx, as_of)
     if people.empty or float(people["hours"].sum()) <= 0:
         return ind.unknown(f"No hours logged in {window_text(as_of)}. Import recent timesheets.")
     if float(people["flagged_hours"].sum()) <= 0:
@@ -1202,7 +1251,7 @@ def compute_effective_hourly_rate(ctx: Context) -> Result:
     as_of = min(invoice_day, time_day)
     currency = _currency(ctx)
     revenue = service_revenue(ctx.con, ctx.workspace_id, as_of)
-    people = time_use(ctx.con, ctx.workspace_id, as_of)
+    people = _time_use(ctx, as_of)
     hours = float(people["customer_hours"].sum()) if not people.empty else 0.0
     base: dict[str, Any] = {**_window_details(as_of), **revenue, "customer_hours": hours}
     if revenue["lines"] == 0 or revenue["service_revenue"] <= 0:
