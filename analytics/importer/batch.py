@@ -42,6 +42,10 @@ class Reject:
 
 @dataclass
 class ImportResult:
+    """What an import did. batch_id is None when nothing was written (rows rejected, or
+    an empty file); already_imported marks a file whose exact content was imported
+    before, with that batch's id."""
+
     batch_id: int | None
     entity: str
     file_name: str
@@ -76,6 +80,8 @@ class ImportResult:
 
 @dataclass
 class Preview:
+    """A whole file parsed as an import would parse it, with nothing written."""
+
     entity: str
     mapping: FieldMap
     rows: pd.DataFrame  # the first n rows parsed: "row" then each mapped field

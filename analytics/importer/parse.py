@@ -1,9 +1,12 @@
 """Turn the raw text columns into typed canonical values, in DuckDB SQL, and find the bad rows.
 
-Everything here runs as set-based SQL over the all-VARCHAR raw table (RAW_TABLE): a
-million rows parse in about a second. The SQL is assembled from code constants only:
-raw columns are c0..cN (named by read.load_raw), fields come from entities.py, and
-anything from the file (its header names, in messages) goes in as a $parameter.
+Everything here runs as set-based SQL over the all-VARCHAR raw table (RAW_TABLE), never
+as a Python loop over rows. Number and date columns are first reduced to their distinct
+texts; those are parsed once each into lookup tables (plain numbers and ISO dates are
+simply cast), and one CREATE TABLE AS pass then types every row. The SQL is assembled
+from code constants only: raw columns are c0..cN (named by read.load_raw), fields come
+from entities.py, and anything from the file (header names, in messages) goes in as a
+$parameter.
 
 Per column, two choices are made from ALL its values before any row is parsed:
 - numbers: is the decimal separator "." or ","? ("1.234,50" says comma, "1,234.50" or
@@ -186,6 +189,8 @@ class Decisions:
 
 @dataclass
 class Parsed:
+    """What parsing found: rows (blank ones aside), rows with a problem, the problems."""
+
     rows_read: int
     rows_rejected: int
     rejects: list[tuple[int, str, str | None, str]]
@@ -193,6 +198,7 @@ class Parsed:
 
 
 def plan(entity: str, mapping: FieldMap, headers: Sequence[str]) -> list[Use]:
+    """The mapped fields in the entity's order, with their raw column numbers."""
     fields = {f.name: f for f in mappable_fields(entity)}
     position = {h: i for i, h in enumerate(headers)}
     uses = []
@@ -287,7 +293,7 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
     id style.
 
     Numbers and dates repeat a lot (a million invoice lines hold a few thousand dates),
-    so their columns are first reduced to their distinct values (DISTINCT_TABLE): the
+    so their columns are first reduced to their distinct values (distinct_table): the
     decisions and the expensive parsing run on those, once per distinct value.
     """
     decisions = Decisions()
@@ -627,6 +633,8 @@ def parse(
     mapped field's typed value (<field>), `row_fp`, and the file's text of values that
     could not be read (r_<field>); deals also get `status` (open/won/lost) and `stage`.
     """
+    if date_order not in ORDER_WORDS:
+        raise ValueError(f"date_order must be one of {', '.join(ORDER_WORDS)}, not {date_order!r}")
     headers = source.headers
     uses = plan(entity, mapping, headers)
     by_name = {u.name: u for u in uses}
