@@ -273,10 +273,46 @@ def bench_import_invoices_csv(ctx: Context) -> list[Measurement]:
 Benchmark = Callable[[Context], list[Measurement]]
 
 # Run in this order; names are what --only takes.
+# Each indicator page's work, and the Scoreboard's (every indicator plus the weekly scorecard).
+PAGE_AREAS: dict[str, str | None] = {
+    "pace": "pace",
+    "niche": "niche",
+    "fit": "fit",
+    "friction": "friction",
+    "scoreboard": None,
+}
+WARM_RUNS = 3
+
+
+def bench_pages(ctx: Context) -> list[Measurement]:
+    """Every indicator of each page on the large demo, cold (fresh process) and warm."""
+    path = ctx.large_demo_store()
+    result = run_child(_child_command("pages", path, "large", ctx.seed))
+    _check(result, "timing the indicator pages")
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    out: list[Measurement] = []
+    for page, t in report.items():
+        out.append(
+            Measurement(
+                f"page {page}: cold", seconds=t["cold"], detail={"indicators": t["indicators"]}
+            )
+        )
+        out.append(
+            Measurement(
+                f"page {page}: warm",
+                seconds=t["warm"],
+                target_seconds=1.0,
+                detail={"runs": t["warm_runs"], "slowest": t["slowest"]},
+            )
+        )
+    return out
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "demo-small": bench_demo_small,
     "demo-large": bench_demo_large,
     "import-csv": bench_import_invoices_csv,
+    "pages": bench_pages,
 }
 
 
@@ -298,7 +334,54 @@ def child_demo(db: Path, scale: str, seed: int) -> None:
     print(json.dumps({"generate_seconds": round(seconds, 3), "rows": rows}))
 
 
-CHILD_TASKS: dict[str, Callable[[Path, str, int], None]] = {"demo": child_demo}
+def child_pages(db: Path, scale: str, seed: int) -> None:
+    """Time each page's indicators: the first run in this process (cold: data read from
+    disk into DuckDB's buffers), then the median of a few more (warm). Prints one JSON line."""
+    import statistics
+
+    from analytics import indicators, scorecard, store
+    from analytics.settings import get_settings
+
+    con = store.connect(db)
+    ws = store.list_workspaces(con)[0]
+    settings = get_settings(con, ws.id)
+    as_of = store.last_data_date(con, ws.id)
+
+    def page_work(area: str | None) -> dict[str, float]:
+        per: dict[str, float] = {}
+        ctx = indicators.context(con, ws.id, None, settings)
+        assert ctx is not None
+        for ind in indicators.REGISTRY.values():
+            if area is None or ind.area == area:
+                started = time.perf_counter()
+                indicators.compute(ind, ctx)
+                per[ind.id] = time.perf_counter() - started
+        if area is None:
+            started = time.perf_counter()
+            scorecard.weekly_scorecard(con, ws.id, as_of, settings)
+            per["weekly_scorecard"] = time.perf_counter() - started
+        return per
+
+    report: dict[str, Any] = {}
+    for page, area in PAGE_AREAS.items():
+        cold = page_work(area)
+        warm = [sum(page_work(area).values()) for _ in range(WARM_RUNS)]
+        slowest = max(cold, key=lambda k: cold[k]) if cold else None
+        report[page] = {
+            "cold": round(sum(cold.values()), 3),
+            "warm": round(statistics.median(warm), 3),
+            "warm_runs": [round(w, 3) for w in warm],
+            "indicators": len(cold),
+            "slowest": slowest,
+        }
+    con.close()
+    print(json.dumps(report))
+
+
+CHILD_TASKS: dict[str, Callable[[Path, str, int], None]] = {
+    "demo": child_demo,
+    "pages": child_pages,
+}
 
 
 # ---------------------------------------------------------------- report

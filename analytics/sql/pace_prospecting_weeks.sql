@@ -3,35 +3,48 @@
 -- Prospecting = activities of prospecting kinds (prospecting, cold calls, mailshots,
 -- outreach), calls and emails to someone who had not been invoiced before that day, and
 -- time entries in a prospecting / sales / business-development category.
-with activity_source as (
+with kinds as materialized (
+    -- classify each distinct type once (a handful of strings), not each of many rows;
+    -- materialized, or the optimizer pushes the classification back down into the scan
     select
-        date,
-        customer,
-        minutes,
-        trim(regexp_replace(lower(coalesce(type, '')), '[^a-z]+', ' ', 'g')) as kind
-    from activities
-    where workspace_id = $ws and date is not null and date <= $as_of
+        type,
+        case
+            when k like '%cold%' then 'cold call'
+            when k like '%mailshot%' or k like '%mail shot%' or k like '%mailing%'
+                then 'mailshot'
+            when k like '%prospect%' or k like '%outreach%' then 'prospecting'
+            when k like '%call%' or k like '%phone%' then 'call'
+            when k like '%email%' or k like '%e mail%' then 'email'
+            else 'other'
+        end as kind
+    from (
+        select
+            type,
+            trim(regexp_replace(lower(coalesce(type, '')), '[^a-z]+', ' ', 'g')) as k
+        from (select distinct type from activities where workspace_id = $ws)
+    )
+),
+
+activity_source as (
+    select a.date, a.customer, a.minutes, k.kind
+    from activities as a
+    inner join kinds as k on a.type = k.type  -- a missing type is no prospecting anyway
+    where a.workspace_id = $ws and a.date is not null and a.date <= $as_of
+        and k.kind <> 'other'
 ),
 
 first_invoice as (
     select customer, min(date) as first_invoiced
     from invoices
     where workspace_id = $ws
+        and customer in (select customer from activity_source where kind in ('call', 'email'))
     group by customer
 ),
 
 activity_classified as (
     select
         a.date,
-        case
-            when a.kind like '%cold%' then 'cold call'
-            when a.kind like '%mailshot%' or a.kind like '%mail shot%' or a.kind like '%mailing%'
-                then 'mailshot'
-            when a.kind like '%prospect%' or a.kind like '%outreach%' then 'prospecting'
-            when a.kind like '%call%' or a.kind like '%phone%' then 'call'
-            when a.kind like '%email%' or a.kind like '%e mail%' then 'email'
-            else 'other'
-        end as kind,
+        a.kind,
         a.minutes,
         a.customer is not null
         and (f.first_invoiced is null or f.first_invoiced > a.date) as to_non_customer
