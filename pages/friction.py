@@ -263,6 +263,8 @@ if r.known:
     if stuck.empty:
         st.success("No open deal is past its baseline.", icon="✅")
     else:
+        if r.details.get("judged_on") == "age only":
+            stuck = stuck.drop(columns=["pursuit_hours", "hours_limit"])
         shown = stuck.rename(
             columns={
                 "deal_id": "Deal",

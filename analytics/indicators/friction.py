@@ -123,6 +123,12 @@ def _monthly(frame: pd.DataFrame, date_col: str, value_col: str, how: str) -> pd
     return shown[value_col].astype(float).groupby(months).agg(how)
 
 
+def _deal_name(deal: pd.Series) -> str:
+    """'D-1 (Acme, Ann)', leaving out whatever the deal does not name."""
+    known = [str(deal[k]) for k in ("customer", "owner") if pd.notna(deal.get(k))]
+    return f"{deal['deal_id']} ({', '.join(known)})" if known else str(deal["deal_id"])
+
+
 def _spread(values: pd.Series, formatter: Any) -> str:
     """'5.0%' or '5.0–6.8%'-style range of a few values."""
     low, high = float(values.min()), float(values.max())
@@ -494,17 +500,19 @@ def compute_presales_lift(ctx: Context) -> Result:
         "min_group": MIN_PRESALES_GROUP,
     }
     if n_with < MIN_PRESALES_GROUP or n_without < MIN_PRESALES_GROUP:
-        text = (
-            f"Needs at least {MIN_PRESALES_GROUP} deals closed with technical presales and "
-            f"{MIN_PRESALES_GROUP} without in {window_text(as_of)}; you have {n_with} with and "
-            f"{n_without} without."
-        )
         if deals.empty:
             text = f"No deals won or lost in {window_text(as_of)}. " + NO_DEALS.split(". ", 1)[1]
         elif n_with == 0:
-            text += (
-                " No closed deal shows technical presales: record presales hours on your deals, "
+            text = (
+                f"None of the {n_without:,} deals closed in {window_text(as_of)} shows technical "
+                "presales, so there is nothing to compare. Record presales hours on your deals, "
                 "or log technicians' presales time with category presales and the deal id."
+            )
+        else:
+            text = (
+                f"Needs at least {MIN_PRESALES_GROUP} deals closed with technical presales and "
+                f"{MIN_PRESALES_GROUP} without in {window_text(as_of)}; you have {n_with:,} "
+                f"with and {n_without:,} without."
             )
         return ind.unknown(text, groups, details)
     value = float(with_["win_rate"] - without["win_rate"])
@@ -638,7 +646,7 @@ def compute_lost_deal_hours(ctx: Context) -> Result:
         worst = lost.iloc[0]
         if float(worst["pursuit_hours"]) > 0:
             text += (
-                f" Costliest: {worst['deal_id']} ({worst['customer']}, {worst['owner']}), "
+                f" Costliest: {_deal_name(worst)}, "
                 f"{fmt.hours(float(worst['pursuit_hours']))}"
                 + (f" over {int(worst['days'])} days." if pd.notna(worst["days"]) else ".")
             )
@@ -773,6 +781,10 @@ def cut_and_run_list(
     }
     out["band_label"] = out["band"].map(labels)
     tracks = bool(deals["tracks_hours"].any())
+    if not tracks:
+        # no hours recorded on any deal: unknown, not zero
+        out["pursuit_hours"] = np.nan
+        out["hours_limit"] = np.nan
     out["over_hours"] = (
         tracks & (out["pursuit_hours"] > 0) & (out["pursuit_hours"] > out["hours_limit"])
     )
@@ -853,10 +865,10 @@ def compute_cut_and_run(ctx: Context) -> Result:
     else:
         top = flagged.iloc[0]
         text = (
-            f"{value} of your {fmt.plural(open_count, 'open deal')} "
+            f"{value:,} of your {fmt.plural(open_count, 'open deal')} "
             f"{'has' if value == 1 else 'have'} run longer or taken more hours than 3 in 4 "
             f"won deals of {'its' if value == 1 else 'their'} size. Furthest past: "
-            f"{top['deal_id']} ({top['customer']}, {top['owner']}), {_past_limits(top, tracks)}"
+            f"{_deal_name(top)}, {_past_limits(top, tracks)}"
             f" for won deals of {top['band_label']}. Decide on each: a date to close, or let "
             "it go."
         )
