@@ -169,8 +169,12 @@ def _migration_1() -> list[str]:
     return stmts
 
 
+# The same file may be imported as two entities (Superstore as invoices and as customers) or
+# sheet by sheet: a batch is identified by content, entity and sheet, not content alone.
+_MIGRATION_2 = ["ALTER TABLE batches ADD COLUMN sheet VARCHAR"]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, _migration_1())]
+MIGRATIONS: list[tuple[int, list[str]]] = [(1, _migration_1()), (2, _MIGRATION_2)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -345,11 +349,12 @@ class Batch:
     customers_created: int
     created_at: datetime
     undone_at: datetime | None
+    sheet: str | None = None
 
 
 BATCH_COLUMNS = (
     "id, entity, file_name, sha256, rows_read, rows_imported, rows_rejected, "
-    "duplicates_skipped, customers_created, created_at, undone_at"
+    "duplicates_skipped, customers_created, created_at, undone_at, sheet"
 )
 
 
@@ -405,12 +410,13 @@ def record_batch(
     rows_rejected: int,
     duplicates_skipped: int,
     mapping: str | None = None,
+    sheet: str | None = None,
 ) -> int:
     """Insert a batch record inside the caller's transaction; returns the new batch id."""
     row = tx.execute(
         """INSERT INTO batches (workspace_id, entity, file_name, sha256, rows_read, rows_imported,
-          rows_rejected, duplicates_skipped, mapping)
-        VALUES ($w, $e, $f, $h, $r, $i, $j, $d, $m) RETURNING id""",
+          rows_rejected, duplicates_skipped, mapping, sheet)
+        VALUES ($w, $e, $f, $h, $r, $i, $j, $d, $m, $s) RETURNING id""",
         {
             "w": workspace_id,
             "e": entity,
@@ -421,6 +427,7 @@ def record_batch(
             "j": rows_rejected,
             "d": duplicates_skipped,
             "m": mapping,
+            "s": sheet,
         },
     ).fetchall()
     return int(row[0][0])
@@ -430,14 +437,18 @@ def set_customers_created(tx: Connection, batch_id: int, n: int) -> None:
     tx.execute("UPDATE batches SET customers_created = $n WHERE id = $b", {"n": n, "b": batch_id})
 
 
-def find_imported(con: Connection, workspace_id: int, sha256: str) -> Batch | None:
-    """The live (not undone) batch that imported exactly this content, if any."""
+def find_imported(
+    con: Connection, workspace_id: int, sha256: str, *, entity: str, sheet: str | None = None
+) -> Batch | None:
+    """The live (not undone) batch that imported exactly this content as this entity (and
+    from this sheet of a workbook), if any."""
     rows = (
         con.cursor()
         .execute(
             f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w AND sha256 = $h "
+            "AND entity = $e AND sheet IS NOT DISTINCT FROM $s "
             "AND undone_at IS NULL ORDER BY id LIMIT 1",
-            {"w": workspace_id, "h": sha256},
+            {"w": workspace_id, "h": sha256, "e": entity, "s": sheet},
         )
         .fetchall()
     )

@@ -253,3 +253,39 @@ def test_demo_command_is_idempotent(tmp_path: Path, scale: str) -> None:
     proc = run_cli("demo", "--db", db)
     assert proc.returncode == 0 and "nothing to do" in proc.stdout
     assert scalar(db, "SELECT count(*) FROM invoices") == n
+
+
+def test_one_file_can_feed_two_entities(tmp_path: Path) -> None:
+    # Superstore lines are invoices, and the same file also says each customer's segment.
+    path = shared_file("superstore-classic", "superstore.csv")
+    db = tmp_path / "two.duckdb"
+    code, inv, _ = import_json(db, "--workspace", "S", "--entity", "invoices", path)
+    assert code == 0 and inv["rows_imported"] == 9994
+    code, cust, err = import_json(
+        db,
+        "--workspace",
+        "S",
+        "--entity",
+        "customers",
+        "--map",
+        "customer=Customer Name",
+        "segment=Segment",
+        path,
+    )
+    assert code == 0, err
+    assert cust["already_imported"] is False
+    assert cust["batch_id"] != inv["batch_id"]
+    assert scalar(db, "SELECT count(DISTINCT segment) FROM customers_current") == 3
+    # The same file as customers again: nothing new.
+    code, again, _ = import_json(
+        db,
+        "--workspace",
+        "S",
+        "--entity",
+        "customers",
+        "--map",
+        "customer=Customer Name",
+        "segment=Segment",
+        path,
+    )
+    assert again["already_imported"] is True and again["batch_id"] == cust["batch_id"]

@@ -257,3 +257,23 @@ def test_connect_raises_store_locked_in_process_terms(db_file: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_version_1_store_is_upgraded_in_place(db_file: Path) -> None:
+    # Build a store as version 1 left it, with one batch, then open it with today's code.
+    con = store.connect(db_file)
+    con.execute("DROP TABLE batches")
+    [v1_batches] = [sql for sql in store._migration_1() if "TABLE IF NOT EXISTS batches" in sql]
+    con.execute(v1_batches)
+    con.execute("DELETE FROM schema_version WHERE version > 1")
+    con.execute(
+        "INSERT INTO batches (workspace_id, entity, file_name, sha256, rows_read, rows_imported, "
+        "rows_rejected, duplicates_skipped) VALUES (1, 'invoices', 'old.csv', 'abc', 3, 3, 0, 0)"
+    )
+    assert store.schema_version(con) == 1
+    con.close()
+    con = store.connect(db_file)
+    assert store.schema_version(con) == store.SCHEMA_VERSION >= 2
+    [batch] = store.list_batches(con, 1)
+    assert (batch.file_name, batch.sheet) == ("old.csv", None)
+    con.close()

@@ -165,15 +165,20 @@ def preview(
     )
 
 
-def _insert_sql(entity: str, present: set[str], *, skip_stored: bool) -> str:
+def _insert_sql(
+    entity: str, present: set[str], *, skip_stored: bool, repeats: bool, rejects: bool
+) -> str:
     """New rows of PARSED_TABLE into the entity table, with their occurrence number.
 
     A row's fingerprint (row_fp, made while parsing) is the md5 of its canonical values;
     the nth identical row of a file is occurrence n. A (fingerprint, occurrence) already
     stored in the workspace is a row an earlier, overlapping export brought: it is
     skipped, so re-importing a longer export adds only the new rows while genuinely
-    repeated lines still count. `skip_stored` is False when the workspace has no rows of
-    this entity yet, which spares the comparison. Fields the file did not map are NULL.
+    repeated lines still count. Fields the file did not map are NULL.
+
+    The flags spare work that is not needed: `skip_stored` is False when the workspace
+    holds no rows of this entity yet, `repeats` False when no row repeats in the file
+    (every occurrence is 1), `rejects` False when no row was rejected.
     """
     fields = list(ENTITIES[entity].field_names)
     if entity == "deals":
@@ -181,6 +186,24 @@ def _insert_sql(entity: str, present: set[str], *, skip_stored: bool) -> str:
     cols = ", ".join(fields)
     types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields} | {"stage": "VARCHAR"}
     values = ", ".join(f if f in present else f"CAST(NULL AS {types[f]}) AS {f}" for f in fields)
+    good = f"SELECT src_row, {values}, row_fp FROM {parse.PARSED_TABLE} p" + (
+        f" WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)"
+        if rejects
+        else ""
+    )
+    if repeats:
+        # Numbering a million rows with a window over a million one-row partitions is
+        # slow; only fingerprints seen more than once need it.
+        numbered = f"""WITH good AS ({good}),
+repeated AS (SELECT row_fp FROM good GROUP BY row_fp HAVING count(*) > 1),
+numbered AS (
+  SELECT src_row, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
+  FROM good WHERE row_fp IN (SELECT row_fp FROM repeated)
+)
+SELECT good.*, coalesce(numbered.occurrence, 1) AS occurrence
+FROM good LEFT JOIN numbered ON numbered.src_row = good.src_row"""
+    else:
+        numbered = f"SELECT *, 1 AS occurrence FROM ({good})"
     stored = (
         f"""WHERE NOT EXISTS (
   SELECT 1 FROM {entity} e
@@ -189,23 +212,9 @@ def _insert_sql(entity: str, present: set[str], *, skip_stored: bool) -> str:
         if skip_stored
         else ""
     )
-    # Numbering every row with a window over a million one-row partitions is the slow
-    # part of an import; only fingerprints seen more than once in the file need it.
     return f"""
 INSERT INTO {entity} (workspace_id, batch_id, source_row, {cols}, row_fp, occurrence)
-WITH good AS (
-  SELECT src_row, {values}, row_fp FROM {parse.PARSED_TABLE} p
-  WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)
-), repeated AS (
-  SELECT row_fp FROM good GROUP BY row_fp HAVING count(*) > 1
-), numbered AS (
-  SELECT src_row, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
-  FROM good WHERE row_fp IN (SELECT row_fp FROM repeated)
-), n AS (
-  SELECT good.*, coalesce(numbered.occurrence, 1) AS occurrence
-  FROM good LEFT JOIN numbered ON numbered.src_row = good.src_row
-)
-SELECT $w, $b, src_row, {cols}, row_fp, occurrence FROM n
+SELECT $w, $b, src_row, {cols}, row_fp, occurrence FROM ({numbered}) n
 {stored}
 """  # noqa: S608 - entity and field names come from entities.py
 
@@ -258,14 +267,17 @@ def import_source(
     """Import a file as one batch: every good row, or (by default) nothing if any row is bad."""
     report = progress or _quiet
     report(0.0, "Checking the file")
-    # The same content imported before adds nothing. When the file's hash is still being
-    # computed (a large file), the check waits until DuckDB has read the rows.
+    entity, resolved = choose_mapping(con, workspace_id, source, entity, mapping)
+    # The same content imported before as the same entity (and sheet) adds nothing. When the
+    # file's hash is still being computed (a large file), the check waits until DuckDB has
+    # read the rows.
     if source.sha256_ready:
-        earlier = store.find_imported(con, workspace_id, source.sha256)
+        earlier = store.find_imported(
+            con, workspace_id, source.sha256, entity=entity, sheet=source.sheet
+        )
         if earlier is not None:
             report(1.0, "Already imported")
             return _already(source, earlier)
-    entity, resolved = choose_mapping(con, workspace_id, source, entity, mapping)
     if date_order is None:
         from analytics.settings import get_settings
 
@@ -274,7 +286,9 @@ def import_source(
     with store.transaction(con) as tx:
         report(0.05, "Reading the file")
         load_raw(tx, source)
-        earlier = store.find_imported(con, workspace_id, source.sha256)
+        earlier = store.find_imported(
+            con, workspace_id, source.sha256, entity=entity, sheet=source.sheet
+        )
         if earlier is not None:
             drop_raw(tx)
             report(1.0, "Already imported")
@@ -320,18 +334,26 @@ def import_source(
             rows_rejected=parsed.rows_rejected,
             duplicates_skipped=0,
             mapping=mapping_json(resolved),
+            sheet=source.sheet,
         )
         report(0.7, "Saving the rows")
         has_rows = tx.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {entity} WHERE workspace_id = $w LIMIT 1)",  # noqa: S608
             {"w": workspace_id},
         ).fetchall()[0][0]
-        inserted = int(
-            tx.execute(
-                _insert_sql(entity, _parsed_columns(tx), skip_stored=bool(has_rows)),
-                {"w": workspace_id, "b": batch_id},
-            ).fetchall()[0][0]
+        # One pass tells whether any fingerprint repeats (rare): if none, every row is
+        # its fingerprint's first occurrence and the numbering is skipped.
+        distinct = tx.execute(
+            f"SELECT count(DISTINCT row_fp) FROM {parse.PARSED_TABLE}"  # noqa: S608
+        ).fetchall()[0][0]
+        insert = _insert_sql(
+            entity,
+            _parsed_columns(tx),
+            skip_stored=bool(has_rows),
+            repeats=distinct < parsed.rows_read,
+            rejects=bool(rejects),
         )
+        inserted = int(tx.execute(insert, {"w": workspace_id, "b": batch_id}).fetchall()[0][0])
         duplicates = parsed.rows_read - parsed.rows_rejected - inserted
         tx.execute(
             "UPDATE batches SET rows_imported = $i, duplicates_skipped = $d WHERE id = $b",
