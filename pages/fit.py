@@ -53,21 +53,6 @@ def pareto_frames(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def customer_frames(
-    workspace_id: int, day_: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Margins, contact recency and who stopped buying, per customer (whole business)."""
-    con = ui_store.connection()
-    picked = pd.Timestamp(day_).date() if day_ else None
-    s = ui_store.settings(workspace_id)
-    return (
-        fit.margin_frame(con, workspace_id, picked, s),
-        fit.contact_frame(con, workspace_id, picked, int(s["contact_interval_days"])),
-        fit.churn_frame(con, workspace_id, picked),
-    )
-
-
 def table(
     frame: pd.DataFrame,
     columns: dict[str, str],
@@ -109,19 +94,24 @@ for row in (ids[:5], ids[5:]):
         ind, r = inds[ind_id], results[ind_id]
         col.metric(ind.label, ui_ind.value_text(ind, r.value, currency), help=ind.description)
         col.caption(ui_ind.status_text(r.status))
+pareto_result = results["revenue_pareto"]
+fit_day = pareto_result.details.get("as_of")
 st.caption(
-    f"Figures as of {day(ctx.as_of)}, over the last 12 months (invoice dates after the same day "
-    "a year earlier)."
+    f"Figures over the 12 months to {day(fit_day or ctx.as_of)}"
+    + (f", your last invoice day up to {day(ctx.as_of)}" if fit_day else "")
+    + ": invoice dates after the same day a year earlier, up to and including that day."
 )
 
-pareto_result = results["revenue_pareto"]
 if pareto_result.status == "unknown" and pareto_result.frame.empty:
     ui_ind.unknown_note(pareto_result)
     st.page_link("pages/data.py", label="Import invoices (and tickets, timesheets)", icon="📥")
     st.stop()
 
 day_key = as_of.isoformat() if as_of else None
-margins, contacts, churn = customer_frames(ws.id, day_key)
+# The lists behind the cards are the indicators' own frames: nothing is counted twice.
+margins = results["loss_making_customers"].frame
+contacts = results["contact_gaps"].frame
+churn = results["churn_rate"].frame
 
 # Filters live in the URL, so a copied link reopens the same view.
 all_segments = sorted(
@@ -172,7 +162,15 @@ if tickets == "auto":
     st.query_params.pop("tickets", None)
 else:
     st.query_params["tickets"] = tickets
-revenue_p, ticket_p = pareto_frames(ws.id, day_key, tickets, segments)
+if segments or tickets != "auto" or results["ticket_pareto"].frame.empty:
+    revenue_p, ticket_p = pareto_frames(ws.id, day_key, tickets, segments)
+else:  # the whole business, as the cards count it
+    revenue_p = fit.pareto_from_ranks("revenue", pareto_result.frame)
+    ticket_p = fit.pareto_from_ranks(
+        "tickets",
+        results["ticket_pareto"].frame,
+        complaints_only=bool(results["ticket_pareto"].details.get("complaints_only")),
+    )
 cards = st.columns(2)
 with cards[0]:
     ui_ind.card(inds["revenue_pareto"], results["revenue_pareto"], currency)
@@ -181,8 +179,12 @@ with cards[1]:
 noun = "complaints" if ticket_p.complaints_only else "tickets"
 charts = st.columns(2)
 with charts[0]:
-    if revenue_p.empty:
-        st.info("No customer with revenue in the last 12 months for this choice.", icon="ℹ️")
+    if revenue_p.customers < fit.MIN_CUSTOMERS:
+        st.info(
+            f"{revenue_p.customers} customers with revenue in the last 12 months for this "
+            f"choice: an 80/20 curve needs at least {fit.MIN_CUSTOMERS}.",
+            icon="ℹ️",
+        )
     else:
         st.plotly_chart(
             fit_charts.pareto_curve(revenue_p, "Revenue: the 80/20 curve", "revenue"),
@@ -195,6 +197,12 @@ with charts[1]:
             "(opened date, customer, type) to see who raises them.",
             icon="ℹ️",
         )
+    elif ticket_p.customers < fit.MIN_CUSTOMERS:
+        st.info(
+            f"{ticket_p.customers} customers raised {noun} in the last 12 months for this "
+            f"choice: an 80/20 curve needs at least {fit.MIN_CUSTOMERS}.",
+            icon="ℹ️",
+        )
     else:
         st.plotly_chart(
             fit_charts.pareto_curve(ticket_p, f"{noun.capitalize()}: the 80/20 curve", noun),
@@ -202,7 +210,7 @@ with charts[1]:
         )
 tables = st.columns(2)
 with tables[0]:
-    if not revenue_p.empty:
+    if revenue_p.customers >= fit.MIN_CUSTOMERS:
         with st.expander(f"The top {revenue_p.k20:,} customers by revenue (the top 20%)"):
             table(
                 revenue_p.ranks[revenue_p.ranks["top20"]],
@@ -219,7 +227,7 @@ with tables[0]:
                 csv="top-customers-by-revenue",
             )
 with tables[1]:
-    if not ticket_p.empty:
+    if ticket_p.customers >= fit.MIN_CUSTOMERS:
         with st.expander(f"The top {ticket_p.k20:,} customers by {noun} (the top 20%)"):
             table(
                 ticket_p.ranks[ticket_p.ranks["top20"]],

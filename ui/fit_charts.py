@@ -58,6 +58,8 @@ def pareto_curve(p: Pareto, title: str, noun: str) -> go.Figure:
         (p.k20, p.top20_share, "Top 20%", FORECAST),
         (p.k4, p.top4_share, "Top 4%", BAD),
     ]
+    if p.k4 == p.k20:  # few customers: the top 4% is the top 20%
+        marks = [(p.k20, p.top20_share, "Top 20% and 4%", FORECAST)]
     for k, share, label, colour in marks:
         if share is None:
             continue
@@ -119,6 +121,16 @@ def _log_ticks(values: pd.Series, floor: float) -> dict[str, object]:
     return {"tickvals": vals, "ticktext": text}
 
 
+def _label_side(x: float, floor: float, top: float) -> str:
+    """Names at the left edge read to the right, near the right edge to the left (so they
+    stay inside the chart), elsewhere above the dot."""
+    if x <= floor:
+        return "middle right"
+    if math.log10(x) > math.log10(top) - 0.25 * (math.log10(top) - math.log10(floor)):
+        return "middle left"
+    return "top center"
+
+
 def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int = 6) -> go.Figure:
     """Each customer: support burden (x) against revenue (y), both on log scales so small and
     large customers show; the median lines cut the four quadrants. The largest customers and
@@ -135,6 +147,7 @@ def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int 
         x=frame["burden"].where(frame["burden"] > 0, x_floor),
         y=frame["revenue"].where(frame["revenue"] > 0, y_floor),
     )
+    x_top = float(shown["x"].max())
     named = set(shown.nlargest(labels, "revenue")["customer"]) | set(
         shown.nlargest(labels // 2, "burden")["customer"]
     )
@@ -151,8 +164,7 @@ def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int 
             name=f"{label} ({len(part)})",
             marker={"color": colour, "symbol": symbol, "size": 9, "line": {"width": 0.5}},
             text=[str(c) if c in named else "" for c in part["customer"]],
-            # names at the left edge (no tickets) read to the right, the rest above the dot
-            textposition=["middle right" if x <= x_floor else "top center" for x in part["x"]],
+            textposition=[_label_side(x, x_floor, x_top) for x in part["x"]],
             textfont={"size": 10},
             customdata=np.stack(
                 [part["customer"].astype(str), part["revenue"], part["burden"]], axis=-1

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
@@ -40,6 +40,8 @@ MIN_CUSTOMERS = 5
 LORENZ_POINTS = 200
 # The customer-types text's yearly non-renewal rate.
 CHURN_REFERENCE = 0.25
+# Churn per year goes back this many years at most (fit_churn.sql knows six windows).
+MAX_CHURN_YEARS = 5
 # Ticket hours weigh support burden when at least this share of tickets record hours.
 HOURS_COVERAGE = 0.8
 # An attribute value describes the ideal customer from this lift and this many ideal customers.
@@ -118,9 +120,8 @@ def _day(value: Any) -> date | None:
 
 def invoice_span(con: Connection, workspace_id: int, as_of: date | None = None) -> dict[str, Any]:
     """First and last invoice date on or before `as_of` (None: all), and the lines."""
-    row = query(con, "fit_invoice_span", {"ws": workspace_id, "as_of": as_of or _END_OF_TIME}).iloc[
-        0
-    ]
+    params = {"ws": workspace_id, "as_of": as_of or _END_OF_TIME}
+    row = query(con, "fit_invoice_span", params).iloc[0]
     return {
         "first_date": _day(row["first_date"]),
         "last_date": _day(row["last_date"]),
@@ -226,7 +227,6 @@ class Pareto:
     top4_share: float | None = None
     gini: float | None = None
     complaints_only: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -255,9 +255,11 @@ def lorenz_points(values: pd.Series, max_points: int = LORENZ_POINTS) -> pd.Data
     )
 
 
-def _pareto_from_ranks(
+def pareto_from_ranks(
     what: Literal["revenue", "tickets"], ranks: pd.DataFrame, complaints_only: bool = False
 ) -> Pareto:
+    """The summary figures and the Lorenz curve of a ranking from `revenue_ranks` or
+    `ticket_ranks` (an indicator's frame, say)."""
     if ranks.empty:
         return Pareto(what, ranks, lorenz_points(pd.Series(dtype=float)))
     first = ranks.iloc[0]
@@ -361,11 +363,11 @@ def pareto(
     if what == "tickets" and day is None:
         day = ticket_kinds(con, workspace_id, _END_OF_TIME)["last_opened"]
     if day is None:
-        return _pareto_from_ranks(what, pd.DataFrame())
+        return pareto_from_ranks(what, pd.DataFrame())
     if what == "revenue":
-        return _pareto_from_ranks(what, revenue_ranks(con, workspace_id, day, segments))
+        return pareto_from_ranks(what, revenue_ranks(con, workspace_id, day, segments))
     only = complaints_only(ticket_kinds(con, workspace_id, day), tickets)
-    return _pareto_from_ranks(
+    return pareto_from_ranks(
         what, ticket_ranks(con, workspace_id, day, only, segments), complaints_only=only
     )
 
@@ -391,12 +393,11 @@ def _top_list(ranks: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- revenue_pareto
 
 
-def _pareto_thin(ind: Indicator, p: Pareto, as_of: date, what: str) -> Result | None:
+def _pareto_thin(ind: Indicator, p: Pareto, as_of: date, what: str, fix: str) -> Result | None:
     if p.customers < MIN_CUSTOMERS:
         return ind.unknown(
             f"Only {fmt.plural(p.customers, 'customer')} with {what} in {_window_text(as_of)}: "
-            f"an 80/20 split needs at least {MIN_CUSTOMERS}. Load more history or more "
-            "customers' invoices.",
+            f"an 80/20 split needs at least {MIN_CUSTOMERS}. {fix}",
             p.ranks,
         )
     return None
@@ -409,10 +410,10 @@ def compute_revenue_pareto(ctx: Context) -> Result:
         return start
     as_of, window = start
     currency = _currency(ctx)
-    p = _pareto_from_ranks("revenue", _ctx_ranks(ctx, as_of))
+    p = pareto_from_ranks("revenue", _ctx_ranks(ctx, as_of))
     if p.empty:
         return _no_revenue(ind, ctx, as_of)
-    thin = _pareto_thin(ind, p, as_of, "revenue")
+    thin = _pareto_thin(ind, p, as_of, "revenue", "Load more history or more customers' invoices.")
     if thin is not None:
         return thin
     assert p.top20_share is not None and p.top4_share is not None
@@ -424,7 +425,7 @@ def compute_revenue_pareto(ctx: Context) -> Result:
         for name, v in zip(top["customer"], top["value"], strict=True)
     ]
     text = (
-        f"Your top 20% of customers ({p.k20} of {p.customers}) brought {fmt.pct(value)} of "
+        f"Your top 20% of customers ({p.k20:,} of {p.customers:,}) brought {fmt.pct(value)} of "
         f"the revenue in {_window_text(as_of)} ({fmt.money(p.total, currency)} in all); the "
         f"top 4% ({fmt.plural(p.k4, 'customer')}) brought {fmt.pct(p.top4_share)}. "
         f"Biggest: {_names(biggest)}."
@@ -512,10 +513,18 @@ def compute_ticket_pareto(ctx: Context) -> Result:
         return ind.unknown(reason)
     only = complaints_only(kinds, "auto")
     what = "complaints" if only else "tickets"
-    p = _pareto_from_ranks(
+    p = pareto_from_ranks(
         "tickets", ticket_ranks(ctx.con, ctx.workspace_id, as_of, only), complaints_only=only
     )
-    thin = _pareto_thin(ind, p, as_of, what)
+    thin = _pareto_thin(
+        ind,
+        p,
+        as_of,
+        what,
+        "The Customer fit page can count every ticket instead."
+        if only
+        else "Load more of your support tickets.",
+    )
     if thin is not None:
         return thin
     assert p.top20_share is not None and p.top4_share is not None
@@ -524,14 +533,14 @@ def compute_ticket_pareto(ctx: Context) -> Result:
     top = p.ranks.head(NAMES_IN_MESSAGE)
     loudest = [f"{name} ({int(v)})" for name, v in zip(top["customer"], top["value"], strict=True)]
     basis = (
-        f"complaints ({kinds['complaints']} of your {kinds['tickets']} tickets are marked as "
+        f"complaints ({kinds['complaints']:,} of your {kinds['tickets']:,} tickets are marked as "
         "complaints)"
         if only
         else "tickets (none is marked as a complaint, so every ticket counts)"
     )
     text = (
-        f"Counting {basis}: the top 20% of customers who raised any ({p.k20} of "
-        f"{p.customers}) raised {fmt.pct(value)} of the {int(p.total)} {what} in "
+        f"Counting {basis}: the top 20% of customers who raised any ({p.k20:,} of "
+        f"{p.customers:,}) raised {fmt.pct(value)} of the {int(p.total):,} {what} in "
         f"{_window_text(as_of)}; the top 4% ({fmt.plural(p.k4, 'customer')}) raised "
         f"{fmt.pct(p.top4_share)}. Most: {_names(loudest)}."
     )
@@ -655,12 +664,17 @@ def _burden_text(basis: str, value: float) -> str:
 
 
 def _quadrant_summary(frame: pd.DataFrame) -> pd.DataFrame:
-    summary = (
-        frame.groupby("quadrant")
-        .agg(customers=("customer", "size"), revenue=("revenue", "sum"), burden=("burden", "sum"))
-        .reindex(list(QUADRANTS), fill_value=0)
-        .reset_index()
-    )
+    """Per quadrant (all four, in order): customers, revenue, burden, revenue_share, label."""
+    by = frame.groupby("quadrant")
+    summary = pd.DataFrame(
+        {
+            "customers": by.size(),
+            "revenue": by["revenue"].sum(),
+            "burden": by["burden"].sum(),
+        }
+    ).reindex(list(QUADRANTS), fill_value=0)
+    summary.index.name = "quadrant"
+    summary = summary.reset_index()
     total = float(frame["revenue"].clip(lower=0).sum())
     summary["revenue_share"] = summary["revenue"] / total if total > 0 else np.nan
     summary["label"] = summary["quadrant"].map(QUADRANTS)
@@ -700,7 +714,7 @@ def compute_customer_quadrant(ctx: Context) -> Result:
         ["burden", "revenue"], ascending=[False, True]
     )
     ideal = frame[frame["quadrant"] == "ideal"].sort_values("revenue", ascending=False)
-    counts = ", ".join(f"{n_in[q]} {QUADRANTS[q].lower()}" for q in QUADRANTS)
+    counts = ", ".join(f"{n_in[q]:,} {QUADRANTS[q].lower()}" for q in QUADRANTS)
     text = (
         f"{fmt.pct(value)} of the revenue in {_window_text(as_of)} came from "
         f"{fmt.plural(n_in['ideal'], 'ideal customer')} (above the median "
@@ -826,9 +840,8 @@ def compute_loss_making_customers(ctx: Context) -> Result:
     total_margin = float(frame["margin"].sum())
     basis = []
     if has_time:
-        basis.append(
-            f"hours logged to them at your cost rates (tech {fmt.money(float(ctx.settings.get('cost_rate_tech', 60)), currency)}/h)"
-        )
+        tech_rate = fmt.money(float(ctx.settings.get("cost_rate_tech", 60.0)), currency)
+        basis.append(f"hours logged to them at the cost rates in Settings ({tech_rate}/h tech)")
     if has_cost:
         basis.append("the costs on their invoices")
     if value:
@@ -924,7 +937,8 @@ def churn_frame(con: Connection, workspace_id: int, as_of: date | None) -> pd.Da
     years = 0
     if day is not None and first is not None:
         ends = window_ends(day, 12, day.year - first.year + 2)
-        years = oldest_full_window(first, ends)  # year k is judged against year k + 1
+        # year k is judged against year k + 1; the history goes back at most 5 years
+        years = min(oldest_full_window(first, ends), MAX_CHURN_YEARS)
     if day is None or years < 1:
         day = day or _END_OF_TIME
         ends, years = [day, day, day], 0
@@ -935,36 +949,46 @@ def churn_frame(con: Connection, workspace_id: int, as_of: date | None) -> pd.Da
 
 
 def churn_by_year(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per year: year_from, year_to, customers (bought the year before), churned, churn."""
+    """Per year, oldest first: year_from, year_to, customers (bought the year before),
+    churned, churn."""
+    columns = ["year_from", "year_to", "customers", "churned", "churn"]
     if frame.empty:
-        return pd.DataFrame(columns=["year_from", "year_to", "customers", "churned", "churn"])
-    years = (
-        frame.groupby(["k", "year_from", "year_to"], as_index=False)
-        .agg(customers=("customer", "size"), churned=("churned", "sum"))
-        .sort_values("k", ascending=False)
-    )
+        return pd.DataFrame(columns=columns)
+    by = frame.groupby("k")
+    years = pd.DataFrame(
+        {
+            "year_from": by["year_from"].first(),
+            "year_to": by["year_to"].first(),
+            "customers": by.size(),
+            "churned": by["churned"].sum().astype(int),
+        }
+    ).sort_index(ascending=False)
     years["churn"] = years["churned"] / years["customers"]
-    return years.drop(columns=["k"]).reset_index(drop=True)
+    return years.reset_index(drop=True)[columns]
 
 
 def churn_by_segment(frame: pd.DataFrame) -> pd.DataFrame:
-    """The last year's churn per segment: segment, customers, churned, churn, revenue_lost."""
+    """The last year's churn per segment, highest first: segment, customers, churned, churn,
+    revenue_lost."""
+    columns = ["segment", "customers", "churned", "churn", "revenue_lost"]
     last = frame[frame["k"] == 0]
     if last.empty:
-        return pd.DataFrame(columns=["segment", "customers", "churned", "churn", "revenue_lost"])
-    seg = (
-        last.assign(revenue_lost=last["revenue_prior"].where(last["churned"], 0.0))
-        .groupby("segment", as_index=False)
-        .agg(
-            customers=("customer", "size"),
-            churned=("churned", "sum"),
-            revenue_lost=("revenue_lost", "sum"),
-        )
+        return pd.DataFrame(columns=columns)
+    by = last.groupby("segment")
+    seg = pd.DataFrame(
+        {
+            "customers": by.size(),
+            "churned": by["churned"].sum().astype(int),
+            "revenue_lost": last["revenue_prior"]
+            .where(last["churned"], 0.0)
+            .groupby(last["segment"])
+            .sum(),
+        }
     )
     seg["churn"] = seg["churned"] / seg["customers"]
-    return seg.sort_values(["churn", "customers"], ascending=[False, False]).reset_index(drop=True)[
-        ["segment", "customers", "churned", "churn", "revenue_lost"]
-    ]
+    seg.index.name = "segment"
+    seg = seg.reset_index().sort_values(["churn", "customers"], ascending=[False, False])
+    return seg.reset_index(drop=True)[columns]
 
 
 def _spark_churn(result: Result) -> pd.Series:
@@ -1007,8 +1031,8 @@ def compute_churn_rate(ctx: Context) -> Result:
     segments = churn_by_segment(frame)
     prior_from = months_back(as_of, 24) + timedelta(days=1)
     text = (
-        f"Of the {prior} customers who bought between {fmt.day(prior_from)} and "
-        f"{fmt.day(months_back(as_of, 12))}, {len(churned)} ({fmt.pct(value)}) bought nothing "
+        f"Of the {prior:,} customers who bought between {fmt.day(prior_from)} and "
+        f"{fmt.day(months_back(as_of, 12))}, {len(churned):,} ({fmt.pct(value)}) bought nothing "
         f"in {_window_text(as_of)}"
     )
     if not churned.empty:
@@ -1024,7 +1048,10 @@ def compute_churn_rate(ctx: Context) -> Result:
         text += f", taking {fmt.money(lost, currency)} a year with them: {_names(biggest, len(churned))}."
     else:
         text += "."
-    text += f" The reference is {fmt.pct(CHURN_REFERENCE)} a year, a sign of selling to anyone who will buy."
+    text += (
+        f" The reference is {fmt.pct(CHURN_REFERENCE)} a year, typical of selling to anyone "
+        "who will buy."
+    )
     judged = segments[
         (segments["segment"] != NO_SEGMENT) & (segments["customers"] >= MIN_CUSTOMERS)
     ]
@@ -1062,7 +1089,8 @@ def compute_churn_rate(ctx: Context) -> Result:
             "last 12; the rate is churned customers / customers who bought the year before."
         ),
     }
-    return Result(ind.id, float(value), status, text, details, last.reset_index(drop=True))
+    # the frame: every year's rows (k = 0 the last 12 months), for the page's year chart
+    return Result(ind.id, float(value), status, text, details, frame.reset_index(drop=True))
 
 
 CHURN_RATE = register(
@@ -1193,13 +1221,13 @@ def compute_contact_gaps(ctx: Context) -> Result:
             )
         ]
         text = (
-            f"{value} of your {len(top)} top customers (the top 20% by revenue in "
+            f"{value:,} of your {len(top):,} top customers (the top 20% by revenue in "
             f"{_window_text(as_of)}) have not heard from you in the last {interval} days: "
             f"{_names(names, value)}. Call them before a competitor does."
         )
     else:
         text = (
-            f"All of your {len(top)} top customers (the top 20% by revenue in "
+            f"All of your {len(top):,} top customers (the top 20% by revenue in "
             f"{_window_text(as_of)}) heard from you in the last {interval} days."
         )
     details: dict[str, Any] = {
@@ -1266,33 +1294,24 @@ def profile_lift(quadrant: pd.DataFrame) -> pd.DataFrame:
         "lift",
     ]
     rows = quadrant[quadrant["revenue"] > 0]
-    if rows.empty:
+    rows = rows.assign(segment=rows["segment"].where(rows["has_segment"].astype(bool)))
+    ideal = rows["quadrant"].eq("ideal")
+    parts = []
+    for attribute, label in ATTRIBUTES.items():  # four attributes, not rows
+        everyone = rows[attribute].value_counts()
+        among_ideal = rows.loc[ideal, attribute].value_counts()
+        if everyone.empty or among_ideal.empty:
+            continue
+        part = pd.DataFrame({"customers": everyone})
+        part["ideal"] = among_ideal.reindex(part.index, fill_value=0).astype(int)
+        part["share_all"] = part["customers"] / part["customers"].sum()
+        part["share_ideal"] = part["ideal"] / part["ideal"].sum()
+        part.index.name = "value"
+        parts.append(part.reset_index().assign(attribute=attribute, label=label))
+    if not parts:
         return pd.DataFrame(columns=columns)
-    rows = rows.assign(
-        segment=rows["segment"].where(rows["has_segment"].astype(bool)),
-        ideal=rows["quadrant"].eq("ideal"),
-    )
-    long = rows.melt(
-        id_vars=["customer", "ideal"],
-        value_vars=list(ATTRIBUTES),
-        var_name="attribute",
-        value_name="value",
-    ).dropna(subset=["value"])
-    if long.empty:
-        return pd.DataFrame(columns=columns)
-    by_value = long.groupby(["attribute", "value"], as_index=False).agg(
-        customers=("customer", "size"), ideal=("ideal", "sum")
-    )
-    known = long.groupby("attribute").agg(
-        all_known=("customer", "size"), ideal_known=("ideal", "sum")
-    )
-    out = by_value.join(known, on="attribute")
-    out = out[out["ideal_known"] > 0]
-    out["share_all"] = out["customers"] / out["all_known"]
-    out["share_ideal"] = out["ideal"] / out["ideal_known"]
+    out = pd.concat(parts, ignore_index=True)
     out["lift"] = out["share_ideal"] / out["share_all"]
-    out["label"] = out["attribute"].map(ATTRIBUTES)
-    out["ideal"] = out["ideal"].astype(int)
     out["value"] = out["value"].astype(str)
     return out.sort_values(
         ["lift", "ideal", "attribute", "value"], ascending=[False, False, True, True]
@@ -1358,7 +1377,7 @@ def compute_ideal_profile(ctx: Context) -> Result:
     if standout.empty:
         strongest = eligible.iloc[0]
         text = (
-            f"No trait sets your {ideal_n} ideal customers apart: the strongest, "
+            f"No trait sets your {ideal_n:,} ideal customers apart: the strongest, "
             f"{trait_name(str(strongest['attribute']), str(strongest['value']))}, is only "
             f"{value:.2f}× as common among them as among all your customers. Good customers "
             "come in every shape: look at how you won them rather than who they are."
@@ -1376,7 +1395,7 @@ def compute_ideal_profile(ctx: Context) -> Result:
             )
         ]
         text = (
-            f"What your {ideal_n} ideal customers (high revenue, low support) have in common "
+            f"What your {ideal_n:,} ideal customers (high revenue, low support) have in common "
             f"more often than the rest: {_names(traits, len(standout))}. Aim your prospecting "
             "at customers like these."
         )

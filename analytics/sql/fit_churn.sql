@@ -1,7 +1,7 @@
 -- Who stopped buying, year by year. $ends holds as_of and the days 12, 24… months before it,
 -- newest first; year k runs ($ends[k + 2], $ends[k + 1]], k = 0 the last 12 months. One row
--- per customer with revenue above zero in year k + 1 and k < $years: churned when they have
--- no revenue above zero in year k. revenue_prior is their revenue in year k + 1,
+-- per customer with revenue above zero in year k + 1 and k < $years (at most 5): churned when
+-- they have no revenue above zero in year k. revenue_prior is their revenue in year k + 1,
 -- last_invoice their last invoice date on or before the end of year k + 1.
 with source_invoices as (
     select customer, date, amount
@@ -22,9 +22,16 @@ years as (
 ),
 
 customer_years as (
-    -- the year of a date: how many of the (descending) ends fall on or after it, less one
+    -- the year of each line ($years is at most 5, so six years cover every line kept)
     select
-        len(list_filter($ends, lambda e: e >= date)) - 1 as k,
+        case
+            when date > $ends[2] then 0
+            when date > $ends[3] then 1
+            when date > $ends[4] then 2
+            when date > $ends[5] then 3
+            when date > $ends[6] then 4
+            when date > $ends[7] then 5
+        end as k,
         customer,
         sum(amount)::double as revenue,
         max(date) as last_invoice
