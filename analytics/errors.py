@@ -14,6 +14,8 @@ it as one line on stderr and exits 2. A traceback means a bug, not bad input.
         ├── MissingColumn        a required field has no column
         ├── BadMapping           a mapping names a column the file lacks
         └── RowsRejected         rows that cannot be read (carries every reject)
+    ├── TemplateError            a checklist template file that cannot be used (file, line)
+    └── ChecklistError           a run, answer, goal or season request that cannot be done
 """
 
 from __future__ import annotations
@@ -76,3 +78,18 @@ class RowsRejected(ImportError_):
     def __init__(self, message: str, *, file_name: str = "", result: Any = None) -> None:
         super().__init__(message, file_name=file_name)
         self.result = result
+
+
+class TemplateError(OpeningDayError):
+    """A checklist template that cannot be loaded; names the file and, when known, the line."""
+
+    def __init__(self, message: str, *, file: str = "", line: int | None = None) -> None:
+        where = f"{file}, line {line}" if file and line else file
+        super().__init__(f"{where}: {message}" if where else message)
+        self.file = file
+        self.line = line
+        self.reason = message
+
+
+class ChecklistError(OpeningDayError):
+    """A checklist, goal or season change that was refused; nothing was written."""

@@ -173,8 +173,84 @@ def _migration_1() -> list[str]:
 # sheet by sheet: a batch is identified by content, entity and sheet, not content alone.
 _MIGRATION_2 = ["ALTER TABLE batches ADD COLUMN sheet VARCHAR"]
 
+# Hard reset: checklist runs (answers are an append-only log, so two sessions editing one
+# run never overwrite each other), owner-made templates and items, goals, season records.
+_MIGRATION_3 = [
+    "CREATE SEQUENCE IF NOT EXISTS checklist_run_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS checklist_answer_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS goal_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS goal_step_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS season_ids START 1",
+    """CREATE TABLE IF NOT EXISTS checklist_templates (
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      purpose VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (workspace_id, template_id))""",
+    """CREATE TABLE IF NOT EXISTS checklist_custom_items (
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      item_id VARCHAR NOT NULL,
+      section VARCHAR NOT NULL DEFAULT '',
+      prompt VARCHAR NOT NULL,
+      help VARCHAR NOT NULL DEFAULT '',
+      kind VARCHAR NOT NULL DEFAULT 'question',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (workspace_id, template_id, item_id))""",
+    """CREATE TABLE IF NOT EXISTS checklist_runs (
+      id INTEGER PRIMARY KEY DEFAULT nextval('checklist_run_ids'),
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      started_on DATE NOT NULL,
+      started_by VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      closed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS checklist_answers (
+      id BIGINT PRIMARY KEY DEFAULT nextval('checklist_answer_ids'),
+      workspace_id INTEGER NOT NULL,
+      run_id INTEGER NOT NULL,
+      item_id VARCHAR NOT NULL,
+      status VARCHAR NOT NULL,
+      note VARCHAR NOT NULL DEFAULT '',
+      owner VARCHAR NOT NULL DEFAULT '',
+      due DATE,
+      changed_by VARCHAR NOT NULL DEFAULT '',
+      changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS goals (
+      id INTEGER PRIMARY KEY DEFAULT nextval('goal_ids'),
+      workspace_id INTEGER NOT NULL,
+      title VARCHAR NOT NULL,
+      target_date DATE NOT NULL,
+      owner VARCHAR NOT NULL DEFAULT '',
+      source_run_id INTEGER,
+      source_item_id VARCHAR,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS goal_steps (
+      id INTEGER PRIMARY KEY DEFAULT nextval('goal_step_ids'),
+      workspace_id INTEGER NOT NULL,
+      goal_id INTEGER NOT NULL,
+      kind VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      due DATE NOT NULL,
+      done_on DATE,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS seasons (
+      id INTEGER PRIMARY KEY DEFAULT nextval('season_ids'),
+      workspace_id INTEGER NOT NULL,
+      started_on DATE,
+      ended_on DATE NOT NULL,
+      figures VARCHAR NOT NULL,
+      closed_by VARCHAR NOT NULL DEFAULT '',
+      closed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, _migration_1()), (2, _MIGRATION_2)]
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, _migration_1()),
+    (2, _MIGRATION_2),
+    (3, _MIGRATION_3),
+]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -317,7 +393,18 @@ def rename_workspace(con: Connection, name: str, new_name: str) -> Workspace:
 
 
 # Tables keyed by workspace_id directly; rejects hang off batches.
-WORKSPACE_TABLES: tuple[str, ...] = (*ENTITY_NAMES, "mappings", "settings")
+WORKSPACE_TABLES: tuple[str, ...] = (
+    *ENTITY_NAMES,
+    "mappings",
+    "settings",
+    "checklist_templates",
+    "checklist_custom_items",
+    "checklist_answers",
+    "checklist_runs",
+    "goal_steps",
+    "goals",
+    "seasons",
+)
 
 
 def delete_workspace(con: Connection, name: str) -> None:
