@@ -109,22 +109,6 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
     key = sha if source.sheet is None else f"{sha}:{source.sheet}"
     choice = workbook if key == sha else state.upload(key)
 
-    earlier = store.find_imported(con, ws.id, sha)
-    if choice.result is not None:
-        if earlier is not None:
-            show_result(choice.result)
-            st.caption("Done with this file: remove it from the upload box above.")
-            return
-        choice.result = None  # its import was undone: the file can be imported again
-    elif earlier is not None:
-        st.info(
-            plain(
-                f"This exact file was already imported as import #{earlier.id} on "
-                f"{moment(earlier.created_at)}; importing it again adds nothing."
-            ),
-            icon="ℹ️",
-        )
-
     sheet_note = f", sheet {plain(source.sheet)}" if source.sheet else ""
     st.caption(f"{count(source.n_rows)} rows, {count(len(source.headers))} columns{sheet_note}.")
 
@@ -152,6 +136,25 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
             icon="⚠️",
         )
         return
+
+    # The same content as the same entity (and sheet) was imported before: say so. The same
+    # file as another entity (Superstore lines as invoices, then as customers) is new.
+    earlier = store.find_imported(con, ws.id, sha, entity=entity, sheet=source.sheet)
+    if choice.result is not None and choice.result.entity == entity:
+        if earlier is not None:
+            show_result(choice.result)
+            st.caption("Done with this file: remove it from the upload box above.")
+            return
+        choice.result = None  # its import was undone: the file can be imported again
+    elif earlier is not None:
+        st.info(
+            plain(
+                f"This exact file was already imported as {ENTITIES[entity].label.lower()} "
+                f"(import #{earlier.id} on {moment(earlier.created_at)}); importing it again "
+                "adds nothing."
+            ),
+            icon="ℹ️",
+        )
 
     if choice.mapping_entity != entity:
         if saved is not None and saved.entity == entity:
