@@ -179,7 +179,7 @@ def test_revenue_pareto_lorenz_curve(con: store.Connection, pareto_store: int) -
 def test_lorenz_points_are_downsampled_for_large_data() -> None:
     values = pd.Series(np.arange(1, 5001, dtype=float))
     points = fit.lorenz_points(values)
-    assert len(points) <= fit.LORENZ_POINTS + 1
+    assert len(points) == fit.LORENZ_POINTS
     assert points.iloc[0].tolist() == [0.0, 0.0] and points.iloc[-1].tolist() == [1.0, 1.0]
     assert points["customer_share"].is_monotonic_increasing
     assert points["value_share"].is_monotonic_increasing

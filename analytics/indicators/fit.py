@@ -36,7 +36,7 @@ AREA = "fit"
 NO_SEGMENT = "(no segment)"
 # Below this many customers, "the top fifth" is one or two names: not a distribution.
 MIN_CUSTOMERS = 5
-# The Lorenz curve keeps at most this many points (plus the origin) for a chart.
+# The Lorenz curve keeps at most this many points (the origin included) for a chart.
 LORENZ_POINTS = 200
 # The customer-types text's yearly non-renewal rate.
 CHURN_REFERENCE = 0.25
@@ -236,16 +236,16 @@ class Pareto:
 def lorenz_points(values: pd.Series, max_points: int = LORENZ_POINTS) -> pd.DataFrame:
     """The Lorenz curve of per-customer values: customer_share (cumulative share of
     customers, smallest first) against value_share (their cumulative share of the total),
-    from (0, 0) to (1, 1). With more than `max_points` customers, evenly spaced points are
-    kept (the last one always)."""
+    from (0, 0) to (1, 1): at most `max_points` points, evenly spaced along the customers
+    when there are more (the last one always kept)."""
     ordered = np.sort(values.to_numpy(dtype=float))
     n = len(ordered)
     if n == 0 or ordered.sum() <= 0:
         return pd.DataFrame({"customer_share": [], "value_share": []})
     cumulative = np.cumsum(ordered) / ordered.sum()
     positions = np.arange(1, n + 1)
-    if n > max_points:
-        keep = np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
+    if n > max_points - 1:  # one point is the origin
+        keep = np.unique(np.linspace(0, n - 1, max_points - 1).round().astype(int))
         positions, cumulative = positions[keep], cumulative[keep]
     return pd.DataFrame(
         {
@@ -381,7 +381,7 @@ def lorenz(
     tickets: TicketMode = "auto",
     segments: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """The Lorenz curve alone (customer_share, value_share; at most 200 points plus (0, 0))."""
+    """The Lorenz curve alone (customer_share, value_share; at most 200 points)."""
     return pareto(con, workspace_id, as_of, what, tickets=tickets, segments=segments).points
 
 
@@ -883,7 +883,16 @@ def compute_loss_making_customers(ctx: Context) -> Result:
         },
         "customers_losing_money": _records(
             losers.head(DETAIL_ROWS)[
-                ["customer", "segment", "revenue", "invoice_cost", "hours", "time_cost", "margin"]
+                [
+                    "customer",
+                    "segment",
+                    "revenue",
+                    "invoice_cost",
+                    "hours",
+                    "time_cost",
+                    "cost",
+                    "margin",
+                ]
             ]
         ),
         "rule": (
