@@ -63,7 +63,8 @@ def widget(s: Setting, value: Any) -> Any:
         value=float(value),
         min_value=float(s.minimum) if s.minimum is not None else None,
         max_value=float(s.maximum) if s.maximum is not None else None,
-        step=0.5,
+        # a share (0–1) moves in hundredths; hours and money in halves
+        step=0.01 if s.maximum is not None and s.maximum <= 1 else 0.5,
         help=s.help or None,
         key=key,
     )

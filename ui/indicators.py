@@ -52,6 +52,8 @@ def value_text(ind: Indicator, value: float | None, currency: str) -> str:
         return f"{value:,.1f} h"
     if unit in ("share", "cv"):
         return percent(value)
+    if unit == "points":
+        return f"{value * 100:+.1f} pts"
     if unit == "ratio":
         return f"{value:.2f}×"
     if unit == "count":

@@ -12,7 +12,10 @@ import pandas as pd
 from analytics.store import Connection
 
 Status = Literal["green", "amber", "red", "unknown"]
-Unit = Literal["hours", "share", "ratio", "count", "money", "index", "months", "days", "cv"]
+# "points": a difference between two shares (0.232 = 23.2 percentage points).
+Unit = Literal[
+    "hours", "share", "points", "ratio", "count", "money", "index", "months", "days", "cv"
+]
 
 STATUS_ORDER: dict[str, int] = {"red": 0, "amber": 1, "unknown": 2, "green": 3}
 STATUS_ICON: dict[str, str] = {"green": "🟢", "amber": "🟠", "red": "🔴", "unknown": "⚪"}

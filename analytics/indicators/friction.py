@@ -551,7 +551,7 @@ PRESALES_LIFT = register(
         id="presales_lift",
         area=AREA,
         label="Presales win-rate lift",
-        unit="share",
+        unit="points",
         higher_is_better=True,
         description=(
             "Whether putting a technician in front of the buyer pays: the win rate of deals "
