@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/niche.py", title="Niche growth", icon="🧭"),
     st.Page("pages/fit.py", title="Customer fit", icon="🤝"),
     st.Page("pages/friction.py", title="Sales vs tech", icon="🔧"),
+    st.Page("pages/reset.py", title="Hard reset", icon="🧰"),
     st.Page("pages/data.py", title="Data", icon="📥"),
     st.Page("pages/settings.py", title="Settings", icon="⚙️"),
 ]

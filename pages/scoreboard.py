@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from analytics import indicators
@@ -9,6 +11,7 @@ from ui import indicators as ui_ind
 from ui import sidebar
 from ui import store as ui_store
 from ui.format import day
+from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
 from ui.widgets import page_header
 
@@ -79,3 +82,6 @@ if sc.missing:
     needs = ", ".join(f"{label} (needs {entity})" for label, entity in sc.missing.items())
     st.caption(f"Not on the scorecard yet: {needs}.")
 st.page_link("pages/settings.py", label="Set goals and thresholds", icon="⚙️")
+
+# ---------------------------------------------------------------- hard reset
+reset_section(ws.id, results, date.today())

@@ -1,0 +1,127 @@
+# ruff: noqa: F811 - the AppTest fixtures are imported from test_pages and used by name
+"""Hard reset as an owner meets it, headless with AppTest: empty store, demo, a run answered."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from analytics import checklists, store
+from analytics.checklists import goals, runs
+from analytics.checklists.runs import Answer
+from tests.test_pages import (  # noqa: F401 - fixtures are used by name
+    PAGE_FILES,
+    demo_db,
+    demo_store,
+    fresh_streamlit,
+    no_failure,
+    run_page,
+    texts,
+    with_workspace,
+)
+
+PAGE = "pages/reset.py"
+
+
+def test_the_page_is_registered() -> None:
+    assert PAGE in PAGE_FILES
+
+
+def test_empty_store_says_what_to_do() -> None:
+    at = run_page(PAGE)
+    no_failure(at)
+    assert at.title[0].value == "Hard reset"
+    assert "No business yet" in texts(at)
+
+
+def test_an_empty_workspace_shows_the_gallery(with_workspace: store.Workspace) -> None:
+    at = run_page(PAGE)
+    no_failure(at)
+    shown = texts(at)
+    assert "Nothing in progress" in shown
+    for template in checklists.builtin().templates.values():
+        assert template.title in shown
+    assert "Load your data to see your own figures" in shown
+
+
+def test_demo_suggests_checklists_and_a_run_can_be_answered(demo_db: Path) -> None:
+    at = run_page(PAGE)
+    no_failure(at)
+    shown = texts(at)
+    assert "Suggested by your figures" in shown
+    at.button(key="reset_start_tear_down_the_wall").click().run()
+    no_failure(at)
+    assert "Tear down the wall · run of" in texts(at)
+    con = store.connect(demo_db)
+    ws = store.list_workspaces(con)[0]
+    run = runs.list_runs(con, ws.id)[0]
+    con.close()
+    # the evidence line sits beside a question tied to indicators
+    assert "Your figures · " in texts(at) and "Discount on won deals" in texts(at)
+    at.radio(key=f"rs_{run.id}_discount_rules_status").set_value("no").run()
+    at.text_area(key=f"rs_{run.id}_discount_rules_note").input("=no rule at all").run()
+    assert "Not saved yet" in texts(at)
+    at.button(key=f"rs_{run.id}_discount_rules_save").click().run()
+    no_failure(at)
+    assert "Not saved yet" not in texts(at)
+    con = store.connect(demo_db)
+    saved = runs.answer_map(con, ws.id, run.id)
+    con.close()
+    assert saved["discount_rules"].status == "no"
+    assert saved["discount_rules"].note == "=no rule at all"
+
+
+def test_goals_and_seasons_sections_render_on_the_demo(demo_db: Path) -> None:
+    con = store.connect(demo_db)
+    ws = store.list_workspaces(con)[0]
+    goals.create_goal(
+        con,
+        ws.id,
+        "Ten dental customers",
+        date.today(),
+        "<script>alert(1)</script>",
+        date.today(),
+    )
+    t = checklists.templates_for(con, ws.id)["assumptions"]
+    run = runs.start_run(con, ws.id, t, date(2024, 1, 1))
+    runs.answer_item(con, ws.id, run, t, "outcome", Answer("yes"))
+    con.close()
+    at = run_page(PAGE)
+    at.segmented_control(key="reset_section").set_value("Goals").run()
+    no_failure(at)
+    shown = texts(at)
+    assert "Ten dental customers" in shown
+    assert [bar.proto.text for bar in at.get("progress")] == ["0 of 2 steps done"]
+    assert any("script" in c.label for c in at.checkbox)
+    at.segmented_control(key="reset_section").set_value("Seasons").run()
+    no_failure(at)
+    assert "No season started yet" in texts(at)
+    at.checkbox[0].check()
+    at.button[-1].click()
+    at.run(timeout=180)
+    no_failure(at)
+    assert "This season started on" in texts(at)
+    assert len(at.dataframe) == 1
+
+
+def test_the_scoreboard_lists_open_runs_and_overdue_steps(demo_db: Path) -> None:
+    con = store.connect(demo_db)
+    ws = store.list_workspaces(con)[0]
+    t = checklists.templates_for(con, ws.id)["does_it_work"]
+    runs.start_run(con, ws.id, t, date(2024, 1, 1))
+    goals.create_goal(
+        con,
+        ws.id,
+        "Clean the backlog",
+        date(2099, 1, 1),
+        "Sort the tickets",
+        date(2020, 1, 1),
+        [("Close 50 tickets", date(2020, 2, 1))],
+    )
+    con.close()
+    at = run_page("pages/scoreboard.py")
+    no_failure(at)
+    shown = texts(at)
+    assert "Hard reset: what to work on" in shown
+    assert "0 of 20 answered" in shown
+    assert "Overdue step" in shown and "Close 50 tickets" in shown
