@@ -87,13 +87,7 @@ def table(
         )
 
 
-# Headline numbers: one per indicator, each with its status in words.
-ids = list(inds)
-for row in (ids[:5], ids[5:]):
-    for col, ind_id in zip(st.columns(5), row, strict=False):
-        ind, r = inds[ind_id], results[ind_id]
-        col.metric(ind.label, ui_ind.value_text(ind, r.value, currency), help=ind.description)
-        col.caption(ui_ind.status_text(r.status))
+ui_ind.headline(inds, results, currency)
 pareto_result = results["revenue_pareto"]
 fit_day = pareto_result.details.get("as_of")
 st.caption(
@@ -428,14 +422,7 @@ for col, ind_id in zip(bench, ("recurring_revenue_share", "top3_concentration"),
         )
 
 # ---------------------------------------------------------------- next
-st.header("What to do next")
-todo = [(inds[i], results[i]) for i in inds if results[i].status in ("red", "amber")]
-if not todo:
-    st.success("Your customer base looks healthy. Check again next quarter.", icon="✅")
-for ind, res in sorted(todo, key=lambda t: indicators.STATUS_ORDER[t[1].status]):
-    st.markdown(
-        f"- {ui_ind.status_text(res.status)} **{plain(ind.label)}**: {plain(ind.next_step)}"
-    )
+ui_ind.next_steps(inds, results, "Your customer base looks healthy. Check again next quarter.")
 st.page_link(
     "pages/settings.py", label="Adjust cost rates and the contact interval in Settings", icon="⚙️"
 )

@@ -59,14 +59,7 @@ def closed_deals(workspace_id: int, day_: str | None) -> pd.DataFrame:
     return friction.closed_deals(friction.deal_facts(con, workspace_id, as_of))
 
 
-# Headline numbers, a row of five at most, each with its status in words.
-items = list(inds.items())
-for start in range(0, len(items), 5):
-    row = items[start : start + 5]
-    for col, (ind_id, ind) in zip(st.columns(5), row, strict=False):
-        r = results[ind_id]
-        col.metric(ind.label, ui_ind.value_text(ind, r.value, currency), help=ind.description)
-        col.caption(ui_ind.status_text(r.status))
+ui_ind.headline(inds, results, currency)
 st.caption(
     f"Figures as of {day(ctx.as_of)}: the 12 months to that day (deal figures end on the last "
     "day a deal was created or closed, time figures on the last day logged)."
@@ -384,19 +377,11 @@ with right:
         )
 
 # ---------------------------------------------------------------- next
-st.header("What to do next")
-todo = [(inds[i], results[i]) for i in inds if results[i].status in ("red", "amber")]
-if not todo:
-    st.success(
-        "Sales and delivery pull the same way on every figure here. Look again next quarter.",
-        icon="✅",
-    )
-for ind, res in sorted(todo, key=lambda t: indicators.STATUS_ORDER[t[1].status]):
-    lists = ", ".join(c.replace("_", " ").capitalize() for c in ind.checklists)
-    st.markdown(
-        f"- {ui_ind.status_text(res.status)} **{plain(ind.label)}**: {plain(ind.next_step)}"
-        + (f" Checklist: *{plain(lists)}*." if lists else "")
-    )
+ui_ind.next_steps(
+    inds,
+    results,
+    "Sales and delivery pull the same way on every figure here. Look again next quarter.",
+)
 unknown = [inds[i].label for i in inds if results[i].status == "unknown"]
 if unknown:
     st.caption(

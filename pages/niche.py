@@ -48,11 +48,7 @@ def frames(
     )
 
 
-columns = st.columns(len(inds))
-for col, (ind_id, ind) in zip(columns, inds.items(), strict=True):
-    r = results[ind_id]
-    col.metric(ind.label, ui_ind.value_text(ind, r.value, currency), help=ind.description)
-    col.caption(ui_ind.status_text(r.status))
+ui_ind.headline(inds, results, currency)
 st.caption(f"Figures as of {day(ctx.as_of)}; the last 12 months are compared with the 12 before.")
 
 growth = results["segment_growth"]
@@ -183,11 +179,4 @@ else:
     )
 
 # ---------------------------------------------------------------- next
-st.header("What to do next")
-todo = [(inds[i], results[i]) for i in inds if results[i].status in ("red", "amber")]
-if not todo:
-    st.success("Your niches look healthy. Check again next quarter.", icon="✅")
-for ind, res in sorted(todo, key=lambda t: indicators.STATUS_ORDER[t[1].status]):
-    st.markdown(
-        f"- {ui_ind.status_text(res.status)} **{ind.label}**: {ind.next_step or res.message}"
-    )
+ui_ind.next_steps(inds, results, "Your niches look healthy. Check again next quarter.")

@@ -31,12 +31,7 @@ settings = ui_store.settings(ws.id)
 results = ui_ind.for_page(ctx, "pace")
 inds = {i.id: i for i in indicators.in_area("pace")}
 
-# Headline numbers: one per indicator, each with its status in words.
-columns = st.columns(len(inds))
-for col, (ind_id, ind) in zip(columns, inds.items(), strict=True):
-    r = results[ind_id]
-    col.metric(ind.label, ui_ind.value_text(ind, r.value, currency), help=ind.description)
-    col.caption(ui_ind.status_text(r.status))
+ui_ind.headline(inds, results, currency)
 
 st.caption(f"Figures as of {day(ctx.as_of)}. Weeks are complete ISO weeks (Monday to Sunday).")
 
@@ -177,12 +172,9 @@ if r.known:
             )
 
 # ---------------------------------------------------------------- next
-st.header("What to do next")
-todo = [(inds[i], results[i]) for i in inds if results[i].status in ("red", "amber")]
-if not todo:
-    st.success("Every pace figure is on track. Keep the weekly prospecting slot anyway.", icon="✅")
-for ind, res in sorted(todo, key=lambda t: indicators.STATUS_ORDER[t[1].status]):
-    st.markdown(f"- {ui_ind.status_text(res.status)} **{ind.label}**: {ind.next_step}")
+ui_ind.next_steps(
+    inds, results, "Every pace figure is on track. Keep the weekly prospecting slot anyway."
+)
 st.page_link(
     "pages/settings.py", label="Adjust targets and the sustainable band in Settings", icon="⚙️"
 )

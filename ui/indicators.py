@@ -127,3 +127,43 @@ def unknown_note(result: Result) -> None:
 
 def details_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows) if rows else pd.DataFrame()
+
+
+def headline(
+    inds: dict[str, Indicator], results: dict[str, Result], currency: str, per_row: int = 5
+) -> None:
+    """The page's headline numbers: one per indicator, in rows of at most `per_row`, each with
+    its status in words under it."""
+    items = list(inds.items())
+    for start in range(0, len(items), per_row):
+        for col, (ind_id, ind) in zip(
+            st.columns(per_row), items[start : start + per_row], strict=False
+        ):
+            r = results[ind_id]
+            col.metric(ind.label, value_text(ind, r.value, currency), help=ind.description)
+            col.caption(status_text(r.status))
+
+
+def checklist_titles(ind: Indicator) -> list[str]:
+    """The titles of the Hard reset checklists that address an indicator."""
+    from analytics.checklists import builtin
+
+    shipped = builtin().templates
+    return [shipped[t].title for t in ind.checklists if t in shipped]
+
+
+def next_steps(inds: dict[str, Indicator], results: dict[str, Result], all_clear: str) -> None:
+    """'What to do next': each figure that is not green, worst first, with its next step and
+    the checklists that address it."""
+    st.header("What to do next")
+    todo = [(inds[i], results[i]) for i in inds if results[i].status in ("red", "amber")]
+    if not todo:
+        st.success(all_clear, icon="✅")
+    for ind, res in sorted(todo, key=lambda t: indicators.STATUS_ORDER[t[1].status]):
+        lists = ", ".join(checklist_titles(ind))
+        st.markdown(
+            f"- {status_text(res.status)} **{plain(ind.label)}**: {plain(ind.next_step or res.message)}"
+            + (f" Checklist: *{plain(lists)}*." if lists else "")
+        )
+    if todo and page_file("reset"):
+        st.page_link("pages/reset.py", label="Work through a checklist in Hard reset", icon="🧰")
