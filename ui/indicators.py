@@ -26,8 +26,8 @@ def page_file(page: str) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def results(workspace_id: int, as_of: date | None, area: str | None) -> dict[str, Result]:
-    """Every indicator of an area (or all) for one workspace; as_of None = each one's own last day."""
+def results(workspace_id: int, as_of: date | None, area: str) -> dict[str, Result]:
+    """Every indicator of an area for one workspace; as_of None = each one's own last day."""
     return indicators.compute_all(
         ui_store.connection(),
         workspace_id,
@@ -38,9 +38,18 @@ def results(workspace_id: int, as_of: date | None, area: str | None) -> dict[str
 
 
 def for_page(ctx: Context, area: str | None) -> dict[str, Result]:
-    """The results for the sidebar's workspace and day (None when nothing is loaded)."""
+    """The results for the sidebar's workspace and day; area None = every area (Scoreboard).
+
+    Every area is computed and cached on its own, so the Scoreboard and the area pages share
+    the work whichever the owner opens first.
+    """
     assert ctx.workspace is not None
-    return results(ctx.workspace.id, ctx.as_of if ctx.picked_as_of else None, area)
+    day = ctx.as_of if ctx.picked_as_of else None
+    areas = [area] if area is not None else list(indicators.AREAS)
+    out: dict[str, Result] = {}
+    for a in areas:
+        out.update(results(ctx.workspace.id, day, a))
+    return out
 
 
 def value_text(ind: Indicator, value: float | None, currency: str) -> str:
