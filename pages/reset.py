@@ -75,9 +75,16 @@ if section == "Checklists":
             if template_id not in templates:
                 continue
             labels = ", ".join(indicators.get(i).label for i in reds)
-            st.markdown(
-                f"🔴 **{plain(templates[template_id].title)}** — because these need you now: "
-                f"{plain(labels)}"
+            left, right = st.columns([5, 1])
+            left.markdown(
+                f"🔴 **{plain(templates[template_id].title)}** — because these need you now "
+                f"(Act now): {plain(labels)}"
+            )
+            right.button(
+                "Start a run",
+                key=f"reset_suggested_{template_id}",
+                on_click=reset.start_run,
+                args=(ws.id, templates[template_id], st.session_state.get(reset.WHO_KEY) or ""),
             )
 
     st.header("Open runs")
@@ -154,17 +161,19 @@ elif section == "Goals":
     st.subheader("A new goal")
     with st.form("reset_new_goal", clear_on_submit=True):
         title = st.text_input(
-            "The goal", key=reset.GOAL_PREFILL, placeholder="Ten new dental customers"
+            "The goal", key=reset.GOAL_PREFILL, placeholder="e.g. Ten new dental customers"
         )
         left, right = st.columns(2)
         target = left.date_input("By", value=today + timedelta(days=90), format="YYYY-MM-DD")
         with right:
             owner = reset.pick_person("Owner", "reset_goal_owner", reset.people(ws.id))
-        task = st.text_input("One thing you can do today", placeholder="List 20 practices to call")
+        task = st.text_input(
+            "One thing you can do today", placeholder="e.g. List 20 practices to call"
+        )
         steps: list[tuple[str, date]] = []
         for n in range(3):
             a, b = st.columns([3, 1])
-            text = a.text_input(f"Step {n + 1}", placeholder="Short and measurable")
+            text = a.text_input(f"Step {n + 1}", placeholder="e.g. Call 20 practices")
             due = b.date_input(
                 f"Step {n + 1} due", value=today + timedelta(days=30 * (n + 1)), format="YYYY-MM-DD"
             )

@@ -14,6 +14,7 @@ from analytics import checklists, indicators, store
 from analytics.checklists import export, goals, runs, seasons
 from analytics.checklists.runs import Answer
 from analytics.errors import ChecklistError, TemplateError
+from analytics.indicators import pace
 from analytics.settings import get_settings
 
 SECTION_3 = {
@@ -362,6 +363,9 @@ def test_season_reset_freezes_the_figures_and_moves_the_start(
     with pytest.raises(ChecklistError, match="after the current one"):
         seasons.start_season(con, workspace.id, date(2025, 6, 1))
     seasons.start_season(con, workspace.id, date(2026, 4, 1))
+    # season figures count from the new opening day
+    ctx = indicators.context(con, workspace.id, date(2026, 5, 31))
+    assert ctx is not None and pace.recent_since(ctx) == date(2026, 3, 31)
     listed = seasons.list_seasons(con, workspace.id)
     assert [s.started_on for s in listed] == [None, date(2026, 1, 1)]
     table = seasons.side_by_side(listed)

@@ -69,6 +69,11 @@ def test_demo_suggests_checklists_and_a_run_can_be_answered(demo_db: Path) -> No
     con.close()
     assert saved["discount_rules"].status == "no"
     assert saved["discount_rules"].note == "=no rule at all"
+    # a second run of the same checklist shows what was said last time, beside the question
+    at.button(key="reset_back").click().run()
+    at.button(key="reset_start_tear_down_the_wall").click().run()
+    no_failure(at)
+    assert "Last time (" in texts(at) and "you said: *✘ No — =no rule at all*. Today?" in texts(at)
 
 
 def test_goals_and_seasons_sections_render_on_the_demo(demo_db: Path) -> None:

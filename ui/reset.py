@@ -120,6 +120,14 @@ def evidence_line(item: Item, results: dict[str, Result] | None, currency: str) 
     return "Your figures · " + " · ".join(parts) if parts else None
 
 
+def last_time_line(answer: Answer | None, before: Run | None) -> str | None:
+    """The previous run's answer: "last time (date) you said …; today?" (text escaped)."""
+    if before is None or answer is None or answer.status == "not_started":
+        return None
+    said = status_words(answer.status) + (f" — {answer.note}" if answer.note else "")
+    return f"↩ Last time ({day(before.started_on)}) you said: *{plain(said)}*. Today?"
+
+
 # ---------------------------------------------------------------- the run editor
 
 
@@ -191,8 +199,10 @@ def item_editor(
     stored: Answer,
     names: list[str],
     evidence: str | None,
+    last_time: str | None = None,
 ) -> None:
-    """One item: the question, its help and evidence, the answer widgets and its own Save."""
+    """One item: the question, its help and evidence, last run's answer, the answer widgets
+    and its own Save."""
     keys = _keys(run.id, item.id)
     _load_widgets(keys, stored)
     with st.container(border=True, key=f"rsbox_{run.id}_{item.id}"):
@@ -200,6 +210,8 @@ def item_editor(
         st.caption(plain(item.help))
         if evidence:
             st.markdown(evidence)
+        if last_time:
+            st.markdown(last_time)
         st.radio(
             "Answer",
             item.statuses,
@@ -293,6 +305,7 @@ def run_editor(
             st.dataframe(compare_table(frame), hide_index=True, width="stretch")
 
     names_used = sorted({*names, *(a.owner for a in answered.values() if a.owner)})
+    then = runs.answer_map(con, workspace_id, before.id) if before else {}
     section = None
     for item in template.items:
         if item.section != section:
@@ -306,6 +319,7 @@ def run_editor(
             answered.get(item.id, Answer()),
             names_used,
             evidence_line(item, results, currency),
+            last_time_line(then.get(item.id), before),
         )
 
     with st.expander("Who changed what, when"):

@@ -104,3 +104,24 @@ def test_answers_are_in_the_store_after_the_browser_saved_them(owner: Any, app_d
     run = runs.list_runs(con, ws.id)[0]
     assert runs.answer_map(con, ws.id, run.id)["outsider"].status == "done"
     con.close()
+
+
+def test_a_goal_is_written_and_ticked_off_and_seasons_show(owner: Any) -> None:
+    page = owner.page
+    owner.open(f"/reset?ws={demo.DEMO_WORKSPACE}")
+    owner.wait_for("Hard reset")
+    page.locator(".st-key-reset_section").get_by_text("Goals", exact=True).click()
+    owner.wait_for("Elephant walk")
+    page.get_by_label("The goal").fill("Ten new dental customers")
+    page.get_by_label("One thing you can do today").fill("List 20 practices to call")
+    page.get_by_label("Step 1", exact=True).fill("Call 20 practices")
+    page.get_by_role("button", name="Save the goal").click()
+    page.get_by_text("0 of 3 steps done").wait_for()
+    page.get_by_text("Today: List 20 practices to call").click()  # tick today's task
+    page.get_by_text("1 of 3 steps done").wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    owner.shot("goals")
+    page.locator(".st-key-reset_section").get_by_text("Seasons", exact=True).click()
+    owner.wait_for("Seasons")
+    assert page.get_by_text("No season started yet").count() == 1
+    owner.shot("seasons")
