@@ -12,7 +12,7 @@ from ui import fit_charts, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day, percent, plain, safe_csv
-from ui.widgets import page_header
+from ui.widgets import dataframe, page_header
 
 page_header(
     "Customer fit",
@@ -70,7 +70,7 @@ def table(
     config |= {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
     config |= {columns[c]: st.column_config.NumberColumn(format="%.1f") for c in hours}
     config |= {columns[c]: st.column_config.DateColumn(format="D MMM YYYY") for c in dates}
-    st.dataframe(
+    dataframe(
         shown.round({columns[c]: 0 for c in money}),
         hide_index=True,
         width="stretch",

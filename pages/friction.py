@@ -12,7 +12,7 @@ from ui import indicators as ui_ind
 from ui import sidebar
 from ui import store as ui_store
 from ui.format import day, money, percent, plain, safe_csv
-from ui.widgets import page_header
+from ui.widgets import dataframe, page_header
 
 page_header(
     "Sales vs tech",
@@ -117,7 +117,7 @@ if r.known and not deals.dropna(subset=["discount"]).empty:
         key="chart_discount",
     )
     table = friction.discount_by_owner(deals)
-    st.dataframe(
+    dataframe(
         table.rename(
             columns={
                 "owner": "Salesperson",
@@ -149,7 +149,7 @@ if r.known and not effort.empty:
         st.plotly_chart(
             charts.estimate_vs_actual(judged, colours), width="stretch", key="chart_effort"
         )
-        st.dataframe(
+        dataframe(
             friction.effort_by_owner(judged).rename(
                 columns={
                     "owner": "Salesperson",
@@ -183,7 +183,7 @@ if r.known:
     if chosen:
         st.caption(f"Deals of {plain(', '.join(chosen))} only.")
     st.plotly_chart(charts.presales_effect(groups), width="stretch", key="chart_presales")
-    st.dataframe(
+    dataframe(
         groups.rename(
             columns={
                 "group": "Deals",
@@ -216,7 +216,7 @@ if r.known and not lost.empty:
         )
     worst = lost[lost["pursuit_hours"] > 0].head(15)
     if not worst.empty:
-        st.dataframe(
+        dataframe(
             worst[
                 ["deal_id", "customer", "owner", "created", "closed", "days", "pursuit_hours"]
             ].rename(
@@ -273,7 +273,7 @@ if r.known:
                 "created": "Created",
             }
         )
-        st.dataframe(
+        dataframe(
             shown,
             hide_index=True,
             width="stretch",
@@ -305,7 +305,7 @@ if r.known and not r.frame.empty:
     )
     people = pd.DataFrame(r.details.get("people", []))
     if not people.empty:
-        st.dataframe(
+        dataframe(
             people.rename(
                 columns={
                     "person": "Person",

@@ -11,7 +11,7 @@ from ui import charts, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day
-from ui.widgets import page_header
+from ui.widgets import dataframe, page_header
 
 page_header(
     "Niche growth",
@@ -82,14 +82,36 @@ if picked:
     revenue_p = revenue_p[revenue_p["segment"].isin(picked)]
     new_p = new_p[new_p["segment"].isin(picked)]
 
+# A period still running on the as-of day would look like a collapse: leave it out and say so.
+# In the first period every customer already there when the data starts counts as "new".
+day_shown = ctx.as_of
+months = {"month": 1, "quarter": 3, "year": 12}[grain]
+notes: list[str] = []
+if not revenue_p.empty:
+    starts = pd.to_datetime(revenue_p["period_start"])
+    last_start = starts.max()
+    if (last_start + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date() > day_shown:
+        revenue_p = revenue_p[starts < last_start]
+        new_p = new_p[pd.to_datetime(new_p["period_start"]) < last_start]
+        notes.append(f"the {grain} from {day(last_start.date())} is not over yet")
+if not new_p.empty:
+    first_start = pd.to_datetime(new_p["period_start"]).min()
+    new_p = new_p[pd.to_datetime(new_p["period_start"]) > first_start]
+    notes.append(
+        f"new customers leave out the first {grain} (from {day(first_start.date())}), when every "
+        "customer already there would count as new"
+    )
+
 # ---------------------------------------------------------------- growth
 st.header("Which segments are growing?")
 ui_ind.card(inds["segment_growth"], growth, currency)
 if not revenue_p.empty:
     st.plotly_chart(charts.segment_revenue(revenue_p, currency, grain), width="stretch")
+if notes:
+    st.caption("In the charts: " + "; ".join(notes) + ".")
 if not growth.frame.empty:
     st.plotly_chart(charts.growth_vs_share(growth.frame, currency), width="stretch")
-    st.dataframe(
+    dataframe(
         growth.frame.rename(
             columns={
                 "segment": "Segment",
@@ -121,7 +143,7 @@ if not new_p.empty:
     st.plotly_chart(charts.new_customers(new_p, grain), width="stretch")
 sat = results["segment_saturation"].frame
 if not sat.empty:
-    st.dataframe(
+    dataframe(
         sat.drop(columns=["new_customers_by_quarter"], errors="ignore").rename(
             columns={
                 "segment": "Segment",
@@ -151,7 +173,7 @@ st.header("What a customer in each segment is worth")
 if economics.empty:
     st.info("No revenue in the last 12 months to compare segments on.", icon="ℹ️")
 else:
-    st.dataframe(
+    dataframe(
         economics.rename(
             columns={
                 "segment": "Segment",

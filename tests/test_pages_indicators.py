@@ -119,3 +119,16 @@ def test_settings_are_saved_per_workspace_and_take_effect(demo_db: Path) -> None
     at.switch_page("pages/pace.py").run()
     assert "€" in texts(at)
     assert "2.5 h prospecting target" in texts(at)
+
+
+def test_niche_shows_whole_periods_and_one_decimal_percentages(demo_db: Path) -> None:
+    at = run_page("pages/niche.py")
+    no_failure(at)
+    # Shares are shown as percentages (× 100, one decimal), so a column of them sums to 100.
+    table = next(df.value for df in at.dataframe if "Share" in df.value.columns)
+    assert abs(float(table["Share"].sum()) - 100) < 0.01
+    # The demo runs to 31 Oct 2026: the quarter from 1 Oct is not over and is left out.
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    last = max(str(x) for trace in spec["data"] for x in trace["x"])
+    assert last.startswith("2026-07-01")
+    assert "is not over yet" in texts(at)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from analytics import store
@@ -68,3 +71,20 @@ def demo_button(key: str, *, primary: bool = True) -> None:
         and load_demo() is not None
     ):
         st.rerun()
+
+
+def dataframe(data: Any, **kwargs: Any) -> None:
+    """st.dataframe, with every column configured as "percent" shown with one decimal.
+
+    Streamlit's own "percent" format varies its decimals from cell to cell ("54.49%", "5%");
+    the house style is one decimal, so such a column is scaled × 100 and shown as "54.5%".
+    """
+    config = dict(kwargs.pop("column_config", None) or {})
+    if isinstance(data, pd.DataFrame):
+        for name, cfg in list(config.items()):
+            type_config = cfg.get("type_config") if isinstance(cfg, dict) else None
+            if type_config and type_config.get("format") == "percent" and name in data.columns:
+                column = pd.Series(data[name])
+                data = data.assign(**{name: pd.to_numeric(column, errors="coerce") * 100})
+                config[name] = {**cfg, "type_config": {**type_config, "format": "%.1f%%"}}
+    st.dataframe(data, column_config=config or None, **kwargs)
