@@ -180,10 +180,23 @@ elif section == "Goals":
             steps.append((text, due))
         if st.form_submit_button("Save the goal", type="primary"):
             try:
-                goals.create_goal(con, ws.id, title, target, task, today, steps, owner=owner)
+                source = st.session_state.get(reset.GOAL_SOURCE) or (None, None)
+                goals.create_goal(
+                    con,
+                    ws.id,
+                    title,
+                    target,
+                    task,
+                    today,
+                    steps,
+                    owner=owner,
+                    source_run_id=source[0],
+                    source_item_id=source[1],
+                )
             except OpeningDayError as exc:
                 st.error(plain(exc), icon="⛔")
             else:
+                st.session_state.pop(reset.GOAL_SOURCE, None)
                 ui_store.changed()
                 flash("success", "Goal saved. Do today's task now.")
                 st.rerun()

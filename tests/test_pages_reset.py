@@ -130,3 +130,25 @@ def test_the_scoreboard_lists_open_runs_and_overdue_steps(demo_db: Path) -> None
     assert "Hard reset: what to work on" in shown
     assert "0 of 20 answered" in shown
     assert "Overdue step" in shown and "Close 50 tickets" in shown
+
+
+def test_an_action_becomes_a_goal(with_workspace: store.Workspace, db_file: Path) -> None:
+    at = run_page(PAGE)
+    at.button(key="reset_start_does_it_work").click().run()
+    con = store.connect(db_file)
+    run = runs.list_runs(con, with_workspace.id)[0]
+    con.close()
+    at.radio(key=f"rs_{run.id}_software_action_status").set_value("fix").run()
+    at.text_area(key=f"rs_{run.id}_software_action_note").input("ticketing is slow").run()
+    at.button(key=f"rs_{run.id}_software_action_goal").click().run()
+    no_failure(at)
+    assert at.text_input(key="reset_goal_title").value == "Fix software: ticketing is slow"
+    at.text_input[1].input("Book two demos")  # one thing you can do today
+    at.button[-1].click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    board = goals.overview(con, with_workspace.id, date.today())
+    goal = goals.get_goal(con, with_workspace.id, int(board["id"].iloc[0]))
+    con.close()
+    assert goal.title == "Fix software: ticketing is slow"
+    assert (goal.source_run_id, goal.source_item_id) == (run.id, "software_action")

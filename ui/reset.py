@@ -25,6 +25,7 @@ RUN_KEY = "reset_run"
 WHO_KEY = "reset_who"
 SECTIONS = ("Checklists", "Goals", "Seasons")
 GOAL_PREFILL = "reset_goal_title"
+GOAL_SOURCE = "reset_goal_source"  # (run id, item id) of the action a new goal comes from
 NEW_NAME = "Someone else (type a name)"
 
 
@@ -186,8 +187,17 @@ def _save_item(workspace_id: int, run_id: int, template_id: str, item_id: str) -
     st.toast("Saved." if changed else "No change to save.", icon="✅" if changed else "ℹ️")
 
 
-def _goal_from_item(item: Item) -> None:
-    st.session_state[GOAL_PREFILL] = item.prompt.split(": ", 1)[-1]
+def goal_title_from(item: Item, answer: Answer) -> str:
+    """A first wording for a goal made from an action: "Fix software: ticketing is slow"."""
+    action = STATUS_LABEL[answer.status].split(" ", 1)[1] if answer.status != "not_started" else ""
+    head = f"{action} {item.section.lower()}".strip() if action else item.section
+    return f"{head}: {answer.note}" if answer.note else head
+
+
+def _goal_from_item(run_id: int, item: Item) -> None:
+    """Button callback: open Goals with the goal's wording taken from this action."""
+    st.session_state[GOAL_PREFILL] = goal_title_from(item, _widget_answer(_keys(run_id, item.id)))
+    st.session_state[GOAL_SOURCE] = (run_id, item.id)
     st.session_state[SECTION_KEY] = "Goals"
 
 
@@ -245,7 +255,7 @@ def item_editor(
                 "Make it a goal",
                 key=f"rs_{run.id}_{item.id}_goal",
                 on_click=_goal_from_item,
-                args=(item,),
+                args=(run.id, item),
                 help="Turn this action into a goal with steps and dates (Goals).",
             )
 
