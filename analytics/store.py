@@ -245,11 +245,25 @@ _MIGRATION_3 = [
       closed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
 ]
 
+# Computed indicator results, kept per data version so a new session or a restart reads the
+# Scoreboard instead of recomputing it (see analytics/indicators/stored.py).
+_MIGRATION_4 = [
+    """CREATE TABLE IF NOT EXISTS indicator_results (
+      workspace_id INTEGER NOT NULL,
+      as_of_key VARCHAR NOT NULL,
+      indicator_id VARCHAR NOT NULL,
+      version VARCHAR NOT NULL,
+      payload VARCHAR NOT NULL,
+      computed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (workspace_id, as_of_key, indicator_id))""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _migration_1()),
     (2, _MIGRATION_2),
     (3, _MIGRATION_3),
+    (4, _MIGRATION_4),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -404,6 +418,7 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "goal_steps",
     "goals",
     "seasons",
+    "indicator_results",
 )
 
 

@@ -29,7 +29,7 @@ if ctx.workspace is None or ctx.as_of is None:
 
 ws = ctx.workspace
 currency = ui_store.currency(ws.id)
-results = ui_ind.for_page(ctx, None)
+results = ui_ind.scoreboard(ws.id, ctx.as_of if ctx.picked_as_of else None)
 
 tally = {s: sum(r.status == s for r in results.values()) for s in indicators.STATUS_ORDER}
 cols = st.columns(4)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import indicators
-from analytics.indicators import STATUS_ICON, STATUS_WORD, Indicator, Result
+from analytics.indicators import STATUS_ICON, STATUS_WORD, Indicator, Result, stored
 from ui import charts
 from ui import store as ui_store
 from ui.format import count, money, percent, plain
@@ -81,7 +81,16 @@ def status_text(status: str) -> str:
     return f"{STATUS_ICON[status]} {STATUS_WORD[status]}"
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def scoreboard(workspace_id: int, as_of: date | None) -> dict[str, Result]:
+    """Every indicator for the Scoreboard, kept in the store per data version (a restart or a
+    new session reads them instead of recomputing); frames hold only the sparkline."""
+    return stored.scoreboard_results(ui_store.connection(), workspace_id, as_of)
+
+
 def sparkline(ind: Indicator, result: Result) -> pd.Series:
+    if list(result.frame.columns) == ["date", "value"]:
+        return stored.stored_spark(result)  # a kept Scoreboard result carries its series
     if ind.spark is None or result.status == "unknown":
         return pd.Series(dtype=float)
     try:
