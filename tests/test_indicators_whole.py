@@ -36,7 +36,17 @@ def demo_results(demo_db: Path) -> dict[str, indicators.Result]:
 
 def test_kpis_json_has_every_indicator_as_plain_json(demo_db: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "analytics", "kpis", "--db", str(demo_db), "--workspace", demo.DEMO_WORKSPACE, "--json"],
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "kpis",
+            "--db",
+            str(demo_db),
+            "--workspace",
+            demo.DEMO_WORKSPACE,
+            "--json",
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -59,9 +69,23 @@ def test_kpis_json_has_every_indicator_as_plain_json(demo_db: Path) -> None:
 
 def test_kpis_as_of_an_earlier_day(demo_db: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "analytics", "kpis", "--db", str(demo_db), "--workspace", demo.DEMO_WORKSPACE,
-         "--as-of", "2025-06-30", "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "kpis",
+            "--db",
+            str(demo_db),
+            "--workspace",
+            demo.DEMO_WORKSPACE,
+            "--as-of",
+            "2025-06-30",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
     out = json.loads(proc.stdout)
     assert out["as_of"] == "2025-06-30"
@@ -111,9 +135,15 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     con = store.connect(path)
     superstore = store.create_workspace(con, "Superstore")
     ss = shared_file("superstore-classic", "superstore.csv")
-    importer.import_file(con, superstore.id, ss, entity="invoices", mapping={"customer": "Customer Name"})
     importer.import_file(
-        con, superstore.id, ss, entity="customers", mapping={"customer": "Customer Name", "segment": "Segment"}
+        con, superstore.id, ss, entity="invoices", mapping={"customer": "Customer Name"}
+    )
+    importer.import_file(
+        con,
+        superstore.id,
+        ss,
+        entity="customers",
+        mapping={"customer": "Customer Name", "segment": "Segment"},
     )
     maven = store.create_workspace(con, "Maven")
     importer.import_file(con, maven.id, shared_file("maven-crm", "accounts.csv"))
@@ -123,7 +153,9 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 
 
 @pytest.mark.parametrize("which", ["superstore", "maven"])
-def test_real_exports_give_numbers_or_a_reason(real_store: tuple[Path, dict[str, int]], which: str) -> None:
+def test_real_exports_give_numbers_or_a_reason(
+    real_store: tuple[Path, dict[str, int]], which: str
+) -> None:
     path, ids = real_store
     con = store.connect(path)
     try:
@@ -148,7 +180,11 @@ def test_superstore_niche_figures_make_sense(real_store: tuple[Path, dict[str, i
     finally:
         con.close()
     # Three segments (Consumer, Corporate, Home Office): horizontal, and revenue grew in 2019.
-    assert {s["segment"] for s in r["segment_growth"].details["segments"]} == {"Consumer", "Corporate", "Home Office"}
+    assert {s["segment"] for s in r["segment_growth"].details["segments"]} == {
+        "Consumer",
+        "Corporate",
+        "Home Office",
+    }
     assert r["segment_growth"].value is not None and r["segment_growth"].value > 0
     assert 1 / 3 <= r["segment_concentration"].value < 0.5
 
