@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date
+from typing import Any
+
+import pandas as pd
 
 SYMBOLS: dict[str, str] = {
     "USD": "$",
@@ -56,3 +60,32 @@ def month(value: date | None) -> str:
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 week' / '3 weeks'."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, quoted so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every formula-like text cell (and header) quoted, for a CSV export."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[column] = values.map(safe_cell, na_action="ignore")
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def safe_csv_text(frame: pd.DataFrame) -> str:
+    """The frame as CSV text that is safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    safe_frame(frame).to_csv(buffer, index=False)
+    return buffer.getvalue()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,8 +12,9 @@ import pandas as pd
 
 from analytics import format as analytics_format
 
-# A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet safety is analytics' (CSV exports are made there too).
+FORMULA_STARTS = analytics_format.FORMULA_STARTS
+safe_frame = analytics_format.safe_frame
 
 MISSING = "—"
 
@@ -87,29 +87,9 @@ def years_between(first: date | None, last: date | None) -> str:
     return f"{days + 1} days" if days else "1 day"
 
 
-def _defuse(cell: Any) -> Any:
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every text cell that a spreadsheet would run as a formula quoted."""
-    out = frame.copy()
-    for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(
-            out[column]
-        ):
-            out[column] = out[column].map(_defuse, na_action="ignore")
-    out.columns = [_defuse(str(c)) for c in out.columns]
-    return out
-
-
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """CSV bytes (UTF-8 with BOM, so Excel reads accents) that are safe to open in a spreadsheet."""
-    buffer = io.StringIO()
-    safe_frame(frame).to_csv(buffer, index=False)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return ("\ufeff" + analytics_format.safe_csv_text(frame)).encode("utf-8")
 
 
 _MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:=\"'&%^;,?/@")

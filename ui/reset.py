@@ -15,7 +15,7 @@ from analytics.checklists.templates import STATUS_LABEL, Item, Template
 from analytics.errors import OpeningDayError
 from analytics.indicators import Result
 from ui import store as ui_store
-from ui.format import day, plain
+from ui.format import day, plain, safe_csv
 from ui.indicators import status_text, value_text
 from ui.state import flash
 
@@ -391,7 +391,7 @@ def run_editor(
     )
     mid.download_button(
         "Download as CSV",
-        ("\ufeff" + export.safe_csv(export.run_frame(template, answered))).encode("utf-8"),
+        safe_csv(export.run_frame(template, answered)),
         file_name=f"{stem}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -463,7 +463,7 @@ def goal_card(workspace_id: int, row: dict[str, Any], today: date) -> None:
         )
         right.download_button(
             "Plan as CSV",
-            ("\ufeff" + export.safe_csv(export.goal_frame(plan))).encode("utf-8"),
+            safe_csv(export.goal_frame(plan)),
             file_name=f"goal_{goal_id}.csv",
             mime="text/csv",
             on_click="ignore",

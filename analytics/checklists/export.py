@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
 from analytics.checklists.goals import KIND_LABEL, Goal
 from analytics.checklists.runs import Answer, Run
 from analytics.checklists.templates import STATUS_LABEL, Template
+from analytics.format import safe_cell
+from analytics.format import safe_csv_text as safe_csv
 
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula, quoted so it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_csv(frame: pd.DataFrame) -> str:
-    """The frame as CSV text with every formula-like text cell (and header) quoted."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(safe_cell, na_action="ignore")
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False)
-    return buffer.getvalue()
+__all__ = ["goal_frame", "goal_markdown", "run_frame", "run_markdown", "safe_cell", "safe_csv"]
 
 
 def _day(value: date | None) -> str:
