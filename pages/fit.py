@@ -12,7 +12,7 @@ from ui import fit_charts, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day, percent, plain, safe_csv
-from ui.widgets import dataframe, page_header
+from ui.widgets import dataframe, page_header, stop_unless
 
 page_header(
     "Customer fit",
@@ -22,10 +22,10 @@ page_header(
 )
 
 ctx = sidebar.current()
-if ctx.workspace is None or ctx.as_of is None:
-    st.info("Nothing to show yet: load the demo business or your own invoices first.", icon="ℹ️")
-    st.page_link("pages/data.py", label="Go to Data", icon="📥")
-    st.stop()
+stop_unless(
+    ctx.workspace is not None and ctx.as_of is not None,
+    "Nothing to show yet: load the demo business or your own invoices first.",
+)
 
 ws = ctx.workspace
 currency = ui_store.currency(ws.id)

@@ -13,7 +13,7 @@ from ui import store as ui_store
 from ui.format import day
 from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
-from ui.widgets import page_header
+from ui.widgets import page_header, stop_unless
 
 page_header(
     "Scoreboard",
@@ -22,10 +22,10 @@ page_header(
 )
 
 ctx = sidebar.current()
-if ctx.workspace is None or ctx.as_of is None:
-    st.info("Nothing to score yet: load the demo business or your own data first.", icon="ℹ️")
-    st.page_link("pages/data.py", label="Go to Data", icon="📥")
-    st.stop()
+stop_unless(
+    ctx.workspace is not None and ctx.as_of is not None,
+    "Nothing to score yet: load the demo business or your own data first.",
+)
 
 ws = ctx.workspace
 currency = ui_store.currency(ws.id)

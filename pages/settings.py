@@ -14,7 +14,7 @@ from ui import sidebar
 from ui import store as ui_store
 from ui.format import plain
 from ui.state import flash
-from ui.widgets import page_header
+from ui.widgets import page_header, stop_unless
 
 page_header(
     "Settings",
@@ -23,10 +23,10 @@ page_header(
 )
 
 ctx = sidebar.current()
-if ctx.workspace is None:
-    st.info("Create a workspace first (load the demo or import a file on the Data page).", icon="ℹ️")
-    st.page_link("pages/data.py", label="Go to Data", icon="📥")
-    st.stop()
+stop_unless(
+    ctx.workspace is not None,
+    "Create a workspace first (load the demo or import a file on the Data page).",
+)
 
 ws = ctx.workspace
 current = ui_store.settings(ws.id)

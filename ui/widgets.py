@@ -88,3 +88,11 @@ def dataframe(data: Any, **kwargs: Any) -> None:
                 data = data.assign(**{name: pd.to_numeric(column, errors="coerce") * 100})
                 config[name] = {**cfg, "type_config": {**type_config, "format": "%.1f%%"}}
     st.dataframe(data, column_config=config or None, **kwargs)
+
+
+def stop_unless(ready: bool, message: str) -> None:
+    """The empty state: say what is missing, point to the Data page, and end the page here."""
+    if not ready:
+        st.info(message, icon="ℹ️")
+        st.page_link("pages/data.py", label="Go to Data", icon="📥")
+        st.stop()
