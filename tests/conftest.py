@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,3 +38,74 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not found: ../shared must sit beside the checkout")
     return path
+
+
+# ---------------------------------------------------------------- AppTest fixtures
+
+
+@pytest.fixture
+def fresh_streamlit(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For AppTest: a store file of this test's own, and no cache or connection left from
+    another test. Page test modules use it with `pytest.mark.usefixtures`."""
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setenv(store.DB_ENV, str(db_file))
+    # AppTest re-derives "is this a pages/-folder app?" on every run and, finding pages/,
+    # would rerun only the page, skipping app.py (and its sidebar). A real server settles
+    # this once, when app.py calls st.navigation; do the same here.
+    original_init = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    st.cache_data.clear()
+    st.cache_resource.clear()  # closes the previous test's connection (on_release)
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo business built once per session; each test gets its own copy."""
+    from analytics import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = store.connect(path)
+    demo.load_demo(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_store: Path, db_file: Path) -> Path:
+    shutil.copy(demo_store, db_file)
+    return db_file
+
+
+@pytest.fixture
+def with_workspace(db_file: Path) -> store.Workspace:
+    con = store.connect(db_file)
+    try:
+        return store.create_workspace(con, "Harbour IT")
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def invoices_only(db_file: Path) -> Path:
+    """A workspace holding nothing but two years of invoices for three customers."""
+    con = store.connect(db_file)
+    ws = store.create_workspace(con, "Invoices Only")
+    con.execute(
+        """INSERT INTO invoices (workspace_id, date, customer, amount)
+        SELECT $w, d::DATE, 'C' || (i % 3), 100 + i
+        FROM generate_series(DATE '2023-07-01', DATE '2025-06-30', INTERVAL 7 DAY) WITH ORDINALITY t(d, i)""",
+        {"w": ws.id},
+    )
+    store.reconcile_customers(con.cursor(), ws.id)
+    con.close()
+    return db_file

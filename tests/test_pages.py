@@ -3,27 +3,18 @@ flows (upload, preview, import, undo, workspaces) work — run headless with App
 
 from __future__ import annotations
 
-import re
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from analytics import store
-from tests.conftest import ROOT
+from tests.apptest import PAGE_FILES, app, no_failure, run_page, texts
 
-APP = str(ROOT / "app.py")
-# The pages registered in app.py (test_architecture checks that this is every file in pages/).
-PAGE_FILES = re.findall(r"""st\.Page\(\s*["'](pages/[\w.-]+\.py)["']""", Path(APP).read_text())
-TIMEOUT = 60  # seconds per script run: the first run imports pandas, duckdb and plotly
+pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
 GOOD_INVOICES = b"""Invoice Date,Customer Name,Invoice No,Amount
 2031-03-02,Harbour Dental,T-1001,"$1,250.00"
@@ -36,85 +27,6 @@ BAD_INVOICES = b"""Invoice Date,Customer Name,Invoice No,Amount
 2031-03-09,Harbour Dental,T-2002,not a number
 2031-03-15,Brightline Logistics,T-2003,"$2,900.00"
 """
-
-
-# ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A store file of this test's own, and no cache or connection left from another test."""
-    monkeypatch.setenv(store.DB_ENV, str(db_file))
-    # AppTest re-derives "is this a pages/-folder app?" on every run and, finding pages/,
-    # would rerun only the page, skipping app.py (and its sidebar). A real server settles
-    # this once, when app.py calls st.navigation; do the same here.
-    original_init = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    st.cache_data.clear()
-    st.cache_resource.clear()  # closes the previous test's connection (on_release)
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo business built once per session; each test gets its own copy."""
-    from analytics import demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = store.connect(path)
-    demo.load_demo(con)
-    con.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_store: Path, db_file: Path) -> Path:
-    shutil.copy(demo_store, db_file)
-    return db_file
-
-
-@pytest.fixture
-def with_workspace(db_file: Path) -> store.Workspace:
-    con = store.connect(db_file)
-    try:
-        return store.create_workspace(con, "Harbour IT")
-    finally:
-        con.close()
-
-
-def app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=TIMEOUT)
-
-
-def run_page(page: str, **query: str) -> AppTest:
-    at = app()
-    at.query_params.update(query)
-    at.run()
-    if page != "pages/home.py":
-        at.switch_page(page).run()
-    return at
-
-
-def texts(at: AppTest) -> str:
-    """Everything readable on the page, in one string, for `in` checks."""
-    parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text"):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    for kind in ("success", "info", "warning", "error"):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts).replace("\\", "")
-
-
-def no_failure(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 # ---------------------------------------------------------------- every page renders

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the AppTest fixtures are imported from test_pages and used by name
 """The Sales vs tech page as an owner meets it, headless with AppTest."""
 
 from __future__ import annotations
@@ -6,17 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from analytics import indicators, store
-from tests.test_pages import (  # noqa: F401 - fixtures are used by name
-    PAGE_FILES,
-    demo_db,
-    demo_store,
-    fresh_streamlit,
-    no_failure,
-    run_page,
-    texts,
-)
-from tests.test_pages_indicators import invoices_only  # noqa: F401 - a fixture
+from tests.apptest import PAGE_FILES, no_failure, run_page, texts
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
 PAGE = "pages/friction.py"
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the AppTest fixtures are imported from test_pages and used by name
 """Scoreboard, Pace, Niche growth and Settings as an owner meets them, headless with AppTest."""
 
 from __future__ import annotations
@@ -10,33 +9,11 @@ import pytest
 
 from analytics import indicators, store
 from analytics.settings import get_settings
-from tests.test_pages import (  # noqa: F401 - fixtures are used by name
-    PAGE_FILES,
-    demo_db,
-    demo_store,
-    fresh_streamlit,
-    no_failure,
-    run_page,
-    texts,
-)
+from tests.apptest import PAGE_FILES, no_failure, run_page, texts
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
 INDICATOR_PAGES = ["pages/scoreboard.py", "pages/pace.py", "pages/niche.py", "pages/settings.py"]
-
-
-@pytest.fixture
-def invoices_only(db_file: Path) -> Path:
-    """A workspace holding nothing but two years of invoices for three customers."""
-    con = store.connect(db_file)
-    ws = store.create_workspace(con, "Invoices Only")
-    con.execute(
-        """INSERT INTO invoices (workspace_id, date, customer, amount)
-        SELECT $w, d::DATE, 'C' || (i % 3), 100 + i
-        FROM generate_series(DATE '2023-07-01', DATE '2025-06-30', INTERVAL 7 DAY) WITH ORDINALITY t(d, i)""",
-        {"w": ws.id},
-    )
-    store.reconcile_customers(con.cursor(), ws.id)
-    con.close()
-    return db_file
 
 
 def test_indicator_pages_are_registered() -> None:

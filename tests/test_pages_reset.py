@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the AppTest fixtures are imported from test_pages and used by name
 """Hard reset as an owner meets it, headless with AppTest: empty store, demo, a run answered."""
 
 from __future__ import annotations
@@ -6,19 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from analytics import checklists, store
 from analytics.checklists import goals, runs
 from analytics.checklists.runs import Answer
-from tests.test_pages import (  # noqa: F401 - fixtures are used by name
-    PAGE_FILES,
-    demo_db,
-    demo_store,
-    fresh_streamlit,
-    no_failure,
-    run_page,
-    texts,
-    with_workspace,
-)
+from tests.apptest import PAGE_FILES, no_failure, run_page, texts
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
 PAGE = "pages/reset.py"
 

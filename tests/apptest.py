@@ -1,0 +1,46 @@
+"""Driving the app headless with AppTest: open a page, read what it shows, check it ran clean.
+
+The fixtures these rely on (`fresh_streamlit`, `demo_db`, …) are in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+# The pages registered in app.py (test_architecture checks that this is every file in pages/).
+PAGE_FILES = re.findall(r"""st\.Page\(\s*["'](pages/[\w.-]+\.py)["']""", Path(APP).read_text())
+TIMEOUT = 60  # seconds per script run: the first run imports pandas, duckdb and plotly
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def run_page(page: str, **query: str) -> AppTest:
+    at = app()
+    at.query_params.update(query)
+    at.run()
+    if page != "pages/home.py":
+        at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything readable on the page, in one string, for `in` checks."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("success", "info", "warning", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts).replace("\\", "")
+
+
+def no_failure(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
