@@ -93,3 +93,15 @@ class TemplateError(OpeningDayError):
 
 class ChecklistError(OpeningDayError):
     """A checklist, goal or season change that was refused; nothing was written."""
+
+
+class SnapshotError(OpeningDayError):
+    """A snapshot that cannot be made, changed or exported; nothing was written."""
+
+
+class PeerError(OpeningDayError):
+    """A peer-group change that was refused, or a KPI card that cannot be read (says why)."""
+
+
+class AccessError(OpeningDayError):
+    """A workspace passphrase that is missing, too weak or wrong."""

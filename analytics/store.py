@@ -258,12 +258,96 @@ _MIGRATION_4 = [
       PRIMARY KEY (workspace_id, as_of_key, indicator_id))""",
 ]
 
+# Sharing: snapshot links (the token is kept only as a hash), peer groups with their members,
+# published KPI cards (one row per figure, so medians and quartiles are SQL), review sessions
+# with commitments (reviews are appended, never overwritten), and workspace passphrases.
+_MIGRATION_5 = [
+    "CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_group_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_card_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_session_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_commitment_ids START 1",
+    """CREATE TABLE IF NOT EXISTS snapshots (
+      id INTEGER PRIMARY KEY DEFAULT nextval('snapshot_ids'),
+      workspace_id INTEGER NOT NULL,
+      token_hash VARCHAR NOT NULL UNIQUE,
+      page VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      shown_name VARCHAR NOT NULL,
+      author VARCHAR NOT NULL DEFAULT '',
+      as_of DATE,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      expires_at TIMESTAMP,
+      revoked_at TIMESTAMP,
+      payload VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS peer_groups (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_group_ids'),
+      name VARCHAR NOT NULL UNIQUE,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS peer_members (
+      group_id INTEGER NOT NULL,
+      member_key VARCHAR NOT NULL,
+      workspace_id INTEGER,
+      name VARCHAR NOT NULL DEFAULT '',
+      show_name BOOLEAN NOT NULL DEFAULT false,
+      share_amounts BOOLEAN NOT NULL DEFAULT false,
+      published_ids VARCHAR NOT NULL DEFAULT '[]',
+      reset_item VARCHAR NOT NULL DEFAULT '',
+      joined_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (group_id, member_key))""",
+    """CREATE TABLE IF NOT EXISTS peer_cards (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_card_ids'),
+      group_id INTEGER NOT NULL,
+      member_key VARCHAR NOT NULL,
+      published_at TIMESTAMP NOT NULL,
+      as_of DATE,
+      source VARCHAR NOT NULL DEFAULT 'here',
+      card VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS peer_card_values (
+      card_id INTEGER NOT NULL,
+      indicator_id VARCHAR NOT NULL,
+      unit VARCHAR NOT NULL,
+      value DOUBLE,
+      status VARCHAR NOT NULL,
+      PRIMARY KEY (card_id, indicator_id))""",
+    """CREATE TABLE IF NOT EXISTS peer_sessions (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_session_ids'),
+      group_id INTEGER NOT NULL,
+      held_on DATE NOT NULL,
+      minutes_per_item INTEGER NOT NULL DEFAULT 5,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      closed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS peer_commitments (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_commitment_ids'),
+      session_id INTEGER NOT NULL,
+      member_key VARCHAR NOT NULL,
+      owner VARCHAR NOT NULL,
+      text VARCHAR NOT NULL,
+      due DATE NOT NULL,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS peer_commitment_reviews (
+      commitment_id INTEGER NOT NULL,
+      session_id INTEGER NOT NULL,
+      done BOOLEAN NOT NULL,
+      note VARCHAR NOT NULL DEFAULT '',
+      reviewed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS workspace_passphrases (
+      workspace_id INTEGER PRIMARY KEY,
+      salt BLOB NOT NULL,
+      hash BLOB NOT NULL,
+      n INTEGER NOT NULL,
+      r INTEGER NOT NULL,
+      p INTEGER NOT NULL,
+      set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _migration_1()),
     (2, _MIGRATION_2),
     (3, _MIGRATION_3),
     (4, _MIGRATION_4),
+    (5, _MIGRATION_5),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -419,6 +503,8 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "goals",
     "seasons",
     "indicator_results",
+    "snapshots",
+    "workspace_passphrases",
 )
 
 
@@ -432,6 +518,15 @@ def delete_workspace(con: Connection, name: str) -> None:
         )
         for table in (*WORKSPACE_TABLES, "batches"):
             tx.execute(f"DELETE FROM {table} WHERE workspace_id = $w", {"w": ws.id})
+        # A deleted business leaves its peer groups: its membership and published cards go too.
+        mine = "SELECT member_key FROM peer_members WHERE workspace_id = $w"
+        tx.execute(
+            "DELETE FROM peer_card_values WHERE card_id IN "
+            f"(SELECT id FROM peer_cards WHERE member_key IN ({mine}))",
+            {"w": ws.id},
+        )
+        tx.execute(f"DELETE FROM peer_cards WHERE member_key IN ({mine})", {"w": ws.id})
+        tx.execute("DELETE FROM peer_members WHERE workspace_id = $w", {"w": ws.id})
         tx.execute("DELETE FROM workspaces WHERE id = $w", {"w": ws.id})
 
 
