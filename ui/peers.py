@@ -309,13 +309,19 @@ def strip_chart(
         **{
             **charts.LAYOUT,
             "hovermode": "closest",
-            "height": 220,
-            "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+            "height": 240,
+            "margin": {"l": 30, "r": 30, "t": 30, "b": 10},
+            # Below the tick labels, not over them.
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
         },
         showlegend=True,
         yaxis={"visible": False, "range": [-1, 1], "fixedrange": True},
         xaxis={"ticksuffix": suffix, "zeroline": False},
     )
+    # Room either side so the end dots and their labels are not cut off.
+    low, high = float(stats["low"]) * factor, float(stats["high"]) * factor
+    pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
+    fig.update_xaxes(range=[low - pad, high + pad])
     return fig
 
 

@@ -1,0 +1,71 @@
+"""Review session: the peer group's meeting, run from the figures, one item at a time."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import review
+from ui import peers as ui_peers
+from ui import review as ui_review
+from ui import store as ui_store
+from ui.format import day, plain
+from ui.widgets import page_header
+
+page_header(
+    "Review session",
+    "A peer group meets to hold each other to account: first what was promised last time, then "
+    "each member's red figures and the reset item they are working on, then who commits to what "
+    "by when. Put it on the projector; the timer keeps every member's turn fair.",
+)
+
+con = ui_store.connection()
+group = ui_peers.pick_group(con, allow_create=False)
+if group is None:
+    st.info(
+        "No peer group yet: start one on the Peers page, join it and publish your card, then "
+        "run the group's sessions here.",
+        icon="ℹ️",
+    )
+    st.page_link("pages/peers.py", label="Go to Peers", icon="👥")
+    st.stop()
+
+projector = st.toggle(
+    "Projector mode",
+    key=ui_review.PROJECTOR_KEY,
+    help="Large type, one agenda item at a time, nothing else on the screen.",
+)
+session = ui_review.current_session(con, group)
+if not projector:
+    ui_review.sessions_panel(con, group, session)
+if session is None:
+    st.info("Start today's session, or open an earlier one to see what it decided.", icon="ℹ️")
+    st.stop()
+
+items = review.agenda(con, session.id)
+index = ui_review.item_index(session, len(items))
+
+if projector:
+    ui_review.controls(session, items, index)
+    ui_review.show_item(con, session, items, index, big=True)
+    st.stop()
+
+st.header(f"Session of {day(session.held_on)} · {plain(group.name)}")
+if session.is_closed:
+    st.caption("This session is closed. What it decided is below; it can be reopened.")
+st.caption(
+    "Members appear as they chose: by name if they show it, else as Member A, B… Reds come from "
+    f"each member's latest card published by {day(session.held_on)}."
+)
+ui_review.controls(session, items, index)
+for n in range(len(items)):
+    with st.container(border=n == index):
+        ui_review.show_item(con, session, items, n, big=False, now=n == index)
+
+st.divider()
+if session.is_closed:
+    if st.button("Reopen the session", key="review_reopen"):
+        review.close_session(con, session.id, closed=False)
+        st.rerun()
+elif st.button("Close the session", key="review_close"):
+    review.close_session(con, session.id)
+    st.rerun()

@@ -1,0 +1,250 @@
+"""Peers and Review session as an owner meets them, headless with AppTest: empty store, the demo,
+three businesses published into one group (medians and quartiles read off the page), a session."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from analytics import peers, store
+from analytics.indicators import Result
+from tests.apptest import PAGE_FILES, no_failure, run_page, texts
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit")
+
+PEERS = "pages/peers.py"
+REVIEW = "pages/review.py"
+
+
+ITEMS = {
+    "Alpha": "Tear down the wall — Huddle before meetings",
+    "Beta": "Tear down the wall — Estimate before quoting",
+    "Gamma": "Tear down the wall — Presales commission",
+}
+
+
+def three_publish(db_file: Path) -> dict[str, str]:
+    """Alpha (hidden), Beta (shows its name) and Gamma (hidden) publish discount depth
+    0.10 / 0.20 / 0.40 and prospecting hours 1 / 3 / 0.5; returns name → member key."""
+    con = store.connect(db_file)
+    try:
+        group = peers.create_group(con, "Harbour circle")
+        keys = {}
+        figures = {
+            "Alpha": {"discount_depth": (0.10, "green"), "prospecting_hours": (1.0, "green")},
+            "Beta": {"discount_depth": (0.20, "amber"), "prospecting_hours": (3.0, "green")},
+            "Gamma": {"discount_depth": (0.40, "red"), "prospecting_hours": (0.5, "red")},
+        }
+        for n, (name, figs) in enumerate(figures.items()):
+            ws = store.create_workspace(con, name)
+            member = peers.join_group(
+                con,
+                group.id,
+                ws.id,
+                published_ids=list(figs),
+                show_name=name == "Beta",
+                reset_item=ITEMS[name],
+            )
+            results = {i: Result(i, v, s, "msg") for i, (v, s) in figs.items()}  # type: ignore[arg-type]
+            peers.publish(
+                con,
+                group.id,
+                ws.id,
+                date(2025, 6, 30),
+                results=results,
+                published_at=datetime(2025, 7, 1, 9, n),
+            )
+            keys[name] = member.member_key
+        return keys
+    finally:
+        con.close()
+
+
+def test_both_pages_are_registered() -> None:
+    assert PEERS in PAGE_FILES and REVIEW in PAGE_FILES
+
+
+@pytest.mark.parametrize("page", [PEERS, REVIEW])
+def test_an_empty_store_says_what_to_do(page: str) -> None:
+    at = run_page(page)
+    no_failure(at)
+    assert "No business yet" in texts(at) or "No peer group" in texts(at)
+
+
+def test_a_workspace_without_a_group_is_invited_to_start_one(
+    with_workspace: store.Workspace,
+) -> None:
+    at = run_page(PEERS)
+    no_failure(at)
+    assert at.title[0].value == "Peers"
+    assert "No peer group on this server yet" in texts(at)
+    at.text_input[0].input("Harbour circle")
+    at.button[0].click().run()  # the form's submit button
+    no_failure(at)
+    assert "Peer group Harbour circle created" in texts(at)
+    assert "has not joined **Harbour circle** yet" in texts(at)
+
+
+def test_three_published_cards_show_medians_quartiles_and_hidden_names(db_file: Path) -> None:
+    three_publish(db_file)
+    at = run_page(PEERS)  # Alpha is the first workspace, so Alpha is "You"
+    no_failure(at)
+    shown = texts(at)
+    assert "linear interpolation" in shown
+    standing = at.dataframe[0].value.set_index("Figure")
+    # discount 0.10, 0.20, 0.40 → Q1 15.0%, median 20.0%, Q3 30.0%; Alpha's 10.0% is the best
+    d = standing.loc["Discount on won deals"]
+    assert (d["You"], d["Q1"], d["Median"], d["Q3"]) == ("10.0%", "15.0%", "20.0%", "30.0%")
+    assert d["Members"] == 3 and d["Where you stand"] == "▲ Top quarter"
+    # prospecting 0.5, 1, 3 h → Q1 0.75 h (shown 0.8 h), median 1.0 h, Q3 2.0 h
+    p = standing.loc["Prospecting hours per week"]
+    assert (p["You"], p["Median"], p["Q3"]) == ("1.0 h", "1.0 h", "2.0 h")
+    assert p["Where you stand"] == "● Middle half"
+    # headline: none of Alpha's two figures is in the bottom quarter
+    assert any(m.value == "0 of 2" for m in at.metric)
+
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == 2
+    discount = next(
+        c for c in charts if any("Median 20.0%" in str(a) for a in c["layout"]["annotations"])
+    )
+    traces = {t["name"]: t for t in discount["data"]}
+    assert traces["You"]["text"] == ["You"] and traces["You"]["marker"]["symbol"] == "star"
+    assert traces["You"]["x"] == pytest.approx([10.0])
+    assert sorted(traces["Other members"]["text"]) == ["Beta", "Member B"]
+    band = discount["layout"]["shapes"][0]
+    assert (band["x0"], band["x1"]) == pytest.approx((15.0, 30.0))
+
+    tables = [t.value for t in at.dataframe]
+    members = set().union(*(set(t["Member"]) for t in tables if "Member" in t))
+    assert members == {"You", "Beta", "Member B"}
+    everything = shown + json.dumps(charts) + "".join(t.to_json() for t in tables)
+    assert "Gamma" not in everything  # Gamma did not opt in to show its name
+    assert "Alpha" not in everything
+    assert "The others see you as Member A" in shown
+
+
+def test_joining_and_publishing_on_the_demo(demo_db: Path) -> None:
+    con = store.connect(demo_db)
+    peers.create_group(con, "Demo circle")
+    con.close()
+    at = run_page(PEERS)
+    no_failure(at)
+    assert "has not joined **Demo circle** yet" in texts(at)
+    at.button(key="FormSubmitter:peers_join_1-Join the group").click().run()
+    no_failure(at)
+    assert "Joined Demo circle" in texts(at)
+    at.button(key="peers_publish_1").click().run()
+    no_failure(at)
+    assert "Card published to Demo circle" in texts(at)
+    assert at.get("plotly_chart")  # one strip per figure, a single member for now
+    assert "Your figures beside the group" in texts(at)
+    assert any(b.label == "Export my latest card (JSON)" for b in at.get("download_button"))
+    con = store.connect(demo_db)
+    try:
+        group = peers.list_groups(con)[0]
+        (member,) = peers.members(con, group.id)
+        card = json.loads(peers.latest_card_json(con, group.id, member.member_key) or "")
+    finally:
+        con.close()
+    assert "name" not in card["member"] and "currency" not in card
+    assert {f["unit"] for f in card["figures"]}.isdisjoint({"money", "count"})
+
+
+# ---------------------------------------------------------------- review session
+
+
+def test_review_page_without_groups_points_to_peers(with_workspace: store.Workspace) -> None:
+    at = run_page(REVIEW)
+    no_failure(at)
+    assert at.title[0].value == "Review session"
+    assert "No peer group yet" in texts(at)
+
+
+def test_a_session_runs_its_agenda_and_the_next_opens_with_its_commitments(
+    db_file: Path,
+) -> None:
+    from analytics import review
+
+    keys = three_publish(db_file)
+    con = store.connect(db_file)
+    group = peers.list_groups(con)[0]
+    first = review.start_session(con, group.id, date.today() - timedelta(days=30))
+    review.add_commitment(
+        con, first.id, keys["Gamma"], "Sam", "Stop discounting over 15%", date.today()
+    )
+    con.close()
+
+    at = run_page(REVIEW)
+    no_failure(at)
+    shown = texts(at)
+    assert "Start today's session" in shown or "Start a session" in shown
+    at.button(key="FormSubmitter:review_new-Start the session").click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    second = review.sessions(con, group.id)[0].id
+    con.close()
+    shown = texts(at)
+    # the agenda: last session's commitments, each member's reds and reset item, new commitments
+    assert "Last session's commitments" in shown
+    (followup,) = [r for r in at.radio if "Stop discounting over 15%" in r.label.replace("\\", "")]
+    assert followup.value == "Not reviewed yet"
+    assert "Member B" in shown and "Beta" in shown and "Gamma" not in shown
+    assert "Discount on won deals" in shown  # Member B's red
+    assert "Tear down the wall — Estimate before quoting" in shown
+    assert "min per item" in shown
+
+    followup.set_value("✔ Done")
+    at.button(key=f"FormSubmitter:review_followup_{second}-Save what was done").click().run()
+    no_failure(at)
+    assert "1 follow-up(s) recorded" in texts(at)
+    con = store.connect(db_file)
+    done = review.to_review(con, second)
+    con.close()
+    assert list(done["done"]) == [True]
+
+    at.toggle(key="review_projector").set_value(True).run()
+    no_failure(at)
+    assert "Item 1 of 5" in texts(at)  # review + three members + new commitments
+    at.button(key="review_next").click().run()
+    no_failure(at)
+    assert "Item 2 of 5" in texts(at)
+
+
+def test_review_on_the_demo_opens_a_past_session_and_runs_the_timer(demo_db: Path) -> None:
+    from analytics import review
+
+    con = store.connect(demo_db)
+    try:
+        ws = store.list_workspaces(con)[0]
+        group = peers.create_group(con, "Demo circle")
+        member = peers.join_group(con, group.id, ws.id, reset_item="Does it work? — Offices")
+        peers.publish(con, group.id, ws.id)
+        session = review.start_session(con, group.id, date.today(), minutes_per_item=3)
+        review.add_commitment(
+            con, session.id, member.member_key, "Pat", "Ring the =top 5 customers", date.today()
+        )
+        review.close_session(con, session.id)
+    finally:
+        con.close()
+    at = run_page(REVIEW)
+    no_failure(at)
+    assert "Start today's session" in texts(at)
+    at.selectbox(key="review_session_pick").set_value(session.id).run()
+    no_failure(at)
+    shown = texts(at)
+    assert "This session is closed" in shown
+    assert "🔴 Act now" in shown  # the demo business has red figures
+    assert "Does it work? — Offices" in shown
+    decided = next(t.value for t in at.dataframe if "Commitment" in t.value)
+    assert list(decided["Commitment"]) == ["Ring the =top 5 customers"]
+    assert list(decided["Followed up"]) == ["Not reviewed yet"]
+    assert any(
+        m.label == "Time for this item (not started)" and m.value == "3:00" for m in at.metric
+    )
+    at.button(key="review_start").click().run()
+    no_failure(at)
+    assert any(m.label == "Time left" and m.value in ("3:00", "2:59") for m in at.metric)
