@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import sidebar
+from ui import capture, share, sidebar
 from ui import store as ui_store
 from ui.state import show_flash
 
@@ -19,15 +19,22 @@ PAGES = [
     st.Page("pages/fit.py", title="Customer fit", icon="🤝"),
     st.Page("pages/friction.py", title="Sales vs tech", icon="🔧"),
     st.Page("pages/reset.py", title="Hard reset", icon="🧰"),
+    st.Page("pages/peers.py", title="Peers", icon="👥"),
+    st.Page("pages/sharing.py", title="Shared links", icon="🔗"),
     st.Page("pages/data.py", title="Data", icon="📥"),
     st.Page("pages/settings.py", title="Settings", icon="⚙️"),
 ]
 
 ui_store.connection()  # a locked or unreadable store stops here, with one line saying why
 
-# Routes that replace the whole app (such as read-only snapshot links) go here, before navigation.
+# A snapshot link replaces the whole app with its read-only view: no sidebar, no other page,
+# no passphrase (it opens that snapshot and nothing else).
+if "snapshot" in st.query_params:
+    share.route()
 
 page = st.navigation(PAGES)
 sidebar.render()
 show_flash()
+capture.reset()
 page.run()
+share.finish()  # freezes the page just drawn, if the owner asked to share it

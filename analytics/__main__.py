@@ -1,4 +1,4 @@
-"""Command line: `python -m analytics demo|import|batches|undo|export|kpis …`."""
+"""Command line: `python -m analytics demo|import|batches|undo|export|kpis|snapshot|workspace …`."""
 
 from __future__ import annotations
 
@@ -112,6 +112,67 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="compute as of this day")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    p = sub.add_parser(
+        "snapshot",
+        help="make, list, revoke and export read-only snapshot links",
+        description="A snapshot freezes a page's figures and charts under a private link "
+        "(<base>/?snapshot=TOKEN) that shows them read-only and nothing else.",
+    )
+    actions = p.add_subparsers(dest="snapshot_action", required=True, metavar="ACTION")
+    p = actions.add_parser("create", help="freeze a page and print its id, token and link")
+    _add_db(p)
+    _add_workspace(p)
+    p.add_argument(
+        "--page",
+        default="scoreboard",
+        help="scoreboard (default), pace, niche, fit or friction",
+    )
+    p.add_argument("--title", default="", help="title (default: page and day)")
+    p.add_argument("--author", default="", help="name shown on the snapshot")
+    p.add_argument(
+        "--anonymous", action="store_true", help="show 'anonymous' instead of the business name"
+    )
+    p.add_argument("--expires-days", type=int, metavar="N", help="the link stops after N days")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="figures as of this day")
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="start of the link (default: the workspace's setting, else http://localhost:8501)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p = actions.add_parser("list", help="list a workspace's snapshots and their state")
+    _add_db(p)
+    _add_workspace(p)
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    p = actions.add_parser("revoke", help="turn a snapshot link off for good")
+    _add_db(p)
+    p.add_argument("snapshot_id", metavar="ID", type=int)
+    p = actions.add_parser("export", help="write a snapshot as one self-contained HTML file")
+    _add_db(p)
+    p.add_argument("snapshot_id", metavar="ID", type=int)
+    p.add_argument("file", metavar="FILE.html")
+
+    p = sub.add_parser(
+        "workspace",
+        help="protect a workspace for a shared server (its passphrase)",
+        description="Workspace protection: a server started with OPENING_DAY_SHARED=1 opens "
+        "a workspace only with its passphrase.",
+    )
+    actions = p.add_subparsers(dest="workspace_action", required=True, metavar="ACTION")
+    p = actions.add_parser(
+        "passphrase",
+        help="set a workspace's passphrase (or remove it with --clear)",
+        description="Set the passphrase a shared server asks for before showing this "
+        "workspace. It is asked twice on a terminal, or read from the first line of stdin "
+        "(--stdin, or whenever stdin is not a terminal). Only a slow hash of it is stored.",
+    )
+    _add_db(p)
+    _add_workspace(p)
+    p.add_argument("--clear", action="store_true", help="remove the passphrase instead")
+    p.add_argument(
+        "--stdin", action="store_true", help="read the passphrase from the first line of stdin"
+    )
     return parser
 
 
@@ -287,6 +348,105 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+# Where links point when neither --base-url nor the workspace's setting says otherwise.
+DEFAULT_BASE = "http://localhost:8501"
+
+
+def _snapshot_json(snap: Any) -> dict[str, Any]:
+    return {
+        "id": snap.id,
+        "page": snap.page,
+        "title": snap.title,
+        "shown_name": snap.shown_name,
+        "author": snap.author,
+        "as_of": snap.as_of.isoformat() if snap.as_of else None,
+        "created_at": snap.created_at.isoformat(),
+        "expires_at": snap.expires_at.isoformat() if snap.expires_at else None,
+        "revoked_at": snap.revoked_at.isoformat() if snap.revoked_at else None,
+        "state": snap.state(),
+    }
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from analytics import snapshots  # draws charts: loaded only when asked for
+    from analytics.settings import get_settings
+
+    con = store.connect(args.db)
+    action = args.snapshot_action
+    if action == "create":
+        ws = store.get_workspace(con, args.workspace)
+        blocks, day_ = snapshots.page_blocks(con, ws.id, args.page, args.as_of)
+        snap, token = snapshots.create(
+            con,
+            ws.id,
+            args.page,
+            blocks,
+            title=args.title,
+            author=args.author,
+            anonymous=args.anonymous,
+            expires_days=args.expires_days,
+            as_of=day_,
+        )
+        base = args.base_url or get_settings(con, ws.id).get("share_base_url") or DEFAULT_BASE
+        url = snapshots.link(str(base), token)
+        if args.json:
+            print(json.dumps({**_snapshot_json(snap), "token": token, "link": url}))
+        else:
+            print(f"Snapshot {snap.id}: {snap.title}\ntoken: {token}\nlink:  {url}")
+        return 0
+    if action == "list":
+        ws = store.get_workspace(con, args.workspace)
+        listed = snapshots.list_snapshots(con, ws.id)
+        if args.json:
+            print(json.dumps([_snapshot_json(s) for s in listed]))
+            return 0
+        if not listed:
+            print(f"{ws.name} has no snapshots.")
+        for snap in listed:
+            until = f", until {snap.expires_at:%Y-%m-%d %H:%M}" if snap.expires_at else ""
+            print(
+                f"{snap.id:>4}  [{snap.state():^7}] {snap.title} ({snap.page_title}, "
+                f"made {snap.created_at:%Y-%m-%d %H:%M}{until})"
+            )
+        return 0
+    snap = snapshots.find(con, args.snapshot_id)
+    if action == "revoke":
+        snap = snapshots.revoke(con, snap.workspace_id, snap.id)
+        print(f"Snapshot {snap.id} ({snap.title}) is revoked: its link now says it is not valid.")
+        return 0
+    html = snapshots.to_html(snapshots.frozen(con, snap.workspace_id, snap.id))
+    target = Path(args.file)
+    target.write_text(html, encoding="utf-8")
+    print(f"Wrote {target} ({len(html.encode('utf-8')) / 1e6:.1f} MB, opens without a network).")
+    return 0
+
+
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from analytics import access
+
+    con = store.connect(args.db)  # a locked store fails here, before any prompt
+    ws = store.get_workspace(con, args.workspace)
+    if args.clear:
+        if not access.has_passphrase(con, ws.id):
+            print(f"{ws.name!r} has no passphrase; nothing to do.")
+            return 0
+        access.clear_passphrase(con, ws.id)
+        print(f"Passphrase removed from {ws.name!r}: a shared server will not open it now.")
+        return 0
+    if args.stdin or not sys.stdin.isatty():
+        phrase = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        phrase = getpass.getpass(f"New passphrase for {ws.name}: ")
+        access.check_strength(phrase)
+        if getpass.getpass("Type it again: ") != phrase:
+            return _fail("the two passphrases differ; nothing was changed", EXIT_STORE)
+    access.set_passphrase(con, ws.id, phrase)
+    print(f"Passphrase set for {ws.name!r}. Keep it safe: it cannot be shown, only replaced.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "import": cmd_import,
@@ -294,6 +454,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "undo": cmd_undo,
     "export": cmd_export,
     "kpis": cmd_kpis,
+    "snapshot": cmd_snapshot,
+    "workspace": cmd_workspace,
 }
 
 

@@ -89,3 +89,23 @@ def safe_csv_text(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
     safe_frame(frame).to_csv(buffer, index=False)
     return buffer.getvalue()
+
+
+_MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:=\"'&%^;,?/@")
+
+
+def inert(text: object) -> str:
+    """Text (a file name, a header, an error naming a value) made inert for st.markdown.
+
+    Every ASCII punctuation mark is backslash-escaped, so nothing the owner or a file
+    supplied can become a link, an image, HTML, LaTeX or a coloured directive.
+    """
+    out = []
+    for ch in str(text):
+        if ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        elif ch in "\r\n":
+            out.append("  \n" if ch == "\n" else "")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from analytics import format as fmt
 from analytics import store
 from analytics.indicators import Context, pace
 from analytics.queries import query
@@ -122,3 +123,45 @@ def weekly_scorecard(
     table = pd.DataFrame(rows)
     met = pd.DataFrame(met_rows)
     return Scorecard(weeks=list(shown), table=table, met=met, missing=missing)
+
+
+def cell_text(unit: str, value: Any, currency: str) -> str:
+    """One scorecard value as the owner reads it ("—" when the week has none)."""
+    if value is None or pd.isna(value):
+        return "—"
+    if unit == "money":
+        return fmt.money(float(value), currency)
+    if unit == "share":
+        return fmt.pct(float(value))
+    if unit == "hours":
+        return f"{value:,.1f}"
+    return f"{round(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def display(sc: Scorecard, currency: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scorecard as shown: measurables as rows, weeks as columns ("14 Mar"), each cell its
+    value with ✓ or ✗ against the goal, then the averages; and beside it, per cell, True
+    (met), False (missed) or None, for tinting."""
+    week_cols = {w: fmt.day(w).rsplit(" ", 1)[0] for w in sc.weeks}
+    met = sc.met.set_index("measurable") if not sc.met.empty else pd.DataFrame()
+    rows: list[dict[str, str]] = []
+    marks: list[dict[str, bool | None]] = []
+    for rec in sc.table.to_dict("records"):
+        unit = str(rec["unit"])
+        row = {"Measurable": str(rec["label"]), "Goal": cell_text(unit, rec["goal"], currency)}
+        mark: dict[str, bool | None] = {"Measurable": None, "Goal": None}
+        for w, label in week_cols.items():
+            ok = met.loc[rec["measurable"], w] if not met.empty else None
+            known = ok is not None and not pd.isna(ok)
+            row[label] = cell_text(unit, rec[w], currency) + (
+                (" ✓" if ok else " ✗") if known else ""
+            )
+            mark[label] = bool(ok) if known else None
+        row["4-wk avg"] = cell_text(unit, rec["avg_4"], currency)
+        row["13-wk avg"] = cell_text(unit, rec["avg_13"], currency)
+        row["Goal from"] = str(rec["goal_source"])
+        mark.update({"4-wk avg": None, "13-wk avg": None, "Goal from": None})
+        rows.append(row)
+        marks.append(mark)
+    frame = pd.DataFrame(rows)
+    return frame, pd.DataFrame(marks, index=frame.index, columns=frame.columns)

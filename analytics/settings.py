@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -224,6 +225,15 @@ SETTINGS: dict[str, Setting] = {
             maximum=100,
             group="Sales vs tech",
         ),
+        Setting(
+            "share_base_url",
+            "Address of this server for shared links",
+            "",
+            "The start of every snapshot link, such as https://dash.example.com when the app "
+            "runs behind a proxy. Empty: the local address the app runs on.",
+            "text",
+            group="Sharing",
+        ),
     )
 }
 
@@ -281,7 +291,17 @@ def _validate(key: str, value: Any) -> Any:
     setting = SETTINGS.get(key)
     if setting is None:
         raise SettingError(f"Unknown setting {key!r}.")
-    return setting.validate(value)
+    checked = setting.validate(value)
+    if (
+        key == "share_base_url"
+        and checked
+        and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", checked)
+    ):
+        raise SettingError(
+            f"{setting.label} must start with http:// or https:// and hold no spaces, ? or #; "
+            f"got {checked!r}."
+        )
+    return checked
 
 
 def get_settings_saved_at(con: Connection, workspace_id: int) -> Any:

@@ -341,6 +341,10 @@ _MIGRATION_5 = [
       set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
 ]
 
+# The snapshot token sealed with a key kept beside the store, so the owner can copy a link
+# again later while the store itself holds only the token's hash.
+_MIGRATION_6 = ["ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS token_sealed VARCHAR"]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _migration_1()),
@@ -348,6 +352,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (3, _MIGRATION_3),
     (4, _MIGRATION_4),
     (5, _MIGRATION_5),
+    (6, _MIGRATION_6),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import indicators
 from analytics.indicators import fit
-from ui import fit_charts, sidebar
+from ui import capture, fit_charts, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day, percent, plain, safe_csv
@@ -26,6 +26,7 @@ stop_unless(
     ctx.workspace is not None and ctx.as_of is not None,
     "Nothing to show yet: load the demo business or your own invoices first.",
 )
+share.control("fit", ctx)
 
 ws = ctx.workspace
 currency = ui_store.currency(ws.id)
@@ -90,7 +91,7 @@ def table(
 ui_ind.headline(inds, results, currency)
 pareto_result = results["revenue_pareto"]
 fit_day = pareto_result.details.get("as_of")
-st.caption(
+capture.caption(
     f"Figures over the 12 months to {day(fit_day or ctx.as_of)}"
     + (f", your last invoice day up to {day(ctx.as_of)}" if fit_day else "")
     + ": invoice dates after the same day a year earlier, up to and including that day."
@@ -133,14 +134,14 @@ def only_segments(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 if segments:
-    st.info(
+    capture.info(
         "Showing the customers of " + plain(", ".join(segments)) + " only; the 80/20 curves rank "
         "them among themselves.",
         icon="🔎",
     )
 
 # ---------------------------------------------------------------- 80/20
-st.header("Who brings the revenue, who brings the trouble?")
+capture.header("Who brings the revenue, who brings the trouble?")
 ticket_param = st.query_params.get("tickets", "auto")
 tickets = (
     st.segmented_control(
@@ -174,31 +175,31 @@ noun = "complaints" if ticket_p.complaints_only else "tickets"
 charts = st.columns(2)
 with charts[0]:
     if revenue_p.customers < fit.MIN_CUSTOMERS:
-        st.info(
+        capture.info(
             f"{revenue_p.customers} customers with revenue in the last 12 months for this "
             f"choice: an 80/20 curve needs at least {fit.MIN_CUSTOMERS}.",
             icon="ℹ️",
         )
     else:
-        st.plotly_chart(
+        capture.chart(
             fit_charts.pareto_curve(revenue_p, "Revenue: the 80/20 curve", "revenue"),
             width="stretch",
         )
 with charts[1]:
     if ticket_p.empty:
-        st.info(
+        capture.info(
             f"No {noun} in the last 12 months for this choice. Load your support tickets "
             "(opened date, customer, type) to see who raises them.",
             icon="ℹ️",
         )
     elif ticket_p.customers < fit.MIN_CUSTOMERS:
-        st.info(
+        capture.info(
             f"{ticket_p.customers} customers raised {noun} in the last 12 months for this "
             f"choice: an 80/20 curve needs at least {fit.MIN_CUSTOMERS}.",
             icon="ℹ️",
         )
     else:
-        st.plotly_chart(
+        capture.chart(
             fit_charts.pareto_curve(ticket_p, f"{noun.capitalize()}: the 80/20 curve", noun),
             width="stretch",
         )
@@ -239,14 +240,14 @@ with tables[1]:
             )
 
 # ---------------------------------------------------------------- quadrant
-st.header("Worth it? What each customer pays against what they ask")
+capture.header("Worth it? What each customer pays against what they ask")
 quadrant = results["customer_quadrant"]
 ui_ind.card(inds["customer_quadrant"], quadrant, currency)
 if quadrant.known and not quadrant.frame.empty:
     basis = str(quadrant.details.get("burden_basis", "tickets"))
     shown = only_segments(quadrant.frame)
-    st.plotly_chart(fit_charts.value_vs_burden(shown, basis, currency), width="stretch")
-    st.caption(
+    capture.chart(fit_charts.value_vs_burden(shown, basis, currency), width="stretch")
+    capture.caption(
         plain(quadrant.details.get("burden_note", ""))
         + " Both scales are logarithmic: each step is ten times the one before. Hover over a dot "
         "for the customer."
@@ -283,14 +284,14 @@ if quadrant.known and not quadrant.frame.empty:
         )
 
 # ---------------------------------------------------------------- margins
-st.header("Who costs more than they pay?")
+capture.header("Who costs more than they pay?")
 loss = results["loss_making_customers"]
 ui_ind.card(inds["loss_making_customers"], loss, currency)
 if loss.known:
     shown = only_segments(margins)
     losers = shown[shown["loss_making"]]
     if not losers.empty:
-        st.plotly_chart(fit_charts.margins(losers, currency), width="stretch")
+        capture.chart(fit_charts.margins(losers, currency), width="stretch")
     table(
         shown,
         {
@@ -307,20 +308,20 @@ if loss.known:
         hours=("hours",),
         csv="customer-margins",
     )
-    st.caption(
+    capture.caption(
         "Margin = revenue − invoice costs − hours logged to the customer at the cost rates in "
         "Settings. Worst first; click a column heading to sort."
     )
 
 # ---------------------------------------------------------------- churn
-st.header("Who stopped buying?")
+capture.header("Who stopped buying?")
 churn_result = results["churn_rate"]
 ui_ind.card(inds["churn_rate"], churn_result, currency)
 if churn_result.known:
-    st.plotly_chart(
+    capture.chart(
         fit_charts.churn_years(fit.churn_by_year(churn), fit.CHURN_REFERENCE), width="stretch"
     )
-    st.subheader("Customers lost in the last 12 months")
+    capture.subheader("Customers lost in the last 12 months")
     table(
         only_segments(churn[(churn["k"] == 0) & churn["churned"]]),
         {
@@ -333,7 +334,7 @@ if churn_result.known:
         dates=("last_invoice",),
         csv="customers-lost",
     )
-    st.subheader("Churn by segment")
+    capture.subheader("Churn by segment")
     table(
         fit.churn_by_segment(only_segments(churn)),
         {
@@ -348,14 +349,14 @@ if churn_result.known:
     )
 
 # ---------------------------------------------------------------- contact
-st.header("Who hasn't heard from you lately?")
+capture.header("Who hasn't heard from you lately?")
 gaps = results["contact_gaps"]
 ui_ind.card(inds["contact_gaps"], gaps, currency)
 if gaps.known:
     interval = int(settings["contact_interval_days"])
     shown = only_segments(contacts)
     if shown["top20"].any():
-        st.plotly_chart(fit_charts.contact_days(shown, interval, currency), width="stretch")
+        capture.chart(fit_charts.contact_days(shown, interval, currency), width="stretch")
     table(
         shown.sort_values(["top20", "gap", "revenue"], ascending=[False, False, False]),
         {
@@ -371,18 +372,18 @@ if gaps.known:
         dates=("last_contact",),
         csv="contact-recency",
     )
-    st.caption(
+    capture.caption(
         f"Every customer with revenue in the last 12 months, top customers first; an empty last "
         f"contact means no activity names them. The interval ({interval} days) is set in Settings."
     )
 
 # ---------------------------------------------------------------- ideal profile
-st.header("What does an ideal customer look like?")
+capture.header("What does an ideal customer look like?")
 profile = results["ideal_profile"]
 ui_ind.card(inds["ideal_profile"], profile, currency)
 if profile.known and not profile.frame.empty:
     eligible = profile.frame[profile.frame["ideal"] >= fit.MIN_IDEAL]
-    st.plotly_chart(fit_charts.lift(eligible, fit.MIN_LIFT), width="stretch")
+    capture.chart(fit_charts.lift(eligible, fit.MIN_LIFT), width="stretch")
     with st.expander("Every trait compared"):
         table(
             profile.frame,
@@ -400,8 +401,8 @@ if profile.known and not profile.frame.empty:
         )
 
 # ---------------------------------------------------------------- benchmarks
-st.header("Benchmarks for a service business")
-st.markdown(
+capture.header("Benchmarks for a service business")
+capture.markdown(
     "Two figures lenders, buyers and peers look at first, against ranges commonly quoted for "
     "IT and other managed service providers. Each card says exactly how it is counted."
 )
@@ -411,13 +412,13 @@ for col, ind_id in zip(bench, ("recurring_revenue_share", "top3_concentration"),
     with col:
         ui_ind.card(ind, r, currency)
         t = indicators.effective_thresholds(ind, settings)
-        st.plotly_chart(
+        capture.chart(
             fit_charts.benchmark(r.value, t.green, t.red, ind.higher_is_better, ind.label),
             width="stretch",
         )
         strong = f"≥ {percent(t.green)}" if ind.higher_is_better else f"≤ {percent(t.green)}"
         weak = f"< {percent(t.red)}" if ind.higher_is_better else f"> {percent(t.red)}"
-        st.caption(
+        capture.caption(
             f"Strong: {strong} · weak: {weak} · yours: {ui_ind.value_text(ind, r.value, currency)}"
         )
 

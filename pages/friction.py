@@ -7,9 +7,9 @@ import streamlit as st
 
 from analytics import indicators
 from analytics.indicators import friction
+from ui import capture, share, sidebar
 from ui import friction_charts as charts
 from ui import indicators as ui_ind
-from ui import sidebar
 from ui import store as ui_store
 from ui.format import day, money, percent, plain, safe_csv
 from ui.widgets import dataframe, page_header, stop_unless
@@ -26,11 +26,12 @@ stop_unless(
     ctx.workspace is not None and ctx.as_of is not None,
     "Nothing to show yet: load the demo business or your own data first.",
 )
+share.control("friction", ctx)
 
 ws = ctx.workspace
 counts = ui_store.entity_counts(ws.id)
 if not counts.get("deals") and not counts.get("time_entries"):
-    st.info(
+    capture.info(
         "This page needs your pipeline and your timesheets. Import deals (id, status, owner, "
         "created and closed dates, value, list value before discount, estimated and presales "
         "hours) and time entries (date, person, hours, with customer, deal id, category and "
@@ -60,7 +61,7 @@ def closed_deals(workspace_id: int, day_: str | None) -> pd.DataFrame:
 
 
 ui_ind.headline(inds, results, currency)
-st.caption(
+capture.caption(
     f"Figures as of {day(ctx.as_of)}: the 12 months to that day (deal figures end on the last "
     "day a deal was created or closed, time figures on the last day logged)."
 )
@@ -101,17 +102,17 @@ def next_step(ind_id: str) -> None:
     """The indicator's next step under its section, when it is not green."""
     r = results[ind_id]
     if r.status in ("red", "amber") and inds[ind_id].next_step:
-        st.markdown(f"**What to do next:** {plain(inds[ind_id].next_step)}")
+        capture.markdown(f"**What to do next:** {plain(inds[ind_id].next_step)}")
 
 
 # ---------------------------------------------------------------- discounts
-st.header("Who gives the price away?")
+capture.header("Who gives the price away?")
 r = results["discount_depth"]
 ui_ind.card(inds["discount_depth"], r, currency)
 deals = mine(r.frame)
 threshold = float(r.details.get("threshold", settings["discount_threshold"]))
 if r.known and not deals.dropna(subset=["discount"]).empty:
-    st.plotly_chart(
+    capture.chart(
         charts.discount_by_salesperson(deals, threshold, colours),
         width="stretch",
         key="chart_discount",
@@ -138,7 +139,7 @@ if r.known and not deals.dropna(subset=["discount"]).empty:
 next_step("discount_depth")
 
 # ---------------------------------------------------------------- estimates
-st.header("Did the work take the hours it was sold on?")
+capture.header("Did the work take the hours it was sold on?")
 r = results["effort_overrun"]
 ui_ind.card(inds["effort_overrun"], r, currency)
 effort = mine(r.frame)
@@ -146,7 +147,7 @@ if r.known and not effort.empty:
     judged = effort.dropna(subset=["ratio"])
     judged = judged[~judged["in_delivery"]]
     if not judged.empty:
-        st.plotly_chart(
+        capture.chart(
             charts.estimate_vs_actual(judged, colours), width="stretch", key="chart_effort"
         )
         dataframe(
@@ -167,7 +168,7 @@ if r.known and not effort.empty:
                 "Hours logged": st.column_config.NumberColumn(format="%.1f"),
             },
         )
-        st.caption(
+        capture.caption(
             "Each dot is a won deal: above the dashed line it took more hours than estimated. "
             f"Deals with hours logged in the last {friction.DELIVERY_QUIET_DAYS} days are still "
             "in delivery and left out."
@@ -175,14 +176,14 @@ if r.known and not effort.empty:
 next_step("effort_overrun")
 
 # ---------------------------------------------------------------- presales
-st.header("Does technical presales pay?")
+capture.header("Does technical presales pay?")
 r = results["presales_lift"]
 ui_ind.card(inds["presales_lift"], r, currency)
 if r.known:
     groups = friction.presales_groups(mine(closed_deals(ws.id, picked_day))) if chosen else r.frame
     if chosen:
-        st.caption(f"Deals of {plain(', '.join(chosen))} only.")
-    st.plotly_chart(charts.presales_effect(groups), width="stretch", key="chart_presales")
+        capture.caption(f"Deals of {plain(', '.join(chosen))} only.")
+    capture.chart(charts.presales_effect(groups), width="stretch", key="chart_presales")
     dataframe(
         groups.rename(
             columns={
@@ -205,13 +206,13 @@ if r.known:
 next_step("presales_lift")
 
 # ---------------------------------------------------------------- lost deals
-st.header("Hours sunk in lost deals")
+capture.header("Hours sunk in lost deals")
 r = results["lost_deal_hours"]
 ui_ind.card(inds["lost_deal_hours"], r, currency)
 lost = mine(r.frame)
 if r.known and not lost.empty:
     if float(lost["pursuit_hours"].sum()) > 0:
-        st.plotly_chart(
+        capture.chart(
             charts.lost_hours_by_salesperson(lost, colours), width="stretch", key="chart_lost"
         )
     worst = lost[lost["pursuit_hours"] > 0].head(15)
@@ -237,7 +238,7 @@ if r.known and not lost.empty:
 next_step("lost_deal_hours")
 
 # ---------------------------------------------------------------- cut and run
-st.header("Cut and run: open deals past their baseline")
+capture.header("Cut and run: open deals past their baseline")
 r = results["cut_and_run"]
 ui_ind.card(inds["cut_and_run"], r, currency)
 stuck = mine(r.frame)
@@ -249,12 +250,12 @@ if r.known:
             + (f", {b['hours_limit']:.1f} h" if r.details.get("judged_on") != "age only" else "")
             for b in bands[bands["band"] > 0].to_dict("records")
         )
-        st.caption(
+        capture.caption(
             "Size bands are the quartiles of the values of deals won in the last 12 months. "
             f"Three in four won deals of each size closed within: {plain(limits)}."
         )
     if stuck.empty:
-        st.success("No open deal is past its baseline.", icon="✅")
+        capture.success("No open deal is past its baseline.", icon="✅")
     else:
         if r.details.get("judged_on") == "age only":
             stuck = stuck.drop(columns=["pursuit_hours", "hours_limit"])
@@ -295,14 +296,12 @@ if r.known:
 next_step("cut_and_run")
 
 # ---------------------------------------------------------------- time tracking
-st.header("Is all the time tracked?")
+capture.header("Is all the time tracked?")
 r = results["time_tracking_coverage"]
 ui_ind.card(inds["time_tracking_coverage"], r, currency)
 if r.known and not r.frame.empty:
     capacity = float(r.details.get("capacity_hours_per_week", settings["capacity_hours_per_week"]))
-    st.plotly_chart(
-        charts.coverage_heatmap(r.frame, capacity), width="stretch", key="chart_coverage"
-    )
+    capture.chart(charts.coverage_heatmap(r.frame, capacity), width="stretch", key="chart_coverage")
     people = pd.DataFrame(r.details.get("people", []))
     if not people.empty:
         dataframe(
@@ -325,19 +324,19 @@ if r.known and not r.frame.empty:
         )
 next_step("time_tracking_coverage")
 
-st.header("Time spent improving your own business")
+capture.header("Time spent improving your own business")
 r = results["improvement_time_share"]
 ui_ind.card(inds["improvement_time_share"], r, currency)
 if r.known and not r.frame.empty:
     target = indicators.effective_thresholds(inds["improvement_time_share"], settings).green
-    st.plotly_chart(
+    capture.chart(
         charts.improvement_by_person(r.frame, target), width="stretch", key="chart_improvement"
     )
 next_step("improvement_time_share")
 
 # ---------------------------------------------------------------- benchmarks
-st.header("Benchmarks for a service business")
-st.caption(
+capture.header("Benchmarks for a service business")
+capture.caption(
     "Two common yardsticks, each with its definition and a public reference range. Your own "
     "business may differ for good reasons: read them as questions, not verdicts."
 )
@@ -347,7 +346,7 @@ with left:
     ui_ind.card(inds["billable_utilization"], r, currency)
     ref = r.details.get("reference") or {}
     if r.known and r.value is not None and ref:
-        st.plotly_chart(
+        capture.chart(
             charts.benchmark_bullet(
                 r.value * 100,
                 ref["low"] * 100,
@@ -363,7 +362,7 @@ with right:
     ui_ind.card(inds["effective_hourly_rate"], r, currency)
     ref = r.details.get("reference") or {}
     if r.known and r.value is not None and ref:
-        st.plotly_chart(
+        capture.chart(
             charts.benchmark_bullet(
                 r.value,
                 ref["low"],
@@ -384,7 +383,7 @@ ui_ind.next_steps(
 )
 unknown = [inds[i].label for i in inds if results[i].status == "unknown"]
 if unknown:
-    st.caption(
+    capture.caption(
         f"Not enough data for: {plain(', '.join(unknown))}. Each card above says what to load."
     )
 st.page_link(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import indicators
 from analytics.indicators import niche
-from ui import charts, sidebar
+from ui import capture, charts, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day
@@ -25,6 +25,7 @@ stop_unless(
     ctx.workspace is not None and ctx.as_of is not None,
     "Nothing to show yet: load the demo business or your own invoices first.",
 )
+share.control("niche", ctx)
 
 ws = ctx.workspace
 currency = ui_store.currency(ws.id)
@@ -49,7 +50,9 @@ def frames(
 
 
 ui_ind.headline(inds, results, currency)
-st.caption(f"Figures as of {day(ctx.as_of)}; the last 12 months are compared with the 12 before.")
+capture.caption(
+    f"Figures as of {day(ctx.as_of)}; the last 12 months are compared with the 12 before."
+)
 
 growth = results["segment_growth"]
 if growth.status == "unknown" and growth.frame.empty:
@@ -103,14 +106,14 @@ if not new_p.empty:
     )
 
 # ---------------------------------------------------------------- growth
-st.header("Which segments are growing?")
+capture.header("Which segments are growing?")
 ui_ind.card(inds["segment_growth"], growth, currency)
 if not revenue_p.empty:
-    st.plotly_chart(charts.segment_revenue(revenue_p, currency, grain), width="stretch")
+    capture.chart(charts.segment_revenue(revenue_p, currency, grain), width="stretch")
 if notes:
-    st.caption("In the charts: " + "; ".join(notes) + ".")
+    capture.caption("In the charts: " + "; ".join(notes) + ".")
 if not growth.frame.empty:
-    st.plotly_chart(charts.growth_vs_share(growth.frame, currency), width="stretch")
+    capture.chart(charts.growth_vs_share(growth.frame, currency), width="stretch")
     dataframe(
         growth.frame.rename(
             columns={
@@ -137,10 +140,10 @@ if not growth.frame.empty:
     )
 
 # ---------------------------------------------------------------- saturation
-st.header("Is a niche running dry?")
+capture.header("Is a niche running dry?")
 ui_ind.card(inds["segment_saturation"], results["segment_saturation"], currency)
 if not new_p.empty:
-    st.plotly_chart(charts.new_customers(new_p, grain), width="stretch")
+    capture.chart(charts.new_customers(new_p, grain), width="stretch")
 sat = results["segment_saturation"].frame
 if not sat.empty:
     dataframe(
@@ -162,16 +165,16 @@ if not sat.empty:
     )
 
 # ---------------------------------------------------------------- concentration
-st.header("Vertical or horizontal?")
+capture.header("Vertical or horizontal?")
 conc = results["segment_concentration"]
 ui_ind.card(inds["segment_concentration"], conc, currency)
 if not conc.frame.empty and "cumulative_share" in conc.frame:
-    st.plotly_chart(charts.concentration(conc.frame), width="stretch")
+    capture.chart(charts.concentration(conc.frame), width="stretch")
 
 # ---------------------------------------------------------------- economics
-st.header("What a customer in each segment is worth")
+capture.header("What a customer in each segment is worth")
 if economics.empty:
-    st.info("No revenue in the last 12 months to compare segments on.", icon="ℹ️")
+    capture.info("No revenue in the last 12 months to compare segments on.", icon="ℹ️")
 else:
     dataframe(
         economics.rename(
@@ -195,7 +198,7 @@ else:
             "Churn": st.column_config.NumberColumn(format="percent"),
         },
     )
-    st.caption(
+    capture.caption(
         "Margin = revenue − invoice costs − hours logged on the segment's customers at the cost "
         "rates in Settings. Churn = customers who bought in the 12 months before and not since."
     )

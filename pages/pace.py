@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics import indicators
-from ui import charts, sidebar
+from ui import capture, charts, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day
-from ui.widgets import page_header, stop_unless
+from ui.widgets import dataframe, page_header, stop_unless
 
 page_header(
     "Pace",
@@ -24,6 +24,7 @@ stop_unless(
     ctx.workspace is not None and ctx.as_of is not None,
     "Nothing to show yet: load the demo business or your own data first.",
 )
+share.control("pace", ctx)
 
 ws = ctx.workspace
 currency = ui_store.currency(ws.id)
@@ -33,10 +34,10 @@ inds = {i.id: i for i in indicators.in_area("pace")}
 
 ui_ind.headline(inds, results, currency)
 
-st.caption(f"Figures as of {day(ctx.as_of)}. Weeks are complete ISO weeks (Monday to Sunday).")
+capture.caption(f"Figures as of {day(ctx.as_of)}. Weeks are complete ISO weeks (Monday to Sunday).")
 
 # ---------------------------------------------------------------- prospecting
-st.header("Prospecting, every week")
+capture.header("Prospecting, every week")
 r = results["prospecting_hours"]
 ui_ind.card(inds["prospecting_hours"], r, currency)
 if not r.frame.empty:
@@ -54,7 +55,7 @@ if not r.frame.empty:
             del st.query_params["weeks"]
     shown = len(r.frame) if span == "All history" else 52
     target = float(settings["prospecting_target_hours"])
-    st.plotly_chart(charts.prospecting_weeks(r.frame, target, show_weeks=shown), width="stretch")
+    capture.chart(charts.prospecting_weeks(r.frame, target, show_weeks=shown), width="stretch")
     with st.expander("The weeks behind the chart"):
         table = r.frame.tail(shown).rename(
             columns={
@@ -65,15 +66,15 @@ if not r.frame.empty:
                 "met": "Target met",
             }
         )
-        st.dataframe(table.iloc[::-1], hide_index=True, width="stretch")
+        dataframe(table.iloc[::-1], hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- order book
-st.header("Order book vs cash")
+capture.header("Order book vs cash")
 r = results["order_book_cover"]
 ui_ind.card(inds["order_book_cover"], r, currency)
 if not r.frame.empty and "expected_from_bookings" in r.frame:
     lag = int(r.details.get("lag_months", settings["order_to_cash_lag_months"]))
-    st.plotly_chart(charts.bookings_vs_revenue(r.frame.tail(36), lag, currency), width="stretch")
+    capture.chart(charts.bookings_vs_revenue(r.frame.tail(36), lag, currency), width="stretch")
     with st.expander("The months behind the chart"):
         months = r.frame.tail(36).rename(
             columns={
@@ -86,7 +87,7 @@ if not r.frame.empty and "expected_from_bookings" in r.frame:
                 "cash_hole": "Cash hole",
             }
         )
-        st.dataframe(
+        dataframe(
             months.drop(columns=["future", "typical_bookings"], errors="ignore").iloc[::-1],
             hide_index=True,
             width="stretch",
@@ -97,25 +98,25 @@ if not r.frame.empty and "expected_from_bookings" in r.frame:
         )
 
 # ---------------------------------------------------------------- consistency
-st.header("Steady selling")
+capture.header("Steady selling")
 r = results["activity_consistency"]
 ui_ind.card(inds["activity_consistency"], r, currency)
 if not r.frame.empty and "activities" in r.frame:
-    st.plotly_chart(
+    capture.chart(
         charts.weekly_counts(r.frame, "activities", "Sales activities per week", "activities"),
         width="stretch",
     )
 
 # ---------------------------------------------------------------- workload
-st.header("Workload pace")
+capture.header("Workload pace")
 r = results["workload_pace"]
 ui_ind.card(inds["workload_pace"], r, currency)
 if not r.frame.empty:
     low, high = float(settings["sustainable_hours_low"]), float(settings["sustainable_hours_high"])
-    st.plotly_chart(charts.workload_heatmap(r.frame, low, high), width="stretch")
+    capture.chart(charts.workload_heatmap(r.frame, low, high), width="stretch")
     people = pd.DataFrame(r.details.get("people", []))
     if not people.empty:
-        st.dataframe(
+        dataframe(
             people.rename(
                 columns={
                     "person": "Person",
@@ -135,7 +136,7 @@ if not r.frame.empty:
         )
 
 # ---------------------------------------------------------------- lately
-st.header("What have you done for me lately?")
+capture.header("What have you done for me lately?")
 r = results["lately_vs_lifetime"]
 ui_ind.card(inds["lately_vs_lifetime"], r, currency)
 if r.known:
@@ -148,17 +149,17 @@ if r.known:
             r.details.get(f"{key}_fallers", []) + r.details.get(f"{key}_risers", [])
         )
         with col:
-            st.subheader(title)
+            capture.subheader(title)
             if moved.empty:
-                st.caption(f"No {title.lower()} moved much against their lifetime rank.")
+                capture.caption(f"No {title.lower()} moved much against their lifetime rank.")
                 continue
-            st.plotly_chart(
+            capture.chart(
                 charts.rank_changes(
                     moved.sort_values("rank_change"), name, f"{title}: recent vs lifetime rank"
                 ),
                 width="stretch",
             )
-            st.dataframe(
+            dataframe(
                 moved.rename(
                     columns={
                         name: title[:-1],

@@ -7,13 +7,13 @@ from datetime import date
 import streamlit as st
 
 from analytics import indicators
+from ui import capture, share, sidebar
 from ui import indicators as ui_ind
-from ui import sidebar
 from ui import store as ui_store
 from ui.format import day
 from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
-from ui.widgets import page_header, stop_unless
+from ui.widgets import dataframe, page_header, stop_unless
 
 page_header(
     "Scoreboard",
@@ -26,16 +26,17 @@ stop_unless(
     ctx.workspace is not None and ctx.as_of is not None,
     "Nothing to score yet: load the demo business or your own data first.",
 )
+share.control("scoreboard", ctx)
 
 ws = ctx.workspace
 currency = ui_store.currency(ws.id)
 results = ui_ind.scoreboard(ws.id, ctx.as_of if ctx.picked_as_of else None)
 
 tally = {s: sum(r.status == s for r in results.values()) for s in indicators.STATUS_ORDER}
-cols = st.columns(4)
-for col, status in zip(cols, ("red", "amber", "green", "unknown"), strict=True):
-    col.metric(ui_ind.status_text(status), tally[status])
-st.caption(f"As of {day(ctx.as_of)}.")
+capture.metrics(
+    [(ui_ind.status_text(s), str(tally[s]), "") for s in ("red", "amber", "green", "unknown")], 4
+)
+capture.caption(f"As of {day(ctx.as_of)}.")
 
 area_filter = st.query_params.get("area", "all")
 areas = ["all", *indicators.AREAS]
@@ -65,22 +66,22 @@ for ind_id, result in ordered:
         continue
     ui_ind.card(ind, result, currency, link=True, trend=True)
 
-st.header("Weekly scorecard")
-st.markdown(
+capture.header("Weekly scorecard")
+capture.markdown(
     "The last 13 complete weeks, one row per measurable. ✓ reached the goal, ✗ missed it. "
     "Goals come from Settings, or from your own average over the year before."
 )
 sc = weekly(ws.id, ctx.as_of)
 if sc.table.empty:
-    st.info(
+    capture.info(
         "No weekly figures yet: the scorecard needs activities, deals, invoices, tickets or timesheets.",
         icon="ℹ️",
     )
 else:
-    st.dataframe(table(sc, currency), hide_index=True, width="stretch")
+    dataframe(table(sc, currency), hide_index=True, width="stretch")
 if sc.missing:
     needs = ", ".join(f"{label} (needs {entity})" for label, entity in sc.missing.items())
-    st.caption(f"Not on the scorecard yet: {needs}.")
+    capture.caption(f"Not on the scorecard yet: {needs}.")
 st.page_link("pages/settings.py", label="Set goals and thresholds", icon="⚙️")
 
 # ---------------------------------------------------------------- hard reset

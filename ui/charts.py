@@ -7,6 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import figures
 from analytics import format as fmt
 
 # Colours carry meaning, but never alone: every series has a name in the legend or a label.
@@ -291,22 +292,5 @@ def concentration(table: pd.DataFrame) -> go.Figure:
 
 
 def sparkline(series: pd.Series, name: str) -> go.Figure:
-    """A tiny trend line with no axes: the shape of the recent history, nothing more."""
-    fig = go.Figure(
-        go.Scatter(
-            x=list(series.index),
-            y=series.to_numpy(dtype=float),
-            mode="lines",
-            line={"color": NEUTRAL, "width": 2},
-            hovertemplate="%{x|%d %b %Y}: %{y:,.2f}<extra>" + name + "</extra>",
-        )
-    )
-    fig.update_layout(
-        template="plotly_white",
-        height=60,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        showlegend=False,
-    )
-    return fig
+    """A tiny trend line with no axes (drawn in analytics, so snapshots share it)."""
+    return figures.sparkline(series, name)

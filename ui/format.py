@@ -92,21 +92,7 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + analytics_format.safe_csv_text(frame)).encode("utf-8")
 
 
-_MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:=\"'&%^;,?/@")
-
-
 def plain(text: object) -> str:
-    """Text (a file name, a header, an error naming a value) made inert for st.markdown.
-
-    Every ASCII punctuation mark is backslash-escaped, so nothing the owner or a file
-    supplied can become a link, an image, HTML, LaTeX or a coloured directive.
-    """
-    out = []
-    for ch in str(text):
-        if ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        elif ch in "\r\n":
-            out.append("  \n" if ch == "\n" else "")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Text (a file name, a header, an error naming a value) made inert for st.markdown: see
+    `analytics.format.inert`."""
+    return analytics_format.inert(text)

@@ -9,11 +9,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import indicators
+from analytics import indicators, snapshots
 from analytics.indicators import STATUS_ICON, STATUS_WORD, Indicator, Result, stored
-from ui import charts
+from ui import capture, charts
 from ui import store as ui_store
-from ui.format import count, money, percent, plain
+from ui.format import plain
 from ui.sidebar import Context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,26 +54,7 @@ def for_page(ctx: Context, area: str | None) -> dict[str, Result]:
 
 def value_text(ind: Indicator, value: float | None, currency: str) -> str:
     """An indicator's value in its own unit, as an owner reads it."""
-    if value is None:
-        return "—"
-    unit = ind.unit
-    if unit == "hours":
-        return f"{value:,.1f} h"
-    if unit in ("share", "cv"):
-        return percent(value)
-    if unit == "points":
-        return f"{value * 100:+.1f} pts"
-    if unit == "ratio":
-        return f"{value:.2f}×"
-    if unit == "count":
-        return count(value)
-    if unit == "money":
-        return money(value, currency)
-    if unit == "months":
-        return f"{value:.1f} months"
-    if unit == "days":
-        return f"{value:,.0f} days"
-    return f"{value:.2f}"
+    return ind.format_value(value, currency)
 
 
 def status_text(status: str) -> str:
@@ -136,11 +117,14 @@ def card(
             st.markdown(plain(ind.description))
             if ind.next_step and result.status != "green":
                 st.markdown("**What to do next:** " + plain(ind.next_step))
+    capture.note(
+        snapshots.indicator_card(ind, result, currency, spark if len(spark) >= 2 else None)
+    )
 
 
 def unknown_note(result: Result) -> None:
     """Why a figure cannot be shown, and what data would fix it (instead of a zero)."""
-    st.info(plain(result.message), icon="ℹ️")
+    capture.notice(plain(result.message), "info")
 
 
 def details_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -152,36 +136,25 @@ def headline(
 ) -> None:
     """The page's headline numbers: one per indicator, in rows of at most `per_row`, each with
     its status in words under it."""
-    items = list(inds.items())
-    for start in range(0, len(items), per_row):
-        for col, (ind_id, ind) in zip(
-            st.columns(per_row), items[start : start + per_row], strict=False
-        ):
-            r = results[ind_id]
-            col.metric(ind.label, value_text(ind, r.value, currency), help=ind.description)
-            col.caption(status_text(r.status))
-
-
-def checklist_titles(ind: Indicator) -> list[str]:
-    """The titles of the Hard reset checklists that address an indicator."""
-    from analytics.checklists import builtin
-
-    shipped = builtin().templates
-    return [shipped[t].title for t in ind.checklists if t in shipped]
+    listed = list(inds.values())
+    capture.metrics(
+        snapshots.headline_items(listed, results, currency),
+        per_row,
+        [i.description for i in listed],
+    )
 
 
 def next_steps(inds: dict[str, Indicator], results: dict[str, Result], all_clear: str) -> None:
     """'What to do next': each figure that is not green, worst first, with its next step and
     the checklists that address it."""
-    st.header("What to do next")
-    todo = [(inds[i], results[i]) for i in inds if results[i].status in ("red", "amber")]
-    if not todo:
-        st.success(all_clear, icon="✅")
-    for ind, res in sorted(todo, key=lambda t: indicators.STATUS_ORDER[t[1].status]):
-        lists = ", ".join(checklist_titles(ind))
-        st.markdown(
-            f"- {status_text(res.status)} **{plain(ind.label)}**: {plain(ind.next_step or res.message)}"
-            + (f" Checklist: *{plain(lists)}*." if lists else "")
-        )
-    if todo and page_file("reset"):
-        st.page_link("pages/reset.py", label="Work through a checklist in Hard reset", icon="🧰")
+    capture.header("What to do next")
+    lines = snapshots.next_step_lines(list(inds.values()), results)
+    if not lines:
+        capture.notice(all_clear, "success")
+    else:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        capture.note(snapshots.steps_block(lines))
+        if page_file("reset"):
+            st.page_link(
+                "pages/reset.py", label="Work through a checklist in Hard reset", icon="🧰"
+            )

@@ -1,4 +1,4 @@
-"""Widgets more than one page uses: page headings and the demo button."""
+"""Widgets more than one page uses: page headings, tables, the demo button, empty states."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import store
+from analytics import snapshots, store
 from analytics.errors import OpeningDayError
+from ui import capture
 from ui import store as ui_store
 from ui.boot import require_app
 from ui.format import count, plain
@@ -21,6 +22,8 @@ def page_header(title: str, why: str) -> None:
     require_app()
     st.title(title)
     st.markdown(why)
+    capture.note(snapshots.heading_block(title, 1))
+    capture.note(snapshots.text_block(why))
 
 
 def load_demo() -> store.Workspace | None:
@@ -88,6 +91,12 @@ def dataframe(data: Any, **kwargs: Any) -> None:
                 data = data.assign(**{name: pd.to_numeric(column, errors="coerce") * 100})
                 config[name] = {**cfg, "type_config": {**type_config, "format": "%.1f%%"}}
     st.dataframe(data, column_config=config or None, **kwargs)
+    formats = {
+        str(name): str(cfg["type_config"]["format"])
+        for name, cfg in config.items()
+        if isinstance(cfg, dict) and (cfg.get("type_config") or {}).get("format")
+    }
+    capture.table(data, formats)
 
 
 def stop_unless(ready: bool, message: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from analytics import format as fmt
 from analytics.store import Connection
 
 Status = Literal["green", "amber", "red", "unknown"]
@@ -106,6 +107,29 @@ class Indicator:
     # The recent history behind the value, for a sparkline: a function of the result that
     # returns a Series indexed by date (None when the indicator has no time dimension).
     spark: Callable[[Result], pd.Series] | None = None
+
+    def format_value(self, value: float | None, currency: str = "USD") -> str:
+        """The value in its own unit, as an owner reads it ("—" when there is none)."""
+        if value is None or value != value:
+            return "—"
+        unit = self.unit
+        if unit == "hours":
+            return f"{value:,.1f} h"
+        if unit in ("share", "cv"):
+            return fmt.pct(value)
+        if unit == "points":
+            return f"{value * 100:+.1f} pts"
+        if unit == "ratio":
+            return f"{value:.2f}×"
+        if unit == "count":
+            return f"{round(value):,}"
+        if unit == "money":
+            return fmt.money(value, currency)
+        if unit == "months":
+            return f"{value:.1f} months"
+        if unit == "days":
+            return f"{value:,.0f} days"
+        return f"{value:.2f}"
 
     def default_thresholds(self, settings: dict[str, Any]) -> Thresholds:
         t = self.thresholds

@@ -1,0 +1,190 @@
+"""Snapshots in the app: "Share snapshot" freezes the page as drawn, a link shows only that,
+every invalid link looks the same, and the Shared links page manages them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import snapshots, store
+from tests.apptest import app, no_failure, run_page, texts
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit")
+
+
+def share(at: AppTest, title: str = "") -> str:
+    """Fill the Share snapshot form and return the link the page then shows."""
+    if title:
+        [t for t in at.text_input if t.label == "Title"][0].input(title)
+    [b for b in at.button if b.label == "Create link"][0].click().run()
+    no_failure(at)
+    links = [c.value for c in at.code if "?snapshot=" in str(c.value)]
+    assert len(links) == 1, texts(at)
+    return str(links[0])
+
+
+def open_link(token: Any) -> AppTest:
+    at = app()
+    if token is not None:
+        at.query_params["snapshot"] = token
+    at.run()
+    no_failure(at)
+    return at
+
+
+def stored(db: Path) -> list[tuple[snapshots.Snapshot, list[dict[str, Any]]]]:
+    con = store.connect(db)
+    try:
+        ws = store.list_workspaces(con)[0]
+        return [
+            (s, snapshots.frozen(con, ws.id, s.id).blocks)
+            for s in snapshots.list_snapshots(con, ws.id)
+        ]
+    finally:
+        con.close()
+
+
+def shown_tables(at: AppTest) -> list[int]:
+    return [len(df.value) for df in at.dataframe]
+
+
+def test_sharing_the_pace_page_freezes_what_it_shows(demo_db: Path) -> None:
+    at = run_page("pages/pace.py")
+    no_failure(at)
+    tables_on_page = shown_tables(at)
+    charts_on_page = len(at.get("plotly_chart"))
+    headline = {m.label: m.value for m in at.metric}
+    link = share(at, "Pace for my coach")
+    assert link.startswith("http://localhost:8501/?snapshot=")
+    [(snap, blocks)] = stored(demo_db)
+    assert (snap.page, snap.title, snap.shown_name) == (
+        "pace",
+        "Pace for my coach",
+        "Harbour IT (demo)",
+    )
+    kinds = [b["kind"] for b in blocks]
+    assert kinds[:2] == ["heading", "text"] and blocks[0]["text"] == "Pace"
+    # Every table the page drew, with exactly the rows it drew; no more.
+    assert [len(b["rows"]) for b in blocks if b["kind"] == "table"] == tables_on_page
+    charts = sum(k == "chart" for k in kinds) + sum(
+        1 for b in blocks if b["kind"] == "card" and b["spark"]
+    )
+    assert charts == charts_on_page
+    frozen_headline = {
+        m["label"]: m["value"] for b in blocks if b["kind"] == "metrics" for m in b["items"]
+    }
+    assert frozen_headline == headline
+
+
+def test_a_link_shows_the_frozen_page_and_nothing_else(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page("pages/niche.py")
+    headline = {m.label: m.value for m in at.metric}
+    token = share(at).split("=", 1)[1]
+
+    # Watch every statement the view runs: only the token lookup may touch the store.
+    import ui.store
+
+    real = ui.store.connection()
+    seen: list[str] = []
+
+    class Cursor:
+        def __init__(self, cur: Any) -> None:
+            self.cur = cur
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            seen.append(sql)
+            return self.cur.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.cur, name)
+
+    class Spy:
+        def cursor(self) -> Cursor:
+            return Cursor(real.cursor())
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            seen.append(sql)
+            return real.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(ui.store, "connection", lambda: Spy())
+    view = open_link(token)
+    assert seen and all("FROM snapshots WHERE token_hash" in sql for sql in seen), seen
+    assert {m.label: m.value for m in view.metric} == headline
+    assert "Read-only snapshot" in texts(view) and "Harbour IT (demo)" in texts(view)
+    assert len(view.get("plotly_chart")) >= 3
+    # No navigation, no sidebar, no widget: nothing that could reach live data.
+    assert len(view.sidebar) == 0
+    assert view.get("page_link") == []
+    for kind in ("button", "selectbox", "multiselect", "text_input", "radio", "checkbox"):
+        assert len(getattr(view, kind)) == 0, kind
+
+
+def test_every_invalid_link_gets_the_same_page(demo_db: Path) -> None:
+    at = run_page("pages/scoreboard.py")
+    live = share(at).split("=", 1)[1]
+    revoked = share(at).split("=", 1)[1]
+    expired = share(at).split("=", 1)[1]
+    con = store.connect(demo_db)
+    try:
+        ids = {s.title: s.id for s in snapshots.list_snapshots(con, 1)}
+        by_token = {t: snapshots.resolve(con, t) for t in (revoked, expired)}
+        snapshots.revoke(con, 1, by_token[revoked].snapshot.id)  # type: ignore[union-attr]
+        con.execute(
+            "UPDATE snapshots SET expires_at = $t WHERE id = $i",
+            {"t": datetime.now() - timedelta(minutes=1), "i": by_token[expired].snapshot.id},  # type: ignore[union-attr]
+        )
+    finally:
+        con.close()
+    assert ids
+    reference = None
+    for token in ("", "None", "../x", "'\"", "A" * 43, revoked, expired):
+        view = open_link(token)
+        shown = (texts(view), len(view.metric), len(view.get("plotly_chart")), len(view.sidebar))
+        assert "This link is not valid" in shown[0], token
+        reference = reference or shown
+        assert shown == reference, token
+    assert "Scoreboard" in texts(open_link(live))
+
+
+def test_the_shared_links_page_lists_revokes_and_exports(demo_db: Path) -> None:
+    at = run_page("pages/sharing.py")
+    no_failure(at)
+    assert "No snapshots yet" in texts(at)
+    at = run_page("pages/fit.py")
+    token = share(at, "Fit for the board").split("=", 1)[1]
+    at = run_page("pages/sharing.py")
+    no_failure(at)
+    [table] = at.dataframe
+    assert list(table.value["Title"]) == ["Fit for the board"]
+    assert list(table.value["State"]) == ["🟢 Live"]
+    assert any(token in str(c.value) for c in at.code)  # the owner can copy it again
+    at.checkbox(key="revoke_sure_1").check().run()
+    at.button(key="revoke_1").click().run()
+    no_failure(at)
+    assert list(at.dataframe[0].value["State"]) == ["⛔ Revoked"]
+    assert not any(token in str(c.value) for c in at.code)
+    assert "This link is not valid" in texts(open_link(token))
+
+
+def test_the_shared_links_page_on_an_empty_store() -> None:
+    at = run_page("pages/sharing.py")
+    no_failure(at)
+    assert "load the demo" in texts(at).lower()
+
+
+def test_snapshot_blocks_are_json(demo_db: Path) -> None:
+    at = run_page("pages/friction.py")
+    share(at)
+    [(snap, blocks)] = stored(demo_db)
+    assert snap.page == "friction"
+    json.dumps(blocks, allow_nan=False)

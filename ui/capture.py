@@ -1,0 +1,147 @@
+"""What a page shows, written down as it is drawn, so "Share snapshot" can freeze exactly that.
+
+Pages draw their headings, text, charts and tables through the functions here instead of
+calling Streamlit directly; each one draws the element and, while the page is being captured,
+notes it as a snapshot block (`analytics.snapshots`). Charts and tables are noted as the
+objects themselves and turned into JSON only when a snapshot is made, so capturing costs a
+page nothing. Widgets (filters, buttons) are never captured: a snapshot is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from analytics import snapshots
+
+_KEY = "_od_capture"
+
+NoteKind = Literal["info", "success", "warning"]
+
+
+@dataclass
+class Capture:
+    page: str
+    workspace_id: int
+    as_of: date | None
+    items: list[Any] = field(default_factory=list)
+    request: dict[str, Any] | None = None  # set when the owner asked for a snapshot this run
+
+
+def reset() -> None:
+    """Start noting afresh (app.py calls this before every page run, so the title and the
+    "why" above a page's share control are noted too)."""
+    st.session_state[_KEY] = Capture("", 0, None)
+
+
+def begin(page: str, workspace_id: int, as_of: date | None) -> Capture:
+    """Name the page being noted (the share control does this)."""
+    cap = current()
+    if cap is None:
+        cap = Capture(page, workspace_id, as_of)
+        st.session_state[_KEY] = cap
+    cap.page, cap.workspace_id, cap.as_of = page, workspace_id, as_of
+    return cap
+
+
+def current() -> Capture | None:
+    cap = st.session_state.get(_KEY)
+    return cap if isinstance(cap, Capture) else None
+
+
+def note(item: Any) -> None:
+    """Add a block (a dict, or a ("chart", fig) / ("table", frame, formats) to convert later)."""
+    cap = current()
+    if cap is not None:
+        cap.items.append(item)
+
+
+def blocks(cap: Capture) -> list[dict[str, Any]]:
+    """The captured page as snapshot blocks (charts and tables turned into JSON now)."""
+    out: list[dict[str, Any]] = []
+    for item in cap.items:
+        if isinstance(item, tuple) and item[0] == "chart":
+            out.append(snapshots.chart_block(item[1]))
+        elif isinstance(item, tuple) and item[0] == "table":
+            out.append(snapshots.table_block(item[1], item[2]))
+        else:
+            out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------- drawing and noting
+
+
+def header(text: str) -> None:
+    st.header(text)
+    note(snapshots.heading_block(text, 2))
+
+
+def subheader(text: str) -> None:
+    st.subheader(text)
+    note(snapshots.heading_block(text, 3))
+
+
+def markdown(text: str) -> None:
+    """Markdown the page wrote (the owner's text in it already made inert with plain())."""
+    st.markdown(text)
+    note(snapshots.text_block(text, "markdown"))
+
+
+def caption(text: str) -> None:
+    st.caption(text)
+    note(snapshots.text_block(text, "caption"))
+
+
+def notice(text: str, kind: NoteKind = "info", icon: str | None = None) -> None:
+    """An info, success or warning box."""
+    draw = {"info": st.info, "success": st.success, "warning": st.warning}[kind]
+    draw(text, icon=icon or {"info": "ℹ️", "success": "✅", "warning": "⚠️"}[kind])
+    note(snapshots.text_block(text, kind))
+
+
+def chart(fig: go.Figure, **kwargs: Any) -> None:
+    """st.plotly_chart, noted with the figure's spec (which carries the aggregated data)."""
+    kwargs.setdefault("width", "stretch")
+    st.plotly_chart(fig, **kwargs)
+    note(("chart", fig))
+
+
+def table(data: pd.DataFrame | Styler, formats: dict[str, str] | None = None) -> None:
+    """Note a table drawn by ui.widgets.dataframe: its rows as shown, its number formats."""
+    frame = getattr(data, "data", None) if isinstance(data, Styler) else data
+    if isinstance(frame, pd.DataFrame):
+        note(("table", frame, formats or {}))
+
+
+def metrics(
+    items: list[tuple[str, str, str]], per_row: int = 5, help_: list[str] | None = None
+) -> None:
+    """Headline numbers in rows: (label, value, note under it such as the status)."""
+    for start in range(0, len(items), per_row):
+        row = items[start : start + per_row]
+        for i, (col, (label, value, under)) in enumerate(
+            zip(st.columns(per_row), row, strict=False)
+        ):
+            col.metric(label, value, help=help_[start + i] if help_ else None)
+            if under:
+                col.caption(under)
+    note(snapshots.metrics_block(items))
+
+
+def info(text: str, icon: str | None = None) -> None:
+    notice(text, "info", icon)
+
+
+def success(text: str, icon: str | None = None) -> None:
+    notice(text, "success", icon)
+
+
+def warning(text: str, icon: str | None = None) -> None:
+    notice(text, "warning", icon)
