@@ -20,6 +20,7 @@ PAGES = [
     st.Page("pages/friction.py", title="Sales vs tech", icon="🔧"),
     st.Page("pages/reset.py", title="Hard reset", icon="🧰"),
     st.Page("pages/peers.py", title="Peers", icon="👥"),
+    st.Page("pages/review.py", title="Review session", icon="🗓️"),
     st.Page("pages/sharing.py", title="Shared links", icon="🔗"),
     st.Page("pages/data.py", title="Data", icon="📥"),
     st.Page("pages/settings.py", title="Settings", icon="⚙️"),
