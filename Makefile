@@ -20,6 +20,14 @@ run: $(STAMP)
 	$(PY) -m analytics demo
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
 
+## Start the app as a shared server (several businesses): each workspace opens only with its
+## passphrase (set it with `make run` → Settings, or `python -m analytics workspace passphrase`).
+## No demo is loaded. Listens on 127.0.0.1 unless SHARED_ADDRESS says otherwise.
+SHARED_ADDRESS ?= 127.0.0.1
+.PHONY: run-shared
+run-shared: $(STAMP)
+	OPENING_DAY_SHARED=1 $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(SHARED_ADDRESS)
+
 ## The whole suite: lint, format check, types, unit + page tests, browser tests.
 test: $(STAMP) lint typecheck
 	$(PY) -m pytest

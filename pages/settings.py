@@ -10,6 +10,7 @@ import streamlit as st
 from analytics import indicators, scorecard
 from analytics.errors import OpeningDayError
 from analytics.settings import SETTINGS, Setting, save_settings
+from ui import access as ui_access
 from ui import sidebar
 from ui import store as ui_store
 from ui.format import plain
@@ -48,6 +49,8 @@ def widget(s: Setting, value: Any) -> Any:
             key=key,
         )
         return picked.isoformat() if isinstance(picked, date) else None
+    if s.kind == "text":
+        return st.text_input(s.label, value=str(value or ""), help=s.help or None, key=key)
     if s.kind == "int":
         return st.number_input(
             s.label,
@@ -147,3 +150,6 @@ if submitted:
             ui_store.changed()
             flash("success", "Settings saved. Every page now uses them.")
             st.rerun()
+
+st.divider()
+ui_access.passphrase_section(ws)

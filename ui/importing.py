@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import importer, store
+from analytics import access, importer, store
 from analytics.entities import ENTITIES, ENTITY_NAMES
 from analytics.errors import OpeningDayError, RowsRejected
 from analytics.importer.mapping import (
@@ -28,6 +28,7 @@ from analytics.importer.mapping import (
     mapping_json,
     missing_required,
 )
+from ui import access as ui_access
 from ui import store as ui_store
 from ui.format import count, day, is_missing, moment, plain, safe_csv
 from ui.sidebar import select_workspace
@@ -593,23 +594,30 @@ def _confirm_undo(ws: store.Workspace, batch: store.Batch) -> None:
 
 
 def create_workspace_form(*, key: str, label: str = "Create workspace") -> None:
-    """A name box and a button; the new workspace becomes the current one."""
-    name = st.text_input(
-        "Name of the business",
-        key=f"{key}:name",
-        placeholder="e.g. Northwind IT",
-        help="Letters, digits, spaces and . & ' - (up to 80 characters).",
-    )
-    if st.button(label, key=f"{key}:create", disabled=not (name or "").strip()):
+    """A name box and a button (on a shared server also its passphrase, typed twice); the new
+    workspace becomes the current one."""
+    if access.shared_mode():
+        ws = ui_access.new_workspace_form(key=key, label=label)
+        if ws is None:
+            return
+    else:
+        name = st.text_input(
+            "Name of the business",
+            key=f"{key}:name",
+            placeholder="e.g. Northwind IT",
+            help="Letters, digits, spaces and . & ' - (up to 80 characters).",
+        )
+        if not st.button(label, key=f"{key}:create", disabled=not (name or "").strip()):
+            return
         try:
             ws = store.create_workspace(ui_store.connection(), name or "")
         except OpeningDayError as exc:
             st.error(plain(exc), icon="⛔")
             return
-        ui_store.changed()
-        select_workspace(ws.name)
-        flash("success", f"Workspace {ws.name} created.")
-        st.rerun()
+    ui_store.changed()
+    select_workspace(ws.name)
+    flash("success", f"Workspace {ws.name} created.")
+    st.rerun()
 
 
 def manage_workspace(ws: store.Workspace) -> None:

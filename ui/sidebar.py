@@ -2,21 +2,24 @@
 
 The choice lives in session state (it must survive page changes) and in the URL
 (`?ws=NAME&asof=YYYY-MM-DD`) so that a copied link reopens the same view. Pages read
-it with `current()`.
+it with `current()`. On a shared server (see ui/access.py) a workspace this session has
+not unlocked is never handed to a page: the main area asks for its passphrase instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NoReturn
 
 import streamlit as st
 
 from analytics import store
+from ui import access as ui_access
 from ui import store as ui_store
 from ui.boot import require_app
 from ui.format import day
-from ui.state import app_state
+from ui.state import app_state, flash
 
 WS_PARAM = "ws"
 AS_OF_PARAM = "asof"
@@ -79,15 +82,44 @@ def _resolve(workspaces: list[store.Workspace]) -> store.Workspace | None:
     return by_name[state.workspace]  # type: ignore[index]
 
 
-def current() -> Context:
-    """The workspace and as-of day chosen in this session (no widgets drawn)."""
+def _chosen() -> Context:
+    """The choice, locked or not; a locked workspace comes without any of its dates."""
     require_app()
     ws = _resolve(ui_store.workspaces())
     if ws is None:
         return Context(None, None, None)
+    if not ui_access.is_open(ws.id):
+        return Context(ws, None, None)
     last = ui_store.last_data_date(ws.id)
     picked = app_state().as_of.get(ws.id)
     return Context(ws, picked or last, last)
+
+
+def _locked(ws: store.Workspace | None) -> bool:
+    return ws is not None and not ui_access.is_open(ws.id)
+
+
+def _stop_at_the_gate(ws: store.Workspace) -> NoReturn:
+    """Show the passphrase form (or why the workspace cannot be opened) instead of the page."""
+    created = ui_access.locked_screen(ws)
+    if created is not None:
+        ui_store.changed()
+        select_workspace(created.name)
+        flash("success", f"Workspace {created.name} created, protected by its passphrase.")
+        st.rerun()
+    st.stop()
+
+
+def current() -> Context:
+    """The workspace and as-of day chosen in this session (no widgets drawn).
+
+    On a shared server a workspace this session has not unlocked never comes back from
+    here: the unlock form is shown in its place and the page stops.
+    """
+    ctx = _chosen()
+    if ctx.workspace is not None and _locked(ctx.workspace):
+        _stop_at_the_gate(ctx.workspace)
+    return ctx
 
 
 def _on_pick_workspace() -> None:
@@ -124,7 +156,8 @@ def _sync_url(ctx: Context) -> None:
 def render() -> Context:
     """Draw the workspace picker and the as-of day in the sidebar; return the choice."""
     workspaces = ui_store.workspaces()
-    ctx = current()
+    ctx = _chosen()
+    locked = _locked(ctx.workspace)
     with st.sidebar:
         if ctx.workspace is None:
             st.caption("No business yet: load the demo or create a workspace on the Data page.")
@@ -140,7 +173,9 @@ def render() -> Context:
             on_change=_on_pick_workspace,
             help="Each business has its own workspace. Add or rename one on the Data page.",
         )
-        if ctx.as_of is None:
+        if locked:
+            st.caption("🔒 Locked on this shared server.")
+        elif ctx.as_of is None:
             st.caption("No dated data yet, so there is no day to look back from.")
         else:
             st.session_state[_AS_OF_KEY] = ctx.as_of
@@ -162,4 +197,6 @@ def render() -> Context:
             else:
                 st.caption("The last day in your data.")
     _sync_url(ctx)
+    if locked and ctx.workspace is not None:
+        _stop_at_the_gate(ctx.workspace)  # the page never runs
     return ctx
