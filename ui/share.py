@@ -33,12 +33,16 @@ INVALID = (
 
 
 def base_url(workspace_id: int) -> str:
-    """Where links point: the owner's setting (behind a proxy), else this server's address."""
+    """Where links point: the owner's setting (behind a proxy), else the address the owner's
+    browser reached this server at, else the address it listens on."""
     saved = str(ui_store.settings(workspace_id).get("share_base_url") or "").strip()
     if saved:
         return saved
+    host = str(st.context.headers.get("Host") or "").strip()
+    if host and all(c.isalnum() or c in ".-:[]" for c in host):
+        return f"http://{host}"
     address = st.get_option("server.address") or "localhost"
-    if address in ("0.0.0.0", "127.0.0.1", "::"):
+    if address in ("0.0.0.0", "::"):
         address = "localhost"
     return f"http://{address}:{st.get_option('server.port')}"
 

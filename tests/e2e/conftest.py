@@ -145,25 +145,47 @@ def app_server(app_db: Path, tmp_path: Path) -> Iterator[AppServer]:
 
 
 @pytest.fixture
-def page(chromium_path: str, tmp_path: Path) -> Iterator[Any]:
-    """A Playwright page in a fresh chromium profile, with 30 s default timeouts."""
+def pw(chromium_path: str) -> Iterator[Any]:
+    """Playwright, driving Debian's chromium (never a downloaded browser)."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    profile = tmp_path / "chromium-profile"
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            user_data_dir=str(profile),
-            executable_path=chromium_path,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport=VIEWPORT,
-            locale="en-US",
-        )
-        try:
-            browser_page = context.pages[0] if context.pages else context.new_page()
-            browser_page.set_default_timeout(TIMEOUT_MS)
-            yield browser_page
-        finally:
-            context.close()
+    with sync_api.sync_playwright() as playwright:
+        yield playwright
+
+
+def fresh_page(pw: Any, chromium_path: str, profile: Path) -> tuple[Any, Any]:
+    """A page in a new chromium profile (no cookies, no storage), with 30 s timeouts."""
+    context = pw.chromium.launch_persistent_context(
+        user_data_dir=str(profile),
+        executable_path=chromium_path,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport=VIEWPORT,
+        locale="en-US",
+        accept_downloads=True,
+    )
+    browser_page = context.pages[0] if context.pages else context.new_page()
+    browser_page.set_default_timeout(TIMEOUT_MS)
+    return context, browser_page
+
+
+@pytest.fixture
+def page(pw: Any, chromium_path: str, tmp_path: Path) -> Iterator[Any]:
+    """The owner's browser page."""
+    context, browser_page = fresh_page(pw, chromium_path, tmp_path / "chromium-profile")
+    try:
+        yield browser_page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def stranger(pw: Any, chromium_path: str, tmp_path: Path) -> Iterator[Any]:
+    """Someone else's browser: a second, separate profile (for opening a shared link)."""
+    context, browser_page = fresh_page(pw, chromium_path, tmp_path / "stranger-profile")
+    try:
+        yield browser_page
+    finally:
+        context.close()
 
 
 @dataclass

@@ -1,0 +1,117 @@
+"""A snapshot link in real browsers: the owner shares the Scoreboard, someone else opens the
+link and sees the frozen numbers and nothing else, the HTML export opens with no network,
+and after the owner revokes it the same link says it is not valid."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analytics import demo, store
+from tests.e2e.conftest import TIMEOUT_MS
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("e2e-snapshot-demo") / "demo.duckdb"
+    con = store.connect(path)
+    demo.load_demo(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app_db(demo_file: Path, tmp_path: Path) -> Path:
+    """The served store: a copy of the demo business (overrides the empty store)."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(demo_file, db)
+    return db
+
+
+def metric_values(page: Any) -> list[str]:
+    return [v.strip() for v in page.locator('[data-testid="stMetricValue"]').all_inner_texts()]
+
+
+def wait_for_text(page: Any, text: str) -> None:
+    page.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT_MS)
+
+
+def test_share_open_export_and_revoke_a_snapshot(owner: Any, stranger: Any, tmp_path: Path) -> None:
+    page = owner.page
+    owner.open(f"/scoreboard?ws={demo.DEMO_WORKSPACE}")
+    owner.wait_for("Scoreboard")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    tally = metric_values(page)[:4]
+    assert len(tally) == 4 and all(v.isdigit() for v in tally)
+
+    page.get_by_role("button", name="Share snapshot").click()
+    page.get_by_label("Title").fill("Scoreboard for Alex")
+    page.get_by_label("Your name, shown on the snapshot").fill("Sam Owner")
+    page.get_by_role("button", name="Create link").click()
+    owner.wait_idle()
+    code = page.locator('[data-testid="stCode"]').filter(has_text="?snapshot=").first
+    code.wait_for()
+    link = code.inner_text().strip()
+    assert link.startswith(owner.server.url + "/?snapshot=")
+    owner.shot("shared")
+
+    # Someone else, in a browser of their own, opens the link.
+    stranger.goto(link)
+    stranger.wait_for_selector('[data-testid="stApp"]')
+    stranger.get_by_role("heading", name="Scoreboard for Alex").first.wait_for()
+    stranger.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    stranger.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    wait_for_text(stranger, "Read-only snapshot")
+    wait_for_text(stranger, "by Sam Owner")
+    assert metric_values(stranger)[:4] == tally
+    assert stranger.locator('[data-testid="stSidebar"]').count() == 0
+    assert stranger.locator('[data-testid="stSidebarNav"]').count() == 0
+    stranger.screenshot(path=str(owner.shots / f"{owner.test_name}-link.png"), full_page=True)
+
+    # The owner saves it as one HTML file from the Shared links page...
+    owner.open(f"/sharing?ws={demo.DEMO_WORKSPACE}")
+    owner.wait_for("Shared links")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download HTML").click()
+    html = tmp_path / "snapshot.html"
+    download.value.save_as(str(html))
+    assert html.stat().st_size > 1_000_000  # Plotly's JavaScript is inside
+
+    # ... which opens with every network request refused.
+    fetched: list[str] = []
+
+    def offline(route: Any) -> None:
+        if not route.request.url.startswith("file:"):
+            fetched.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    stranger.context.route("**/*", offline)
+    stranger.goto(html.as_uri())
+    stranger.get_by_text("Read-only snapshot: Scoreboard for Alex").wait_for()
+    stranger.locator(".main-svg").first.wait_for()
+    assert stranger.locator(".js-plotly-plot").count() >= 5
+    assert fetched == []
+    stranger.screenshot(path=str(owner.shots / f"{owner.test_name}-html.png"), full_page=True)
+    stranger.context.unroute("**/*")
+
+    # The owner revokes it; the same link now shows only "not valid".
+    page.get_by_text("Yes, turn this link off").click()
+    owner.wait_idle()
+    page.get_by_role("button", name="Revoke link").click()
+    owner.wait_idle()
+    wait_for_text(page, "is revoked")
+    owner.shot("revoked")
+
+    stranger.goto(link)
+    stranger.get_by_role("heading", name="This link is not valid").wait_for()
+    stranger.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    assert stranger.locator('[data-testid="stMetricValue"]').count() == 0
+    assert stranger.get_by_text("Scoreboard for Alex").count() == 0
+    stranger.screenshot(path=str(owner.shots / f"{owner.test_name}-invalid.png"), full_page=True)
