@@ -22,6 +22,8 @@ PAGES = re.findall(
 )
 # Headings that differ from the page's title in the sidebar.
 HEADINGS = {"Home": demo.DEMO_DISPLAY_NAME, "Data": "Your data"}
+# Pages that draw charts on the demo business (Peers draws them once a group has cards).
+CHARTED = {"Scoreboard", "Pace", "Niche growth", "Customer fit", "Sales vs tech"}
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +48,12 @@ def test_every_page_opens_from_the_sidebar(owner: Any) -> None:
     owner.open("/")
     owner.wait_for(demo.DEMO_DISPLAY_NAME)
     assert len(PAGES) >= 6
-    for file, title in PAGES:
+    assert {title for _, title in PAGES} >= CHARTED
+    for _file, title in PAGES:
         nav = page.locator('[data-testid="stSidebarNav"]')
         nav.get_by_role("link", name=re.compile(re.escape(title))).first.click()
         owner.wait_for(HEADINGS.get(title, title))
-        source = (ROOT / file).read_text(encoding="utf-8")
-        if "plotly_chart" in source:
+        if title in CHARTED:
             page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=TIMEOUT_MS)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised"
         assert "ws=" in page.url, f"{title}: the business should stay in the URL"
