@@ -37,5 +37,7 @@ page = st.navigation(PAGES)
 sidebar.render()
 show_flash()
 capture.reset()
-page.run()
-share.finish()  # freezes the page just drawn, if the owner asked to share it
+try:
+    page.run()
+finally:
+    share.finish()  # freezes the page just drawn (even one that stopped early), if asked to

@@ -188,3 +188,24 @@ def test_snapshot_blocks_are_json(demo_db: Path) -> None:
     [(snap, blocks)] = stored(demo_db)
     assert snap.page == "friction"
     json.dumps(blocks, allow_nan=False)
+
+
+def test_on_a_shared_server_a_link_needs_no_passphrase_and_opens_nothing_else(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = store.connect(demo_db)
+    try:
+        ws = store.list_workspaces(con)[0]
+        blocks, day_ = snapshots.page_blocks(con, ws.id, "scoreboard")
+        _, token = snapshots.create(con, ws.id, "scoreboard", blocks, as_of=day_)
+    finally:
+        con.close()
+    monkeypatch.setenv("OPENING_DAY_SHARED", "1")
+    view = open_link(token)
+    assert "Read-only snapshot" in texts(view)
+    assert blocks[1]["kind"] == "metrics"
+    assert [m.value for m in view.metric][:4] == [m["value"] for m in blocks[1]["items"]]
+    # The live pages of the same server still ask for the passphrase.
+    at = run_page("pages/scoreboard.py")
+    assert "cannot be opened here" in texts(at)
+    assert "Read-only snapshot" not in texts(at) and len(at.metric) == 0
