@@ -69,6 +69,10 @@ st.caption(
 
 st.header("Manage one link")
 by_id = {s.id: s for s in listed}
+# ?link=ID reopens the same snapshot (not ?snapshot=, which opens a snapshot's read-only view).
+linked = st.query_params.get("link", "")
+if linked.isdigit() and int(linked) in by_id and "sharing_pick" not in st.session_state:
+    st.session_state["sharing_pick"] = int(linked)
 picked = st.selectbox(
     "Snapshot",
     list(by_id),
@@ -76,6 +80,7 @@ picked = st.selectbox(
     key="sharing_pick",
 )
 snap = by_id[int(picked)]
+st.query_params["link"] = str(snap.id)
 state = snap.state(now)
 
 if state == "live":

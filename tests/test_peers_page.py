@@ -248,3 +248,24 @@ def test_review_on_the_demo_opens_a_past_session_and_runs_the_timer(demo_db: Pat
     at.button(key="review_start").click().run()
     no_failure(at)
     assert any(m.label == "Time left" and m.value in ("3:00", "2:59") for m in at.metric)
+
+
+def test_a_copied_link_reopens_the_same_group_and_session(db_file: Path) -> None:
+    from analytics import review
+
+    three_publish(db_file)
+    con = store.connect(db_file)
+    try:
+        other = peers.create_group(con, "Another circle")
+        first = peers.find_group(con, "Harbour circle")
+        assert first is not None
+        session = review.start_session(con, first.id, date(2025, 7, 3))
+    finally:
+        con.close()
+    at = run_page(PEERS, ws="Alpha", group=str(other.id))
+    no_failure(at)
+    [picker] = [s for s in at.selectbox if s.label == "Peer group"]
+    assert picker.value == other.id
+    at = run_page(REVIEW, ws="Alpha", group=str(first.id), session=str(session.id))
+    no_failure(at)
+    assert "Session of 3 Jul 2025" in texts(at)

@@ -209,3 +209,17 @@ def test_on_a_shared_server_a_link_needs_no_passphrase_and_opens_nothing_else(
     at = run_page("pages/scoreboard.py")
     assert "cannot be opened here" in texts(at)
     assert "Read-only snapshot" not in texts(at) and len(at.metric) == 0
+
+
+def test_the_shared_links_page_reopens_the_linked_snapshot(demo_db: Path) -> None:
+    con = store.connect(demo_db)
+    try:
+        ws = store.list_workspaces(con)[0]
+        blocks, day_ = snapshots.page_blocks(con, ws.id, "niche")
+        first, _ = snapshots.create(con, ws.id, "niche", blocks, title="First")
+        snapshots.create(con, ws.id, "niche", blocks, title="Second")
+    finally:
+        con.close()
+    at = run_page("pages/sharing.py", link=str(first.id))
+    no_failure(at)
+    assert at.selectbox(key="sharing_pick").value == first.id  # not the newest, listed first

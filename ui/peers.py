@@ -41,6 +41,9 @@ POSITION_WORD = {
 # ---------------------------------------------------------------- the group
 
 
+GROUP_PARAM = "group"
+
+
 def _on_pick() -> None:
     st.session_state[GROUP_KEY] = st.session_state[_PICK_KEY]
 
@@ -49,10 +52,16 @@ def pick_group(con: Connection, *, allow_create: bool = True) -> peers.Group | N
     """The peer group being looked at (kept across pages); a form to create one."""
     groups = peers.list_groups(con)
     by_id = {g.id: g for g in groups}
+    # A copied link (?group=ID) reopens the same group; otherwise the one picked last.
+    linked = st.query_params.get(GROUP_PARAM, "")
+    if linked.isdigit() and int(linked) in by_id:
+        st.session_state[GROUP_KEY] = int(linked)
     chosen = st.session_state.get(GROUP_KEY)
     if chosen not in by_id and groups:
         chosen = groups[0].id
         st.session_state[GROUP_KEY] = chosen
+    if chosen in by_id:
+        st.query_params[GROUP_PARAM] = str(chosen)
     if groups:
         st.session_state[_PICK_KEY] = chosen
         st.selectbox(

@@ -25,6 +25,9 @@ DONE = "✔ Done"
 NOT_DONE = "✘ Not done"
 
 
+SESSION_PARAM = "session"
+
+
 def _item_key(session_id: int) -> str:
     return f"review_item_{session_id}"
 
@@ -46,9 +49,21 @@ def _on_open() -> None:
 
 def current_session(con: Connection, group: peers.Group) -> review.Session | None:
     """The session being run, if it belongs to this group."""
-    chosen = st.session_state.get(SESSION_KEY)
     known = {s.id: s for s in review.sessions(con, group.id)}
-    return known.get(chosen) if isinstance(chosen, int) else None
+    linked = st.query_params.get(SESSION_PARAM, "")
+    if (
+        linked.isdigit()
+        and int(linked) in known
+        and st.session_state.get(SESSION_KEY) != int(linked)
+    ):
+        open_session(int(linked))  # a copied link (?session=ID) reopens that session
+    chosen = st.session_state.get(SESSION_KEY)
+    session = known.get(chosen) if isinstance(chosen, int) else None
+    if session is not None:
+        st.query_params[SESSION_PARAM] = str(session.id)
+    else:
+        st.query_params.pop(SESSION_PARAM, None)
+    return session
 
 
 def followed_up(done: Any, on: Any = None) -> str:

@@ -129,6 +129,26 @@ def chromium_path() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo business, built once per test session."""
+    from analytics import demo, store
+
+    path = tmp_path_factory.mktemp("e2e-demo") / "demo.duckdb"
+    con = store.connect(path)
+    demo.load_demo(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def demo_app_db(demo_file: Path, tmp_path: Path) -> Path:
+    """A copy of the demo business for one test; a module serves it by overriding `app_db`."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(demo_file, db)
+    return db
+
+
 @pytest.fixture
 def app_db(tmp_path: Path) -> Path:
     """The store file the served app uses: empty until the test (or the app) fills it."""

@@ -4,13 +4,12 @@ heading and charts, and leaves a screenshot to look at."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from analytics import demo, store
+from analytics import demo
 from tests.e2e.conftest import ROOT, TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
@@ -26,21 +25,10 @@ HEADINGS = {"Home": demo.DEMO_DISPLAY_NAME, "Data": "Your data"}
 CHARTED = {"Scoreboard", "Pace", "Niche growth", "Customer fit", "Sales vs tech"}
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("e2e-demo") / "demo.duckdb"
-    con = store.connect(path)
-    demo.load_demo(con)
-    con.close()
-    return path
-
-
 @pytest.fixture
-def app_db(demo_file: Path, tmp_path: Path) -> Path:
+def app_db(demo_app_db: Path) -> Path:
     """The served store: a copy of the demo business (overrides the empty store)."""
-    db = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, db)
-    return db
+    return demo_app_db
 
 
 def test_every_page_opens_from_the_sidebar(owner: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +14,10 @@ from tests.e2e.conftest import stop_app
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("e2e-reset-demo") / "demo.duckdb"
-    con = store.connect(path)
-    demo.load_demo(con)
-    con.close()
-    return path
-
-
 @pytest.fixture
-def app_db(demo_file: Path, tmp_path: Path) -> Path:
+def app_db(demo_app_db: Path) -> Path:
     """The served store: a copy of the demo business (overrides the empty store)."""
-    db = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, db)
-    return db
+    return demo_app_db
 
 
 def _item(page: Any, item_id: str, run_id: int = 1) -> Any:
