@@ -308,11 +308,39 @@ def bench_pages(ctx: Context) -> list[Measurement]:
     return out
 
 
+def bench_snapshots(ctx: Context) -> list[Measurement]:
+    """Freezing each page from the command line on the large demo, opening the link, and the
+    HTML export (time and size)."""
+    path = ctx.large_demo_store()
+    result = run_child(_child_command("snapshots", path, "large", ctx.seed))
+    _check(result, "timing snapshots")
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    out: list[Measurement] = []
+    for page, t in report.items():
+        out.append(
+            Measurement(
+                f"snapshot {page}: build + store",
+                seconds=t["build"] + t["store"],
+                detail={"build": t["build"], "store": t["store"], "payload_kb": t["payload_kb"]},
+            )
+        )
+        out.append(
+            Measurement(f"snapshot {page}: open link", seconds=t["open"], target_seconds=1.0)
+        )
+        out.append(
+            Measurement(
+                f"snapshot {page}: HTML export", seconds=t["html"], detail={"mb": t["html_mb"]}
+            )
+        )
+    return out
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "demo-small": bench_demo_small,
     "demo-large": bench_demo_large,
     "import-csv": bench_import_invoices_csv,
     "pages": bench_pages,
+    "snapshots": bench_snapshots,
 }
 
 
@@ -383,9 +411,46 @@ def child_pages(db: Path, scale: str, seed: int) -> None:
     print(json.dumps(report))
 
 
+def child_snapshots(db: Path, scale: str, seed: int) -> None:
+    """Per page: build its blocks from the registry, store the snapshot, open it by token,
+    write the HTML. Prints one JSON line."""
+    from analytics import snapshots, store
+
+    con = store.connect(db)
+    ws = store.list_workspaces(con)[0]
+    report: dict[str, Any] = {}
+    for page in snapshots.PAGES:
+        started = time.perf_counter()
+        blocks, day_ = snapshots.page_blocks(con, ws.id, page)
+        built = time.perf_counter()
+        snap, token = snapshots.create(con, ws.id, page, blocks, as_of=day_)
+        stored_at = time.perf_counter()
+        item = snapshots.resolve(con, token)
+        opened = time.perf_counter()
+        assert item is not None
+        html = snapshots.to_html(item)
+        done = time.perf_counter()
+        payload = con.execute(
+            "SELECT strlen(payload) FROM snapshots WHERE id = $i", {"i": snap.id}
+        ).fetchall()[0][0]
+        report[page] = {
+            "build": round(built - started, 3),
+            "store": round(stored_at - built, 3),
+            "open": round(opened - stored_at, 3),
+            "html": round(done - opened, 3),
+            "payload_kb": round(payload / 1024, 1),
+            "html_mb": round(len(html.encode("utf-8")) / 1e6, 2),
+        }
+    # Leave the store as it was: the benchmark store is reused by the other runs.
+    con.execute("DELETE FROM snapshots WHERE workspace_id = $w", {"w": ws.id})
+    con.close()
+    print(json.dumps(report))
+
+
 CHILD_TASKS: dict[str, Callable[[Path, str, int], None]] = {
     "demo": child_demo,
     "pages": child_pages,
+    "snapshots": child_snapshots,
 }
 
 
