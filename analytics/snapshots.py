@@ -315,7 +315,8 @@ def next_step_lines(inds: list[Indicator], results: dict[str, Result]) -> list[s
     return lines
 
 
-def _spark(ind: Indicator, result: Result) -> pd.Series | None:
+def spark_series(ind: Indicator, result: Result) -> pd.Series | None:
+    """The recent history behind a card's value (None when it has none to show)."""
     if list(result.frame.columns) == ["date", "value"]:
         return stored.stored_spark(result)
     if ind.spark is None or result.status == "unknown":
@@ -367,7 +368,7 @@ def page_blocks(
         )
         for ind_id, result in ordered:
             ind = indicators.get(ind_id)
-            blocks.append(indicator_card(ind, result, currency, _spark(ind, result)))
+            blocks.append(indicator_card(ind, result, currency, spark_series(ind, result)))
         sc = scorecard.weekly_scorecard(con, workspace_id, day_, settings)
         blocks.append(heading_block("Weekly scorecard"))
         if sc.table.empty:
@@ -381,7 +382,9 @@ def page_blocks(
     blocks.append(text_block(f"Figures as of {fmt.day(day_)}.", "caption"))
     for ind in inds:
         blocks.append(heading_block(ind.label))
-        blocks.append(indicator_card(ind, results[ind.id], currency, _spark(ind, results[ind.id])))
+        blocks.append(
+            indicator_card(ind, results[ind.id], currency, spark_series(ind, results[ind.id]))
+        )
     blocks.append(heading_block("What to do next"))
     lines = next_step_lines(inds, results)
     blocks.append(

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import indicators, snapshots
-from analytics.indicators import STATUS_ICON, STATUS_WORD, Indicator, Result, stored
+from analytics.indicators import Indicator, Result, stored
 from ui import capture, charts
 from ui import store as ui_store
 from ui.format import plain
@@ -59,7 +59,7 @@ def value_text(ind: Indicator, value: float | None, currency: str) -> str:
 
 def status_text(status: str) -> str:
     """Never colour alone: an icon and a word."""
-    return f"{STATUS_ICON[status]} {STATUS_WORD[status]}"
+    return snapshots.status_text(status)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -70,14 +70,9 @@ def scoreboard(workspace_id: int, as_of: date | None) -> dict[str, Result]:
 
 
 def sparkline(ind: Indicator, result: Result) -> pd.Series:
-    if list(result.frame.columns) == ["date", "value"]:
-        return stored.stored_spark(result)  # a kept Scoreboard result carries its series
-    if ind.spark is None or result.status == "unknown":
-        return pd.Series(dtype=float)
-    try:
-        return ind.spark(result)
-    except (KeyError, ValueError):
-        return pd.Series(dtype=float)
+    """The card's trend (analytics.snapshots builds it the same way for a frozen card)."""
+    series = snapshots.spark_series(ind, result)
+    return series if series is not None else pd.Series(dtype=float)
 
 
 def card(
