@@ -7,9 +7,12 @@ it as one line on stderr and exits 2. A traceback means a bug, not bad input.
     ├── StoreError
     │   ├── StoreLocked          another process holds the DuckDB file
     │   ├── StoreTooNew          the file was written by a newer Opening Day
+    │   ├── StoreDamaged         the file or its write-ahead log is corrupt or truncated
+    │   ├── StoreFull            the disk (or memory) ran out while reading or writing
     │   └── WorkspaceError       unknown / duplicate / invalid workspace
     └── ImportError_
         ├── UnreadableFile       encoding, format, empty file, missing sheet
+        │   └── FileTooLarge     over a size, extent, row, cell or time limit (names which)
         ├── UnknownEntity        cannot tell what the file holds
         ├── MissingColumn        a required field has no column
         ├── BadMapping           a mapping names a column the file lacks
@@ -39,6 +42,14 @@ class StoreTooNew(StoreError):
     pass
 
 
+class StoreDamaged(StoreError):
+    """The store file or its write-ahead log cannot be read: restore it from an export."""
+
+
+class StoreFull(StoreError):
+    """The disk or the memory ran out: nothing was written; free space and try again."""
+
+
 class WorkspaceError(StoreError):
     pass
 
@@ -53,6 +64,10 @@ class ImportError_(OpeningDayError):  # noqa: N801 - the trailing _ avoids the b
 
 class UnreadableFile(ImportError_):
     pass
+
+
+class FileTooLarge(UnreadableFile):
+    """A file over one of the reading limits (size, extent, cells, memory, time); says which."""
 
 
 class UnknownEntity(ImportError_):
@@ -105,3 +120,8 @@ class PeerError(OpeningDayError):
 
 class AccessError(OpeningDayError):
     """A workspace passphrase that is missing, too weak or wrong."""
+
+
+class AccessDenied(AccessError):
+    """This workspace may not see or change that (a group it is not in, a server that needs an
+    admin secret or an invitation to create a workspace)."""
