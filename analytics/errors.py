@@ -10,15 +10,19 @@ it as one line on stderr and exits 2. A traceback means a bug, not bad input.
     │   ├── StoreDamaged         the file or its write-ahead log is corrupt or truncated
     │   ├── StoreFull            the disk (or memory) ran out while reading or writing
     │   └── WorkspaceError       unknown / duplicate / invalid workspace
-    └── ImportError_
-        ├── UnreadableFile       encoding, format, empty file, missing sheet
-        │   └── FileTooLarge     over a size, extent, row, cell or time limit (names which)
-        ├── UnknownEntity        cannot tell what the file holds
-        ├── MissingColumn        a required field has no column
-        ├── BadMapping           a mapping names a column the file lacks
-        └── RowsRejected         rows that cannot be read (carries every reject)
+    ├── ImportError_
+    │   ├── UnreadableFile       encoding, format, empty file, missing sheet
+    │   │   └── FileTooLarge     over a size, extent, cell, memory or time limit (names which)
+    │   ├── UnknownEntity        cannot tell what the file holds
+    │   ├── MissingColumn        a required field has no column
+    │   ├── BadMapping           a mapping names a column the file lacks
+    │   └── RowsRejected         rows that cannot be read (carries every reject)
     ├── TemplateError            a checklist template file that cannot be used (file, line)
-    └── ChecklistError           a run, answer, goal or season request that cannot be done
+    ├── ChecklistError           a run, answer, goal or season request that cannot be done
+    ├── SnapshotError            a snapshot that cannot be made, changed or exported
+    ├── PeerError                a peer-group change refused, or a card that cannot be read
+    └── AccessError              a passphrase missing, too weak or wrong
+        └── AccessDenied         not a member, not unlocked, or no admin secret / invitation
 """
 
 from __future__ import annotations
