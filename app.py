@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import capture, share, sidebar
+from ui import capture, serving, share, sidebar
 from ui import store as ui_store
 from ui.state import show_flash
 
 st.set_page_config(page_title="Opening Day", page_icon="⚾", layout="wide")
+serving.guard()  # reachable by others without passphrases: one message, nothing else
 
 # The page registry, in sidebar order. Adding a page is one line here plus its file in pages/.
 PAGES = [
@@ -26,18 +27,22 @@ PAGES = [
     st.Page("pages/settings.py", title="Settings", icon="⚙️"),
 ]
 
-ui_store.connection()  # a locked or unreadable store stops here, with one line saying why
+# The store is held for this run only, so the command line can use it between runs.
+with ui_store.in_use():
+    ui_store.connection()  # a locked, damaged or unreadable store stops here, with one line
 
-# A snapshot link replaces the whole app with its read-only view: no sidebar, no other page,
-# no passphrase (it opens that snapshot and nothing else).
-if "snapshot" in st.query_params:
-    share.route()
+    # A snapshot link replaces the whole app with its read-only view: no sidebar, no other
+    # page, no passphrase (it opens that snapshot and nothing else).
+    if "snapshot" in st.query_params:
+        share.route()
 
-page = st.navigation(PAGES)
-sidebar.render()
-show_flash()
-capture.reset()
-try:
-    page.run()
-finally:
-    share.finish()  # freezes the page just drawn (even one that stopped early), if asked to
+    page = st.navigation(PAGES)
+    sidebar.render()
+    show_flash()
+    ui_store.show_notices()
+    capture.reset()
+    try:
+        with ui_store.store_faults():
+            page.run()
+    finally:
+        share.finish()  # freezes the page just drawn (even one that stopped early), if asked to

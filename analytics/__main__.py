@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from analytics import store
 from analytics.entities import ENTITY_NAMES
@@ -19,12 +22,45 @@ EXIT_STORE = 1
 EXIT_FILE = 2
 
 
+# How long a command waits for a store another program (usually the running app) holds.
+WAIT_ENV = "OPENING_DAY_LOCK_WAIT"
+DEFAULT_WAIT = 30.0
+
+
+def _wait_default() -> float:
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError:
+        return DEFAULT_WAIT
+
+
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
         metavar="PATH",
         help=f"the DuckDB store file (default: ${store.DB_ENV} or {store.DEFAULT_DB.relative_to(store.PROJECT_ROOT)})",
     )
+    p.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=_wait_default(),
+        help="when the running app or another command has the store, wait this long for it "
+        f"(default {DEFAULT_WAIT:g}, or ${WAIT_ENV})",
+    )
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> store.Connection:
+    """The store named by --db: waits (bounded) for the app to let go, says what the store
+    has to tell (a log that could not be replayed), opens read-only when nothing is written."""
+
+    def waiting(message: str) -> None:
+        print(f"note: {message}", file=sys.stderr)
+
+    con = store.connect(args.db, read_only=read_only, wait=args.wait, on_wait=waiting)
+    for notice in store.store_notices(con):
+        print(f"warning: {notice.message}", file=sys.stderr)
+    return con
 
 
 def _add_workspace(p: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -201,7 +237,7 @@ def _progress(enabled: bool) -> Callable[[float, str], None] | None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from analytics import demo
 
-    con = store.connect(args.db)
+    con = _open(args)
     name = args.workspace or demo.DEMO_WORKSPACE
     existing = store.find_workspace(con, name)
     if existing is not None and sum(store.entity_counts(con, existing.id).values()) > 0:
@@ -229,7 +265,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         mapping = importer.parse_map_args(maps) if maps else None
     except ImportError_ as exc:
         return _fail(str(exc), EXIT_FILE)
-    con = store.connect(args.db)
+    con = _open(args)
     ws = store.ensure_workspace(con, args.workspace)
     try:
         result = importer.import_file(
@@ -285,7 +321,7 @@ def _batch_json(b: store.Batch) -> dict[str, Any]:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
+    con = _open(args, read_only=True)
     ws = store.get_workspace(con, args.workspace)
     batches = store.list_batches(con, ws.id)
     if args.json:
@@ -305,7 +341,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
+    con = _open(args)
     ws = store.get_workspace(con, args.workspace)
     batch = store.undo_batch(con, ws.id, args.batch_id)
     print(
@@ -317,7 +353,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from analytics import importer
 
-    con = store.connect(args.db)
+    con = _open(args, read_only=True)
     ws = store.get_workspace(con, args.workspace)
     paths = importer.export_workspace(con, ws.id, Path(args.dir))
     for p in paths:
@@ -328,7 +364,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_kpis(args: argparse.Namespace) -> int:
     from analytics import indicators
 
-    con = store.connect(args.db)
+    con = _open(args, read_only=True)
     ws = store.get_workspace(con, args.workspace)
     ctx = indicators.context(con, ws.id, args.as_of)
     results = indicators.compute_all(con, ws.id, args.as_of)
@@ -371,7 +407,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from analytics import snapshots  # draws charts: loaded only when asked for
     from analytics.settings import get_settings
 
-    con = store.connect(args.db)
+    # Listing and exporting only read: they open the store read-only.
+    con = _open(args, read_only=args.snapshot_action in ("list", "export"))
     action = args.snapshot_action
     if action == "create":
         ws = store.get_workspace(con, args.workspace)
@@ -424,7 +461,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 def cmd_workspace(args: argparse.Namespace) -> int:
     from analytics import access
 
-    con = store.connect(args.db)  # a locked store fails here, before any prompt
+    con = _open(args)  # a locked store fails here, before any prompt
     ws = store.get_workspace(con, args.workspace)
     if args.clear:
         if not access.has_passphrase(con, ws.id):
@@ -467,6 +504,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_FILE)
     except OpeningDayError as exc:
         return _fail(str(exc), EXIT_STORE)
+    except duckdb.Error as exc:  # the file, the disk or memory failed under a command
+        return _fail(str(store.translate_error(exc, str(store.db_path(args.db)))), EXIT_STORE)
+    except MemoryError:
+        return _fail("ran out of memory; close other programs or use a smaller file", EXIT_STORE)
+    except OSError as exc:  # a full disk or a folder that cannot be written, while exporting
+        return _fail(f"{exc.filename or 'a file'}: {exc.strerror or exc}", EXIT_STORE)
 
 
 if __name__ == "__main__":

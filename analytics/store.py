@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +19,15 @@ import duckdb
 import pandas as pd
 
 from analytics.entities import ENTITIES, ENTITY_NAMES, REFERENCES_CUSTOMER, SQL_TYPES
-from analytics.errors import StoreError, StoreLocked, StoreTooNew, WorkspaceError
+from analytics.errors import (
+    OpeningDayError,
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    StoreLocked,
+    StoreTooNew,
+    WorkspaceError,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "opening_day.duckdb"
@@ -42,42 +53,383 @@ def db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
-def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Connection:
-    """Open (creating and migrating if needed) the store; a locked file raises StoreLocked."""
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Connection:
+    """Open (creating and migrating if needed) the store.
+
+    DuckDB lets one program at a time hold a store file. When another one has it, wait up
+    to `wait` seconds for it (saying so once through `on_wait`), asking a running Opening
+    Day app to let go (see `waiting_marker`), then raise StoreLocked naming that program.
+    A damaged file raises StoreDamaged, a full disk StoreFull: one line each, never a
+    traceback. `read_only` opens a store that needs no migration without write access
+    (a store written by an older Opening Day is migrated first).
+    """
     target = str(path) if str(path) == ":memory:" else str(db_path(path))
-    if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(target, read_only=read_only, config=DUCKDB_CONFIG)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
-            who = f" (process {holder.group(2)})" if holder else ""
-            raise StoreLocked(
-                f"The store {target} is open in another program{who}. DuckDB allows one "
-                "program at a time: close the other Opening Day window or command, then try again."
-            ) from None
-        raise StoreError(f"Cannot open the store {target}: {exc}") from None
-    if not read_only:
+    if target == ":memory:":
+        con = duckdb.connect(target, config=DUCKDB_CONFIG)
         migrate(con)
+        return con
+    _owner_only(Path(target))
+    kept_wal = _keep_wal_copy(Path(target))
+    con = _open_waiting(target, read_only=read_only, wait=wait, on_wait=on_wait)
+    try:
+        if read_only and schema_version(con) < SCHEMA_VERSION:
+            con.close()  # an older store: migrate it once, then carry on read-write
+            con = _open_waiting(target, read_only=False, wait=wait, on_wait=on_wait)
+        if not con_is_read_only(con):
+            migrate(con)
+            _check_journal(con, Path(target), kept_wal)
+        elif kept_wal is not None:
+            kept_wal.unlink(missing_ok=True)
+    except duckdb.Error as exc:
+        con.close()
+        raise translate_error(exc, target) from None
+    _tighten(Path(target))
     return con
+
+
+def con_is_read_only(con: Connection) -> bool:
+    rows = (
+        con.cursor()
+        .execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()")
+        .fetchall()
+    )
+    return bool(rows and rows[0][0])
+
+
+def _open_waiting(
+    target: str, *, read_only: bool, wait: float, on_wait: Callable[[str], None] | None
+) -> Connection:
+    deadline = time.monotonic() + wait
+    marker = waiting_marker(target)
+    said = False
+    try:
+        while True:
+            try:
+                return _open(target, read_only=read_only)
+            except StoreLocked as exc:
+                if time.monotonic() >= deadline:
+                    if wait > 0:
+                        raise StoreLocked(f"{exc} (waited {wait:g} s)") from None
+                    raise
+                marker.touch()  # "I am waiting": a running app lets go at the end of its run
+                if on_wait is not None and not said:
+                    on_wait(str(exc).split(". DuckDB")[0] + f"; waiting up to {wait:g} s for it.")
+                    said = True
+                time.sleep(0.1)
+    finally:
+        if said:
+            marker.unlink(missing_ok=True)
+
+
+def _open(target: str, *, read_only: bool) -> Connection:
+    try:
+        return duckdb.connect(target, read_only=read_only, config=DUCKDB_CONFIG)
+    except duckdb.Error as exc:
+        raise translate_error(exc, target) from None
+
+
+# ---------------------------------------------------------------- other programs
+
+# How fresh a waiting marker must be to count: a command that waits touches it ten times a
+# second, so one left behind by a command that was killed stops counting almost at once.
+MARKER_FRESH_SECONDS = 1.0
+
+
+def waiting_marker(path: str | os.PathLike[str]) -> Path:
+    """The file a command creates while it waits for the store (`<store>.waiting`)."""
+    return Path(f"{path}.waiting")
+
+
+def someone_waiting(path: str | os.PathLike[str]) -> bool:
+    """True while another program waits for the store (its marker was touched just now)."""
+    try:
+        age = time.time() - waiting_marker(path).stat().st_mtime
+    except OSError:
+        return False
+    return age < MARKER_FRESH_SECONDS
+
+
+def _holder(message: str) -> str:
+    """Who holds the store, from DuckDB's lock message: "the Opening Day app (process 123)"."""
+    found = re.search(r"\(PID (\d+)\)", message)
+    if not found:
+        return "another program"
+    pid = found.group(1)
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        command = " ".join(a.decode("utf-8", "replace") for a in argv if a)
+    except OSError:
+        command = ""
+    if "streamlit" in command:
+        return f"the Opening Day app (streamlit, process {pid})"
+    if "analytics" in command:
+        words = command.split()
+        sub = next((w for w in words[words.index("analytics") + 1 :] if not w.startswith("-")), "")
+        return f"an Opening Day command (`python -m analytics {sub}`, process {pid})"
+    return f"another program ({command.split(' ')[0] or 'unknown'}, process {pid})"
+
+
+# ---------------------------------------------------------------- errors at the boundary
+
+_RESTORE = (
+    "restore it from your backup, or start a new store and import the files of your last "
+    "`python -m analytics export`"
+)
+
+
+def translate_error(exc: BaseException, target: str = "") -> OpeningDayError:
+    """One line an owner can act on for DuckDB's errors about the file, the disk or memory.
+
+    Used wherever the store is opened, written or read (the CLI's main, the app's page
+    runner): a damaged file, a damaged write-ahead log, a full disk, memory running out,
+    a failed commit. Anything else keeps DuckDB's own words after a plain prefix.
+    """
+    text = str(exc)
+    low = text.lower()
+    where = f"The store {target}" if target else "The store"
+    if isinstance(exc, OpeningDayError):
+        return exc
+    if "conflicting lock" in low or "could not set lock" in low:
+        return StoreLocked(
+            f"{where} is in use by {_holder(text)}. DuckDB lets one program at a time hold a "
+            "store: wait for it to finish, or close it, then try again."
+        )
+    if "no space left" in low or "disk is full" in low or "file too large" in low:
+        return StoreFull(
+            f"{where} could not be written: the disk is full. Nothing was saved by this step; "
+            "free some space (or move the store to a larger disk) and try again."
+        )
+    if isinstance(exc, duckdb.OutOfMemoryException) or "out of memory" in low:
+        return StoreFull(
+            f"{where} ran out of memory for this step; nothing was saved by it. Close other "
+            "programs, or work on a smaller file or period, and try again."
+        )
+    if "wal" in low and ("corrupt" in low or "replay" in low or "checksum" in low):
+        return StoreDamaged(
+            f"{where}: its write-ahead log ({target or 'the store'}.wal) is damaged and cannot "
+            "be replayed. Move that .wal file aside to open the store as it was at its last "
+            f"checkpoint (the changes since are lost), or {_RESTORE}."
+        )
+    if "not a valid duckdb database" in low:
+        return StoreDamaged(f"{where} is not an Opening Day store (or is damaged); {_RESTORE}.")
+    if "could not read enough bytes" in low or "corrupt" in low or "checksum" in low:
+        return StoreDamaged(
+            f"{where} is damaged (cut short or overwritten; DuckDB: "
+            f"{text.splitlines()[0][:160]}); {_RESTORE}."
+        )
+    if "failed to commit" in low or "could not commit" in low:
+        return StoreFull(
+            f"{where} could not save this change (the commit failed: {text.splitlines()[0][:160]}). "
+            "Nothing of it was kept; check the disk has room and try again."
+        )
+    if isinstance(exc, duckdb.Error):
+        first = text.splitlines()[0] if text else type(exc).__name__
+        return StoreError(f"{where} cannot be used: {first[:200]}")
+    return StoreError(f"{where} cannot be used: {text[:200]}")
+
+
+# DuckDB's errors that are about the file, the disk or memory, not about the statement.
+STORE_FAULTS: tuple[type[BaseException], ...] = (
+    duckdb.IOException,
+    duckdb.OutOfMemoryException,
+    duckdb.FatalException,
+    duckdb.InternalException,
+    duckdb.TransactionException,
+)
+
+
+# ---------------------------------------------------------------- owner-only files
+
+
+def _owner_only(target: Path) -> None:
+    """Files and folders this process creates are the owner's alone (umask 077): the store
+    holds every figure, passphrase hashes and snapshot contents."""
+    old = os.umask(0o077)
+    os.umask(old | 0o077)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _tighten(target: Path) -> None:
+    """Make an existing store, its log and the default data folder owner-only."""
+    paths = [target, Path(f"{target}.wal"), Path(f"{target}.journal")]
+    if target.parent == DEFAULT_DB.parent:
+        paths.append(target.parent)
+    for p in paths:
+        try:
+            st_ = p.stat()
+            if st_.st_uid == os.getuid() and st_.st_mode & 0o077:
+                p.chmod(0o700 if p.is_dir() else 0o600)
+        except OSError:
+            continue
+
+
+# ---------------------------------------------------------------- transactions and the journal
 
 
 @contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
-    """All-or-nothing writes: commit on success, roll back on any exception."""
+    """All-or-nothing writes: commit on success, roll back on any exception.
+
+    Each commit also counts one change in the store's journal (and in `<store>.journal`
+    beside it), so that a change lost with a damaged write-ahead log is noticed at the next
+    open. A full disk or a failed commit raises StoreFull: one line, nothing kept.
+    """
     with WRITE_LOCK:
         cur = con.cursor()
         cur.begin()
         try:
             yield cur
+            seq = _count_change(cur)
+        except STORE_FAULTS as exc:
+            _quiet_rollback(cur)
+            raise translate_error(exc) from None
         except BaseException:
-            cur.rollback()
+            _quiet_rollback(cur)
             raise
         else:
-            cur.commit()
+            try:
+                cur.commit()
+            except STORE_FAULTS as exc:
+                _quiet_rollback(cur)
+                raise translate_error(exc) from None
+            if seq is not None:
+                _write_journal_file(cur, seq)
         finally:
             cur.close()
+
+
+def _quiet_rollback(cur: Connection) -> None:
+    # A transaction DuckDB already ended (e.g. a failed commit) has nothing to undo.
+    with contextlib.suppress(duckdb.Error):
+        cur.rollback()
+
+
+def _count_change(cur: Connection) -> int | None:
+    has = cur.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_journal'"
+    ).fetchall()[0][0]
+    if not has:
+        return None  # a store still being created
+    rows = cur.execute(
+        "UPDATE store_journal SET seq = seq + 1, changed_at = current_localtimestamp() "
+        "RETURNING seq"
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
+def _journal_path(cur: Connection) -> Path | None:
+    rows = cur.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return Path(f"{rows[0][0]}.journal") if rows and rows[0][0] else None
+
+
+def _write_journal_file(cur: Connection, seq: int) -> None:
+    """Note the change count beside the store, after the commit (atomic rename, no fsync:
+    a stale file can only be lower than the store, which is never reported)."""
+    try:
+        path = _journal_path(cur)
+        if path is None:
+            return
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(f"{seq}\n", encoding="ascii")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a full disk: the store itself said so already, or will
+
+
+def _keep_wal_copy(target: Path) -> Path | None:
+    """A write-ahead log left by a program that did not close the store is replayed at open;
+    keep a copy first, so that if it cannot be replayed in full the owner still has it."""
+    wal = Path(f"{target}.wal")
+    try:
+        if wal.stat().st_size == 0:
+            return None
+    except OSError:
+        return None
+    copy = Path(f"{target}.wal.{datetime.now():%Y%m%d-%H%M%S}.kept")
+    try:
+        shutil.copyfile(wal, copy)
+    except OSError:
+        return None
+    return copy
+
+
+def _check_journal(con: Connection, target: Path, kept_wal: Path | None) -> None:
+    """Compare the store's change count with the one noted beside it after the last commit.
+
+    Fewer changes in the store than noted means the write-ahead log was cut short or damaged
+    (DuckDB replays what it can and drops the rest without a word), or the file was replaced
+    by an older copy. Say so once: a notice kept in the store, shown by the app and the CLI.
+    """
+    noted_file = Path(f"{target}.journal")
+    try:
+        noted = int(noted_file.read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        noted = 0
+    rows = con.cursor().execute("SELECT seq, changed_at FROM store_journal").fetchall()
+    have = int(rows[0][0]) if rows else 0
+    if noted > have:
+        lost = noted - have
+        kept = f" A copy of the damaged log is kept at {kept_wal}." if kept_wal else ""
+        last = f"{rows[0][1]:%d %b %Y %H:%M}" if rows else "never"
+        message = (
+            f"The store {target} holds {lost:,} change{'s' if lost != 1 else ''} fewer than were "
+            "saved to it: its write-ahead log could not be replayed in full (or the file was "
+            f"replaced by an older copy). The last change it holds was made {last}. "
+            "Check your latest imports on the Data page and import again what is "
+            f"missing.{kept}"
+        )
+        with transaction(con) as tx:
+            tx.execute(
+                "INSERT INTO store_notices (kind, message) VALUES ('wal', $m)", {"m": message}
+            )
+        kept_wal = None  # keep the copy: it is named in the notice
+    elif kept_wal is not None:
+        kept_wal.unlink(missing_ok=True)
+    if noted != journal_seq(con):
+        _write_journal_file(con.cursor(), journal_seq(con))
+
+
+def journal_seq(con: Connection) -> int:
+    """How many changes the store has committed (0 for a store older than the journal)."""
+    rows = con.cursor().execute("SELECT seq FROM store_journal").fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    kind: str
+    message: str
+    noticed_at: datetime
+
+
+def store_notices(con: Connection) -> list[Notice]:
+    """What the store has to tell its owner (a log that could not be replayed), not yet read."""
+    rows = (
+        con.cursor()
+        .execute(
+            "SELECT id, kind, message, noticed_at FROM store_notices "
+            "WHERE dismissed_at IS NULL ORDER BY id"
+        )
+        .fetchall()
+    )
+    return [Notice(*r) for r in rows]
+
+
+def dismiss_notice(con: Connection, notice_id: int) -> None:
+    with transaction(con) as tx:
+        tx.execute(
+            "UPDATE store_notices SET dismissed_at = current_localtimestamp() WHERE id = $i",
+            {"i": notice_id},
+        )
 
 
 # ---------------------------------------------------------------- schema
@@ -345,6 +697,71 @@ _MIGRATION_5 = [
 # again later while the store itself holds only the token's hash.
 _MIGRATION_6 = ["ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS token_sealed VARCHAR"]
 
+# Shared servers that keep businesses apart: the admin secret (one scrypt-hashed row),
+# invitation codes (only their SHA-256 is kept; single-use, expiring, revocable; made by a
+# workspace or, with no workspace, by the admin) and the server-wide count of wrong tries
+# per target (epoch seconds, so a test can drive the clock). Group names stop being unique
+# across the server, so creating a group never tells a non-member that a name is taken.
+_MIGRATION_7 = [
+    """CREATE TABLE IF NOT EXISTS admin_passphrase (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      salt BLOB NOT NULL,
+      hash BLOB NOT NULL,
+      n INTEGER NOT NULL,
+      r INTEGER NOT NULL,
+      p INTEGER NOT NULL,
+      set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    "CREATE SEQUENCE IF NOT EXISTS invitation_ids START 1",
+    """CREATE TABLE IF NOT EXISTS invitations (
+      id INTEGER PRIMARY KEY DEFAULT nextval('invitation_ids'),
+      code_hash VARCHAR NOT NULL UNIQUE,
+      kind VARCHAR NOT NULL,
+      group_id INTEGER,
+      workspace_id INTEGER,
+      note VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL,
+      expires_at TIMESTAMP NOT NULL,
+      used_at TIMESTAMP,
+      used_by INTEGER,
+      revoked_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS access_attempts (
+      key VARCHAR PRIMARY KEY,
+      failures INTEGER NOT NULL,
+      last_try DOUBLE NOT NULL,
+      wait_until DOUBLE NOT NULL)""",
+    """CREATE TABLE peer_groups_v7 (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_group_ids'),
+      name VARCHAR NOT NULL,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    "INSERT INTO peer_groups_v7 SELECT id, name, created_at FROM peer_groups",
+    "DROP TABLE peer_groups",
+    "ALTER TABLE peer_groups_v7 RENAME TO peer_groups",
+]
+
+# Snapshot tokens derived from the key beside the store and a random salt per link (HMAC),
+# instead of sealed: only the salt and the token's hash are kept. Links made before keep
+# their hash, so they still open; their sealed copies go, so they cannot be copied again.
+_MIGRATION_8 = [
+    "ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS token_salt BLOB",
+    "ALTER TABLE snapshots DROP COLUMN IF EXISTS token_sealed",
+]
+
+# The change count (one row) that lets an open notice changes lost with a damaged write-ahead
+# log, and the notices the store keeps for its owner until they are read.
+_MIGRATION_9 = [
+    """CREATE TABLE IF NOT EXISTS store_journal (
+      seq BIGINT NOT NULL,
+      changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    "INSERT INTO store_journal (seq) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_journal)",
+    "CREATE SEQUENCE IF NOT EXISTS store_notice_ids START 1",
+    """CREATE TABLE IF NOT EXISTS store_notices (
+      id INTEGER PRIMARY KEY DEFAULT nextval('store_notice_ids'),
+      kind VARCHAR NOT NULL,
+      message VARCHAR NOT NULL,
+      noticed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      dismissed_at TIMESTAMP)""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _migration_1()),
@@ -353,8 +770,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (4, _MIGRATION_4),
     (5, _MIGRATION_5),
     (6, _MIGRATION_6),
+    (7, _MIGRATION_7),
+    (8, _MIGRATION_8),
+    (9, _MIGRATION_9),
 ]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
+SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)
 
 
 def schema_version(con: Connection) -> int:
@@ -367,23 +787,37 @@ def schema_version(con: Connection) -> int:
     return int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
 
 
+def _applied(con: Connection) -> set[int]:
+    cur = con.cursor()
+    exists = cur.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return set()
+    return {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
+
+
 def migrate(con: Connection) -> int:
-    """Bring the store up to SCHEMA_VERSION; returns the version it is now at."""
+    """Bring the store up to SCHEMA_VERSION; returns the version it is now at.
+
+    Every migration the store has not had runs once, in version order, in its own
+    transaction. An up-to-date store is only read, so opening it writes nothing.
+    """
     with WRITE_LOCK:
-        cur = con.cursor()
-        cur.execute(
+        applied = _applied(con)
+        if applied and max(applied) > SCHEMA_VERSION:
+            raise StoreTooNew(
+                f"This store was written by a newer Opening Day (schema {max(applied)}, this "
+                f"one knows {SCHEMA_VERSION}). Update Opening Day before opening it."
+            )
+        missing = sorted((v, stmts) for v, stmts in MIGRATIONS if v not in applied)
+        if not missing:
+            return SCHEMA_VERSION
+        con.cursor().execute(
             "CREATE TABLE IF NOT EXISTS schema_version "
             "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP DEFAULT current_localtimestamp())"
         )
-        current = schema_version(con)
-        if current > SCHEMA_VERSION:
-            raise StoreTooNew(
-                f"This store was written by a newer Opening Day (schema {current}, this one "
-                f"knows {SCHEMA_VERSION}). Update Opening Day before opening it."
-            )
-        for version, statements in MIGRATIONS:
-            if version <= current:
-                continue
+        for version, statements in missing:
             with transaction(con) as tx:
                 for stmt in statements:
                     tx.execute(stmt)
@@ -510,6 +944,7 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "indicator_results",
     "snapshots",
     "workspace_passphrases",
+    "invitations",
 )
 
 

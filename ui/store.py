@@ -1,4 +1,11 @@
-"""The store as the app sees it: one DuckDB connection per process, cached reads, guarded writes.
+"""The store as the app sees it: opened for each script run, let go when idle, cached reads.
+
+DuckDB lets one program at a time hold a store file. So that the command line works
+beside a running app (an import from a script, revoking a link), the app does not keep
+the file between script runs: `app.py` wraps every run in `in_use()`, the first run opens
+the store, and two seconds after the last run ends it is closed again — at once when a
+command is waiting for it (`<store>.waiting`). A run that finds the store held by a
+command waits for it, saying so, then carries on.
 
 Every query takes its own `cursor()` (DuckDB 2.0 refuses a connection shared across
 threads); writes go through `analytics.store.transaction`, which holds the process's
@@ -8,6 +15,10 @@ business's figures can never be served for another.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -19,23 +30,135 @@ from analytics.errors import OpeningDayError
 from analytics.settings import get_settings
 from ui.format import plain
 
+# Seconds the store stays open after the last run ends (a person clicking through pages
+# keeps it open; a command that waits gets it at once).
+IDLE_SECONDS = 2.0
+# How long a run waits for a command that holds the store before it gives up and says so.
+RUN_WAIT_SECONDS = 60.0
 
-def _close(con: store.Connection) -> None:
-    con.close()
+
+class StoreHandle:
+    """One store file as this process shares it between script runs."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._con: store.Connection | None = None
+        self._runs = 0
+        self._last_used = 0.0
+        self._seq_at_close: int | None = None
+        self.opened = 0  # how many times the file was opened (for tests and benchmarks)
+
+    # -- runs
+
+    def enter(self) -> None:
+        """A script run starts: first let a waiting command have the store, then count it."""
+        deadline = time.monotonic() + RUN_WAIT_SECONDS
+        while store.someone_waiting(self.path) and time.monotonic() < deadline:
+            with self._lock:
+                if self._runs == 0:
+                    self._close()
+            time.sleep(0.05)
+        with self._lock:
+            self._runs += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._runs = max(0, self._runs - 1)
+            self._last_used = time.monotonic()
+            if self._runs:
+                return
+            if store.someone_waiting(self.path):
+                self._close()
+                return
+        timer = threading.Timer(IDLE_SECONDS, self._close_if_idle)
+        timer.daemon = True
+        timer.start()
+
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            idle = time.monotonic() - self._last_used
+            if self._runs == 0 and idle >= IDLE_SECONDS * 0.95:
+                self._close()
+
+    # -- the connection
+
+    def connection(self, on_wait: Any = None) -> store.Connection:
+        """The open connection, opening the store if it is closed (waiting for a command
+        that holds it, up to RUN_WAIT_SECONDS)."""
+        with self._lock:
+            self._last_used = time.monotonic()
+            if self._con is not None:
+                return self._con
+            con = store.connect(self.path, wait=RUN_WAIT_SECONDS, on_wait=on_wait)
+            self.opened += 1
+            seq = store.journal_seq(con)
+            if self._seq_at_close is not None and seq != self._seq_at_close:
+                # Another program changed the store while it was closed (an import from the
+                # command line): every cached figure may be stale.
+                st.cache_data.clear()
+            self._con = con
+            return con
+
+    def is_open(self) -> bool:
+        return self._con is not None
+
+    def _close(self) -> None:
+        if self._con is None:
+            return
+        try:
+            self._seq_at_close = store.journal_seq(self._con)
+        except Exception:  # noqa: BLE001 - a damaged store still has to be let go
+            self._seq_at_close = None
+        try:
+            self._con.close()
+        finally:
+            self._con = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
 
 
-@st.cache_resource(show_spinner=False, on_release=_close)
-def _connection(path: str) -> store.Connection:
-    return store.connect(path)
+@st.cache_resource(show_spinner=False, on_release=StoreHandle.close)
+def _handle(path: str) -> StoreHandle:
+    return StoreHandle(path)
+
+
+def handle() -> StoreHandle:
+    return _handle(str(store.db_path()))
+
+
+@contextmanager
+def in_use() -> Iterator[None]:
+    """Hold the store for one script run (app.py wraps every run in it)."""
+    h = handle()
+    h.enter()
+    try:
+        yield
+    finally:
+        h.leave()
 
 
 def connection() -> store.Connection:
-    """The process's connection. A locked or unreadable store stops the page with one line."""
+    """The process's connection. A store that is locked, damaged or unreadable stops the page
+    with one line saying why; a command holding the store is waited for, with a note."""
+    h = handle()
+    if h.is_open():  # the usual case: no element drawn (this is called inside cached functions)
+        return h.connection()
+    notice = st.empty()
+
+    def waiting(message: str) -> None:
+        notice.info(f"{plain(message)} This page carries on as soon as it is done.", icon="⏳")
+
     try:
-        return _connection(str(store.db_path()))
+        con = h.connection(on_wait=waiting)
     except OpeningDayError as exc:
+        notice.empty()
         st.error(plain(exc), icon="⛔")
         st.stop()
+    notice.empty()
+    return con
 
 
 def changed() -> None:
@@ -86,3 +209,28 @@ def store_is_empty() -> bool:
 
 def batches(workspace_id: int) -> list[store.Batch]:
     return store.list_batches(connection(), workspace_id)
+
+
+# ---------------------------------------------------------------- the store's own news
+
+
+@contextmanager
+def store_faults() -> Iterator[None]:
+    """A page that meets a damaged file, a full disk or memory running out says so in one
+    line (what happened, what to do) instead of Streamlit's error box."""
+    try:
+        yield
+    except store.STORE_FAULTS as exc:
+        st.error(plain(store.translate_error(exc, str(store.db_path()))), icon="⛔")
+    except MemoryError:
+        st.error("This page ran out of memory. Close other programs and try again.", icon="⛔")
+
+
+def show_notices() -> None:
+    """What the store has to tell its owner (changes lost with a damaged log), until read."""
+    con = connection()
+    for notice in store.store_notices(con):
+        st.warning(plain(notice.message), icon="⚠️")
+        if st.button("I have read this", key=f"_od_notice_{notice.id}"):
+            store.dismiss_notice(con, notice.id)
+            st.rerun()
