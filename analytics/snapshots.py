@@ -5,10 +5,12 @@ numbers, an indicator card, a chart (its Plotly spec, which carries the aggregat
 or a table exactly as displayed. Nothing in it refers back to the store, so the view of a
 snapshot can never reach live data, and later imports or undos never change it.
 
-The token is `secrets.token_urlsafe(32)` and is stored as its SHA-256 only; every lookup that
-fails for any reason (malformed, unknown, revoked, expired) returns the same None. So that the
-owner can copy a link again later, the token is also kept sealed with a key held in a file
-beside the store (`<store>.snapshot-key`): a copy of the store alone opens no link.
+A link's token is derived with HMAC-SHA256 from a 32-byte key kept in a file beside the store
+(`<store>.snapshot-key`, owner-only, written atomically) and a random salt per link
+(`derive_token`). The store keeps only the salt and the token's SHA-256: every lookup is by
+that hash, and every one that fails for any reason (malformed, unknown, revoked, expired)
+returns the same None. "Copy the link again" derives the token anew from key and salt and
+checks it against the hash, so a copy of the store without its key file holds no working link.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import math
 import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -47,16 +50,18 @@ PAGES: dict[str, str] = {
     "friction": "Sales vs tech",
 }
 PAYLOAD_VERSION = 1
-TOKEN_BYTES = 32
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # what token_urlsafe(32) produces
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes in URL-safe base64, unpadded
 BLOCK_KINDS = frozenset({"heading", "text", "metrics", "card", "chart", "table", "steps"})
 TEXT_STYLES = frozenset({"markdown", "caption", "info", "success", "warning"})
 MAX_TITLE = 120
 MAX_AUTHOR = 80
 MAX_EXPIRY_DAYS = 3650
 ANONYMOUS = "anonymous"
-_SEAL_LABEL = b"opening-day snapshot token v1"
-_MEMORY_KEY = secrets.token_bytes(32)  # an in-memory store lives only as long as the process
+KEY_BYTES = 32
+SALT_BYTES = 16
+TOKEN_LABEL = b"opening-day snapshot v1"  # a new way to derive tokens gets a new label
+_MEMORY_KEY = secrets.token_bytes(KEY_BYTES)  # an in-memory store lives as long as the process
+_KEY_LOCK = threading.Lock()
 
 State = Literal["live", "expired", "revoked"]
 
@@ -73,6 +78,9 @@ class Snapshot:
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    # False for links made before tokens were derived from the key (schema 8): they still
+    # open, but their token was never kept in a form that gives it back.
+    copyable: bool = True
 
     @property
     def page_title(self) -> str:
@@ -105,50 +113,85 @@ def well_formed(token: object) -> bool:
     return isinstance(token, str) and TOKEN_SHAPE.fullmatch(token) is not None
 
 
-def _key(con: Connection) -> bytes:
-    """The sealing key for this store: a file beside it, made on first use (owner-only)."""
+def key_file(con: Connection) -> Path | None:
+    """Where this store's snapshot key lives (`<store>.snapshot-key`); None in memory."""
     rows = (
         con.cursor()
         .execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
         .fetchall()
     )
     path = rows[0][0] if rows else None
-    if not path:
-        return _MEMORY_KEY
-    key_file = Path(f"{path}.snapshot-key")
-    if not key_file.exists():
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it a moment ago
-        else:
-            with os.fdopen(fd, "wb") as out:
-                out.write(secrets.token_bytes(32))
-    return key_file.read_bytes()
+    return Path(f"{path}.snapshot-key") if path else None
 
 
-def _pad(key: bytes, nonce: bytes) -> bytes:
-    return hmac.new(key, _SEAL_LABEL + nonce, hashlib.sha256).digest()
-
-
-def _seal(key: bytes, token: str) -> str:
-    raw = base64.urlsafe_b64decode(token + "=")
-    nonce = secrets.token_bytes(16)
-    sealed = bytes(a ^ b for a, b in zip(raw, _pad(key, nonce), strict=True))
-    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
-
-
-def _unseal(key: bytes, sealed: str, expected_hash: str) -> str | None:
+def _read_key(path: Path) -> bytes | None:
+    """The key in `path` (None if there is no such file); any other length is an error."""
     try:
-        blob = base64.urlsafe_b64decode(sealed)
-    except ValueError:
+        key = path.read_bytes()
+    except FileNotFoundError:
         return None
-    nonce, body = blob[:16], blob[16:]
-    if len(body) != TOKEN_BYTES:
-        return None
-    raw = bytes(a ^ b for a, b in zip(body, _pad(key, nonce), strict=True))
-    token = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-    return token if hmac.compare_digest(token_hash(token), expected_hash) else None
+    except OSError as exc:
+        raise SnapshotError(
+            f"The snapshot key {path} cannot be read ({exc.strerror or exc}): give the owner of "
+            "the store read access to it, or restore it from a backup."
+        ) from None
+    if len(key) != KEY_BYTES:
+        raise SnapshotError(
+            f"The snapshot key {path} is damaged ({len(key)} bytes, not {KEY_BYTES}): restore it "
+            "from a backup, or delete it to make new links (links made before then still open, "
+            "but can no longer be copied again)."
+        )
+    return key
+
+
+def _write_key(path: Path) -> bytes:
+    """A new random key in `path`, all or nothing: written owner-only to a temporary file
+    beside it, flushed to disk, then renamed into place (a crash leaves the old state or the
+    whole key, never a short one)."""
+    key = secrets.token_bytes(KEY_BYTES)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(key)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # the rename itself survives a power cut
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        raise SnapshotError(
+            f"The snapshot key {path} cannot be written ({exc.strerror or exc}): check that the "
+            "folder of the store is writable and the disk is not full, then try again."
+        ) from None
+    return key
+
+
+def _key(con: Connection, *, make: bool) -> bytes | None:
+    """This store's key: read from the file beside it; made there first if `make` and there
+    is none yet (the one in-memory key serves in-memory stores). A damaged key file raises
+    SnapshotError, never silently becomes a new key."""
+    path = key_file(con)
+    if path is None:
+        return _MEMORY_KEY
+    with _KEY_LOCK:  # one writer per store file (DuckDB's own lock) and, here, per process
+        key = _read_key(path)
+        if key is None and make:
+            key = _write_key(path)
+    return key
+
+
+def derive_token(key: bytes, salt: bytes) -> str:
+    """A link's token: HMAC-SHA256 under the store's key of a label and the link's random
+    salt, in URL-safe base64 (43 characters). Without the key, salt and hash give nothing."""
+    mac = hmac.new(key, TOKEN_LABEL + salt, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
 
 def link(base_url: str, token: str) -> str:
@@ -397,7 +440,8 @@ def page_blocks(
 
 
 _COLUMNS = (
-    "id, workspace_id, page, title, shown_name, author, as_of, created_at, expires_at, revoked_at"
+    "id, workspace_id, page, title, shown_name, author, as_of, created_at, expires_at, revoked_at, "
+    "token_salt IS NOT NULL"
 )
 
 
@@ -420,7 +464,8 @@ def create(
 ) -> tuple[Snapshot, str]:
     """Freeze `blocks` (what page `page` shows) and return the snapshot and its token.
 
-    The token is returned once; the store keeps its hash (and a sealed copy, see the module).
+    The token is returned once; the store keeps its salt and its hash (see the module). The
+    key file is read (or made) first, so a damaged one stops here with nothing written.
     """
     if page not in PAGES:
         raise SnapshotError(f"Unknown page {page!r}: snapshots can be made of {', '.join(PAGES)}.")
@@ -441,7 +486,10 @@ def create(
     made = (now or datetime.now()).replace(microsecond=0)
     expires = made + timedelta(days=int(expires_days)) if expires_days else None
     shown_name = ANONYMOUS if anonymous else (ws.display_name or ws.name)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    key = _key(con, make=True)
+    assert key is not None
+    salt = secrets.token_bytes(SALT_BYTES)
+    token = derive_token(key, salt)
     payload = json.dumps(
         {"version": PAYLOAD_VERSION, "page": page, "blocks": content},
         allow_nan=False,
@@ -449,14 +497,14 @@ def create(
     )
     with store.transaction(con) as tx:
         row = tx.execute(
-            f"""INSERT INTO snapshots (workspace_id, token_hash, token_sealed, page, title,
+            f"""INSERT INTO snapshots (workspace_id, token_hash, token_salt, page, title,
                   shown_name, author, as_of, created_at, expires_at, payload)
                 VALUES ($w, $h, $s, $p, $t, $n, $a, $d, $c, $e, $payload)
                 RETURNING {_COLUMNS}""",
             {
                 "w": workspace_id,
                 "h": token_hash(token),
-                "s": _seal(_key(con), token),
+                "s": salt,
                 "p": page,
                 "t": title,
                 "n": shown_name,
@@ -546,15 +594,25 @@ def set_expiry(
 
 
 def token_of(con: Connection, snap: Snapshot) -> str | None:
-    """The snapshot's token again, for the owner to copy (None if the key file is gone)."""
+    """The snapshot's token again, for the owner to copy: derived anew from the key file and
+    the link's salt, and given only if it is the token whose hash the store holds.
+
+    None when it cannot be had: a link made before schema 8 (`copyable` is False), no key file
+    beside the store (a copy of the store alone), or another store's key. A key file of the
+    wrong length raises SnapshotError saying what to do.
+    """
     rows = (
         con.cursor()
-        .execute("SELECT token_sealed, token_hash FROM snapshots WHERE id = $i", {"i": snap.id})
+        .execute("SELECT token_salt, token_hash FROM snapshots WHERE id = $i", {"i": snap.id})
         .fetchall()
     )
-    if not rows or not rows[0][0]:
+    if not rows or rows[0][0] is None:
         return None
-    return _unseal(_key(con), rows[0][0], rows[0][1])
+    key = _key(con, make=False)
+    if key is None:
+        return None
+    token = derive_token(key, bytes(rows[0][0]))
+    return token if hmac.compare_digest(token_hash(token), rows[0][1]) else None
 
 
 def _content(con: Connection, snapshot_id: int) -> list[dict[str, Any]]:
@@ -643,8 +701,10 @@ def markdown_html(text: str) -> str:
     """The small markdown the pages write (bold, italics, escapes) as safe HTML.
 
     Characters escaped with a backslash are literal (that is how the pages make the owner's
-    text inert), and every literal is HTML-escaped: nothing in a snapshot becomes markup.
+    text inert), every literal is HTML-escaped and bare addresses are broken up: nothing in a
+    snapshot becomes markup or a link.
     """
+    text = fmt.unlinked(text)
     out: list[str] = []
     bold = italic = False
     pos = 0
@@ -687,17 +747,23 @@ th{background:#f5f7fa}
 """
 
 
+def _text(value: object) -> str:
+    """Text in the HTML file: HTML-escaped, with bare addresses broken up invisibly so that no
+    browser or mail program shows them as links (`analytics.format.unlinked`)."""
+    return escape(fmt.unlinked(value))
+
+
 def _html_table(block: dict[str, Any]) -> str:
     formats = block.get("formats", {})
     cols = block.get("columns", [])
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in cols)
+    head = "".join(f"<th>{_text(c)}</th>" for c in cols)
     body = []
     for row in block.get("rows", []):
         cells = []
         for col, value in zip(cols, row, strict=False):
             num = isinstance(value, int | float) and not isinstance(value, bool)
             cls = ' class="num"' if num else ""
-            cells.append(f"<td{cls}>{escape(cell_text(value, formats.get(col)))}</td>")
+            cells.append(f"<td{cls}>{_text(cell_text(value, formats.get(col)))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -710,7 +776,7 @@ def to_html(item: Frozen) -> str:
 
     def figure(spec: dict[str, Any], height: int | None = None) -> str:
         nonlocal plotly_in
-        fig = go.Figure(spec)
+        fig = fmt.inert_figure(go.Figure(spec))
         if height:
             fig.update_layout(height=height)
         html = pio.to_html(
@@ -726,7 +792,7 @@ def to_html(item: Frozen) -> str:
         kind = block.get("kind")
         if kind == "heading":
             level = min(max(int(block.get("level", 2)), 1), 4)
-            parts.append(f"<h{level}>{escape(str(block.get('text', '')))}</h{level}>")
+            parts.append(f"<h{level}>{_text(block.get('text', ''))}</h{level}>")
         elif kind == "text":
             style = block.get("style", "markdown")
             text = markdown_html(str(block.get("text", "")))
@@ -738,9 +804,9 @@ def to_html(item: Frozen) -> str:
                 parts.append(f"<p>{text}</p>")
         elif kind == "metrics":
             cells = "".join(
-                f'<div class="metric"><div class="label">{escape(str(m.get("label", "")))}</div>'
-                f'<div class="value">{escape(str(m.get("value", "")))}</div>'
-                f'<div class="note">{escape(str(m.get("note", "")))}</div></div>'
+                f'<div class="metric"><div class="label">{_text(m.get("label", ""))}</div>'
+                f'<div class="value">{_text(m.get("value", ""))}</div>'
+                f'<div class="note">{_text(m.get("note", ""))}</div></div>'
                 for m in block.get("items", [])
             )
             parts.append(f'<div class="metrics">{cells}</div>')
@@ -749,12 +815,12 @@ def to_html(item: Frozen) -> str:
             step = block.get("next_step") or ""
             parts.append(
                 '<div class="card">'
-                f'<div class="value">{escape(str(block.get("value", "")))}</div>'
-                f"<strong>{escape(str(block.get('label', '')))}</strong> · "
-                f"{escape(str(block.get('status_text', '')))}"
-                f"<p>{escape(str(block.get('message', '')))}</p>{spark}"
+                f'<div class="value">{_text(block.get("value", ""))}</div>'
+                f"<strong>{_text(block.get('label', ''))}</strong> · "
+                f"{_text(block.get('status_text', ''))}"
+                f"<p>{_text(block.get('message', ''))}</p>{spark}"
                 + (
-                    f'<p class="caption">What to do next: {escape(step)}</p>'
+                    f'<p class="caption">What to do next: {_text(step)}</p>'
                     if step and block.get("status") != "green"
                     else ""
                 )
@@ -767,11 +833,11 @@ def to_html(item: Frozen) -> str:
         elif kind == "steps":
             items = "".join(f"<li>{markdown_html(str(s))}</li>" for s in block.get("items", []))
             parts.append(f"<ul>{items}</ul>")
-    title = escape(snap.title)
+    title = _text(snap.title)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title><style>{_CSS}</style></head><body>"
         f'<div class="banner"><strong>Read-only snapshot: {title}</strong><br>'
-        f"{escape(banner(snap))}</div>" + "\n".join(parts) + "</body></html>\n"
+        f"{_text(banner(snap))}</div>" + "\n".join(parts) + "</body></html>\n"
     )

@@ -57,6 +57,7 @@ table = pd.DataFrame(
             "By": s.author or "—",
             "Works until": moment(s.expires_at) if s.expires_at else "No expiry",
             "State": STATE[s.state(now)],
+            "Copy again": "Yes" if s.copyable else "No (older link)",
         }
         for s in listed
     ]
@@ -84,15 +85,28 @@ st.query_params["link"] = str(snap.id)
 state = snap.state(now)
 
 if state == "live":
-    token = snapshots.token_of(con, snap)
-    if token:
+    try:
+        token = snapshots.token_of(con, snap)
+        key_error = None
+    except OpeningDayError as exc:  # a damaged key file: say which and what to do
+        token, key_error = None, exc
+    if key_error is not None:
+        st.error(plain(key_error), icon="⛔")
+    elif token:
         st.markdown("**Link** (copy it with the button at the right of the box):")
         st.code(snapshots.link(share.base_url(ws.id), token), language=None)
+    elif not snap.copyable:
+        st.warning(
+            "This link was made by an earlier version of Opening Day, which kept it in a form "
+            "that can no longer be shown. The link still opens for whoever has it; if you lost "
+            "it, make a new snapshot (and revoke this one if you no longer want it open).",
+            icon="⚠️",
+        )
     else:
         st.warning(
             "This link cannot be shown again here: the key file beside the store "
-            "(`.snapshot-key`) is missing. The link still works; make a new snapshot if you "
-            "lost it.",
+            "(`.snapshot-key`) is missing or belongs to another store. The link still works; "
+            "make a new snapshot if you lost it.",
             icon="⚠️",
         )
 else:

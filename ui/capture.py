@@ -19,6 +19,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from analytics import snapshots
+from analytics.format import inert_figure
 
 _KEY = "_od_capture"
 
@@ -107,9 +108,12 @@ def notice(text: str, kind: NoteKind = "info", icon: str | None = None) -> None:
 
 
 def chart(fig: go.Figure, **kwargs: Any) -> None:
-    """st.plotly_chart, noted with the figure's spec (which carries the aggregated data)."""
+    """st.plotly_chart, noted with the figure's spec (which carries the aggregated data).
+
+    Drawn with the names in it escaped for Plotly (a name can hold tags Plotly would draw as
+    a link); noted as it is, since the snapshot view and the HTML export escape it again."""
     kwargs.setdefault("width", "stretch")
-    st.plotly_chart(fig, **kwargs)
+    st.plotly_chart(inert_figure(fig), **kwargs)
     note(("chart", fig))
 
 

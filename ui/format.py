@@ -93,6 +93,12 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
 
 
 def plain(text: object) -> str:
-    """Text (a file name, a header, an error naming a value) made inert for st.markdown: see
-    `analytics.format.inert`."""
+    """Text (a file name, a header, a customer, an error naming a value) made inert for
+    st.markdown, bare addresses included: see `analytics.format.inert`."""
     return analytics_format.inert(text)
+
+
+def unlinked(text: object) -> str:
+    """Markdown the app wrote (the owner's text in it already escaped) with every bare address
+    in it broken up invisibly, so none becomes a link: see `analytics.format.unlinked`."""
+    return analytics_format.unlinked(text)

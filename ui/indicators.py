@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import indicators, snapshots
+from analytics.format import inert_figure
 from analytics.indicators import Indicator, Result, stored
 from ui import capture, charts
 from ui import store as ui_store
@@ -100,7 +101,7 @@ def card(
             spark = sparkline(ind, result) if trend else pd.Series(dtype=float)
             if len(spark) >= 2:
                 st.plotly_chart(
-                    charts.sparkline(spark, ind.label),
+                    inert_figure(charts.sparkline(spark, ind.label)),
                     width="stretch",
                     config={"displayModeBar": False, "staticPlot": False},
                     key=f"spark_{ind.id}",

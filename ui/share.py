@@ -11,10 +11,11 @@ import streamlit as st
 
 from analytics import snapshots
 from analytics.errors import OpeningDayError
+from analytics.format import inert_figure
 from analytics.snapshots import Frozen
 from ui import capture
 from ui import store as ui_store
-from ui.format import plain
+from ui.format import plain, unlinked
 from ui.sidebar import Context
 
 _MADE_KEY = "_od_snapshot_made"
@@ -160,7 +161,8 @@ def view(item: Frozen) -> None:
 
 
 def _figure(spec: dict[str, Any]) -> go.Figure:
-    return go.Figure(spec)
+    """A frozen chart to draw, its data text escaped for Plotly (see `inert_figure`)."""
+    return inert_figure(go.Figure(spec))
 
 
 def draw(block: dict[str, Any], key: str) -> None:
@@ -175,7 +177,9 @@ def draw(block: dict[str, Any], key: str) -> None:
         else:
             st.markdown(f"**{text}**")
     elif kind == "text":
-        text = str(block.get("text", ""))
+        # Stored as the page wrote it (owner's text escaped); links are broken again here, so
+        # a snapshot frozen before addresses were broken up shows none either.
+        text = unlinked(block.get("text", ""))
         style = block.get("style")
         if style == "caption":
             st.caption(text)
@@ -191,7 +195,7 @@ def draw(block: dict[str, Any], key: str) -> None:
         items = block.get("items", [])
         for start in range(0, len(items), 5):
             for col, m in zip(st.columns(5), items[start : start + 5], strict=False):
-                col.metric(plain(m.get("label", "")), str(m.get("value", "")))
+                col.metric(plain(m.get("label", "")), unlinked(m.get("value", "")))
                 if m.get("note"):
                     col.caption(plain(m["note"]))
     elif kind == "card":
@@ -205,7 +209,7 @@ def draw(block: dict[str, Any], key: str) -> None:
                 left.caption("What to do next: " + plain(block["next_step"]))
             right.metric(
                 plain(block.get("label", "")),
-                str(block.get("value", "")),
+                unlinked(block.get("value", "")),
                 label_visibility="collapsed",
             )
             if block.get("spark"):
@@ -225,4 +229,4 @@ def draw(block: dict[str, Any], key: str) -> None:
         }
         st.dataframe(frame, hide_index=True, width="stretch", column_config=config or None)
     elif kind == "steps":
-        st.markdown("\n".join(f"- {line}" for line in block.get("items", [])))
+        st.markdown("\n".join(f"- {unlinked(line)}" for line in block.get("items", [])))
