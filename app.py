@@ -27,8 +27,9 @@ PAGES = [
     st.Page("pages/settings.py", title="Settings", icon="⚙️"),
 ]
 
-# The store is held for this run only, so the command line can use it between runs.
-with ui_store.in_use():
+# The store is held for this run only, so the command line can use it between runs; a
+# damaged file, a full disk or memory running out anywhere below is one line, not a traceback.
+with ui_store.in_use(), ui_store.store_faults():
     ui_store.connection()  # a locked, damaged or unreadable store stops here, with one line
 
     # A snapshot link replaces the whole app with its read-only view: no sidebar, no other
@@ -42,7 +43,6 @@ with ui_store.in_use():
     ui_store.show_notices()
     capture.reset()
     try:
-        with ui_store.store_faults():
-            page.run()
+        page.run()
     finally:
         share.finish()  # freezes the page just drawn (even one that stopped early), if asked to

@@ -76,6 +76,8 @@ def connect(
         return con
     _owner_only(Path(target))
     kept_wal = _keep_wal_copy(Path(target))
+    if kept_wal is not None:
+        read_only = False  # a log left by a program that stopped: replay it and check it, once
     con = _open_waiting(target, read_only=read_only, wait=wait, on_wait=on_wait)
     try:
         if read_only and schema_version(con) < SCHEMA_VERSION:

@@ -115,7 +115,10 @@ def test_a_copied_link_reopens_its_workspace_and_day(db_file: Path) -> None:
     assert "Alpha Co" in texts(at)
 
 
-def test_a_locked_store_says_so_in_one_line(db_file: Path) -> None:
+def test_a_locked_store_says_so_in_one_line(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.store
+
+    monkeypatch.setattr(ui.store, "RUN_WAIT_SECONDS", 0.5)  # a real run waits a minute
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -134,7 +137,8 @@ def test_a_locked_store_says_so_in_one_line(db_file: Path) -> None:
         holder.wait()
     assert not at.exception
     assert len(at.error) == 1
-    assert "open in another program" in at.error[0].value.replace("\\", "")
+    assert "is in use by another program" in at.error[0].value.replace("\\", "")
+    assert "(waited 0.5 s)" in at.error[0].value.replace("\\", "")
 
 
 # ---------------------------------------------------------------- the Data page

@@ -63,7 +63,9 @@ def test_every_kind_of_command_works_while_the_app_serves_the_store(
         "2026-03-09,Beside The App Ltd,800.00,CLI-2\n",
         encoding="utf-8",
     )
-    imported = cli(app_db, "import", "--workspace", ws, "--entity", "invoices", str(export), "--json")
+    imported = cli(
+        app_db, "import", "--workspace", ws, "--entity", "invoices", str(export), "--json"
+    )
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["rows_imported"] == 2
 
@@ -77,7 +79,13 @@ def test_every_kind_of_command_works_while_the_app_serves_the_store(
     assert "is revoked" in revoked.stdout
 
     phrase = cli(
-        app_db, "workspace", "passphrase", "--workspace", ws, "--stdin", stdin="four quiet words here\n"
+        app_db,
+        "workspace",
+        "passphrase",
+        "--workspace",
+        ws,
+        "--stdin",
+        stdin="four quiet words here\n",
     )
     assert phrase.returncode == 0, phrase.stderr
 
