@@ -223,3 +223,33 @@ def test_the_shared_links_page_reopens_the_linked_snapshot(demo_db: Path) -> Non
     at = run_page("pages/sharing.py", link=str(first.id))
     no_failure(at)
     assert at.selectbox(key="sharing_pick").value == first.id  # not the newest, listed first
+
+
+def test_the_shared_links_page_says_why_a_link_cannot_be_copied(demo_db: Path) -> None:
+    con = store.connect(demo_db)
+    try:
+        ws = store.list_workspaces(con)[0]
+        blocks, day_ = snapshots.page_blocks(con, ws.id, "niche")
+        old, _ = snapshots.create(con, ws.id, "niche", blocks, title="Older")
+        new, new_token = snapshots.create(con, ws.id, "niche", blocks, title="Newer")
+        # A link made before schema 8 has a hash and no salt: it opens, it cannot be copied.
+        con.execute("UPDATE snapshots SET token_salt = NULL WHERE id = $i", {"i": old.id})
+    finally:
+        con.close()
+    at = run_page("pages/sharing.py", link=str(old.id))
+    no_failure(at)
+    table = at.dataframe[0].value.set_index("Title")
+    assert table.loc["Older", "Copy again"] == "No (older link)"
+    assert table.loc["Newer", "Copy again"] == "Yes"
+    assert "made by an earlier version of Opening Day" in texts(at)
+    assert not any("?snapshot=" in str(c.value) for c in at.code)
+
+    # A damaged key file: one line saying which file and what to do, instead of the link.
+    key = Path(f"{demo_db}.snapshot-key")
+    key.write_bytes(b"")
+    at = run_page("pages/sharing.py", link=str(new.id))
+    assert not at.exception
+    [error] = at.error
+    shown = error.value.replace("\\", "")
+    assert str(key) in shown and "(0 bytes, not 32)" in shown and "backup" in shown
+    assert not any(new_token in str(c.value) for c in at.code)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
+import os
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -71,6 +74,23 @@ def test_the_store_keeps_only_a_hash_of_the_token(con: store.Connection, made: A
     assert hashed == hashlib.sha256(token.encode()).hexdigest()
 
 
+def test_the_token_is_an_hmac_of_its_salt_under_the_key(
+    con: store.Connection, made: Any, db_file: Path
+) -> None:
+    snap, token = made
+    key = Path(f"{db_file}.snapshot-key").read_bytes()
+    [(salt, hashed)] = con.execute("SELECT token_salt, token_hash FROM snapshots").fetchall()
+    assert len(key) == 32 and len(bytes(salt)) == 16
+    # Worked out here with the standard library alone, as the module documents it.
+    mac = hmac.new(key, b"opening-day snapshot v1" + bytes(salt), hashlib.sha256).digest()
+    assert token == base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    assert hashed == hashlib.sha256(token.encode()).hexdigest()
+    assert snapshots.derive_token(key, bytes(salt)) == token
+    # Another salt, another token: no two links share one.
+    other, second = snapshots.create(con, snap.workspace_id, "niche", small_blocks())
+    assert second != token and snapshots.token_of(con, other) == second
+
+
 def test_the_owner_can_copy_the_link_again_only_with_the_key_file(
     con: store.Connection, made: Any, db_file: Path
 ) -> None:
@@ -81,6 +101,87 @@ def test_the_owner_can_copy_the_link_again_only_with_the_key_file(
     key.write_bytes(b"x" * 32)  # another machine's key: the sealed copy no longer opens
     assert snapshots.token_of(con, snap) is None
     assert snapshots.resolve(con, token, now=NOW) is not None  # the link itself still works
+
+
+@pytest.mark.parametrize("size", [0, 31, 33])
+def test_a_key_file_of_another_length_is_refused_never_replaced(
+    con: store.Connection, workspace: store.Workspace, made: Any, db_file: Path, size: int
+) -> None:
+    snap, token = made
+    key = Path(f"{db_file}.snapshot-key")
+    key.write_bytes(b"k" * size)
+    for attempt in (
+        lambda: snapshots.token_of(con, snap),
+        lambda: snapshots.create(con, workspace.id, "niche", small_blocks()),
+    ):
+        with pytest.raises(SnapshotError) as refused:
+            attempt()
+        message = str(refused.value)
+        assert "\n" not in message
+        assert str(key) in message and f"({size} bytes, not 32)" in message
+        assert "restore it from a backup" in message and "delete it to make new links" in message
+    assert key.read_bytes() == b"k" * size  # never silently made anew
+    assert con.execute("SELECT count(*) FROM snapshots").fetchall()[0][0] == 1  # nothing written
+    assert snapshots.resolve(con, token, now=NOW) is not None  # the link itself still opens
+
+
+def test_a_new_key_is_written_whole_owner_only_and_synced(
+    con: store.Connection,
+    workspace: store.Workspace,
+    db_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = Path(f"{db_file}.snapshot-key")
+    replaced: list[tuple[Path, Path]] = []
+    synced: list[str] = []
+    synced_before: list[int] = []
+    real_replace, real_fsync = os.replace, os.fsync
+
+    def replace(src: Any, dst: Any) -> None:
+        if "snapshot-key" in str(dst):  # the store has files of its own to replace
+            replaced.append((Path(src), Path(dst)))
+            assert Path(src).stat().st_size == 32 and Path(src).stat().st_mode & 0o777 == 0o600
+            synced_before.append(len(synced))
+        real_replace(src, dst)
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
+    assert not key.exists()
+    snap, token = snapshots.create(con, workspace.id, "niche", small_blocks())
+    [(temp, target)] = replaced
+    assert target == key and temp.parent == key.parent and temp != key
+    # The key's bytes reach the disk before the rename, then the folder holding its new name.
+    assert synced[synced_before[0] - 1] == str(temp)
+    assert synced[synced_before[0]] == str(key.parent)
+    assert key.stat().st_size == 32 and key.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in db_file.parent.iterdir() if "snapshot-key" in p.name] == [key.name]
+    assert snapshots.token_of(con, snap) == token
+    snapshots.create(con, workspace.id, "niche", small_blocks())
+    assert len(replaced) == 1  # made once, then read
+
+
+def test_a_key_that_cannot_be_written_leaves_nothing_behind(
+    con: store.Connection,
+    workspace: store.Workspace,
+    db_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_replace = os.replace
+
+    def full(src: Any, dst: Any) -> None:
+        if "snapshot-key" in str(dst):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(SnapshotError, match=r"cannot be written \(No space left on device\)"):
+        snapshots.create(con, workspace.id, "niche", small_blocks())
+    assert [p for p in db_file.parent.iterdir() if "snapshot-key" in p.name] == []
+    assert con.execute("SELECT count(*) FROM snapshots").fetchall()[0][0] == 0
 
 
 @pytest.mark.parametrize(
@@ -290,7 +391,9 @@ def test_cli_create_list_revoke_export(
     assert "no snapshot 999" in capsys.readouterr().err
 
 
-def test_a_copied_store_without_its_key_still_resolves_links(demo_db: Path, tmp_path: Path) -> None:
+def test_a_copied_store_without_its_key_holds_no_working_link(
+    demo_db: Path, tmp_path: Path
+) -> None:
     con = store.connect(demo_db)
     ws = store.list_workspaces(con)[0]
     snap, token = snapshots.create(con, ws.id, "pace", small_blocks())
@@ -299,7 +402,37 @@ def test_a_copied_store_without_its_key_still_resolves_links(demo_db: Path, tmp_
     shutil.copy(demo_db, copy)
     con = store.connect(copy)
     try:
+        assert snapshots.resolve(con, token) is not None  # whoever has the link can open it
+        assert snapshots.token_of(con, snap) is None  # but the copy cannot give it back
+        assert not Path(f"{copy}.snapshot-key").exists()  # and asking made no key either
+        # Nothing in the copied row is the token or derives it without the key.
+        [row] = con.execute("SELECT * FROM snapshots WHERE id = $i", {"i": snap.id}).fetchall()
+        assert all(token not in str(v) for v in row)
+        snapshots.create(con, ws.id, "pace", small_blocks())  # a new key beside the copy…
+        assert snapshots.token_of(con, snap) is None  # … does not bring the old link back
+    finally:
+        con.close()
+
+
+def test_links_made_before_schema_8_still_open_but_cannot_be_copied(db_file: Path) -> None:
+    con = store.connect(db_file)
+    ws = store.create_workspace(con, "Test Co")
+    snap, token = snapshots.create(con, ws.id, "niche", small_blocks())
+    # The store as schema 7 left it: the token sealed in a column, no salt.
+    con.execute("ALTER TABLE snapshots DROP COLUMN token_salt")
+    con.execute("ALTER TABLE snapshots ADD COLUMN token_sealed VARCHAR")
+    con.execute("UPDATE snapshots SET token_sealed = 'c2VhbGVk'")
+    con.execute("DELETE FROM schema_version WHERE version = 8")
+    con.close()
+    con = store.connect(db_file)  # migrates
+    try:
+        columns = [r[0] for r in con.execute("DESCRIBE snapshots").fetchall()]
+        assert "token_sealed" not in columns and "token_salt" in columns
+        [old] = snapshots.list_snapshots(con, ws.id)
+        assert old.id == snap.id and old.copyable is False
         assert snapshots.resolve(con, token) is not None
-        assert snapshots.token_of(con, snap) is None  # a new key beside the copy
+        assert snapshots.token_of(con, old) is None
+        new, new_token = snapshots.create(con, ws.id, "niche", small_blocks())
+        assert new.copyable and snapshots.token_of(con, new) == new_token
     finally:
         con.close()
