@@ -83,25 +83,15 @@ def connect(
         if read_only and schema_version(con) < SCHEMA_VERSION:
             con.close()  # an older store: migrate it once, then carry on read-write
             con = _open_waiting(target, read_only=False, wait=wait, on_wait=on_wait)
-        if not con_is_read_only(con):
+            read_only = False
+        if not read_only:
             migrate(con)
             _check_journal(con, Path(target), kept_wal)
-        elif kept_wal is not None:
-            kept_wal.unlink(missing_ok=True)
     except duckdb.Error as exc:
         con.close()
         raise translate_error(exc, target) from None
     _tighten(Path(target))
     return con
-
-
-def con_is_read_only(con: Connection) -> bool:
-    rows = (
-        con.cursor()
-        .execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()")
-        .fetchall()
-    )
-    return bool(rows and rows[0][0])
 
 
 def _open_waiting(
@@ -314,7 +304,7 @@ def _quiet_rollback(cur: Connection) -> None:
 
 def _count_change(cur: Connection) -> int | None:
     has = cur.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_journal'"
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'store_journal'"
     ).fetchall()[0][0]
     if not has:
         return None  # a store still being created
@@ -780,22 +770,16 @@ SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)
 
 
 def schema_version(con: Connection) -> int:
-    cur = con.cursor()
-    exists = cur.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchall()[0][0]
-    if not exists:
-        return 0
-    return int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
+    return max(_applied(con), default=0)
 
 
 def _applied(con: Connection) -> set[int]:
     cur = con.cursor()
     exists = cur.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version'"
     ).fetchall()[0][0]
     if not exists:
-        return set()
+        return set()  # a new store
     return {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
 
 
