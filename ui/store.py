@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -53,13 +53,17 @@ class StoreHandle:
 
     # -- runs
 
-    def enter(self) -> None:
+    def enter(self, on_wait: Callable[[], None] | None = None) -> None:
         """A script run starts: first let a waiting command have the store, then count it."""
         deadline = time.monotonic() + RUN_WAIT_SECONDS
+        said = False
         while store.someone_waiting(self.path) and time.monotonic() < deadline:
             with self._lock:
                 if self._runs == 0:
                     self._close()
+            if on_wait is not None and not said:
+                on_wait()
+                said = True
             time.sleep(0.05)
         with self._lock:
             self._runs += 1
@@ -73,6 +77,9 @@ class StoreHandle:
             if store.someone_waiting(self.path):
                 self._close()
                 return
+        self._arm()
+
+    def _arm(self) -> None:
         timer = threading.Timer(IDLE_SECONDS, self._close_if_idle)
         timer.daemon = True
         timer.start()
@@ -100,6 +107,8 @@ class StoreHandle:
                 # command line): every cached figure may be stale.
                 st.cache_data.clear()
             self._con = con
+            if self._runs == 0:
+                self._arm()  # opened outside a run (a fragment, a test): still let go when idle
             return con
 
     def is_open(self) -> bool:
@@ -135,7 +144,17 @@ def handle() -> StoreHandle:
 def in_use() -> Iterator[None]:
     """Hold the store for one script run (app.py wraps every run in it)."""
     h = handle()
-    h.enter()
+    notes: list[Any] = []
+
+    def waiting() -> None:
+        notes.append(st.empty())
+        notes[0].info(
+            "A command is using the store; this page carries on when it is done.", icon="⏳"
+        )
+
+    h.enter(on_wait=waiting)
+    for note in notes:
+        note.empty()
     try:
         yield
     finally:
