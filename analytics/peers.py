@@ -5,6 +5,13 @@ status. Never a coaching message, a detail or a frame (those name customers and 
 money and counts only when the member opted in to share amounts, and their name only when
 they opted in to show it. The same card exports as a small JSON file and imports into a
 group on another server, where it is checked field by field before anything is written.
+
+A group's data is its members' business only. Every function that reads or changes a group's
+members, cards or figures takes `viewer`, the workspace acting (which the caller has already
+let in: unlocked on a shared server), and raises AccessDenied unless it is a member — the same
+answer whether the group does not exist or the viewer is not in it. Becoming a member takes
+an invitation code from a member (`accept_invitation`) or a member vouching (`sponsor`, for
+the owner of several businesses on one server); the founder of a group is its first member.
 """
 
 from __future__ import annotations
@@ -13,13 +20,16 @@ import json
 import math
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 
-from analytics.errors import PeerError
+from analytics import access
+from analytics.access import Clock
+from analytics.errors import AccessDenied, PeerError
 from analytics.indicators import REGISTRY, Indicator, Result
 from analytics.indicators.stored import scoreboard_results
 from analytics.queries import query
@@ -133,50 +143,53 @@ def _clean_name(text: str, what: str, limit: int) -> str:
     return clean
 
 
-def list_groups(con: Connection) -> list[Group]:
+_GROUP_COLUMNS = "id, name, created_at"
+
+
+def _group(con: Connection, group_id: int) -> Group:
     rows = (
         con.cursor()
-        .execute("SELECT id, name, created_at FROM peer_groups ORDER BY lower(name), id")
+        .execute(f"SELECT {_GROUP_COLUMNS} FROM peer_groups WHERE id = $g", {"g": group_id})
+        .fetchall()
+    )
+    if not rows:
+        raise AccessDenied(access.NOT_A_MEMBER)
+    return Group(*rows[0])
+
+
+def require_member(con: Connection, group_id: int, viewer: int) -> Member:
+    """The viewer's own membership of the group; AccessDenied when it is not a member (or there
+    is no such group: nobody outside is told which)."""
+    member = membership(con, group_id, viewer)
+    if member is None:
+        raise AccessDenied(access.NOT_A_MEMBER)
+    return member
+
+
+def list_groups(con: Connection, workspace_ids: Iterable[int]) -> list[Group]:
+    """The groups any of these workspaces belongs to: the viewer alone on a shared server, or
+    every business of the owner of a normal one."""
+    rows = (
+        con.cursor()
+        .execute(
+            f"SELECT {_GROUP_COLUMNS} FROM peer_groups WHERE id IN (SELECT group_id FROM "
+            "peer_members WHERE list_contains($ws, workspace_id)) ORDER BY lower(name), id",
+            {"ws": [int(w) for w in workspace_ids]},
+        )
         .fetchall()
     )
     return [Group(*r) for r in rows]
 
 
-def get_group(con: Connection, group_id: int) -> Group:
-    rows = (
-        con.cursor()
-        .execute("SELECT id, name, created_at FROM peer_groups WHERE id = $g", {"g": group_id})
-        .fetchall()
-    )
-    if not rows:
-        raise PeerError(f"No peer group with id {group_id} on this server.")
-    return Group(*rows[0])
+def get_group(con: Connection, group_id: int, *, viewer: int) -> Group:
+    require_member(con, group_id, viewer)
+    return _group(con, group_id)
 
 
-def find_group(con: Connection, name: str) -> Group | None:
-    rows = (
-        con.cursor()
-        .execute(
-            "SELECT id, name, created_at FROM peer_groups WHERE lower(name) = lower($n)",
-            {"n": " ".join(name.split())},
-        )
-        .fetchall()
-    )
-    return Group(*rows[0]) if rows else None
-
-
-def create_group(con: Connection, name: str) -> Group:
-    """A new, empty peer group; names are unique on a server (case does not count)."""
-    clean = _clean_name(name, "group name", MAX_GROUP_NAME)
-    if not clean:
-        raise PeerError("Give the peer group a name.")
-    if find_group(con, clean) is not None:
-        raise PeerError(f"A peer group called {clean!r} already exists: pick it instead.")
-    with transaction(con) as tx:
-        row = tx.execute(
-            "INSERT INTO peer_groups (name) VALUES ($n) RETURNING id", {"n": clean}
-        ).fetchall()
-    return get_group(con, int(row[0][0]))
+def find_group(con: Connection, name: str, *, viewer: int) -> Group | None:
+    """The viewer's group with this name (case does not count), if it is in one."""
+    clean = " ".join(name.split()).lower()
+    return next((g for g in list_groups(con, [viewer]) if g.name.lower() == clean), None)
 
 
 _MEMBER_COLUMNS = (
@@ -191,8 +204,9 @@ def _member(row: tuple[Any, ...]) -> Member:
     return Member(*values)
 
 
-def members(con: Connection, group_id: int) -> list[Member]:
+def members(con: Connection, group_id: int, *, viewer: int) -> list[Member]:
     """Every member of a group, in the order they joined."""
+    require_member(con, group_id, viewer)
     rows = (
         con.cursor()
         .execute(
@@ -206,7 +220,7 @@ def members(con: Connection, group_id: int) -> list[Member]:
 
 
 def membership(con: Connection, group_id: int, workspace_id: int) -> Member | None:
-    """This workspace's membership of the group, if it joined."""
+    """This workspace's own membership of the group, if it joined (None tells nothing else)."""
     rows = (
         con.cursor()
         .execute(
@@ -218,7 +232,8 @@ def membership(con: Connection, group_id: int, workspace_id: int) -> Member | No
     return _member(rows[0]) if rows else None
 
 
-def get_member(con: Connection, group_id: int, member_key: str) -> Member:
+def get_member(con: Connection, group_id: int, member_key: str, *, viewer: int) -> Member:
+    require_member(con, group_id, viewer)
     rows = (
         con.cursor()
         .execute(
@@ -248,23 +263,16 @@ def _checked_ids(published_ids: list[str] | tuple[str, ...], share_amounts: bool
     return [i for i in REGISTRY if i in chosen]  # registry order, no duplicates
 
 
-def join_group(
+def _choices(
     con: Connection,
-    group_id: int,
     workspace_id: int,
-    *,
-    published_ids: list[str] | tuple[str, ...] | None = None,
-    name: str | None = None,
-    show_name: bool = False,
-    share_amounts: bool = False,
-    reset_item: str = "",
-) -> Member:
-    """Join a group with a workspace, or change its choices; the member key never changes.
-
-    `published_ids` None means every indicator publishable under `share_amounts`. `name`
-    defaults to the workspace's display name; it leaves this server only with `show_name`.
-    """
-    get_group(con, group_id)
+    published_ids: list[str] | tuple[str, ...] | None,
+    name: str | None,
+    show_name: bool,
+    share_amounts: bool,
+    reset_item: str,
+) -> dict[str, Any]:
+    """A member's choices checked, as the parameters of its row (without group and key)."""
     ws = get_workspace_by_id(con, workspace_id)
     ids = _checked_ids(
         publishable_ids(share_amounts) if published_ids is None else published_ids, share_amounts
@@ -275,9 +283,7 @@ def join_group(
     if show_name and not clean_name:
         raise PeerError("Type the name to show, or keep your name hidden.")
     item = _clean_name(reset_item, "reset item", MAX_RESET_ITEM)
-    existing = membership(con, group_id, workspace_id)
-    params = {
-        "g": group_id,
+    return {
         "w": workspace_id,
         "n": clean_name,
         "s": show_name,
@@ -285,28 +291,109 @@ def join_group(
         "p": json.dumps(ids),
         "r": item,
     }
+
+
+def _add_member(tx: Connection, group_id: int, params: dict[str, Any]) -> None:
+    tx.execute(
+        "INSERT INTO peer_members (group_id, member_key, workspace_id, name, show_name, "
+        "share_amounts, published_ids, reset_item) VALUES ($g, $k, $w, $n, $s, $a, $p, $r)",
+        {**params, "g": group_id, "k": uuid.uuid4().hex},
+    )
+
+
+def create_group(con: Connection, name: str, *, founder: int) -> Group:
+    """A new peer group with `founder` as its first member (publishing every rate, name hidden,
+    no amounts, until it changes its choices). Two businesses may each have a group of the same
+    name, so a name never tells anyone that someone else's group exists."""
+    clean = _clean_name(name, "group name", MAX_GROUP_NAME)
+    if not clean:
+        raise PeerError("Give the peer group a name.")
+    if find_group(con, clean, viewer=founder) is not None:
+        raise PeerError(f"This business is already in a peer group called {clean!r}.")
+    params = _choices(con, founder, None, None, False, False, "")
+    with transaction(con) as tx:
+        row = tx.execute(
+            "INSERT INTO peer_groups (name) VALUES ($n) RETURNING id", {"n": clean}
+        ).fetchall()
+        group_id = int(row[0][0])
+        _add_member(tx, group_id, params)
+    return _group(con, group_id)
+
+
+def join_group(
+    con: Connection,
+    group_id: int,
+    workspace_id: int,
+    *,
+    sponsor: int | None = None,
+    published_ids: list[str] | tuple[str, ...] | None = None,
+    name: str | None = None,
+    show_name: bool = False,
+    share_amounts: bool = False,
+    reset_item: str = "",
+) -> Member:
+    """Change a member's choices, or join: a workspace not yet in the group needs a `sponsor`,
+    a member workspace of the same owner (else AccessDenied: use an invitation code).
+
+    `published_ids` None means every indicator publishable under `share_amounts`. `name`
+    defaults to the workspace's display name; it leaves this server only with `show_name`.
+    The member key never changes.
+    """
+    params = _choices(con, workspace_id, published_ids, name, show_name, share_amounts, reset_item)
+    existing = membership(con, group_id, workspace_id)
+    if existing is None and (sponsor is None or not access.is_member(con, group_id, sponsor)):
+        raise AccessDenied("Joining a peer group takes an invitation code from one of its members.")
     with transaction(con) as tx:
         if existing is None:
-            tx.execute(
-                "INSERT INTO peer_members (group_id, member_key, workspace_id, name, show_name, "
-                "share_amounts, published_ids, reset_item) "
-                "VALUES ($g, $k, $w, $n, $s, $a, $p, $r)",
-                {**params, "k": uuid.uuid4().hex},
-            )
+            _add_member(tx, group_id, params)
         else:
             tx.execute(
                 "UPDATE peer_members SET name = $n, show_name = $s, share_amounts = $a, "
                 "published_ids = $p, reset_item = $r WHERE group_id = $g AND workspace_id = $w",
-                params,
+                {**params, "g": group_id},
             )
     joined = membership(con, group_id, workspace_id)
     assert joined is not None
     return joined
 
 
-def set_reset_item(con: Connection, group_id: int, member_key: str, reset_item: str) -> None:
+def accept_invitation(
+    con: Connection,
+    code: str,
+    workspace_id: int,
+    *,
+    published_ids: list[str] | tuple[str, ...] | None = None,
+    name: str | None = None,
+    show_name: bool = False,
+    share_amounts: bool = False,
+    reset_item: str = "",
+    clock: Clock | None = None,
+    now: datetime | None = None,
+) -> tuple[Group, Member]:
+    """Join the group a member's invitation code is for (the code is spent by this)."""
+    params = _choices(con, workspace_id, published_ids, name, show_name, share_amounts, reset_item)
+
+    def join(tx: Connection, group_id: int) -> int:
+        known = tx.execute(
+            "SELECT 1 FROM peer_members WHERE group_id = $g AND workspace_id = $w",
+            {"g": group_id, "w": workspace_id},
+        ).fetchall()
+        if known:
+            raise PeerError("This business is already in that peer group; the code stays unused.")
+        _add_member(tx, group_id, params)
+        return group_id
+
+    group_id = access.redeem_group_invitation(con, code, workspace_id, join, clock=clock, now=now)
+    member = membership(con, group_id, workspace_id)
+    assert member is not None
+    return _group(con, group_id), member
+
+
+def set_reset_item(
+    con: Connection, group_id: int, member_key: str, reset_item: str, *, viewer: int
+) -> None:
     """The reset item a member brings to the next review session (any member, imported too)."""
-    get_member(con, group_id, member_key)
+    get_member(con, group_id, member_key, viewer=viewer)
     item = _clean_name(reset_item, "reset item", MAX_RESET_ITEM)
     with transaction(con) as tx:
         tx.execute(
@@ -315,9 +402,12 @@ def set_reset_item(con: Connection, group_id: int, member_key: str, reset_item: 
         )
 
 
-def leave_group(con: Connection, group_id: int, member_key: str) -> None:
-    """Remove a member and every card it published to the group."""
-    get_member(con, group_id, member_key)
+def leave_group(con: Connection, group_id: int, member_key: str, *, viewer: int) -> None:
+    """Remove a member and every card it published to the group: the viewer itself, or a member
+    known only from imported cards (another business here leaves only by its own hand)."""
+    target = get_member(con, group_id, member_key, viewer=viewer)
+    if target.workspace_id is not None and target.workspace_id != viewer:
+        raise AccessDenied("Only that business can take itself out of the group.")
     cards = "SELECT id FROM peer_cards WHERE group_id = $g AND member_key = $k"
     with transaction(con) as tx:
         tx.execute(
@@ -435,10 +525,8 @@ def publish(
     `results` defaults to the Scoreboard's kept results for that day (cheap when fresh);
     `as_of` None means the last day of the data, which the card records.
     """
-    group = get_group(con, group_id)
-    member = membership(con, group_id, workspace_id)
-    if member is None:
-        raise PeerError(f"This business has not joined {group.name!r} yet: join it first.")
+    member = require_member(con, group_id, workspace_id)
+    group = _group(con, group_id)
     figures = results if results is not None else scoreboard_results(con, workspace_id, as_of)
     day = as_of or last_data_date(con, workspace_id)
     card = build_card(
@@ -454,8 +542,9 @@ def publish(
     return card
 
 
-def latest_card_json(con: Connection, group_id: int, member_key: str) -> str | None:
+def latest_card_json(con: Connection, group_id: int, member_key: str, *, viewer: int) -> str | None:
     """The member's latest card as file text (what 'Export my card' downloads), or None."""
+    require_member(con, group_id, viewer)
     rows = (
         con.cursor()
         .execute(
@@ -468,9 +557,10 @@ def latest_card_json(con: Connection, group_id: int, member_key: str) -> str | N
     return str(rows[0][0]) if rows else None
 
 
-def cards(con: Connection, group_id: int) -> pd.DataFrame:
+def cards(con: Connection, group_id: int, *, viewer: int) -> pd.DataFrame:
     """Every card of the group, newest first: card_id, member_key, published_at, as_of, source
     ('here' or 'import') and how many figures it holds."""
+    require_member(con, group_id, viewer)
     return query(con, "peer_cards", {"g": group_id})
 
 
@@ -642,14 +732,14 @@ def parse_card(data: bytes | str) -> Card:
     return Card(key, name, group, published_at, as_of, currency, tuple(figures))
 
 
-def import_card(con: Connection, group_id: int, data: bytes | str) -> ImportOutcome:
-    """Check a card file and add it to the group; nothing is written when it is refused.
+def import_card(con: Connection, group_id: int, data: bytes | str, *, viewer: int) -> ImportOutcome:
+    """A member checks a card file and adds it to the group; nothing is written when refused.
 
     A card from a member not yet known here adds them (with no workspace on this server); a
     newer card of a known member adds a card, and the latest is what the group sees; the
     exact same card again changes nothing and says so.
     """
-    group = get_group(con, group_id)
+    group = get_group(con, group_id, viewer=viewer)
     card = parse_card(data)
     text = card_json(card)
     with transaction(con) as tx:
@@ -720,34 +810,52 @@ def import_card(con: Connection, group_id: int, data: bytes | str) -> ImportOutc
 # ---------------------------------------------------------------- the group's spread
 
 
-def member_labels(con: Connection, group_id: int, viewer_key: str | None = None) -> pd.DataFrame:
-    """Members with the label shown for them: 'You', a name they opted to show, 'Member A'…"""
-    return query(con, "peer_member_labels", {"g": group_id, "viewer": viewer_key or ""})
+def member_labels(
+    con: Connection, group_id: int, *, viewer: int, mark_you: bool = True
+) -> pd.DataFrame:
+    """Members with the label shown for them: 'You' (unless `mark_you` is off: the labels the
+    room sees), a name they opted to show, 'Member A'… A hidden name stays out of the frame, and
+    `here` says whether the member publishes on this server."""
+    you = require_member(con, group_id, viewer)
+    frame = query(
+        con, "peer_member_labels", {"g": group_id, "viewer": you.member_key if mark_you else ""}
+    )
+    frame["here"] = frame["workspace_id"].notna()
+    frame.loc[
+        ~(frame["show_name"].astype(bool) | (frame["member_key"] == you.member_key)), "name"
+    ] = ""
+    return frame.drop(columns=["workspace_id"])
 
 
 def latest_figures(
-    con: Connection, group_id: int, viewer_key: str | None = None, until: date | None = None
+    con: Connection,
+    group_id: int,
+    *,
+    viewer: int,
+    until: date | None = None,
+    mark_you: bool = True,
 ) -> pd.DataFrame:
     """Each member's latest card, one row per figure, with the member's label and is_you."""
+    labels = member_labels(con, group_id, viewer=viewer, mark_you=mark_you)
     figures = query(con, "peer_latest_figures", {"g": group_id, "until": until})
-    labels = member_labels(con, group_id, viewer_key)[["member_key", "label", "is_you"]]
-    return figures.merge(labels, on="member_key", how="inner")
+    return figures.merge(labels[["member_key", "label", "is_you"]], on="member_key", how="inner")
 
 
-def spread(con: Connection, group_id: int) -> pd.DataFrame:
+def spread(con: Connection, group_id: int, *, viewer: int) -> pd.DataFrame:
     """Per indicator (and currency, for money): members counted, low, Q1, median, Q3, high."""
+    require_member(con, group_id, viewer)
     return query(con, "peer_spread", {"g": group_id})
 
 
-def standing(con: Connection, group_id: int, viewer_key: str) -> pd.DataFrame:
+def standing(con: Connection, group_id: int, *, viewer: int) -> pd.DataFrame:
     """The viewer's figures beside the group's quartiles, with where each one falls.
 
     `position` is 'bottom quartile' when the figure is on the wrong side of Q1 (or Q3 for a
     lower-is-better figure), 'top quartile' on the right side of the other, else 'middle';
     'unknown' when the viewer has no value.
     """
-    stats = spread(con, group_id)
-    mine = latest_figures(con, group_id, viewer_key)
+    stats = spread(con, group_id, viewer=viewer)
+    mine = latest_figures(con, group_id, viewer=viewer)
     mine = mine[mine["is_you"]][["indicator_id", "basis", "value", "status"]]
     out = stats.merge(mine, on=["indicator_id", "basis"], how="left")
     better = out["indicator_id"].map(lambda i: REGISTRY[i].higher_is_better).astype(bool)
@@ -765,10 +873,10 @@ def standing(con: Connection, group_id: int, viewer_key: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def reds(con: Connection, group_id: int, until: date | None = None) -> pd.DataFrame:
+def reds(con: Connection, group_id: int, *, viewer: int, until: date | None = None) -> pd.DataFrame:
     """Per member with a red figure on their latest card: member_key and reds (indicator ids in
     registry order)."""
-    figures = latest_figures(con, group_id, None, until)
+    figures = latest_figures(con, group_id, viewer=viewer, until=until, mark_you=False)
     red = figures[figures["status"] == "red"]
     grouped = red.groupby("member_key", sort=False)["indicator_id"].agg(list).rename("reds")
     return grouped.reset_index()

@@ -4,6 +4,10 @@ follow-up at the next session.
 The agenda runs in a fixed order: last session's commitments (done or not), then each member
 in turn (their red figures and the reset item they chose), then the new commitments. Reviews
 of commitments are appended, never overwritten, so what a session recorded stays readable.
+
+Sessions belong to the group: every function takes `viewer`, the workspace acting, and raises
+AccessDenied unless it is a member of the session's group (see analytics.peers) — the same
+answer for a session that does not exist, so ids reveal nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from typing import Literal
 
 import pandas as pd
 
-from analytics import peers
-from analytics.errors import PeerError
+from analytics import access, peers
+from analytics.errors import AccessDenied, PeerError
 from analytics.indicators import REGISTRY
 from analytics.queries import query
 from analytics.store import Connection, transaction
@@ -56,19 +60,24 @@ class AgendaItem:
 _COLUMNS = "id, group_id, held_on, minutes_per_item, created_at, closed_at"
 
 
-def get_session(con: Connection, session_id: int) -> Session:
+def get_session(con: Connection, session_id: int, *, viewer: int) -> Session:
+    """A session of one of the viewer's groups; AccessDenied for any other (or none)."""
     rows = (
         con.cursor()
         .execute(f"SELECT {_COLUMNS} FROM peer_sessions WHERE id = $s", {"s": session_id})
         .fetchall()
     )
-    if not rows:
-        raise PeerError(f"No review session with id {session_id}.")
+    if not rows or not access.is_member(con, int(rows[0][1]), viewer):
+        raise AccessDenied(
+            "This business is not a member of the group that held that session (or there is "
+            "no such session)."
+        )
     return Session(*rows[0])
 
 
-def sessions(con: Connection, group_id: int) -> list[Session]:
+def sessions(con: Connection, group_id: int, *, viewer: int) -> list[Session]:
     """The group's sessions, newest first."""
+    peers.require_member(con, group_id, viewer)
     rows = (
         con.cursor()
         .execute(
@@ -81,23 +90,24 @@ def sessions(con: Connection, group_id: int) -> list[Session]:
     return [Session(*r) for r in rows]
 
 
-def session_overview(con: Connection, group_id: int) -> pd.DataFrame:
+def session_overview(con: Connection, group_id: int, *, viewer: int) -> pd.DataFrame:
     """Sessions with their date, commitments made, commitments reviewed and found done."""
+    peers.require_member(con, group_id, viewer)
     return query(con, "review_sessions", {"g": group_id})
 
 
-def session_on(con: Connection, group_id: int, held_on: date) -> Session | None:
-    return next((s for s in sessions(con, group_id) if s.held_on == held_on), None)
+def session_on(con: Connection, group_id: int, held_on: date, *, viewer: int) -> Session | None:
+    return next((s for s in sessions(con, group_id, viewer=viewer) if s.held_on == held_on), None)
 
 
 def start_session(
-    con: Connection, group_id: int, held_on: date, minutes_per_item: int = 5
+    con: Connection, group_id: int, held_on: date, minutes_per_item: int = 5, *, viewer: int
 ) -> Session:
     """A new session of the group on a day (one per day: open the existing one instead)."""
-    group = peers.get_group(con, group_id)
+    group = peers.get_group(con, group_id, viewer=viewer)
     if not 1 <= int(minutes_per_item) <= 60:
         raise PeerError("Give each agenda item between 1 and 60 minutes.")
-    if session_on(con, group_id, held_on) is not None:
+    if session_on(con, group_id, held_on, viewer=viewer) is not None:
         raise PeerError(
             f"{group.name} already has a session on {held_on.isoformat()}: open it from the list."
         )
@@ -107,26 +117,28 @@ def start_session(
             "VALUES ($g, $d, $m) RETURNING id",
             {"g": group_id, "d": held_on, "m": int(minutes_per_item)},
         ).fetchall()
-    return get_session(con, int(row[0][0]))
+    return get_session(con, int(row[0][0]), viewer=viewer)
 
 
-def close_session(con: Connection, session_id: int, closed: bool = True) -> Session:
+def close_session(con: Connection, session_id: int, closed: bool = True, *, viewer: int) -> Session:
     """Mark a session finished (or open it again); what it decided stays."""
-    get_session(con, session_id)
+    get_session(con, session_id, viewer=viewer)
     with transaction(con) as tx:
         tx.execute(
             "UPDATE peer_sessions SET closed_at = CASE WHEN $c THEN current_localtimestamp() END "
             "WHERE id = $s",
             {"c": closed, "s": session_id},
         )
-    return get_session(con, session_id)
+    return get_session(con, session_id, viewer=viewer)
 
 
-def previous_session(con: Connection, session_id: int) -> Session | None:
+def previous_session(con: Connection, session_id: int, *, viewer: int) -> Session | None:
     """The group's session just before this one (by date, then by creation)."""
-    this = get_session(con, session_id)
+    this = get_session(con, session_id, viewer=viewer)
     earlier = [
-        s for s in sessions(con, this.group_id) if (s.held_on, s.id) < (this.held_on, this.id)
+        s
+        for s in sessions(con, this.group_id, viewer=viewer)
+        if (s.held_on, s.id) < (this.held_on, this.id)
     ]
     return earlier[0] if earlier else None
 
@@ -144,11 +156,18 @@ def _text(value: str, what: str, limit: int) -> str:
 
 
 def add_commitment(
-    con: Connection, session_id: int, member_key: str, owner: str, text: str, due: date
+    con: Connection,
+    session_id: int,
+    member_key: str,
+    owner: str,
+    text: str,
+    due: date,
+    *,
+    viewer: int,
 ) -> int:
     """A commitment a member makes in a session: who does what by when. Returns its id."""
-    session = get_session(con, session_id)
-    peers.get_member(con, session.group_id, member_key)
+    session = get_session(con, session_id, viewer=viewer)
+    peers.get_member(con, session.group_id, member_key, viewer=viewer)
     clean_owner = _text(owner, "owner's name", MAX_OWNER)
     clean_text = _text(text, "commitment", MAX_COMMITMENT)
     if due < session.held_on:
@@ -164,33 +183,41 @@ def add_commitment(
     return int(row[0][0])
 
 
-def _labelled(con: Connection, group_id: int, frame: pd.DataFrame) -> pd.DataFrame:
-    labels = peers.member_labels(con, group_id)[["member_key", "label"]]
+def _labelled(con: Connection, group_id: int, frame: pd.DataFrame, viewer: int) -> pd.DataFrame:
+    labels = peers.member_labels(con, group_id, viewer=viewer, mark_you=False)
+    labels = labels[["member_key", "label"]]
     out = frame.merge(labels, on="member_key", how="left")
     out["label"] = out["label"].fillna("A former member")
     return out
 
 
-def commitments(con: Connection, session_id: int) -> pd.DataFrame:
+def commitments(con: Connection, session_id: int, *, viewer: int) -> pd.DataFrame:
     """What a session decided: commitment_id, member_key, label, owner, text, due, and the
     latest review from a later session (done True/False, reviewed_on), if any."""
-    session = get_session(con, session_id)
-    return _labelled(con, session.group_id, query(con, "review_commitments", {"s": session_id}))
+    session = get_session(con, session_id, viewer=viewer)
+    frame = query(con, "review_commitments", {"s": session_id})
+    return _labelled(con, session.group_id, frame, viewer)
 
 
-def to_review(con: Connection, session_id: int) -> pd.DataFrame:
+def to_review(con: Connection, session_id: int, *, viewer: int) -> pd.DataFrame:
     """The previous session's commitments, each with its state recorded in this session:
     done True / False, or NA while not reviewed yet."""
-    session = get_session(con, session_id)
+    session = get_session(con, session_id, viewer=viewer)
     frame = query(con, "review_previous_commitments", {"s": session_id})
-    return _labelled(con, session.group_id, frame)
+    return _labelled(con, session.group_id, frame, viewer)
 
 
 def review_commitment(
-    con: Connection, session_id: int, commitment_id: int, done: bool, note: str = ""
+    con: Connection,
+    session_id: int,
+    commitment_id: int,
+    done: bool,
+    note: str = "",
+    *,
+    viewer: int,
 ) -> None:
     """Record in this session whether an earlier commitment was done (appended, never edited)."""
-    session = get_session(con, session_id)
+    session = get_session(con, session_id, viewer=viewer)
     rows = (
         con.cursor()
         .execute(
@@ -200,11 +227,10 @@ def review_commitment(
         )
         .fetchall()
     )
-    if not rows:
-        raise PeerError(f"No commitment with id {commitment_id}.")
-    group_id, made_on, made_in = rows[0]
-    if group_id != session.group_id:
-        raise PeerError("That commitment was made in another peer group.")
+    if not rows or rows[0][0] != session.group_id:
+        # another group's commitment is as unknown here as one that does not exist
+        raise PeerError(f"No commitment with id {commitment_id} in this peer group.")
+    _, made_on, made_in = rows[0]
     if (made_on, made_in) >= (session.held_on, session.id):
         raise PeerError("A commitment is reviewed at a later session than the one that made it.")
     clean_note = " ".join(str(note).split())[:MAX_COMMITMENT]
@@ -219,12 +245,15 @@ def review_commitment(
 # ---------------------------------------------------------------- the agenda
 
 
-def agenda(con: Connection, session_id: int) -> list[AgendaItem]:
+def agenda(con: Connection, session_id: int, *, viewer: int) -> list[AgendaItem]:
     """The session's agenda: last session's commitments, each member (reds from their latest
-    card published by the session's day, and their reset item), then new commitments."""
-    session = get_session(con, session_id)
-    labels = peers.member_labels(con, session.group_id)
-    figures = peers.latest_figures(con, session.group_id, None, session.held_on)
+    card published by the session's day, and their reset item), then new commitments. Members
+    appear as the room sees them (no 'You': the agenda is on the projector)."""
+    session = get_session(con, session_id, viewer=viewer)
+    labels = peers.member_labels(con, session.group_id, viewer=viewer, mark_you=False)
+    figures = peers.latest_figures(
+        con, session.group_id, viewer=viewer, until=session.held_on, mark_you=False
+    )
     red = figures[figures["status"] == "red"]
     with_card = set(figures["member_key"])
     order = {i: n for n, i in enumerate(REGISTRY)}

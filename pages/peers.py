@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import peers
+from analytics import access, peers
 from analytics.indicators import REGISTRY
 from ui import peers as ui_peers
 from ui import sidebar
@@ -32,26 +32,43 @@ if ctx.workspace is None:
 
 ws = ctx.workspace
 con = ui_store.connection()
-group = ui_peers.pick_group(con)
+group = ui_peers.pick_group(con, ws)
+if access.shared_mode():
+    ui_peers.join_with_code(con, ws)
 if group is None:
     st.info(
-        "No peer group on this server yet. Start one above, join it with this business, and ask "
-        "your peers to join with theirs (or send you their card files).",
+        "No peer group for this business yet. Start one above (you become its first member), "
+        "then invite your peers to join with theirs, or send you their card files."
+        + (
+            " Were you sent an invitation code? Use it above."
+            if access.shared_mode()
+            else " Groups of your other businesses show here too."
+        ),
         icon="ℹ️",
     )
     st.stop()
 
 member = peers.membership(con, group.id, ws.id)
-viewer = member.member_key if member else None
-labels = peers.member_labels(con, group.id, viewer)
-stats = peers.spread(con, group.id)
-standing = peers.standing(con, group.id, viewer) if viewer else None
-figures = peers.latest_figures(con, group.id, viewer)
+if member is None:
+    # A group of another of this owner's businesses (a normal server): a group's figures are
+    # for its members, so joining comes first.
+    st.header("Your card")
+    st.markdown(
+        f"This business has not joined **{plain(group.name)}** yet; only its members see its "
+        "figures. Choose what to publish, then join."
+    )
+    ui_peers.membership_form(con, group, ws, None, sponsor=ui_peers.sponsor_for(con, group, ws))
+    st.stop()
+
+labels = peers.member_labels(con, group.id, viewer=ws.id)
+stats = peers.spread(con, group.id, viewer=ws.id)
+standing = peers.standing(con, group.id, viewer=ws.id)
+figures = peers.latest_figures(con, group.id, viewer=ws.id)
 
 # ---------------------------------------------------------------- the headline
 left, middle, right = st.columns(3)
 left.metric("Members", len(labels))
-if standing is not None and not standing.empty:
+if not standing.empty:
     compared = int((standing["position"] != "unknown").sum())
     bottom = int((standing["position"] == "bottom quartile").sum())
     middle.metric(
@@ -60,48 +77,39 @@ if standing is not None and not standing.empty:
         help="Figures where you are on the wrong side of Q1 (or of Q3, where lower is better).",
     )
     right.metric("In the top quarter", int((standing["position"] == "top quartile").sum()))
-elif member is None:
-    middle.metric("Your figures compared", "not joined")
 else:
     middle.metric("Your figures compared", "none yet")
-if member is not None:
-    public = peers.member_labels(con, group.id)
-    seen_as = public.loc[public["member_key"] == member.member_key, "label"]
-    st.caption(
-        f"The others see you as {plain(seen_as.iloc[0])}."
-        + ("" if member.show_name else " Your name stays on this server.")
-    )
+public = peers.member_labels(con, group.id, viewer=ws.id, mark_you=False)
+seen_as = public.loc[public["member_key"] == member.member_key, "label"]
+st.caption(
+    f"The others see you as {plain(seen_as.iloc[0])}."
+    + ("" if member.show_name else " Your name stays on this server.")
+)
 st.caption(ui_peers.QUARTILE_NOTE)
 
 # ---------------------------------------------------------------- your card
 st.header("Your card")
-if member is None:
-    st.markdown(
-        f"This business has not joined **{plain(group.name)}** yet. Choose what to publish, "
-        "then join."
-    )
-    ui_peers.membership_form(con, group, ws, None)
-else:
-    latest = figures[figures["is_you"]]
-    published = latest["published_at"].max() if not latest.empty else None
-    st.markdown(
-        f"Last published {plain(moment(published)) if published is not None else 'never'}"
-        f" · {len(member.published_ids)} figures chosen · name "
-        f"{'shown' if member.show_name else 'hidden'} · amounts "
-        f"{'shared' if member.share_amounts else 'not shared'}."
-    )
-    st.caption(
-        f"Publishing sends your figures as of {day(ctx.as_of)} (the day in the sidebar), dated now."
-        if ctx.as_of
-        else "Your business has no data yet, so every figure would go out as not enough data."
-    )
-    cols = st.columns(2)
-    with cols[0]:
-        ui_peers.publish_button(con, group, ws, ctx.as_of, ctx.picked_as_of)
-    with cols[1]:
-        ui_peers.export_button(con, group, member)
-    with st.expander("Change what you publish, your name, your reset item"):
-        ui_peers.membership_form(con, group, ws, member)
+latest = figures[figures["is_you"]]
+published = latest["published_at"].max() if not latest.empty else None
+st.markdown(
+    f"Last published {plain(moment(published)) if published is not None else 'never'}"
+    f" · {len(member.published_ids)} figures chosen · name "
+    f"{'shown' if member.show_name else 'hidden'} · amounts "
+    f"{'shared' if member.share_amounts else 'not shared'}."
+)
+st.caption(
+    f"Publishing sends your figures as of {day(ctx.as_of)} (the day in the sidebar), dated now."
+    if ctx.as_of
+    else "Your business has no data yet, so every figure would go out as not enough data."
+)
+cols = st.columns(2)
+with cols[0]:
+    ui_peers.publish_button(con, group, ws, ctx.as_of, ctx.picked_as_of)
+with cols[1]:
+    ui_peers.export_button(con, group, member)
+with st.expander("Change what you publish, your name, your reset item"):
+    ui_peers.membership_form(con, group, ws, member)
+ui_peers.invite_to_group(group, ws)
 
 with st.expander("Import a card from a group on another server"):
     st.caption(
@@ -109,7 +117,7 @@ with st.expander("Import a card from a group on another server"):
         "them to this group. The file is checked first: anything that is not a valid card, or "
         "that carries a name or amounts the member did not choose to share, is refused."
     )
-    ui_peers.import_form(con, group)
+    ui_peers.import_form(con, group, ws)
 
 # ---------------------------------------------------------------- where everyone stands
 st.header("Where everyone stands")
@@ -121,7 +129,7 @@ if stats.empty:
     )
     st.stop()
 
-if standing is not None:
+if not standing.empty:
     st.subheader("Your figures beside the group")
     dataframe(ui_peers.standing_table(standing), hide_index=True, width="stretch")
 
@@ -134,7 +142,7 @@ for rec in sorted(stats.to_dict("records"), key=lambda r: order.get(str(r["indic
     rows = figures[(figures["indicator_id"] == ind_id) & (figures["basis"] == basis)]
     st.subheader(ind.label + (f" ({basis})" if basis else ""))
     where = ""
-    if standing is not None:
+    if not standing.empty:
         mine = standing[(standing["indicator_id"] == ind_id) & (standing["basis"] == basis)]
         if not mine.empty:
             where = ui_peers.POSITION_WORD[str(mine["position"].iloc[0])] + " · "
@@ -153,5 +161,7 @@ for rec in sorted(stats.to_dict("records"), key=lambda r: order.get(str(r["indic
 
 with st.expander(f"Members of {plain(group.name)}"):
     dataframe(
-        ui_peers.members_table(labels, peers.cards(con, group.id)), hide_index=True, width="stretch"
+        ui_peers.members_table(labels, peers.cards(con, group.id, viewer=ws.id)),
+        hide_index=True,
+        width="stretch",
     )

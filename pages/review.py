@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import review
+from analytics import peers, review
 from ui import peers as ui_peers
 from ui import review as ui_review
+from ui import sidebar
 from ui import store as ui_store
 from ui.format import day, plain
 from ui.widgets import page_header
@@ -18,12 +19,31 @@ page_header(
     "by when. Put it on the projector; the timer keeps every member's turn fair.",
 )
 
+ctx = sidebar.current()
+if ctx.workspace is None:
+    st.info(
+        "No business yet: load the demo business or create a workspace on the Data page, then "
+        "start or join a peer group on the Peers page.",
+        icon="ℹ️",
+    )
+    st.page_link("pages/data.py", label="Go to Data", icon="📥")
+    st.stop()
+
+ws = ctx.workspace
 con = ui_store.connection()
-group = ui_peers.pick_group(con, allow_create=False)
+group = ui_peers.pick_group(con, ws, allow_create=False)
 if group is None:
     st.info(
         "No peer group yet: start one on the Peers page, join it and publish your card, then "
         "run the group's sessions here.",
+        icon="ℹ️",
+    )
+    st.page_link("pages/peers.py", label="Go to Peers", icon="👥")
+    st.stop()
+if peers.membership(con, group.id, ws.id) is None:
+    st.info(
+        f"{plain(ws.display_name)} is not a member of {plain(group.name)}: a group's sessions "
+        "are for its members. Join it on the Peers page, or pick one of this business's groups.",
         icon="ℹ️",
     )
     st.page_link("pages/peers.py", label="Go to Peers", icon="👥")
@@ -34,19 +54,19 @@ projector = st.toggle(
     key=ui_review.PROJECTOR_KEY,
     help="Large type, one agenda item at a time, nothing else on the screen.",
 )
-session = ui_review.current_session(con, group)
+session = ui_review.current_session(con, group, ws.id)
 if not projector:
-    ui_review.sessions_panel(con, group, session)
+    ui_review.sessions_panel(con, group, session, ws.id)
 if session is None:
     st.info("Start today's session, or open an earlier one to see what it decided.", icon="ℹ️")
     st.stop()
 
-items = review.agenda(con, session.id)
+items = review.agenda(con, session.id, viewer=ws.id)
 index = ui_review.item_index(session, len(items))
 
 if projector:
     ui_review.controls(session, items, index)
-    ui_review.show_item(con, session, items, index, big=True)
+    ui_review.show_item(con, session, items, index, viewer=ws.id, big=True)
     st.stop()
 
 st.header(f"Session of {day(session.held_on)} · {plain(group.name)}")
@@ -59,13 +79,13 @@ st.caption(
 ui_review.controls(session, items, index)
 for n in range(len(items)):
     with st.container(border=n == index):
-        ui_review.show_item(con, session, items, n, big=False, now=n == index)
+        ui_review.show_item(con, session, items, n, viewer=ws.id, big=False, now=n == index)
 
 st.divider()
 if session.is_closed:
     if st.button("Reopen the session", key="review_reopen"):
-        review.close_session(con, session.id, closed=False)
+        review.close_session(con, session.id, closed=False, viewer=ws.id)
         st.rerun()
 elif st.button("Close the session", key="review_close"):
-    review.close_session(con, session.id)
+    review.close_session(con, session.id, viewer=ws.id)
     st.rerun()

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from analytics import indicators, scorecard
+from analytics import access, indicators, scorecard
 from analytics.errors import OpeningDayError
 from analytics.settings import SETTINGS, Setting, save_settings
 from ui import access as ui_access
@@ -153,3 +153,8 @@ if submitted:
 
 st.divider()
 ui_access.passphrase_section(ws)
+st.divider()
+ui_access.invitations_section(ws)
+if not access.shared_mode():
+    # A normal server's owner runs the machine, so they are the shared server's admin too.
+    ui_access.admin_section()

@@ -27,11 +27,13 @@ ITEMS = {
 
 
 def three_publish(db_file: Path) -> dict[str, str]:
-    """Alpha (hidden), Beta (shows its name) and Gamma (hidden) publish discount depth
-    0.10 / 0.20 / 0.40 and prospecting hours 1 / 3 / 0.5; returns name → member key."""
+    """Alpha (hidden, founded the group), Beta (shows its name) and Gamma (hidden) publish
+    discount depth 0.10 / 0.20 / 0.40 and prospecting hours 1 / 3 / 0.5; returns name → member
+    key."""
     con = store.connect(db_file)
     try:
-        group = peers.create_group(con, "Harbour circle")
+        alpha = store.create_workspace(con, "Alpha")
+        group = peers.create_group(con, "Harbour circle", founder=alpha.id)
         keys = {}
         figures = {
             "Alpha": {"discount_depth": (0.10, "green"), "prospecting_hours": (1.0, "green")},
@@ -39,11 +41,12 @@ def three_publish(db_file: Path) -> dict[str, str]:
             "Gamma": {"discount_depth": (0.40, "red"), "prospecting_hours": (0.5, "red")},
         }
         for n, (name, figs) in enumerate(figures.items()):
-            ws = store.create_workspace(con, name)
+            ws = store.find_workspace(con, name) or store.create_workspace(con, name)
             member = peers.join_group(
                 con,
                 group.id,
                 ws.id,
+                sponsor=alpha.id,
                 published_ids=list(figs),
                 show_name=name == "Beta",
                 reset_item=ITEMS[name],
@@ -80,12 +83,12 @@ def test_a_workspace_without_a_group_is_invited_to_start_one(
     at = run_page(PEERS)
     no_failure(at)
     assert at.title[0].value == "Peers"
-    assert "No peer group on this server yet" in texts(at)
+    assert "No peer group for this business yet" in texts(at)
     at.text_input[0].input("Harbour circle")
     at.button[0].click().run()  # the form's submit button
     no_failure(at)
-    assert "Peer group Harbour circle created" in texts(at)
-    assert "has not joined **Harbour circle** yet" in texts(at)
+    assert "Peer group Harbour circle created, with Harbour IT as its first member" in texts(at)
+    assert "Last published never" in texts(at)  # a member at once: no join step for the founder
 
 
 def test_three_published_cards_show_medians_quartiles_and_hidden_names(db_file: Path) -> None:
@@ -128,12 +131,16 @@ def test_three_published_cards_show_medians_quartiles_and_hidden_names(db_file: 
 
 
 def test_joining_and_publishing_on_the_demo(demo_db: Path) -> None:
+    # the owner's other business started the group; on a normal server it vouches for the demo
     con = store.connect(demo_db)
-    peers.create_group(con, "Demo circle")
+    founder = store.create_workspace(con, "Founder Co")
+    peers.create_group(con, "Demo circle", founder=founder.id)
+    demo = store.list_workspaces(con)[0]
     con.close()
-    at = run_page(PEERS)
+    at = run_page(PEERS, ws=demo.name)
     no_failure(at)
-    assert "has not joined **Demo circle** yet" in texts(at)
+    assert "has not joined **Demo circle** yet; only its members see its figures" in texts(at)
+    assert not at.get("plotly_chart") and not at.dataframe
     at.button(key="FormSubmitter:peers_join_1-Join the group").click().run()
     no_failure(at)
     assert "Joined Demo circle" in texts(at)
@@ -145,9 +152,12 @@ def test_joining_and_publishing_on_the_demo(demo_db: Path) -> None:
     assert any(b.label == "Export my latest card (JSON)" for b in at.get("download_button"))
     con = store.connect(demo_db)
     try:
-        group = peers.list_groups(con)[0]
-        (member,) = peers.members(con, group.id)
-        card = json.loads(peers.latest_card_json(con, group.id, member.member_key) or "")
+        (group,) = peers.list_groups(con, [demo.id])
+        member = peers.membership(con, group.id, demo.id)
+        assert member is not None
+        card = json.loads(
+            peers.latest_card_json(con, group.id, member.member_key, viewer=demo.id) or ""
+        )
     finally:
         con.close()
     assert "name" not in card["member"] and "currency" not in card
@@ -171,10 +181,11 @@ def test_a_session_runs_its_agenda_and_the_next_opens_with_its_commitments(
 
     keys = three_publish(db_file)
     con = store.connect(db_file)
-    group = peers.list_groups(con)[0]
-    first = review.start_session(con, group.id, date.today() - timedelta(days=30))
+    alpha = store.get_workspace(con, "Alpha").id
+    (group,) = peers.list_groups(con, [alpha])
+    first = review.start_session(con, group.id, date.today() - timedelta(days=30), viewer=alpha)
     review.add_commitment(
-        con, first.id, keys["Gamma"], "Sam", "Stop discounting over 15%", date.today()
+        con, first.id, keys["Gamma"], "Sam", "Stop discounting over 15%", date.today(), viewer=alpha
     )
     con.close()
 
@@ -185,7 +196,7 @@ def test_a_session_runs_its_agenda_and_the_next_opens_with_its_commitments(
     at.button(key="FormSubmitter:review_new-Start the session").click().run()
     no_failure(at)
     con = store.connect(db_file)
-    second = review.sessions(con, group.id)[0].id
+    second = review.sessions(con, group.id, viewer=alpha)[0].id
     con.close()
     shown = texts(at)
     # the agenda: last session's commitments, each member's reds and reset item, new commitments
@@ -202,7 +213,7 @@ def test_a_session_runs_its_agenda_and_the_next_opens_with_its_commitments(
     no_failure(at)
     assert "1 follow-up(s) recorded" in texts(at)
     con = store.connect(db_file)
-    done = review.to_review(con, second)
+    done = review.to_review(con, second, viewer=alpha)
     con.close()
     assert list(done["done"]) == [True]
 
@@ -220,14 +231,22 @@ def test_review_on_the_demo_opens_a_past_session_and_runs_the_timer(demo_db: Pat
     con = store.connect(demo_db)
     try:
         ws = store.list_workspaces(con)[0]
-        group = peers.create_group(con, "Demo circle")
+        group = peers.create_group(con, "Demo circle", founder=ws.id)
         member = peers.join_group(con, group.id, ws.id, reset_item="Does it work? — Offices")
         peers.publish(con, group.id, ws.id)
-        session = review.start_session(con, group.id, date.today(), minutes_per_item=3)
-        review.add_commitment(
-            con, session.id, member.member_key, "Pat", "Ring the =top 5 customers", date.today()
+        session = review.start_session(
+            con, group.id, date.today(), minutes_per_item=3, viewer=ws.id
         )
-        review.close_session(con, session.id)
+        review.add_commitment(
+            con,
+            session.id,
+            member.member_key,
+            "Pat",
+            "Ring the =top 5 customers",
+            date.today(),
+            viewer=ws.id,
+        )
+        review.close_session(con, session.id, viewer=ws.id)
     finally:
         con.close()
     at = run_page(REVIEW)
@@ -256,10 +275,11 @@ def test_a_copied_link_reopens_the_same_group_and_session(db_file: Path) -> None
     three_publish(db_file)
     con = store.connect(db_file)
     try:
-        other = peers.create_group(con, "Another circle")
-        first = peers.find_group(con, "Harbour circle")
+        alpha = store.get_workspace(con, "Alpha").id
+        other = peers.create_group(con, "Another circle", founder=alpha)
+        first = peers.find_group(con, "Harbour circle", viewer=alpha)
         assert first is not None
-        session = review.start_session(con, first.id, date(2025, 7, 3))
+        session = review.start_session(con, first.id, date(2025, 7, 3), viewer=alpha)
     finally:
         con.close()
     at = run_page(PEERS, ws="Alpha", group=str(other.id))

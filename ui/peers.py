@@ -1,4 +1,9 @@
-"""Peer groups on a page: the group picker, joining and publishing, card files, strip charts."""
+"""Peer groups on a page: the group picker, joining and publishing, card files, strip charts.
+
+A page sees only the groups of the businesses this session may act for (see `scope`), and
+every read goes through analytics.peers with the current business as `viewer`, which refuses
+a group it is not a member of.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import checklists, peers
+from analytics import access, checklists, peers
 from analytics.errors import OpeningDayError
 from analytics.indicators import REGISTRY, Indicator
-from analytics.store import Connection, Workspace
+from analytics.store import Connection, Workspace, list_workspaces
+from ui import access as ui_access
 from ui import charts
 from ui import indicators as ui_ind
 from ui.format import day, is_missing, moment, plain
@@ -48,9 +54,25 @@ def _on_pick() -> None:
     st.session_state[GROUP_KEY] = st.session_state[_PICK_KEY]
 
 
-def pick_group(con: Connection, *, allow_create: bool = True) -> peers.Group | None:
-    """The peer group being looked at (kept across pages); a form to create one."""
-    groups = peers.list_groups(con)
+def scope(con: Connection, ws: Workspace) -> list[int]:
+    """The businesses whose groups this session sees: on a shared server only the current one;
+    on a normal server every business, since one owner runs them all."""
+    if access.shared_mode():
+        return [ws.id]
+    return [w.id for w in ui_access.open_workspaces(list_workspaces(con))]
+
+
+def sponsor_for(con: Connection, group: peers.Group, ws: Workspace) -> int | None:
+    """Another business of this owner that is in the group and can vouch for `ws` joining."""
+    return next(
+        (w for w in scope(con, ws) if w != ws.id and peers.membership(con, group.id, w)), None
+    )
+
+
+def pick_group(con: Connection, ws: Workspace, *, allow_create: bool = True) -> peers.Group | None:
+    """The peer group being looked at (kept across pages) among those this session may see;
+    a form to start one, with the current business as its first member."""
+    groups = peers.list_groups(con, scope(con, ws))
     by_id = {g.id: g for g in groups}
     # A copied link (?group=ID) reopens the same group; otherwise the one picked last.
     linked = st.query_params.get(GROUP_PARAM, "")
@@ -81,12 +103,16 @@ def pick_group(con: Connection, *, allow_create: bool = True) -> peers.Group | N
             name = st.text_input("Group name", placeholder="e.g. Harbour MSP circle")
             if st.form_submit_button("Create the group"):
                 try:
-                    group = peers.create_group(con, name)
+                    group = peers.create_group(con, name, founder=ws.id)
                 except OpeningDayError as exc:
                     st.error(plain(exc), icon="⛔")
                 else:
                     st.session_state[GROUP_KEY] = group.id
-                    flash("success", f"Peer group {group.name} created. Join it below.")
+                    flash(
+                        "success",
+                        f"Peer group {group.name} created, with {ws.display_name} as its first "
+                        "member. Choose what you publish below, then invite your peers.",
+                    )
                     st.rerun()
     return by_id.get(chosen) if chosen is not None else None
 
@@ -110,9 +136,15 @@ def indicator_choice(ind_id: str) -> str:
 
 
 def membership_form(
-    con: Connection, group: peers.Group, ws: Workspace, member: peers.Member | None
+    con: Connection,
+    group: peers.Group,
+    ws: Workspace,
+    member: peers.Member | None,
+    *,
+    sponsor: int | None = None,
 ) -> None:
-    """Join the group, or change what you publish, whether your name shows, your reset item."""
+    """Join the group (vouched for by `sponsor`, another business of this owner in it), or
+    change what you publish, whether your name shows, your reset item."""
     g = group.id
     keys = {f: f"peers_{f}_{g}" for f in ("name", "show", "amounts", "ids", "item")}
     items = reset_items(con, ws.id)
@@ -169,6 +201,7 @@ def membership_form(
                     con,
                     g,
                     ws.id,
+                    sponsor=sponsor,
                     published_ids=list(st.session_state[keys["ids"]]),
                     name=str(st.session_state[keys["name"]]),
                     show_name=bool(st.session_state[keys["show"]]),
@@ -185,6 +218,47 @@ def membership_form(
                     "Choices saved." if member else f"Joined {group.name}. Publish your card next.",
                 )
                 st.rerun()
+
+
+def join_with_code(con: Connection, ws: Workspace) -> None:
+    """Join a group with an invitation code a member sent (choices can be changed after)."""
+    with (
+        st.expander("🎟️ Join a peer group with an invitation code"),
+        st.form("peers_join_code", clear_on_submit=True),
+    ):
+        code = st.text_input(
+            "Invitation code",
+            type="password",
+            key="peers_join_code:code",
+            help=f"A member of the group makes it on the Peers page; it starts with "
+            f"{access.CODE_PREFIX} and works once.",
+        )
+        st.caption(
+            "You join with your name hidden and every rate chosen, amounts not shared; nothing "
+            "is published until you press Publish, and you can change each choice first."
+        )
+        if st.form_submit_button("Join the group", key="peers_join_code:go", type="primary"):
+            try:
+                group, _ = peers.accept_invitation(con, code or "", ws.id)
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+            else:
+                st.session_state[GROUP_KEY] = group.id
+                flash("success", f"Joined {group.name}. Choose what you publish, then publish.")
+                st.rerun()
+
+
+def invite_to_group(group: peers.Group, ws: Workspace) -> None:
+    """A member invites another business into the group with a single-use code."""
+    with st.expander(f"✉️ Invite a business into {plain(group.name)}"):
+        st.caption(
+            "The code lets one business already on this server join the group; send it "
+            "privately. A business that is not on the server yet needs an invitation to start "
+            "one first (Settings)."
+        )
+        ui_access.invite_form(
+            key=f"peers_invite_{group.id}", by=ws.id, group_id=group.id, what="to this group"
+        )
 
 
 # ---------------------------------------------------------------- cards
@@ -218,7 +292,8 @@ def publish_button(
 
 
 def export_button(con: Connection, group: peers.Group, member: peers.Member) -> None:
-    text = peers.latest_card_json(con, group.id, member.member_key)
+    assert member.workspace_id is not None
+    text = peers.latest_card_json(con, group.id, member.member_key, viewer=member.workspace_id)
     if text is None:
         st.caption("Publish a card first; then you can export it for a group on another server.")
         return
@@ -232,14 +307,14 @@ def export_button(con: Connection, group: peers.Group, member: peers.Member) -> 
     )
 
 
-def import_form(con: Connection, group: peers.Group) -> None:
+def import_form(con: Connection, group: peers.Group, ws: Workspace) -> None:
     """Import a card file from a group on another server; a bad file is refused with a reason."""
     upload = st.file_uploader(
         "A KPI card file (.json)", type=["json"], key=f"peers_upload_{group.id}"
     )
     if upload is not None and st.button("Import the card", key=f"peers_import_{group.id}"):
         try:
-            outcome = peers.import_card(con, group.id, upload.getvalue())
+            outcome = peers.import_card(con, group.id, upload.getvalue(), viewer=ws.id)
         except OpeningDayError as exc:
             st.error(f"{plain(upload.name)} was not imported: {plain(exc)}", icon="⛔")
         else:
@@ -384,8 +459,7 @@ def members_table(labels: pd.DataFrame, cards: pd.DataFrame) -> pd.DataFrame:
         {
             "Member": merged["label"].astype(str),
             "Publishes": [
-                "here" if pd.notna(w) else "another server (imported card)"
-                for w in merged["workspace_id"]
+                "here" if bool(h) else "another server (imported card)" for h in merged["here"]
             ],
             "Latest card": [
                 moment(p) if pd.notna(p) else "none yet" for p in merged["published_at"]

@@ -1,4 +1,8 @@
-"""The review session on a page: sessions, the agenda one item at a time, the timer, commitments."""
+"""The review session on a page: sessions, the agenda one item at a time, the timer, commitments.
+
+Every read and write passes the current business as `viewer`: analytics.review refuses a
+session of a group it is not a member of, whatever the URL or session state asks for.
+"""
 
 from __future__ import annotations
 
@@ -47,9 +51,9 @@ def _on_open() -> None:
     open_session(int(st.session_state[_OPEN_KEY]))
 
 
-def current_session(con: Connection, group: peers.Group) -> review.Session | None:
+def current_session(con: Connection, group: peers.Group, viewer: int) -> review.Session | None:
     """The session being run, if it belongs to this group."""
-    known = {s.id: s for s in review.sessions(con, group.id)}
+    known = {s.id: s for s in review.sessions(con, group.id, viewer=viewer)}
     linked = st.query_params.get(SESSION_PARAM, "")
     if (
         linked.isdigit()
@@ -77,9 +81,11 @@ def followed_up(done: Any, on: Any = None) -> str:
 # ---------------------------------------------------------------- sessions
 
 
-def sessions_panel(con: Connection, group: peers.Group, session: review.Session | None) -> None:
+def sessions_panel(
+    con: Connection, group: peers.Group, session: review.Session | None, viewer: int
+) -> None:
     """Past sessions by date (open one to see what it decided) and the form to start one."""
-    overview = review.session_overview(con, group.id)
+    overview = review.session_overview(con, group.id, viewer=viewer)
     with st.expander("Sessions", expanded=session is None):
         if overview.empty:
             st.caption(f"{plain(group.name)} has not held a session yet. Start the first below.")
@@ -120,7 +126,9 @@ def sessions_panel(con: Connection, group: peers.Group, session: review.Session 
             )
             if st.form_submit_button("Start the session", type="primary"):
                 try:
-                    started = review.start_session(con, group.id, held_on, int(minutes))
+                    started = review.start_session(
+                        con, group.id, held_on, int(minutes), viewer=viewer
+                    )
                 except OpeningDayError as exc:
                     st.error(plain(exc), icon="⛔")
                 else:
@@ -217,10 +225,10 @@ def _red_line(fig: peers.Figure, currency: str) -> str:
     )
 
 
-def review_item(con: Connection, session: review.Session, big: bool) -> None:
+def review_item(con: Connection, session: review.Session, big: bool, viewer: int) -> None:
     """Last session's commitments: each marked done or not done (kept with this session)."""
-    due = review.to_review(con, session.id)
-    previous = review.previous_session(con, session.id)
+    due = review.to_review(con, session.id, viewer=viewer)
+    previous = review.previous_session(con, session.id, viewer=viewer)
     if previous is None:
         st.markdown("This is the group's first session: nothing to follow up yet.")
         return
@@ -257,7 +265,7 @@ def review_item(con: Connection, session: review.Session, big: bool) -> None:
             changed = [(c, v) for c, v in choices.items() if v != before[c] and v != NOT_REVIEWED]
             try:
                 for cid, value in changed:
-                    review.review_commitment(con, session.id, cid, value == DONE)
+                    review.review_commitment(con, session.id, cid, value == DONE, viewer=viewer)
             except OpeningDayError as exc:
                 st.error(plain(exc), icon="⛔")
             else:
@@ -280,7 +288,7 @@ def member_item(item: review.AgendaItem, big: bool) -> None:
 
 
 def commitments_item(
-    con: Connection, session: review.Session, items: list[review.AgendaItem]
+    con: Connection, session: review.Session, items: list[review.AgendaItem], viewer: int
 ) -> None:
     """New commitments: member, owner, what, by when; and those made so far."""
     members = {i.member_key: i.label for i in items if i.kind == "member" and i.member_key}
@@ -295,18 +303,20 @@ def commitments_item(
             text = st.text_input("Commitment", placeholder="e.g. Cap discounts at 15% for a month")
             if st.form_submit_button("Add the commitment"):
                 try:
-                    review.add_commitment(con, session.id, str(member), owner, text, due)
+                    review.add_commitment(
+                        con, session.id, str(member), owner, text, due, viewer=viewer
+                    )
                 except OpeningDayError as exc:
                     st.error(plain(exc), icon="⛔")
                 else:
                     flash("success", "Commitment added.")
                     st.rerun()
-    decided(con, session, empty="No commitments yet in this session.")
+    decided(con, session, viewer, empty="No commitments yet in this session.")
 
 
-def decided(con: Connection, session: review.Session, empty: str) -> None:
+def decided(con: Connection, session: review.Session, viewer: int, empty: str) -> None:
     """What a session decided, with each commitment's follow-up at a later session."""
-    made = review.commitments(con, session.id)
+    made = review.commitments(con, session.id, viewer=viewer)
     if made.empty:
         st.caption(empty)
         return
@@ -334,6 +344,7 @@ def show_item(
     items: list[review.AgendaItem],
     index: int,
     *,
+    viewer: int,
     big: bool,
     now: bool = False,
 ) -> None:
@@ -344,8 +355,8 @@ def show_item(
     else:
         st.subheader(f"{marker}{index + 1}. {item.title}")
     if item.kind == "review":
-        review_item(con, session, big)
+        review_item(con, session, big, viewer)
     elif item.kind == "member":
         member_item(item, big)
     else:
-        commitments_item(con, session, items)
+        commitments_item(con, session, items, viewer)

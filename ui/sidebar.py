@@ -2,8 +2,10 @@
 
 The choice lives in session state (it must survive page changes) and in the URL
 (`?ws=NAME&asof=YYYY-MM-DD`) so that a copied link reopens the same view. Pages read
-it with `current()`. On a shared server (see ui/access.py) a workspace this session has
-not unlocked is never handed to a page: the main area asks for its passphrase instead.
+it with `current()`. On a shared server (see ui/access.py) the picker lists only the
+businesses this session has unlocked, and while there is none no page runs: the main area
+asks for a business name and passphrase instead. A `?ws=NAME` link then only fills in the
+name box, so a link never tells whether NAME exists.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ from typing import NoReturn
 
 import streamlit as st
 
-from analytics import store
+from analytics import access, store
 from ui import access as ui_access
 from ui import store as ui_store
 from ui.boot import require_app
 from ui.format import day
 from ui.state import app_state, flash
 
-WS_PARAM = "ws"
+WS_PARAM = ui_access.WS_PARAM
 AS_OF_PARAM = "asof"
 _PICKER_KEY = "_od_workspace_picker"
 _AS_OF_KEY = "_od_as_of_picker"
@@ -82,44 +84,57 @@ def _resolve(workspaces: list[store.Workspace]) -> store.Workspace | None:
     return by_name[state.workspace]  # type: ignore[index]
 
 
-def _chosen() -> Context:
-    """The choice, locked or not; a locked workspace comes without any of its dates."""
+def _chosen(visible: list[store.Workspace]) -> Context:
+    """The choice among the workspaces this session may see."""
     require_app()
-    ws = _resolve(ui_store.workspaces())
+    ws = _resolve(visible)
     if ws is None:
         return Context(None, None, None)
-    if not ui_access.is_open(ws.id):
-        return Context(ws, None, None)
     last = ui_store.last_data_date(ws.id)
     picked = app_state().as_of.get(ws.id)
     return Context(ws, picked or last, last)
 
 
-def _locked(ws: store.Workspace | None) -> bool:
-    return ws is not None and not ui_access.is_open(ws.id)
+def _visible() -> tuple[list[store.Workspace], bool]:
+    """The workspaces this session may see, and whether it is held at the gate (a shared
+    server where it has unlocked none yet)."""
+    visible = ui_access.open_workspaces(ui_store.workspaces())
+    return visible, access.shared_mode() and not visible
 
 
-def _stop_at_the_gate(ws: store.Workspace) -> NoReturn:
-    """Show the passphrase form (or why the workspace cannot be opened) instead of the page."""
-    created = ui_access.locked_screen(ws)
-    if created is not None:
+def _opened(ws: store.Workspace, *, created: bool = False) -> NoReturn:
+    """Switch to a business just unlocked (or started) in this session, and rerun."""
+    if created:
         ui_store.changed()
-        select_workspace(created.name)
-        flash("success", f"Workspace {created.name} created, protected by its passphrase.")
-        st.rerun()
+    select_workspace(ws.name)
+    flash(
+        "success",
+        f"Workspace {ws.name} created, protected by its passphrase."
+        if created
+        else f"{ws.display_name} is open in this browser tab.",
+    )
+    st.rerun()
+
+
+def _stop_at_the_gate() -> NoReturn:
+    """Ask for a business name and passphrase (or an invitation) instead of running the page."""
+    known = {w.id for w in ui_store.workspaces()}
+    opened = ui_access.locked_screen()
+    if opened is not None:
+        _opened(opened, created=opened.id not in known)
     st.stop()
 
 
 def current() -> Context:
     """The workspace and as-of day chosen in this session (no widgets drawn).
 
-    On a shared server a workspace this session has not unlocked never comes back from
-    here: the unlock form is shown in its place and the page stops.
+    On a shared server a session that has unlocked nothing never gets past here: the
+    name-and-passphrase form is shown instead and the page stops.
     """
-    ctx = _chosen()
-    if ctx.workspace is not None and _locked(ctx.workspace):
-        _stop_at_the_gate(ctx.workspace)
-    return ctx
+    visible, gated = _visible()
+    if gated:
+        _stop_at_the_gate()
+    return _chosen(visible)
 
 
 def _on_pick_workspace() -> None:
@@ -153,11 +168,26 @@ def _sync_url(ctx: Context) -> None:
             del st.query_params[key]
 
 
+def _more_businesses() -> None:
+    """Shared server: open one more business in this tab, or lock them all again."""
+    with st.expander("🔑 Open another business"):
+        opened = ui_access.unlock_form("unlock_more")
+    if opened is not None:
+        _opened(opened)
+    if st.button("Lock", key="_od_lock", icon="🔒", help="Close every business in this tab."):
+        ui_access.lock_all()
+        app_state().workspace = None
+        st.rerun()
+
+
 def render() -> Context:
     """Draw the workspace picker and the as-of day in the sidebar; return the choice."""
-    workspaces = ui_store.workspaces()
-    ctx = _chosen()
-    locked = _locked(ctx.workspace)
+    workspaces, gated = _visible()
+    if gated:
+        with st.sidebar:
+            st.caption("🔒 A shared server: open your business with its name and passphrase.")
+        _stop_at_the_gate()  # no page runs; the URL keeps its ?ws= for after the unlock
+    ctx = _chosen(workspaces)
     with st.sidebar:
         if ctx.workspace is None:
             st.caption("No business yet: load the demo or create a workspace on the Data page.")
@@ -173,9 +203,7 @@ def render() -> Context:
             on_change=_on_pick_workspace,
             help="Each business has its own workspace. Add or rename one on the Data page.",
         )
-        if locked:
-            st.caption("🔒 Locked on this shared server.")
-        elif ctx.as_of is None:
+        if ctx.as_of is None:
             st.caption("No dated data yet, so there is no day to look back from.")
         else:
             st.session_state[_AS_OF_KEY] = ctx.as_of
@@ -196,7 +224,7 @@ def render() -> Context:
                     st.rerun()
             else:
                 st.caption("The last day in your data.")
+        if access.shared_mode():
+            _more_businesses()
     _sync_url(ctx)
-    if locked and ctx.workspace is not None:
-        _stop_at_the_gate(ctx.workspace)  # the page never runs
     return ctx
