@@ -103,11 +103,13 @@ def _csv(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode()
 
 
-@pytest.fixture
-def evil_db(db_file: Path) -> Path:
+WORKSPACE = "Names Co"
+
+
+def build_store(path: Path) -> None:
     """A business whose biggest customers (and their segment) are named like addresses, and
     a customer and a segment hold a link tag, imported from CSV files the ordinary way: two
-    years of monthly invoices."""
+    years of monthly invoices. (The browser test serves the same store.)"""
     customers = [*EVIL, TAGGED, *(f"Customer {i}" for i in range(1, 8))]
     segment = {c: SEGMENT for c in EVIL} | {f"Customer {i}": TAGGED for i in (1, 2, 3)}
     invoices = [
@@ -115,19 +117,25 @@ def evil_db(db_file: Path) -> Path:
         for month in range(24)
         for rank, name in enumerate(customers)
     ]
-    con = store.connect(db_file)
+    files = {
+        "customers.csv": [
+            ["Customer", "Segment"],
+            *([c, segment.get(c, "Dental")] for c in customers),
+        ],
+        "invoices.csv": [["Date", "Customer", "Amount"], *invoices],
+    }
+    con = store.connect(path)
     try:
-        ws = store.create_workspace(con, "Names Co")
-        for name, rows in (
-            (
-                "customers.csv",
-                [["Customer", "Segment"], *([c, segment.get(c, "Dental")] for c in customers)],
-            ),
-            ("invoices.csv", [["Date", "Customer", "Amount"], *invoices]),
-        ):
+        ws = store.create_workspace(con, WORKSPACE)
+        for name, rows in files.items():
             importer.import_source(con, ws.id, importer.read_source(_csv(rows), name))
     finally:
         con.close()
+
+
+@pytest.fixture
+def evil_db(db_file: Path) -> Path:
+    build_store(db_file)
     return db_file
 
 
