@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analytics import peers, store
 from analytics.indicators import Result
@@ -289,3 +290,134 @@ def test_a_copied_link_reopens_the_same_group_and_session(db_file: Path) -> None
     at = run_page(REVIEW, ws="Alpha", group=str(first.id), session=str(session.id))
     no_failure(at)
     assert "Session of 3 Jul 2025" in texts(at)
+
+
+# ---------------------------------------------------------------- a shared server: members only
+
+ALPHA_PHRASE = "alpha otter lantern quarry"
+DELTA_PHRASE = "delta heron harbour dawn"
+
+
+def two_circles(db_file: Path) -> dict[str, int]:
+    """Alpha alone in Harbour circle; Delta alone in Bay circle, with a card, a reset item and
+    a session whose commitment nobody else should read. Both protected by a passphrase."""
+    from analytics import access, review
+
+    con = store.connect(db_file)
+    try:
+        alpha = access.create_protected_workspace(con, "Alpha", ALPHA_PHRASE)
+        delta = access.create_protected_workspace(con, "Delta", DELTA_PHRASE)
+        harbour = peers.create_group(con, "Harbour circle", founder=alpha.id)
+        bay = peers.create_group(con, "Bay circle", founder=delta.id)
+        for ws, group, value, item in (
+            (alpha, harbour, 0.10, "Alpha's item"),
+            (delta, bay, 0.33, "Delta's secret item"),
+        ):
+            peers.join_group(
+                con, group.id, ws.id, published_ids=["discount_depth"], reset_item=item
+            )
+            peers.publish(
+                con,
+                group.id,
+                ws.id,
+                date(2025, 6, 30),
+                results={"discount_depth": Result("discount_depth", value, "red", "m")},
+                published_at=datetime(2025, 7, 1, 9, 0),
+            )
+        session = review.start_session(con, bay.id, date(2025, 7, 3), viewer=delta.id)
+        member = peers.membership(con, bay.id, delta.id)
+        assert member is not None
+        review.add_commitment(
+            con,
+            session.id,
+            member.member_key,
+            "Dee",
+            "Delta's secret commitment",
+            date(2025, 8, 1),
+            viewer=delta.id,
+        )
+        return {"alpha": alpha.id, "delta": delta.id, "bay": bay.id, "session": session.id}
+    finally:
+        con.close()
+
+
+def open_as_alpha(page: str, **query: str) -> AppTest:
+    at = run_page(page, **query)
+    at.text_input(key="unlock:name").input("Alpha")
+    at.text_input(key="unlock:phrase").input(ALPHA_PHRASE)
+    at.button(key="unlock:go").click().run()
+    no_failure(at)
+    return at
+
+
+def everything(at: AppTest) -> str:
+    """All the page shows: text, tables, charts and the choices of every picker."""
+    shown = [texts(at)]
+    shown += [t.value.to_json() for t in at.dataframe]
+    shown += [c.proto.spec for c in at.get("plotly_chart")]
+    shown += [str(s.options) for s in at.selectbox]
+    return "\n".join(shown)
+
+
+@pytest.fixture
+def shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENING_DAY_SHARED", "1")
+
+
+@pytest.mark.usefixtures("shared")
+def test_on_a_shared_server_a_member_sees_only_its_own_groups(db_file: Path) -> None:
+    ids = two_circles(db_file)
+    # Alpha follows a link to Bay circle's group and session: neither opens
+    at = open_as_alpha(PEERS, group=str(ids["bay"]))
+    assert at.title[0].value == "Peers"
+    [picker] = [s for s in at.selectbox if s.label == "Peer group"]
+    assert picker.options == ["Harbour circle"]
+    shown = everything(at)
+    assert "Bay circle" not in shown and "Delta" not in shown and "33.0%" not in shown
+    assert "10.0%" in shown  # Alpha's own figure, in its own group
+    at = open_as_alpha(REVIEW, group=str(ids["bay"]), session=str(ids["session"]))
+    shown = everything(at)
+    assert "Harbour circle" in shown
+    assert "Bay circle" not in shown and "Delta's secret" not in shown
+    assert "3 Jul 2025" not in shown  # Bay circle's session is not even listed
+
+
+@pytest.mark.usefixtures("shared")
+def test_on_a_shared_server_an_invitation_code_opens_the_group(db_file: Path) -> None:
+    from analytics import access
+
+    ids = two_circles(db_file)
+    con = store.connect(db_file)
+    _, code = access.create_invitation(con, by=ids["delta"], group_id=ids["bay"])
+    con.close()
+    at = open_as_alpha(PEERS)
+    at.text_input(key="peers_join_code:code").input("od-inv-not-the-code")
+    at.button(key="peers_join_code:go").click().run()
+    assert "not a valid invitation code" in texts(at)
+    at.text_input(key="peers_join_code:code").input(code)
+    at.button(key="peers_join_code:go").click().run()
+    no_failure(at)
+    assert "Joined Bay circle" in texts(at)
+    [picker] = [s for s in at.selectbox if s.label == "Peer group"]
+    assert picker.options == ["Bay circle", "Harbour circle"] and picker.value == ids["bay"]
+    shown = everything(at)
+    assert "33.0%" in shown and "Delta" not in shown  # Delta's figure, its name still hidden
+    # now a member, Alpha sees Bay circle's session and what it decided
+    at.switch_page(REVIEW).run()
+    no_failure(at)
+    at.selectbox(key="review_session_pick").set_value(ids["session"]).run()
+    no_failure(at)
+    assert "Delta's secret commitment" in everything(at)
+
+    # and, as a member, invites another business into Bay circle
+    at.switch_page(PEERS).run()
+    at.button(key=f"peers_invite_{ids['bay']}:make").click().run()
+    no_failure(at)
+    (made,) = [c.value for c in at.code]
+    con = store.connect(db_file)
+    try:
+        invitations = access.list_invitations(con, by=ids["alpha"], group_id=ids["bay"])
+        assert [(i.kind, i.state()) for i in invitations] == [("group", "open")]
+        assert made.startswith("od-inv-")
+    finally:
+        con.close()

@@ -48,6 +48,9 @@ POSITION_WORD = {
 
 
 GROUP_PARAM = "group"
+# The ?group= this session wrote last: only a different one is a link to follow, so a group
+# picked or joined here is not snapped back to the one the URL still names.
+_LINK_KEY = "peers_group_linked"
 
 
 def _on_pick() -> None:
@@ -76,14 +79,14 @@ def pick_group(con: Connection, ws: Workspace, *, allow_create: bool = True) -> 
     by_id = {g.id: g for g in groups}
     # A copied link (?group=ID) reopens the same group; otherwise the one picked last.
     linked = st.query_params.get(GROUP_PARAM, "")
-    if linked.isdigit() and int(linked) in by_id:
+    if linked != st.session_state.get(_LINK_KEY) and linked.isdigit() and int(linked) in by_id:
         st.session_state[GROUP_KEY] = int(linked)
     chosen = st.session_state.get(GROUP_KEY)
     if chosen not in by_id and groups:
         chosen = groups[0].id
         st.session_state[GROUP_KEY] = chosen
     if chosen in by_id:
-        st.query_params[GROUP_PARAM] = str(chosen)
+        st.query_params[GROUP_PARAM] = st.session_state[_LINK_KEY] = str(chosen)
     if groups:
         st.session_state[_PICK_KEY] = chosen
         st.selectbox(

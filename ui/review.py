@@ -30,6 +30,7 @@ NOT_DONE = "✘ Not done"
 
 
 SESSION_PARAM = "session"
+_LINK_KEY = "review_session_linked"  # the ?session= written last: only another one is a link
 
 
 def _item_key(session_id: int) -> str:
@@ -56,7 +57,8 @@ def current_session(con: Connection, group: peers.Group, viewer: int) -> review.
     known = {s.id: s for s in review.sessions(con, group.id, viewer=viewer)}
     linked = st.query_params.get(SESSION_PARAM, "")
     if (
-        linked.isdigit()
+        linked != st.session_state.get(_LINK_KEY)
+        and linked.isdigit()
         and int(linked) in known
         and st.session_state.get(SESSION_KEY) != int(linked)
     ):
@@ -64,9 +66,10 @@ def current_session(con: Connection, group: peers.Group, viewer: int) -> review.
     chosen = st.session_state.get(SESSION_KEY)
     session = known.get(chosen) if isinstance(chosen, int) else None
     if session is not None:
-        st.query_params[SESSION_PARAM] = str(session.id)
+        st.query_params[SESSION_PARAM] = st.session_state[_LINK_KEY] = str(session.id)
     else:
         st.query_params.pop(SESSION_PARAM, None)
+        st.session_state[_LINK_KEY] = ""
     return session
 
 
