@@ -47,6 +47,7 @@ uploads = st.file_uploader(
     help="One file per kind of data. Several files at once are fine; each is checked and "
     "imported on its own.",
 )
+st.caption(importing.UPLOAD_NOTE)
 for upload in uploads or []:
     importing.file_panel(ws, upload.name, upload.getvalue())
 

@@ -21,7 +21,8 @@ import streamlit as st
 
 from analytics import access, importer, store
 from analytics.entities import ENTITIES, ENTITY_NAMES
-from analytics.errors import OpeningDayError, RowsRejected
+from analytics.errors import ImportError_, OpeningDayError, RowsRejected
+from analytics.importer.limits import UPLOAD_MB
 from analytics.importer.mapping import (
     NUMERIC_KINDS,
     mapping_from_json,
@@ -35,6 +36,11 @@ from ui.sidebar import select_workspace
 from ui.state import Column, UploadChoice, app_state, flash
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xls", "parquet"]
+# What the upload box says; .streamlit/config.toml's server.maxUploadSize enforces it.
+UPLOAD_NOTE = (
+    f"Files up to {UPLOAD_MB} MB; for larger, use the command line "
+    "(`python -m analytics import`) or split the export."
+)
 NOT_IN_FILE = "— not in this file —"
 PRODUCT = "✖ multiply two columns…"
 DATE_ORDERS = {"mdy": "Month first (03/04 = 4 March)", "dmy": "Day first (03/04 = 3 April)"}
@@ -46,9 +52,23 @@ HISTORY_PICK_KEY = "history_pick"
 
 
 @st.cache_resource(show_spinner="Reading the file…", max_entries=16, ttl=3600)
-def _read(sha256: str, file_name: str, sheet: str | None, _data: bytes) -> importer.Source:
-    # Keyed by content hash: the bytes themselves are not hashed again on every rerun.
-    return importer.read_source(_data, file_name=file_name, sheet=sheet)
+def _read_once(
+    sha256: str, file_name: str, sheet: str | None, _data: bytes
+) -> importer.Source | ImportError_:
+    # Keyed by content hash: the bytes themselves are not hashed again on every rerun. A
+    # refusal is kept as well, so that a file over a limit is not read again (another
+    # child process, for a spreadsheet) each time the page reruns.
+    try:
+        return importer.read_source(_data, file_name=file_name, sheet=sheet)
+    except ImportError_ as exc:
+        return exc
+
+
+def _read(sha256: str, file_name: str, sheet: str | None, data: bytes) -> importer.Source:
+    found = _read_once(sha256, file_name, sheet, data)
+    if isinstance(found, ImportError_):
+        raise found
+    return found
 
 
 @st.cache_resource(show_spinner="Checking every row…", max_entries=32, ttl=3600)

@@ -20,6 +20,7 @@ from analytics.importer.mapping import (
     find_saved_mapping,
     guess_entity,
     mapping_json,
+    refuse_repeated,
     require_fields,
     resolve_mapping,
     unknown_entity,
@@ -130,6 +131,7 @@ def choose_mapping(
             base[name] = column
     mapping = resolve_mapping(entity, base, source.headers, source.file_name)
     require_fields(entity, mapping, source.headers, source.file_name)
+    refuse_repeated(entity, mapping, source.headers, source.repeats, source.file_name)
     return entity, mapping
 
 
@@ -146,6 +148,7 @@ def preview(
     check_entity(entity)
     resolved = resolve_mapping(entity, mapping, source.headers, source.file_name)
     require_fields(entity, resolved, source.headers, source.file_name)
+    refuse_repeated(entity, resolved, source.headers, source.repeats, source.file_name)
     cur = con.cursor()
     try:
         load_raw(cur, source)

@@ -227,6 +227,38 @@ def require_fields(entity: str, mapping: FieldMap, headers: Sequence[str], file_
         )
 
 
+def refuse_repeated(
+    entity: str,
+    mapping: FieldMap,
+    headers: Sequence[str],
+    repeats: Sequence[Sequence[int]],
+    file_name: str,
+) -> None:
+    """BadMapping when a field would come from a column whose name another column shares
+    ("Amount" and "amount "): Opening Day cannot tell which one the export meant, and
+    will not guess. Repeated names no field uses are left alone."""
+    if not repeats:
+        return
+    group_of = {i: group for group in repeats for i in group}
+    position = {h: i for i, h in enumerate(headers)}
+    for name, column in mapping.items():
+        for header in column if isinstance(column, tuple) else (column,):
+            group = group_of.get(position.get(header, -1))
+            if group is None:
+                continue
+            numbers = [str(i + 1) for i in group]
+            where = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
+            raise BadMapping(
+                f"{file_name}: columns {where} are {'both' if len(group) == 2 else 'all'} named "
+                f"{headers[group[0]]!r} (give or "
+                f"take case and spaces), and {_field_words(entity, (name,))} would come from "
+                "one of them. Opening Day "
+                "will not guess which: rename or delete one of those columns in the file and "
+                "import it again.",
+                file_name=file_name,
+            )
+
+
 def mapping_json(mapping: Mapping[str, Column]) -> str:
     return json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in mapping.items()})
 

@@ -85,8 +85,13 @@ _MONTH_DAY = rf"(?i)^{_WEEKDAY}{_MONTH}\.?[-/ .]+(\d{{1,2}})(?:st|nd|rd|th)?,?[-
 _COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
 _NUMERIC_HEAD_LOOSE = r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?:\s*$|[T ,])"
 _MONTHS = "['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']"
-# Dates outside this range are typing slips ("0219-03-01"), not history.
+# Dates outside this range are typing slips ("0219-03-01", "9999-12-31" for "no end"), not
+# history: such a row is rejected with its year named.
 _FIRST_DAY, _LAST_DAY = "1900-01-01", "2100-12-31"
+OUT_OF_RANGE = (
+    f"is outside the dates Opening Day accepts ({_FIRST_DAY[:4]}–{_LAST_DAY[:4]}); "
+    "correct it, or clear it if it only means “no date”"
+)
 
 ORDER_WORDS = {"mdy": "month first (m/d/y)", "dmy": "day first (d/m/y)"}
 
@@ -523,6 +528,14 @@ def in_range_sql(column: str) -> str:
     )
 
 
+def year_out_of_range_sql(column: str) -> str:
+    """The year of a date that parsed but lies outside the accepted range (else NULL)."""
+    return (
+        f"CASE WHEN NOT ({column} BETWEEN DATE '{_FIRST_DAY}' AND DATE '{_LAST_DAY}') "
+        f"THEN year({column}) END"
+    )
+
+
 def bool_sql(v: str) -> str:
     """TRUE/FALSE from text v; blank is FALSE (a flag column marks the true ones)."""
     word = f"lower({v})"
@@ -725,10 +738,14 @@ def parsed_sql(
         return ", ".join(cols)
 
     dates = [_typed_name(entity, u.name) for u in uses if u.field.kind == "date"]
+    # A date outside the accepted range becomes NULL (so the row is rejected), its year kept
+    # in y_<field> so that the reason can name it.
     checked = (
         "SELECT * REPLACE ("
         + ", ".join(f"{in_range_sql(d)} AS {d}" for d in dates)
-        + ") FROM typed"
+        + "), "
+        + ", ".join(f"{year_out_of_range_sql(d)} AS y_{d}" for d in dates)
+        + " FROM typed"
         if dates
         else "SELECT * FROM typed"
     )
@@ -807,12 +824,14 @@ def _rejects_sql(
     parts: list[str] = []
     params: dict[str, Any] = {}
 
-    def add(condition: str, column: str, value: str, reason: str) -> None:
+    def add(condition: str, column: str, value: str, reason: str, prefix: str = "") -> None:
+        # `prefix`: SQL text put before the reason (a value from the row, never a header).
         key = f"reason_{len(params)}"
         params[key] = reason
+        said = f"concat({prefix}, ${key})" if prefix else f"${key}"
         parts.append(
             f"SELECT src_row, {_lit(column)} AS column_name, CAST({value} AS VARCHAR) AS value, "
-            f"${key} AS reason FROM {PARSED_TABLE} WHERE {condition}"
+            f"{said} AS reason FROM {PARSED_TABLE} WHERE {condition}"
         )
 
     for u in uses:
@@ -844,7 +863,23 @@ def _rejects_sql(
                 add(f"{u.name} IS NULL", u.name, "NULL", blank)
             continue
         raw = f"r_{u.name}"
-        add(f"{raw} IS NOT NULL", u.name, raw, _reason(u, decisions, header, col))
+        if u.field.kind == "date":
+            year = f"y_{_typed_name(entity, u.name)}"
+            add(
+                f"{raw} IS NOT NULL AND {year} IS NULL",
+                u.name,
+                raw,
+                _reason(u, decisions, header, col),
+            )
+            add(
+                f"{year} IS NOT NULL",
+                u.name,
+                raw,
+                f" in column {header!r} {OUT_OF_RANGE}",
+                prefix=f"'year ', CAST({year} AS VARCHAR)",
+            )
+        else:
+            add(f"{raw} IS NOT NULL", u.name, raw, _reason(u, decisions, header, col))
         if u.name in required:
             add(f"{u.name} IS NULL AND {raw} IS NULL", u.name, "NULL", blank)
     if not parts:
