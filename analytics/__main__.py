@@ -563,10 +563,10 @@ def cmd_admin(args: argparse.Namespace) -> int:
 
     con = _open(args)  # a locked store fails here, before any prompt
     if args.admin_action == "unblock":
-        key = None
+        keys = None
         if args.workspace:
-            key = access.workspace_key(store.get_workspace(con, args.workspace).id)
-        cleared = access.clear_throttle(con, key)
+            keys = [access.name_key(store.get_workspace(con, args.workspace).name)]
+        cleared = access.clear_throttle(con, keys)
         print(f"Cleared {cleared} count(s) of wrong tries; the next try is checked at once.")
         return 0
     if args.clear:

@@ -175,11 +175,10 @@ def wait_after(tries: int) -> int:
     return int(min(MAX_WAIT, 2 ** (tries - FREE_TRIES + 1)))
 
 
-def workspace_key(workspace_id: int) -> str:
-    return f"workspace:{workspace_id}"
-
-
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
+    """The count of wrong tries at a business name, whether a business has it or not: the same
+    key for any spelling that differs only in case or spacing, so that retyping a name in
+    another case never shows, by a fresh count, that the first spelling exists."""
     return "name:" + " ".join(name.split()).casefold()
 
 
@@ -238,10 +237,10 @@ def seconds_to_wait(con: store.Connection, key: str, *, clock: Clock | None = No
     return max(0, math.ceil(float(rows[0][0]) - _now(clock))) if rows else 0
 
 
-def clear_throttle(con: store.Connection, key: str | None = None) -> int:
-    """Forget the count of wrong tries at one key (or every key); returns how many were kept."""
+def clear_throttle(con: store.Connection, keys: list[str] | None = None) -> int:
+    """Forget the counts of wrong tries at these keys (None: every key); returns how many."""
+    where, params = ("WHERE list_contains($k, key)", {"k": keys}) if keys is not None else ("", {})
     with store.transaction(con) as tx:
-        where, params = ("WHERE key = $k", {"k": key}) if key else ("", {})
         n = tx.execute(f"SELECT count(*) FROM access_attempts {where}", params).fetchall()[0][0]
         tx.execute(f"DELETE FROM access_attempts {where}", params)
     return int(n)
@@ -320,7 +319,7 @@ def unlock(
     """
     now = _now(clock)
     ws = store.find_workspace(con, name) if name.strip() else None
-    key = workspace_key(ws.id) if ws is not None else _name_key(name)
+    key = name_key(name)
     with _slot():
         _gate(con, key, now)
         row = _hash_row(con, ws.id if ws is not None else -1)
@@ -341,7 +340,7 @@ def verify_passphrase(
 ) -> None:
     """Check a workspace's current passphrase (before changing it), throttled like `unlock`."""
     now = _now(clock)
-    key = workspace_key(workspace_id)
+    key = name_key(store.get_workspace_by_id(con, workspace_id).name)  # the lock screen's count
     with _slot():
         _gate(con, key, now)
         opened = _matches(phrase, _hash_row(con, workspace_id))

@@ -323,7 +323,7 @@ def test_four_sessions_of_five_tries_get_three_guesses_then_wait(
         access.unlock(con, "Test Co", PHRASE, clock=clock)
     clock.now += 2
     assert access.unlock(con, "Test Co", PHRASE, clock=clock) == protected
-    assert access.seconds_to_wait(con, access.workspace_key(protected.id), clock=clock) == 0
+    assert access.seconds_to_wait(con, access.name_key("Test Co"), clock=clock) == 0
 
 
 def test_each_wrong_try_after_the_third_doubles_the_wait_up_to_fifteen_minutes(
@@ -337,7 +337,7 @@ def test_each_wrong_try_after_the_third_doubles_the_wait_up_to_fifteen_minutes(
     for _ in range(12):
         with pytest.raises(AccessDenied):
             access.unlock(con, "Test Co", "a wrong guess here", clock=clock)
-        waits.append(access.seconds_to_wait(con, access.workspace_key(protected.id), clock=clock))
+        waits.append(access.seconds_to_wait(con, access.name_key("Test Co"), clock=clock))
         clock.now += waits[-1]  # the guesser waits exactly as long as told
     assert waits == [0, 0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900]
     # 12 guesses took 1,922 s (32 min) instead of a few seconds; the next ones 15 min each
@@ -351,6 +351,19 @@ def test_an_unknown_name_is_throttled_exactly_like_a_real_one(con: store.Connect
     with pytest.raises(access.TryLater) as wait:
         access.unlock(con, "nobody  LTD", PHRASE, clock=clock)  # the same name, typed loosely
     assert wait.value.seconds == 2
+
+
+def test_another_spelling_of_a_real_name_shares_its_count(
+    con: store.Connection, protected: store.Workspace
+) -> None:
+    # "test co" is no business here (names are exact), yet it waits with "Test Co": a fresh
+    # count for it would show that the first spelling is a real name.
+    clock = Clock()
+    for _ in range(3):
+        with pytest.raises(AccessDenied):
+            access.unlock(con, "Test Co", "a wrong guess here", clock=clock)
+    with pytest.raises(access.TryLater):
+        access.unlock(con, "TEST  co", PHRASE, clock=clock)
 
 
 def test_the_count_survives_a_restart_and_is_forgotten_after_a_quiet_day(
@@ -368,7 +381,7 @@ def test_the_count_survives_a_restart_and_is_forgotten_after_a_quiet_day(
         clock.now += access.FORGET_AFTER + 1
         with pytest.raises(AccessDenied):  # a fresh count: checked at once
             access.unlock(again, "Test Co", "a wrong guess here", clock=clock)
-        assert access.seconds_to_wait(again, access.workspace_key(protected.id), clock=clock) == 0
+        assert access.seconds_to_wait(again, access.name_key("Test Co"), clock=clock) == 0
         assert access.clear_throttle(again) == 1
     finally:
         again.close()
@@ -674,7 +687,7 @@ def test_migration_7_keeps_existing_groups_and_lets_names_repeat(tmp_path: Path)
 
 def test_cli_sets_the_admin_secret_and_clears_waits(db_file: Path) -> None:
     con = store.connect(db_file)
-    ws = access.create_protected_workspace(con, "Harbour IT", PHRASE)
+    access.create_protected_workspace(con, "Harbour IT", PHRASE)
     for _ in range(3):
         with pytest.raises(AccessDenied):
             access.unlock(con, "Harbour IT", "a wrong guess here")
@@ -690,7 +703,7 @@ def test_cli_sets_the_admin_secret_and_clears_waits(db_file: Path) -> None:
     con = store.connect(db_file)
     try:
         access.check_admin(con, "harbour master key")
-        assert access.seconds_to_wait(con, access.workspace_key(ws.id)) == 0
+        assert access.seconds_to_wait(con, access.name_key("Harbour IT")) == 0
     finally:
         con.close()
     proc = run_cli("admin", "passphrase", "--db", db_file, "--stdin", stdin="short\n")
