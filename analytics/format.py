@@ -144,10 +144,12 @@ def inert(text: object) -> str:
 
 
 # Plotly draws a few HTML tags found in any text it shows (an <a href> becomes a live link,
-# in a tick label, a legend or a hover box alike) and reads entities such as "&lt;". Text
-# that came from the owner's files is handed to it with "&" and "<" escaped, so it shows
-# exactly as written. Only these data fields: titles, annotations and hover templates are
-# the app's own and keep their markup.
+# in a tick label, a legend or a hover box alike), then reads entities such as "&lt;" in the
+# text between tags. Text that came from the owner's files is handed to it with every "<"
+# escaped, and an "&" only where it would start an entity (so "AT&T" stays "AT&T" in the
+# data), so it shows exactly as written. Only these data fields: titles, annotations and
+# hover templates are the app's own and keep their markup.
+_PLOTLY_ENTITY = re.compile(r"&(?=#\d+;|#x[\da-fA-F]+;|[A-Za-z]+;)")
 PLOTLY_DATA_FIELDS = ("x", "y", "z", "text", "hovertext", "customdata", "labels", "ids", "name")
 PLOTLY_AXIS_FIELDS = ("categoryarray", "ticktext")
 
@@ -155,7 +157,7 @@ PLOTLY_AXIS_FIELDS = ("categoryarray", "ticktext")
 def plotly_text(value: Any) -> Any:
     """Text (or text inside lists and arrays) that Plotly shows as written; numbers as they are."""
     if isinstance(value, str):
-        return value.replace("&", "&amp;").replace("<", "&lt;")
+        return _PLOTLY_ENTITY.sub("&amp;", value).replace("<", "&lt;")
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "OUS":
             return value
@@ -169,7 +171,7 @@ def plotly_text(value: Any) -> Any:
 
 def _needs_escaping(value: Any) -> bool:
     if isinstance(value, str):
-        return "<" in value or "&" in value
+        return "<" in value or _PLOTLY_ENTITY.search(value) is not None
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "OUS" and _needs_escaping(value.ravel().tolist())
     if isinstance(value, list | tuple):

@@ -202,25 +202,26 @@ def test_a_name_holding_a_tag_is_text_in_the_charts(evil_db: Path) -> None:
 def test_inert_figure_escapes_data_text_only() -> None:
     fig = go.Figure(
         go.Bar(
-            x=[TAGGED, "AT&T"],
+            x=[TAGGED, "AT&T &lt;3"],
             y=[2.0, 1.0],
             name="<b>Segment</b>",
             customdata=np.stack([np.array([TAGGED, "b"], dtype=object), [1.5, 2.5]], axis=-1),
             hovertemplate="<b>%{x}</b><br>%{customdata[1]:,.1f}<extra></extra>",
         )
     )
-    fig.update_xaxes(categoryarray=["AT&T", TAGGED])
+    fig.update_xaxes(categoryarray=["AT&T &lt;3", TAGGED])
     fig.update_layout(title="<b>Biggest customers</b>")
     out = inert_figure(fig)
     escaped = '&lt;a href="http://evil.example/tag">Tag Co&lt;/a>'
-    assert list(out.data[0].x) == [escaped, "AT&amp;T"]
+    # "&" only where Plotly would read an entity: the name shows as written either way.
+    assert list(out.data[0].x) == [escaped, "AT&T &amp;lt;3"]
     assert out.data[0].name == "&lt;b>Segment&lt;/b>"
     assert out.data[0].customdata.tolist() == [[escaped, 1.5], ["b", 2.5]]  # numbers stay
-    assert list(out.layout.xaxis.categoryarray) == ["AT&amp;T", escaped]
+    assert list(out.layout.xaxis.categoryarray) == ["AT&T &amp;lt;3", escaped]
     assert out.data[0].hovertemplate == "<b>%{x}</b><br>%{customdata[1]:,.1f}<extra></extra>"
     assert out.layout.title.text == "<b>Biggest customers</b>"  # the app's own markup
-    assert list(fig.data[0].x) == [TAGGED, "AT&T"]  # the figure itself is left as it was
-    plain_fig = go.Figure(go.Bar(x=["Dental", "Legal"], y=[1, 2]))
+    assert list(fig.data[0].x) == [TAGGED, "AT&T &lt;3"]  # the figure itself is left as it was
+    plain_fig = go.Figure(go.Bar(x=["Dental", "Gallagher & Oakley"], y=[1, 2]))
     assert inert_figure(plain_fig) is plain_fig  # nothing to escape: no copy
 
 
