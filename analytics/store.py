@@ -80,7 +80,7 @@ def connect(
         read_only = False  # a log left by a program that stopped: replay it and check it, once
     con = _open_waiting(target, read_only=read_only, wait=wait, on_wait=on_wait)
     try:
-        if read_only and schema_version(con) < SCHEMA_VERSION:
+        if read_only and {v for v, _ in MIGRATIONS} - _applied(con):
             con.close()  # an older store: migrate it once, then carry on read-write
             con = _open_waiting(target, read_only=False, wait=wait, on_wait=on_wait)
             read_only = False
