@@ -55,7 +55,7 @@ def test_only_a_local_server_without_proxy_serves_without_shared_mode() -> None:
 
 # ---------------------------------------------------------------- in the app
 
-pytestmark_app = pytest.mark.usefixtures("fresh_streamlit")
+with_fresh_app = pytest.mark.usefixtures("fresh_streamlit")
 
 BROWSER = {"Host": "192.168.1.20:8501", "User-Agent": "test", "Sec-Websocket-Version": "13"}
 
@@ -79,7 +79,7 @@ def served_from(monkeypatch: pytest.MonkeyPatch) -> Iterator[Serve]:
     config.set_option("server.address", before)
 
 
-@pytestmark_app
+@with_fresh_app
 def test_an_exposed_server_shows_one_message_and_nothing_else(
     demo_db: Path, served_from: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,7 +97,7 @@ def test_an_exposed_server_shows_one_message_and_nothing_else(
         assert "not valid" not in texts(at) and "Read-only snapshot" not in texts(at)
 
 
-@pytestmark_app
+@with_fresh_app
 def test_a_local_or_shared_server_serves(
     demo_db: Path, served_from: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,7 +114,7 @@ def test_a_local_or_shared_server_serves(
     assert "Not served here" not in texts(at)
 
 
-@pytestmark_app
+@with_fresh_app
 def test_a_local_server_reached_through_a_proxy_does_not_serve(
     demo_db: Path, served_from: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,3 +124,24 @@ def test_a_local_server_reached_through_a_proxy_does_not_serve(
     at.run()
     assert [t.value for t in at.title] == ["Not served here"]
     assert "proxy" in at.error[0].value
+
+
+@with_fresh_app
+def test_a_run_with_no_http_request_behind_it_is_not_refused(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # AppTest (or bare mode) runs the script with no browser connected: nobody reached it
+    # over a network, so the address it would listen on does not matter. A real session
+    # always has the headers of its WebSocket handshake.
+    from streamlit import config
+
+    monkeypatch.delenv("OPENING_DAY_SHARED", raising=False)
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = app()
+        at.run()
+        no_failure(at)
+        assert "Not served here" not in texts(at)
+    finally:
+        config.set_option("server.address", before)
