@@ -357,3 +357,84 @@ def test_damaged_parquet_is_an_error() -> None:
 )
 def test_row_count_of_a_csv(data: bytes, rows: int) -> None:
     assert importer.read_source(data, "n.csv").n_rows == rows
+
+
+# ---------------------------------------------------------------- Excel: the sheet reader
+
+
+def hand_written_xlsx(path: Path, sheet: str) -> Path:
+    from tests.test_importer_hostile import write_xlsx
+
+    return write_xlsx(path, sheet)
+
+
+def test_excel_blocks_that_start_right_and_below_keep_their_row_numbers(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["C3"], sheet["D3"], sheet["E3"] = "Date", "Customer", "Amount"
+    sheet["C4"], sheet["D4"], sheet["E4"] = dt.date(2025, 1, 5), "Acme", 10
+    sheet["C7"], sheet["D7"], sheet["E7"] = dt.date(2025, 1, 6), "Line\nbreak Co", 2.5
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    source = importer.read_source(path)
+    # Columns A and B hold nothing: they are not offered as columns at all.
+    assert (source.headers, source.n_rows, source.row_offset) == (
+        ["Date", "Customer", "Amount"],
+        2,
+        4,
+    )
+    assert not source.csv_parallel  # a value holds a line break: DuckDB reads it serially
+    assert imported(con, workspace, source) == [
+        (4, dt.date(2025, 1, 5), "Acme", Decimal("10")),
+        (7, dt.date(2025, 1, 6), "Line\nbreak Co", Decimal("2.5")),
+    ]
+
+
+def test_excel_cells_without_references_and_with_a_namespace_prefix(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    """Both are valid SpreadsheetML that Excel never writes but other programs do."""
+    from tests.test_importer_hostile import MAIN
+
+    def cell(text: str) -> str:
+        return f'<x:c t="inlineStr"><x:is><x:t>{text}</x:t></x:is></x:c>'
+
+    rows = (
+        f"<x:row>{cell('Date')}{cell('Customer')}{cell('Amount')}</x:row>"
+        f"<x:row>{cell('2025-01-05')}{cell('Acme')}<x:c><x:v>1234.5</x:v></x:c></x:row>"
+        f'<x:row r="5">{cell("2025-01-06")}{cell("Beta")}<x:c><x:v>12</x:v></x:c></x:row>'
+    )
+    sheet = f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>{rows}</x:sheetData></x:worksheet>'
+    source = importer.read_source(hand_written_xlsx(tmp_path / "odd.xlsx", sheet))
+    assert (source.headers, source.n_rows) == (["Date", "Customer", "Amount"], 2)
+    assert imported(con, workspace, source) == [
+        (2, dt.date(2025, 1, 5), "Acme", Decimal("1234.5")),
+        (5, dt.date(2025, 1, 6), "Beta", Decimal("12")),
+    ]
+
+
+def test_excel_values_become_the_text_a_csv_export_would_hold(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["When", "At", "Flag", "Small", "Big", "Whole", "Text"])
+    sheet.append(
+        [
+            dt.datetime(2025, 1, 6, 10, 30),
+            dt.time(9, 15),
+            True,
+            0.00001,
+            1.5e20,
+            17850.0,
+            " kept as written ",
+        ]
+    )
+    path = tmp_path / "values.xlsx"
+    book.save(path)
+    source = importer.read_source(path)
+    assert source.path is not None
+    lines = source.path.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == (
+        "2025-01-06 10:30:00,09:15:00,true,0.00001,150000000000000000000,17850, kept as written "
+    )

@@ -68,7 +68,11 @@ CSV_ADVICE = (
 
 
 def megabytes(n: int) -> str:
-    """A byte count as an owner reads it: "1,024 MB", "2.4 MB", "0.8 MB"."""
+    """A byte count as an owner reads it: "1,024 MB", "2.4 MB", "15 KB", "600 bytes"."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    if n < MB:
+        return f"{n / 1024:,.0f} KB"
     value = n / MB
     return f"{value:,.0f} MB" if value >= 10 else f"{value:,.1f} MB"
 
@@ -108,6 +112,6 @@ def memory_message(file_name: str, limits: ReadLimits) -> str:
 
 def time_message(file_name: str, limits: ReadLimits) -> str:
     return (
-        f"{file_name}: reading it took longer than the {limits.seconds:,.0f} seconds a "
+        f"{file_name}: reading it took longer than the {limits.seconds:g} seconds a "
         f"spreadsheet may take. {SPREADSHEET_ADVICE}"
     )

@@ -97,7 +97,11 @@ class Workbook:
             kind, target = rels.get(rid, ("", ""))
             if kind.endswith("/worksheet") and target:  # not chart or dialog sheets
                 self.sheets.append((element.get("name") or target, target))
-        self._strings = next((t for k, t in rels.values() if k.endswith("/sharedstrings")), None)
+        # Readers look for the shared strings at their usual place even when unlisted.
+        self._strings = next(
+            (t for k, t in rels.values() if k.endswith("/sharedstrings")),
+            posixpath.join(posixpath.dirname(main), "sharedStrings.xml"),
+        )
 
     # -------------------------------------------------------- parts
 
@@ -163,7 +167,7 @@ class Workbook:
         info = self._info(part)
         if info is None:
             raise self._damaged(f"sheet {sheet!r} is listed but missing")
-        strings = self._info(self._strings) if self._strings else None
+        strings = self._info(self._strings)
         if strings is not None and strings.file_size > self.limits.shared_strings_bytes:
             raise FileTooLarge(
                 f"{self.file_name}: its table of texts (the part {strings.filename}) unpacks "

@@ -444,8 +444,10 @@ def _read_with_calamine(
     the block's extent was checked before (ooxml.py); for .xls, .xlsb and .ods the child's
     memory limit bounds it. Either way its extent is checked again before its rows become
     text, and the rows are turned into text one at a time."""
-    import python_calamine as calamine
-
+    try:
+        import python_calamine as calamine
+    except ImportError as exc:  # under the memory limit, its library may not even map
+        raise MemoryError from exc
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
         names = sheets if sheets is not None else list(book.sheet_names)
