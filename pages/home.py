@@ -50,7 +50,7 @@ loaded = [name for name in guide.SUGGESTED_ORDER if counts.get(name, 0) > 0]
 missing = [name for name in guide.SUGGESTED_ORDER if counts.get(name, 0) == 0]
 ranges = ui_store.data_range(ws.id).set_index("entity")
 
-st.title(ws.display_name)
+st.title(plain(ws.display_name))
 if not loaded:
     st.markdown("This workspace is empty. Import your exports on the Data page to fill it.")
     st.page_link("pages/data.py", label="Import your data", icon="📥")

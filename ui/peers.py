@@ -18,6 +18,7 @@ import streamlit as st
 
 from analytics import access, checklists, peers
 from analytics.errors import OpeningDayError
+from analytics.format import inert_figure
 from analytics.indicators import REGISTRY, Indicator
 from analytics.store import Connection, Workspace, list_workspaces
 from ui import access as ui_access
@@ -409,7 +410,7 @@ def strip_chart(
     low, high = float(stats["low"]) * factor, float(stats["high"]) * factor
     pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
     fig.update_xaxes(range=[low - pad, high + pad])
-    return fig
+    return inert_figure(fig)  # members' shown names come from their owners
 
 
 def values_table(ind: Indicator, rows: pd.DataFrame, currency: str = "") -> pd.DataFrame:

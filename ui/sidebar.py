@@ -131,6 +131,7 @@ def current() -> Context:
     On a shared server a session that has unlocked nothing never gets past here: the
     name-and-passphrase form is shown instead and the page stops.
     """
+    require_app()  # a server's first deep link runs the page alone: hand it to app.py first
     visible, gated = _visible()
     if gated:
         _stop_at_the_gate()

@@ -194,11 +194,6 @@ def test_a_first_deep_link_to_such_a_server_is_refused_too(
     refused(open_server, stranger, "/data")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pages/data.py (and home.py) reach the store through ui.sidebar.current() before "
-    "ui.boot.require_app hands a server's first deep link to app.py and its guard",
-)
 def test_a_first_deep_link_to_such_a_server_opens_no_store(
     open_server: AppServer, stranger: Any
 ) -> None:
