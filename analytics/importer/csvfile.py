@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # A file's bytes: in memory (an upload), or mapped from disk (the command line), so that
 # a file of gigabytes is read by the page cache, not copied into the process.
 Content = bytes | mmap.mmap
-CHUNK = 16 * 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 256 * 1024
 
