@@ -3,20 +3,23 @@
 A spreadsheet is a program's memory dump as much as a table: a 1.5 KB .xlsx can ask for
 512 GiB, a 3 MB one unpack to a gigabyte. So the parent (the CLI, or the Streamlit
 server that every owner shares) never expands one itself. `read_sheet` starts a fresh
-Python (standard library only, ~30 ms) that
+Python (the standard library and python-calamine, about 0.1 s to start) that
 
 1. checks the file's size and, for a zip (.xlsx, .xlsm, .xlsb, .ods), the archive's
    member count and each member's unpacked size and compression ratio, from the zip's
    own directory, before anything is unpacked;
-2. streams the sheet's rows (ooxml.py for .xlsx/.xlsm; python-calamine for .xls,
-   .xlsb and .ods, whose extent is checked before its rows are turned into text),
-   checking the columns, rows, cells and text against the limits as they come;
-3. writes the rows to a CSV that DuckDB then loads like any CSV, and answers with one
-   line of JSON: the sheets, the header row and the columns worth keeping.
+2. for .xlsx/.xlsm, scans the sheet's XML for its declared and real extent (ooxml.py)
+   and refuses it, naming the cell, if the block python-calamine would build is over
+   the limits;
+3. reads the sheet with python-calamine (whose block is checked again, for .xls, .xlsb
+   and .ods the first time), turns its rows into text one at a time and writes them to
+   a CSV that DuckDB then loads like any CSV; and answers with one line of JSON: the
+   sheets, the header row and the columns worth keeping.
 
-The child runs under an address-space limit (RLIMIT_AS) and a CPU limit, and the parent
-kills it after the wall-time limit: whatever a file does, the worst it can do is fail
-its own read, which the parent reports as FileTooLarge naming the limit.
+The child runs under an address-space limit (RLIMIT_AS), a CPU limit and an output size
+limit, without the parent's environment, and the parent kills it after the wall-time
+limit: whatever a file does, the worst it can do is fail its own read, which the parent
+reports as FileTooLarge naming the limit (or UnreadableFile).
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ def read_sheet(
                 capture_output=True,
                 timeout=limits.seconds,
                 check=False,
+                cwd=out.parent,
+                env={},  # the reader needs no settings, and must not see the server's secrets
             )
         except subprocess.TimeoutExpired:  # the child has been killed by now
             raise FileTooLarge(time_message(file_name, limits), file_name=file_name) from None
@@ -120,25 +125,30 @@ def _reply(stdout: bytes) -> dict[str, Any]:
     return reply if isinstance(reply, dict) else {}
 
 
+def _signal(name: str) -> int | None:
+    number = getattr(signal, name, None)  # some do not exist on every platform
+    return -int(number) if number is not None else None
+
+
 def _died(code: int, stderr: bytes, file_name: str, limits: ReadLimits) -> Exception:
     """The error for a child that stopped without an answer."""
-    if code == -signal.SIGXCPU:
+    if code == _signal("SIGXCPU"):
         return FileTooLarge(time_message(file_name, limits), file_name=file_name)
-    if code == -signal.SIGXFSZ:
+    if code == _signal("SIGXFSZ"):
         return FileTooLarge(
             f"{file_name}: the sheet's text comes to more than "
             f"{megabytes(limits.sheet_text_bytes)}. {SPREADSHEET_ADVICE}",
             file_name=file_name,
         )
-    if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS) or (
-        b"memory allocation" in stderr
-    ):
-        # A native reader (python-calamine) that cannot get memory aborts the process.
+    if code == _signal("SIGKILL") or b"memory allocation" in stderr:
+        # A native reader (python-calamine) that cannot get memory aborts the process; the
+        # system's out-of-memory killer sends SIGKILL.
         return FileTooLarge(memory_message(file_name, limits), file_name=file_name)
-    last = stderr.decode("utf-8", errors="replace").strip().splitlines()[-1:] or ["no answer"]
+    lines = stderr.decode("utf-8", errors="replace").strip().splitlines()
+    why = lines[-1][:200] if lines else f"it stopped with code {code}"
     return UnreadableFile(
-        f"{file_name}: cannot be read as an Excel workbook (the reader stopped: "
-        f"{last[0][:200]}). Open it in Excel and save it again, or save the sheet as CSV.",
+        f"{file_name}: cannot be read as an Excel workbook (the reader failed: {why}). Open "
+        "it in Excel and save it again, or save the sheet as CSV.",
         file_name=file_name,
     )
 
