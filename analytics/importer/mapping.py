@@ -248,13 +248,12 @@ def refuse_repeated(
                 continue
             numbers = [str(i + 1) for i in group]
             where = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
+            each = "both" if len(group) == 2 else "all"
             raise BadMapping(
-                f"{file_name}: columns {where} are {'both' if len(group) == 2 else 'all'} named "
-                f"{headers[group[0]]!r} (give or "
+                f"{file_name}: columns {where} are {each} named {headers[group[0]]!r} (give or "
                 f"take case and spaces), and {_field_words(entity, (name,))} would come from "
-                "one of them. Opening Day "
-                "will not guess which: rename or delete one of those columns in the file and "
-                "import it again.",
+                "one of them. Opening Day will not guess which: rename or delete one of those "
+                "columns in the file and import it again.",
                 file_name=file_name,
             )
 
