@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -534,6 +535,9 @@ async def _browser_session(
                 state.record(_visit(index, r, slug, how, t0, started, ended, marks, error))
                 state.console_errors += console
                 reload_next = error is not None and not error.startswith("console")
+                if reload_next:  # stop whatever the page is still doing before the next URL
+                    with contextlib.suppress(PlaywrightError):
+                        await page.goto("about:blank", timeout=VISIT_TIMEOUT_S * 1000)
     finally:
         await context.close()
 
@@ -826,11 +830,7 @@ def run(
         errors.append(f"import exit {imp['exit_code']}: {imp['message']}")
     if not nothing_lost:
         errors.append(f"store check failed: {lost_check}")
-    log_errors = [
-        line.strip()[:300]
-        for line in server.log_text().splitlines()
-        if re.search(r"Traceback|Error|Exception", line)
-    ]
+    log_errors = server_tracebacks(server.log_text())
     return LoadReport(
         client=client,
         sessions=sessions,
@@ -865,6 +865,32 @@ def run(
         lost_check=lost_check,
         visits=[asdict(v) for v in visits],
     )
+
+
+def server_tracebacks(log: str) -> list[str]:
+    """Each traceback in the server's log as one line: the error, where in the project it
+    was raised, and the thread when it was not a script run."""
+    found: list[str] = []
+    thread = ""
+    where = ""
+    inside = False
+    for line in log.splitlines():
+        if line.startswith("Exception in thread"):
+            thread = line.removeprefix("Exception in thread ").rstrip(":")
+        elif line.startswith("Traceback (most recent call last)"):
+            inside, where = True, ""
+        elif inside and line.startswith("  File "):
+            match = re.match(r'  File "([^"]+)", line (\d+), in (.+)', line)
+            ours = match and "site-packages" not in match.group(1)
+            if match and ours and match.group(1).startswith(str(ROOT)):
+                path = Path(match.group(1)).relative_to(ROOT)
+                where = f"{path}:{match.group(2)} in {match.group(3)}"
+        elif inside and line and not line[0].isspace():
+            inside = False
+            context = f" (thread {thread})" if thread else ""
+            found.append(f"{line.strip()[:240]} at {where or '?'}{context}")
+            thread = ""
+    return found
 
 
 def _import_account(imported: dict[str, Any], t0: float, csv: Path, lines: int) -> dict[str, Any]:
