@@ -486,9 +486,6 @@ async def _browser_session(
     from playwright.async_api import Error as PlaywrightError
 
     context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
-    page = await context.new_page()
-    timeout_ms = VISIT_TIMEOUT_S * 1000
-    page.set_default_timeout(timeout_ms)
     console: list[str] = []
 
     def on_console(msg: Any) -> None:
@@ -496,8 +493,14 @@ async def _browser_session(
         if msg.type == "error" and not any(p.search(said) for p in BENIGN_CONSOLE):
             console.append(said[:300])
 
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: console.append(f"page error: {str(exc)[:300]}"))
+    async def watched_page() -> Any:
+        page = await context.new_page()
+        page.set_default_timeout(VISIT_TIMEOUT_S * 1000)
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: console.append(f"page error: {str(exc)[:300]}"))
+        return page
+
+    page = await watched_page()
     loop = asyncio.get_running_loop()
     reload_next = True  # the first visit, and the one after a failed visit, go by URL
     try:
@@ -535,9 +538,13 @@ async def _browser_session(
                 state.record(_visit(index, r, slug, how, t0, started, ended, marks, error))
                 state.console_errors += console
                 reload_next = error is not None and not error.startswith("console")
-                if reload_next:  # stop whatever the page is still doing before the next URL
+                if reload_next:
+                    # a new tab for the next URL, as a person would open one: the old one
+                    # may still be busy (a navigation that never ended would cut short the
+                    # next one)
                     with contextlib.suppress(PlaywrightError):
-                        await page.goto("about:blank", timeout=VISIT_TIMEOUT_S * 1000)
+                        await page.close()
+                    page = await watched_page()
     finally:
         await context.close()
 

@@ -366,7 +366,7 @@ def bench_load(ctx: Context) -> list[Measurement]:
         client=ctx.client,
         run_child=run_child,
     )
-    who = "browsers" if r.client == "browser" else "sockets"
+    who = ("browser" if r.client == "browser" else "socket") + ("s" if r.sessions != 1 else "")
     shape = f"{r.sessions} {who} × {len(r.pages)} pages × {r.rounds} rounds"
     checks = {"0 errors": r.error_count == 0, "nothing lost": r.nothing_lost}
     detail = r.as_dict()  # every visit too: when each one started, how long, what failed
