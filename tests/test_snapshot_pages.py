@@ -60,7 +60,7 @@ def test_sharing_the_pace_page_freezes_what_it_shows(demo_db: Path) -> None:
     charts_on_page = len(at.get("plotly_chart"))
     headline = {m.label: m.value for m in at.metric}
     link = share(at, "Pace for my coach")
-    assert link.startswith("http://localhost:8501/?snapshot=")
+    assert link.startswith("http://127.0.0.1:8501/?snapshot=")  # the address it listens on
     [(snap, blocks)] = stored(demo_db)
     assert (snap.page, snap.title, snap.shown_name) == (
         "pace",
