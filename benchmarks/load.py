@@ -213,8 +213,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, log: Path, *, timeout: float = 60.0) -> Server:
+def start_server(
+    db: Path, log: Path, *, timeout: float = 60.0, store_idle: str | None = None
+) -> Server:
     """`streamlit run app.py` on a free port in its own process group, once healthy.
+
+    `store_idle` sets OPENING_DAY_STORE_IDLE (seconds the app keeps the store after a run;
+    benchmarks.reopen times the app holding it for good); None: the app as shipped.
 
     The same command as tests/e2e/conftest.py's start_app (benchmarks do not import tests).
     """
@@ -222,6 +227,8 @@ def start_server(db: Path, log: Path, *, timeout: float = 60.0) -> Server:
     env = {**os.environ, "OPENING_DAY_DB": str(db), "PYTHONUNBUFFERED": "1"}
     env.pop("OPENING_DAY_SHARED", None)  # the owner's own server: no passphrase gate
     env.pop("OPENING_DAY_STORE_IDLE", None)  # the app as shipped: it lets go of the store
+    if store_idle is not None:
+        env["OPENING_DAY_STORE_IDLE"] = store_idle
     command = [
         sys.executable,
         "-m",

@@ -352,6 +352,25 @@ def bench_snapshots(ctx: Context) -> list[Measurement]:
     return out
 
 
+def bench_reopen(ctx: Context) -> list[Measurement]:
+    """The cost of the app letting go of the store between runs: the indicator pages in the
+    browser after a pause, with the store held for good (as before) and as shipped."""
+    from benchmarks import reopen
+
+    r = reopen.run(ctx.large_demo_store(), ctx.workdir / "reopen")
+    out = []
+    for name, which in (("held for good", r.held), ("let go when idle", r.let_go)):
+        out.append(
+            Measurement(
+                f"reopen: indicator pages after a pause, store {name} (median)",
+                r.median(which),
+                detail={p: round(r.median(which, p), 3) for p in which}
+                | {"load_average": r.load_average},
+            )
+        )
+    return out
+
+
 def bench_load(ctx: Context) -> list[Measurement]:
     """The large demo served by `streamlit run`: N browser sessions (--sessions, default 20)
     over the indicator pages while a 50,000-line import runs; errors, p50/p95 time to
@@ -419,6 +438,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "pages": bench_pages,
     "snapshots": bench_snapshots,
     "load": bench_load,
+    "reopen": bench_reopen,
 }
 
 
