@@ -1,16 +1,19 @@
-"""Load on a served store: N browser sessions over the indicator pages while an import runs.
+"""Load on a served store: N sessions over the indicator pages while an import runs.
 
-One `streamlit run app.py` serves a scratch copy of the large demo; one Debian chromium
-(driven by Playwright, never a downloaded browser) opens N contexts, each its own Streamlit
-session. Every session visits the five indicator pages for a few rounds, the first by URL and
+One `streamlit run app.py` serves a scratch copy of the large demo. With the browser client
+one Debian chromium (driven by Playwright, never a downloaded browser) opens N contexts, each
+its own Streamlit session; with the protocol client each session is a websocket speaking
+Streamlit's own messages, nothing drawn, so the server's limit shows without the browsers'
+CPU (on a small machine the browsers take most of it). Every session visits the five indicator pages for a few rounds, the first by URL and
 the rest from the sidebar as an owner would, each starting at a different page. When every
 session has settled its first page, `python -m analytics import` adds a CSV of new invoice
 lines to the same store. Afterwards the server is stopped and the store is checked: the
 import's rows are there exactly once, or (if it failed) not at all.
 
-"Settled" is the browser's word for done: the page's own heading, Streamlit's script state
-back to notRunning, and the first Plotly chart drawn. An error is a visit that times out,
-shows an exception or an st.error, or logs a browser console error that is not benign.
+"Settled" in a browser: the page's own heading, Streamlit's script state back to
+notRunning, and the first Plotly chart drawn; over the protocol: the heading sent and the
+script finished. An error is a visit that does not settle within 60 s, shows an exception
+or an st.error, or (in a browser) logs a console error that is not benign.
 
 Run through the harness (`python -m benchmarks.run --only load --sessions 20`) or directly
 on a store you already have (`python -m benchmarks.load --db STORE --sessions 5`).
@@ -37,7 +40,10 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.async_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python benchmarks/load.py` as well as `-m benchmarks.load`
@@ -51,7 +57,10 @@ DEFAULT_SESSIONS = 20
 DEFAULT_ROUNDS = 3
 IMPORT_LINES = 50_000
 VISIT_TIMEOUT_S = 60.0  # per visit; 30 s is the e2e tests' figure for one session on 2 cores
-VIEWPORT = {"width": 1400, "height": 900}  # a laptop screen: below-the-fold charts still draw
+VIEWPORT: ViewportSize = {
+    "width": 1400,
+    "height": 900,
+}  # a laptop screen: below-the-fold charts still draw
 CHROMIUM_ARGS = [  # the same flags as tests/e2e/conftest.py
     "--headless",
     "--no-sandbox",
