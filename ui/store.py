@@ -123,8 +123,10 @@ class StoreHandle:
             self._seq_at_close = None
         try:
             self._con.close()
-        finally:
-            self._con = None
+        except Exception:  # noqa: BLE001 - still busy in a thread no run counted: try later
+            self._arm()
+            return
+        self._con = None
 
     def close(self) -> None:
         with self._lock:
@@ -140,9 +142,27 @@ def handle() -> StoreHandle:
     return _handle(str(store.db_path()))
 
 
+_run = threading.local()  # set while this thread runs a script through app.py's in_use()
+
+
+def in_app_run() -> bool:
+    """True inside a script run that went through app.py (and so holds the store)."""
+    return bool(getattr(_run, "depth", 0))
+
+
 @contextmanager
 def in_use() -> Iterator[None]:
     """Hold the store for one script run (app.py wraps every run in it)."""
+    _run.depth = getattr(_run, "depth", 0) + 1
+    try:
+        with _held():
+            yield
+    finally:
+        _run.depth -= 1
+
+
+@contextmanager
+def _held() -> Iterator[None]:
     h = handle()
     notes: list[Any] = []
 
