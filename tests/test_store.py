@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import store
+from analytics import schema, store
 from analytics.entities import ENTITIES, ENTITY_NAMES
 from analytics.errors import StoreError, StoreLocked, StoreTooNew, WorkspaceError
 from tests.conftest import ROOT
@@ -268,7 +268,7 @@ def test_a_version_1_store_is_upgraded_in_place(db_file: Path) -> None:
     # Build a store as version 1 left it, with one batch, then open it with today's code.
     con = store.connect(db_file)
     con.execute("DROP TABLE batches")
-    [v1_batches] = [sql for sql in store._migration_1() if "TABLE IF NOT EXISTS batches" in sql]
+    [v1_batches] = [sql for sql in schema._migration_1() if "TABLE IF NOT EXISTS batches" in sql]
     con.execute(v1_batches)
     con.execute("DELETE FROM schema_version WHERE version > 1")
     con.execute(

@@ -1,0 +1,350 @@
+"""The store's schema as migrations: each one a list of SQL statements, run once, in order,
+by analytics.store.migrate. Never edit a shipped migration; add the next one."""
+
+from __future__ import annotations
+
+from analytics.entities import ENTITIES, ENTITY_NAMES, SQL_TYPES
+
+# ---------------------------------------------------------------- schema
+
+BOOKKEEPING = ("workspace_id INTEGER NOT NULL", "batch_id INTEGER", "source_row INTEGER")
+FINGERPRINT = ("row_fp UHUGEINT", "occurrence INTEGER")
+
+
+def _entity_table_sql(name: str) -> str:
+    ent = ENTITIES[name]
+    cols = list(BOOKKEEPING)
+    cols += [f"{f.name} {SQL_TYPES[f.kind]}" for f in ent.fields]
+    if name == "deals":
+        cols.append("stage VARCHAR")  # the stage name as exported, before normalising
+    if name == "customers":
+        cols.append("auto BOOLEAN DEFAULT FALSE")  # created because another entity named it
+    cols += list(FINGERPRINT)
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n  " + ",\n  ".join(cols) + "\n)"
+
+
+def _customers_current_sql() -> str:
+    attrs = [f.name for f in ENTITIES["customers"].fields if f.name != "customer"]
+    picks = ",\n  ".join(
+        f"arg_max({a}, coalesce(batch_id, 0)) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attrs
+    )
+    return (
+        "CREATE OR REPLACE VIEW customers_current AS\n"
+        f"SELECT workspace_id, customer,\n  {picks},\n  bool_and(auto) AS auto\n"
+        "FROM customers GROUP BY workspace_id, customer"
+    )
+
+
+DEALS_CURRENT_SQL = """
+CREATE OR REPLACE VIEW deals_current AS
+SELECT * EXCLUDE (rn) FROM (
+  SELECT *, row_number() OVER (
+    PARTITION BY workspace_id, deal_id ORDER BY batch_id DESC, source_row DESC) AS rn
+  FROM deals)
+WHERE rn = 1
+"""
+
+
+def _migration_1() -> list[str]:
+    stmts = [
+        "CREATE SEQUENCE IF NOT EXISTS workspace_ids START 1",
+        "CREATE SEQUENCE IF NOT EXISTS batch_ids START 1",
+        """CREATE TABLE IF NOT EXISTS workspaces (
+          id INTEGER PRIMARY KEY DEFAULT nextval('workspace_ids'),
+          name VARCHAR NOT NULL UNIQUE,
+          display_name VARCHAR,
+          created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+        """CREATE TABLE IF NOT EXISTS batches (
+          id INTEGER PRIMARY KEY DEFAULT nextval('batch_ids'),
+          workspace_id INTEGER NOT NULL,
+          entity VARCHAR NOT NULL,
+          file_name VARCHAR NOT NULL,
+          sha256 VARCHAR NOT NULL,
+          rows_read INTEGER NOT NULL,
+          rows_imported INTEGER NOT NULL,
+          rows_rejected INTEGER NOT NULL,
+          duplicates_skipped INTEGER NOT NULL,
+          customers_created INTEGER NOT NULL DEFAULT 0,
+          mapping VARCHAR,
+          created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+          undone_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS rejects (
+          batch_id INTEGER NOT NULL,
+          row_number INTEGER NOT NULL,
+          column_name VARCHAR,
+          value VARCHAR,
+          reason VARCHAR NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS mappings (
+          workspace_id INTEGER NOT NULL,
+          name VARCHAR NOT NULL,
+          entity VARCHAR NOT NULL,
+          mapping VARCHAR NOT NULL,
+          headers VARCHAR NOT NULL,
+          saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+          PRIMARY KEY (workspace_id, name))""",
+        """CREATE TABLE IF NOT EXISTS settings (
+          workspace_id INTEGER NOT NULL,
+          key VARCHAR NOT NULL,
+          value VARCHAR NOT NULL,
+          saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+          PRIMARY KEY (workspace_id, key))""",
+    ]
+    stmts += [_entity_table_sql(name) for name in ENTITY_NAMES]
+    stmts += [_customers_current_sql(), DEALS_CURRENT_SQL]
+    return stmts
+
+
+# The same file may be imported as two entities (Superstore as invoices and as customers) or
+# sheet by sheet: a batch is identified by content, entity and sheet, not content alone.
+_MIGRATION_2 = ["ALTER TABLE batches ADD COLUMN sheet VARCHAR"]
+
+# Hard reset: checklist runs (answers are an append-only log, so two sessions editing one
+# run never overwrite each other), owner-made templates and items, goals, season records.
+_MIGRATION_3 = [
+    "CREATE SEQUENCE IF NOT EXISTS checklist_run_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS checklist_answer_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS goal_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS goal_step_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS season_ids START 1",
+    """CREATE TABLE IF NOT EXISTS checklist_templates (
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      purpose VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (workspace_id, template_id))""",
+    """CREATE TABLE IF NOT EXISTS checklist_custom_items (
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      item_id VARCHAR NOT NULL,
+      section VARCHAR NOT NULL DEFAULT '',
+      prompt VARCHAR NOT NULL,
+      help VARCHAR NOT NULL DEFAULT '',
+      kind VARCHAR NOT NULL DEFAULT 'question',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (workspace_id, template_id, item_id))""",
+    """CREATE TABLE IF NOT EXISTS checklist_runs (
+      id INTEGER PRIMARY KEY DEFAULT nextval('checklist_run_ids'),
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      started_on DATE NOT NULL,
+      started_by VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      closed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS checklist_answers (
+      id BIGINT PRIMARY KEY DEFAULT nextval('checklist_answer_ids'),
+      workspace_id INTEGER NOT NULL,
+      run_id INTEGER NOT NULL,
+      item_id VARCHAR NOT NULL,
+      status VARCHAR NOT NULL,
+      note VARCHAR NOT NULL DEFAULT '',
+      owner VARCHAR NOT NULL DEFAULT '',
+      due DATE,
+      changed_by VARCHAR NOT NULL DEFAULT '',
+      changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS goals (
+      id INTEGER PRIMARY KEY DEFAULT nextval('goal_ids'),
+      workspace_id INTEGER NOT NULL,
+      title VARCHAR NOT NULL,
+      target_date DATE NOT NULL,
+      owner VARCHAR NOT NULL DEFAULT '',
+      source_run_id INTEGER,
+      source_item_id VARCHAR,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS goal_steps (
+      id INTEGER PRIMARY KEY DEFAULT nextval('goal_step_ids'),
+      workspace_id INTEGER NOT NULL,
+      goal_id INTEGER NOT NULL,
+      kind VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      due DATE NOT NULL,
+      done_on DATE,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS seasons (
+      id INTEGER PRIMARY KEY DEFAULT nextval('season_ids'),
+      workspace_id INTEGER NOT NULL,
+      started_on DATE,
+      ended_on DATE NOT NULL,
+      figures VARCHAR NOT NULL,
+      closed_by VARCHAR NOT NULL DEFAULT '',
+      closed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+]
+
+# Computed indicator results, kept per data version so a new session or a restart reads the
+# Scoreboard instead of recomputing it (see analytics/indicators/stored.py).
+_MIGRATION_4 = [
+    """CREATE TABLE IF NOT EXISTS indicator_results (
+      workspace_id INTEGER NOT NULL,
+      as_of_key VARCHAR NOT NULL,
+      indicator_id VARCHAR NOT NULL,
+      version VARCHAR NOT NULL,
+      payload VARCHAR NOT NULL,
+      computed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (workspace_id, as_of_key, indicator_id))""",
+]
+
+# Sharing: snapshot links (the token is kept only as a hash), peer groups with their members,
+# published KPI cards (one row per figure, so medians and quartiles are SQL), review sessions
+# with commitments (reviews are appended, never overwritten), and workspace passphrases.
+_MIGRATION_5 = [
+    "CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_group_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_card_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_session_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS peer_commitment_ids START 1",
+    """CREATE TABLE IF NOT EXISTS snapshots (
+      id INTEGER PRIMARY KEY DEFAULT nextval('snapshot_ids'),
+      workspace_id INTEGER NOT NULL,
+      token_hash VARCHAR NOT NULL UNIQUE,
+      page VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      shown_name VARCHAR NOT NULL,
+      author VARCHAR NOT NULL DEFAULT '',
+      as_of DATE,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      expires_at TIMESTAMP,
+      revoked_at TIMESTAMP,
+      payload VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS peer_groups (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_group_ids'),
+      name VARCHAR NOT NULL UNIQUE,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS peer_members (
+      group_id INTEGER NOT NULL,
+      member_key VARCHAR NOT NULL,
+      workspace_id INTEGER,
+      name VARCHAR NOT NULL DEFAULT '',
+      show_name BOOLEAN NOT NULL DEFAULT false,
+      share_amounts BOOLEAN NOT NULL DEFAULT false,
+      published_ids VARCHAR NOT NULL DEFAULT '[]',
+      reset_item VARCHAR NOT NULL DEFAULT '',
+      joined_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (group_id, member_key))""",
+    """CREATE TABLE IF NOT EXISTS peer_cards (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_card_ids'),
+      group_id INTEGER NOT NULL,
+      member_key VARCHAR NOT NULL,
+      published_at TIMESTAMP NOT NULL,
+      as_of DATE,
+      source VARCHAR NOT NULL DEFAULT 'here',
+      card VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS peer_card_values (
+      card_id INTEGER NOT NULL,
+      indicator_id VARCHAR NOT NULL,
+      unit VARCHAR NOT NULL,
+      value DOUBLE,
+      status VARCHAR NOT NULL,
+      PRIMARY KEY (card_id, indicator_id))""",
+    """CREATE TABLE IF NOT EXISTS peer_sessions (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_session_ids'),
+      group_id INTEGER NOT NULL,
+      held_on DATE NOT NULL,
+      minutes_per_item INTEGER NOT NULL DEFAULT 5,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      closed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS peer_commitments (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_commitment_ids'),
+      session_id INTEGER NOT NULL,
+      member_key VARCHAR NOT NULL,
+      owner VARCHAR NOT NULL,
+      text VARCHAR NOT NULL,
+      due DATE NOT NULL,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS peer_commitment_reviews (
+      commitment_id INTEGER NOT NULL,
+      session_id INTEGER NOT NULL,
+      done BOOLEAN NOT NULL,
+      note VARCHAR NOT NULL DEFAULT '',
+      reviewed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS workspace_passphrases (
+      workspace_id INTEGER PRIMARY KEY,
+      salt BLOB NOT NULL,
+      hash BLOB NOT NULL,
+      n INTEGER NOT NULL,
+      r INTEGER NOT NULL,
+      p INTEGER NOT NULL,
+      set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+]
+
+# The snapshot token sealed with a key kept beside the store, so the owner can copy a link
+# again later while the store itself holds only the token's hash.
+_MIGRATION_6 = ["ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS token_sealed VARCHAR"]
+
+# Shared servers that keep businesses apart: the admin secret (one scrypt-hashed row),
+# invitation codes (only their SHA-256 is kept; single-use, expiring, revocable; made by a
+# workspace or, with no workspace, by the admin) and the server-wide count of wrong tries
+# per target (epoch seconds, so a test can drive the clock). Group names stop being unique
+# across the server, so creating a group never tells a non-member that a name is taken.
+_MIGRATION_7 = [
+    """CREATE TABLE IF NOT EXISTS admin_passphrase (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      salt BLOB NOT NULL,
+      hash BLOB NOT NULL,
+      n INTEGER NOT NULL,
+      r INTEGER NOT NULL,
+      p INTEGER NOT NULL,
+      set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    "CREATE SEQUENCE IF NOT EXISTS invitation_ids START 1",
+    """CREATE TABLE IF NOT EXISTS invitations (
+      id INTEGER PRIMARY KEY DEFAULT nextval('invitation_ids'),
+      code_hash VARCHAR NOT NULL UNIQUE,
+      kind VARCHAR NOT NULL,
+      group_id INTEGER,
+      workspace_id INTEGER,
+      note VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL,
+      expires_at TIMESTAMP NOT NULL,
+      used_at TIMESTAMP,
+      used_by INTEGER,
+      revoked_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS access_attempts (
+      key VARCHAR PRIMARY KEY,
+      failures INTEGER NOT NULL,
+      last_try DOUBLE NOT NULL,
+      wait_until DOUBLE NOT NULL)""",
+    """CREATE TABLE peer_groups_v7 (
+      id INTEGER PRIMARY KEY DEFAULT nextval('peer_group_ids'),
+      name VARCHAR NOT NULL,
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    "INSERT INTO peer_groups_v7 SELECT id, name, created_at FROM peer_groups",
+    "DROP TABLE peer_groups",
+    "ALTER TABLE peer_groups_v7 RENAME TO peer_groups",
+]
+
+# Snapshot tokens derived from the key beside the store and a random salt per link (HMAC),
+# instead of sealed: only the salt and the token's hash are kept. Links made before keep
+# their hash, so they still open; their sealed copies go, so they cannot be copied again.
+_MIGRATION_8 = [
+    "ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS token_salt BLOB",
+    "ALTER TABLE snapshots DROP COLUMN IF EXISTS token_sealed",
+]
+
+# The change count (one row) that lets an open notice changes lost with a damaged write-ahead
+# log, and the notices the store keeps for its owner until they are read.
+_MIGRATION_9 = [
+    """CREATE TABLE IF NOT EXISTS store_journal (
+      seq BIGINT NOT NULL,
+      changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    "INSERT INTO store_journal (seq) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_journal)",
+    "CREATE SEQUENCE IF NOT EXISTS store_notice_ids START 1",
+    """CREATE TABLE IF NOT EXISTS store_notices (
+      id INTEGER PRIMARY KEY DEFAULT nextval('store_notice_ids'),
+      kind VARCHAR NOT NULL,
+      message VARCHAR NOT NULL,
+      noticed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      dismissed_at TIMESTAMP)""",
+]
+
+# Each migration runs once, in order, in one transaction; never edit a shipped one.
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, _migration_1()),
+    (2, _MIGRATION_2),
+    (3, _MIGRATION_3),
+    (4, _MIGRATION_4),
+    (5, _MIGRATION_5),
+    (6, _MIGRATION_6),
+    (7, _MIGRATION_7),
+    (8, _MIGRATION_8),
+    (9, _MIGRATION_9),
+]
+SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)
