@@ -16,7 +16,11 @@ class SettingError(OpeningDayError):
     pass
 
 
-SettingKind = Literal["choice", "number", "int", "date", "text"]
+SettingKind = Literal["choice", "number", "int", "date", "text", "list"]
+
+# A list setting (names the owner picks) holds at most this many entries of this length.
+LIST_MAX_ITEMS = 50
+LIST_MAX_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Setting:
                 ) from None
         if self.kind == "text":
             return str(value).strip()
+        if self.kind == "list":
+            return self._names(value)
         try:
             number = int(value) if self.kind == "int" else float(value)
         except (TypeError, ValueError):
@@ -58,6 +64,40 @@ class Setting:
         if self.maximum is not None and number > self.maximum:
             raise SettingError(f"{self.label} must be at most {self.maximum:g}; got {number:g}.")
         return number
+
+    def _names(self, value: Any) -> list[str]:
+        """A list of names from a list or a comma-separated text: trimmed, blanks and repeats
+        (ignoring case) dropped, in the order given."""
+        items = value.replace("\n", ",").split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise SettingError(f"{self.label} must be a list of names; got {value!r}.")
+        names: list[str] = []
+        for item in (i.strip() for i in items):
+            if item and item.casefold() not in {n.casefold() for n in names}:
+                names.append(item)
+        if len(names) > LIST_MAX_ITEMS or any(len(n) > LIST_MAX_CHARS for n in names):
+            raise SettingError(
+                f"{self.label} takes at most {LIST_MAX_ITEMS} names of up to "
+                f"{LIST_MAX_CHARS} characters each."
+            )
+        return names
+
+
+# The words that make an activity type count as prospecting unless the owner picks others:
+# the ones pace_prospecting_weeks.sql always knew (calls and emails count only when made to
+# someone not invoiced yet).
+PROSPECTING_TYPES: tuple[str, ...] = (
+    "prospect",
+    "outreach",
+    "cold",
+    "mailshot",
+    "mail shot",
+    "mailing",
+    "call",
+    "phone",
+    "email",
+    "e-mail",
+)
 
 
 CURRENCIES = (
@@ -164,6 +204,16 @@ SETTINGS: dict[str, Setting] = {
             maximum=52,
             group="Pace",
         ),
+        Setting(
+            "prospecting_types",
+            "Activity types that count as prospecting",
+            PROSPECTING_TYPES,
+            "An activity counts when its type contains one of these (case and punctuation "
+            "ignored): pick your own activity types here. Calls, phone calls and emails count "
+            "only when made to someone you have not invoiced yet.",
+            "list",
+            group="Pace",
+        ),
         *(
             Setting(
                 f"minutes_{kind.replace(' ', '_')}",
@@ -226,6 +276,64 @@ SETTINGS: dict[str, Setting] = {
             group="Sales vs tech",
         ),
         Setting(
+            "min_cases",
+            "Fewest cases behind a rate",
+            5,
+            "A rate or share counted over fewer deals, customers or weeks than this (win-rate "
+            "lift, discounts, churn, hours over estimate…) is shown with its count but not "
+            "coloured: too few to judge.",
+            "int",
+            minimum=1,
+            maximum=1000,
+            group="Minimum bases",
+        ),
+        Setting(
+            "min_customers_top20",
+            "Fewest customers for a top-20% share",
+            10,
+            "Below this, the top fifth is one or two names: the share is shown with its count "
+            "but not coloured.",
+            "int",
+            minimum=1,
+            maximum=10000,
+            group="Minimum bases",
+        ),
+        Setting(
+            "min_customers_top4",
+            "Fewest customers for a top-4% share",
+            25,
+            "Below this, the top 4% is a single customer (the same as the top of the top 20%), "
+            "so it is left out.",
+            "int",
+            minimum=1,
+            maximum=10000,
+            group="Minimum bases",
+        ),
+        Setting(
+            "comparison_months_needed",
+            "Months with invoices needed in the year compared against",
+            10,
+            "A growth rate compares the last 12 months with the 12 before; the earlier 12 must "
+            "hold invoices in at least this many of their months, or the growth is only the "
+            "months missing from your data.",
+            "int",
+            minimum=1,
+            maximum=12,
+            group="Minimum bases",
+        ),
+        Setting(
+            "growth_min_customers",
+            "Fewest customers in the year compared against",
+            5,
+            "A growth rate needs at least this many customers with revenue in the earlier 12 "
+            "months (for the whole business, and for each segment's own rate): a change on a "
+            "smaller base says little.",
+            "int",
+            minimum=1,
+            maximum=10000,
+            group="Minimum bases",
+        ),
+        Setting(
             "share_base_url",
             "Address of this server for shared links",
             "",
@@ -239,7 +347,12 @@ SETTINGS: dict[str, Setting] = {
 
 
 def defaults() -> dict[str, Any]:
-    return {k: s.default for k, s in SETTINGS.items()}
+    return {k: list(s.default) if s.kind == "list" else s.default for k, s in SETTINGS.items()}
+
+
+def minimum(settings: dict[str, Any], key: str) -> int:
+    """A minimum base ("Minimum bases" settings: min_cases, min_customers_top20 …) as an int."""
+    return int(settings.get(key, SETTINGS[key].default))
 
 
 def get_settings(con: Connection, workspace_id: int) -> dict[str, Any]:

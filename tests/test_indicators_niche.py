@@ -17,8 +17,14 @@ from tests.conftest import shared_file
 NICHE_IDS = ("segment_growth", "segment_saturation", "segment_concentration")
 
 
+# These stores are a few hand-written rows, far below the default minimum bases (a year
+# compared against needs invoices in 10 of its months and 5 customers): the arithmetic tests
+# lower them to 1; tests/test_indicators_small_bases.py tests the minimums themselves.
+TINY_BASES = {"comparison_months_needed": 1, "growth_min_customers": 1}
+
+
 def settings(**overrides: Any) -> dict[str, Any]:
-    return {**defaults(), **overrides}
+    return {**defaults(), **TINY_BASES, **overrides}
 
 
 def add_customers(con: store.Connection, ws: int, segments: dict[str, str | None]) -> None:

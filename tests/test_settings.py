@@ -63,7 +63,8 @@ def test_thresholds_from_settings_change_the_status(
             "INSERT INTO time_entries (workspace_id, date, person, hours) VALUES ($w, $d::DATE, 'Ana', $h)",
             {"w": workspace.id, "d": week, "h": hours},
         )
-    save_settings(con, workspace.id, {"pace_weeks": 4})
+    # 4 person-weeks: below the default minimum of 5 cases, so lower it to see the colours
+    save_settings(con, workspace.id, {"pace_weeks": 4, "min_cases": 4})
     r = indicators.compute_all(con, workspace.id, date(2025, 3, 30), area="pace")["workload_pace"]
     assert r.value == 0.25 and r.status == "amber"  # default: green ≤ 0.10, red > 0.25
     save_settings(con, workspace.id, {"threshold:workload_pace": {"green": 0.3, "red": 0.5}})

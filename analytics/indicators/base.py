@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.store import Connection
+from analytics.store import Connection, entity_last_day
 
 Status = Literal["green", "amber", "red", "unknown"]
 # "points": a difference between two shares (0.232 = 23.2 percentage points).
@@ -36,26 +36,54 @@ class Context:
     workspace_id: int
     as_of: date
     settings: dict[str, Any]
-    # True when the owner picked the day; otherwise each indicator may anchor on the last
-    # date of the data it reads (see `as_of_for`).
+    # True when the owner picked the day; otherwise each indicator anchors on the last real
+    # date of the data it reads (see `entity_as_of`).
     explicit: bool = False
+    # Each entity's last real day, looked up once per context (`on` shares it).
+    last_days: dict[str, date | None] = field(default_factory=dict, compare=False, repr=False)
 
-    def as_of_for(self, table: str, column: str) -> date | None:
-        """The owner's day if picked, else the last `column` date in `table` (None if empty).
+    def last_day(self, entity: str) -> date | None:
+        """`entity`'s own last real date, whatever day the owner picked."""
+        if entity not in self.last_days:
+            self.last_days[entity] = entity_last_day(self.con, self.workspace_id, entity)
+        return self.last_days[entity]
 
-        `table` and `column` come from code, never from input.
+    def entity_as_of(self, entity: str) -> date | None:
+        """The owner's day if picked, else `entity`'s own last real date (None if it has none).
+
+        The last real date: never an open deal's forecast close, never a day after today
+        (`store.ENTITY_DATE`). `entity` comes from code, never from input.
         """
         if self.explicit:
             return self.as_of
-        row = (
-            self.con.cursor()
-            .execute(
-                f"SELECT max({column}) FROM {table} WHERE workspace_id = $w",
-                {"w": self.workspace_id},
-            )
-            .fetchall()
-        )
-        return row[0][0]
+        return self.last_day(entity)
+
+    def latest_as_of(self, *entities: str) -> date | None:
+        """The latest own day among several entities that each can answer alone."""
+        days = [d for d in (self.entity_as_of(e) for e in entities) if d is not None]
+        return max(days) if days else None
+
+    def day_for(self, reads: tuple[str, ...], anchor: str = "first") -> date | None:
+        """The day a figure reading `reads` counts to, by its anchor rule."""
+        if self.explicit or not reads:
+            return self.as_of
+        if anchor == "latest":
+            return self.latest_as_of(*reads)
+        if anchor == "common":
+            return self.common_as_of(*reads)
+        return self.entity_as_of(reads[0])
+
+    def on(self, day: date | None) -> Context:
+        """This context anchored on `day` (unchanged when None): the day an indicator reads."""
+        return self if day is None else replace(self, as_of=day)
+
+    def common_as_of(self, *entities: str) -> date | None:
+        """The earliest own day among entities that must all cover the window (None if any
+        has no dates): a figure comparing two sources counts only where both have data."""
+        days = [self.entity_as_of(e) for e in entities]
+        if any(d is None for d in days):
+            return None
+        return min(d for d in days if d is not None)
 
 
 @dataclass
@@ -100,6 +128,16 @@ class Indicator:
     thresholds: Thresholds | Callable[[dict[str, Any]], Thresholds]
     compute: Callable[[Context], Result]
     page: str
+    # The dated entities it reads, the one its day comes from first: the page's "as of" line
+    # and the check on a picked day after the data's end come from this.
+    reads: tuple[str, ...] = ()
+    # How its day follows from those entities' own last days: "first" (the first entity's),
+    # "latest" (either source answers alone) or "common" (both must cover the window).
+    anchor: Literal["first", "latest", "common"] = "first"
+    # True when empty days after the data's end would change the value (sums, ages, streaks,
+    # growth); False for a share within the window, which empty days only shorten. A picked
+    # day well after the data's end makes the first kind "not enough data" (`compute`).
+    counts_days: bool = True
     # Checklists (template ids) that address this indicator when it is red.
     checklists: tuple[str, ...] = ()
     # What to do when it is not green, in one or two plain sentences.
@@ -172,4 +210,36 @@ class Indicator:
             reason,
             details or {},
             frame if frame is not None else pd.DataFrame(),
+        )
+
+    def too_few(
+        self,
+        value: float | None,
+        n: int,
+        needed: int,
+        what: str,
+        *,
+        many: str | None = None,
+        count: str | None = None,
+        fix: str = "",
+        frame: pd.DataFrame | None = None,
+        details: dict[str, Any] | None = None,
+        currency: str = "USD",
+    ) -> Result:
+        """A figure worked out over too few cases (deals, customers, weeks) to judge.
+
+        No colour: status unknown and `value` None, so nothing ranks, compares or publishes
+        it; the figure and its count stay in the details and in the message, e.g. "75.0%
+        (3 of 4 deals won) — too few to judge; needs at least 5 deals." `count` says what
+        the figure is over (default "n deals"); `fix` says what data would make it known.
+        """
+        counted = count or fmt.plural(n, what, many)
+        shown = (
+            f"{self.format_value(value, currency)} ({counted})" if value is not None else counted
+        )
+        message = f"{shown} — too few to judge; needs at least {fmt.plural(needed, what, many)}."
+        return self.unknown(
+            f"{message} {fix}".strip(),
+            frame,
+            {**(details or {}), "value": value, "count": n, "needed": needed, "too_few": True},
         )

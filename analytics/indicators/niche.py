@@ -17,7 +17,7 @@ from analytics import format as fmt
 from analytics.indicators import effective_thresholds, jsonable, register
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
 from analytics.queries import query
-from analytics.settings import get_settings
+from analytics.settings import get_settings, minimum
 from analytics.store import Connection
 
 PAGE = "niche"
@@ -112,8 +112,7 @@ def _currency(ctx: Context) -> str:
 
 
 def _invoice_as_of(ctx: Context) -> date | None:
-    day = ctx.as_of_for("invoices", "date")
-    return day if isinstance(day, date) or day is None else pd.Timestamp(day).date()
+    return ctx.entity_as_of("invoices")
 
 
 def invoice_span(con: Connection, workspace_id: int, as_of: date | None = None) -> dict[str, Any]:
@@ -197,8 +196,65 @@ def segment_windows(
     trend = trend.mask((frame["revenue"] <= 0) & (frame["revenue_prior"] > 0), "lost")
     frame["trend"] = trend.astype(str)
     frame["customers"] = frame["customers"].astype(int)
+    frame["customers_prior"] = frame["customers_prior"].astype(int)
     frame["new_customers"] = frame["new_customers"].astype(int)
     return frame
+
+
+def comparison_months(con: Connection, workspace_id: int, as_of: date) -> dict[str, Any]:
+    """How much of the 12 months before the last 12 (the period a growth rate compares
+    against) holds invoices: months_with_invoices of months (12), each month cut at
+    `as_of`'s day like every niche window; and first_invoice (ever)."""
+    ends = window_ends(as_of, 1, 24)[12:]  # as_of - 12 months … as_of - 24 months
+    row = query(con, "niche_comparison_months", {"ws": workspace_id, "ends": ends}).iloc[0]
+    return {
+        "months_with_invoices": int(row["months_with_invoices"]),
+        "months": int(row["months"]),
+        "first_invoice": None
+        if pd.isna(row["first_invoice"])
+        else pd.Timestamp(row["first_invoice"]).date(),
+    }
+
+
+def comparison_gap(
+    ctx: Context, ind: Indicator, as_of: date, purpose: str, frame: pd.DataFrame | None = None
+) -> Result | None:
+    """ "Not enough data" when the 12 months before the last 12 hold invoices in fewer months
+    than the setting comparison_months_needed: a growth rate against a part-year only
+    measures the months missing from the data. None when the comparison is fair."""
+    needed = minimum(ctx.settings, "comparison_months_needed")
+    cover = comparison_months(ctx.con, ctx.workspace_id, as_of)
+    have = cover["months_with_invoices"]
+    if have >= needed:
+        return None
+    prior_from = months_back(as_of, 24) + timedelta(days=1)
+    prior_to = months_back(as_of, 12)
+    first = cover["first_invoice"]
+    period = (
+        f"the 12 months before {fmt.day(prior_to + timedelta(days=1))} "
+        f"({fmt.day(prior_from)} to {fmt.day(prior_to)})"
+    )
+    if first is not None and first > prior_from:
+        why = f"Your invoices start on {fmt.day(first)}; "
+        fix = f"Load older invoices, from {fmt.day(prior_from)} on, to see it."
+    else:
+        why = ""
+        fix = "Load the invoices of the missing months to see it."
+    text = (
+        f"{why}{purpose} needs invoices in at least {needed} of {period}, and "
+        f"{have} of them {'has' if have == 1 else 'have'} any. {fix}"
+    )
+    return ind.unknown(
+        text[0].upper() + text[1:],
+        frame,
+        {
+            "as_of": as_of.isoformat(),
+            **_windows(as_of),
+            "comparison_months_with_invoices": have,
+            "comparison_months_needed": needed,
+            "first_invoice": first,
+        },
+    )
 
 
 def _period_params(
@@ -404,6 +460,14 @@ def compute_segment_growth(ctx: Context) -> Result:
             "older invoices (13 months or more in all) to see growth.",
             shown,
         )
+    gap = comparison_gap(
+        ctx, ind, as_of, "a growth rate", shown.assign(growth=float("nan"), cagr=float("nan"))
+    )
+    if gap is not None:
+        return gap
+    # A segment's own rate needs the same base as the whole business's.
+    base_needed = minimum(ctx.settings, "growth_min_customers")
+    shown["growth"] = shown["growth"].where(shown["customers_prior"] >= base_needed)
     growth = (revenue - prior) / prior
     status = ind.status_of(growth, effective_thresholds(ind, ctx.settings))
 
@@ -448,9 +512,14 @@ def compute_segment_growth(ctx: Context) -> Result:
             text += f" Biggest change: {mover['segment']}, new this year with {fmt.money(delta, currency)}."
         else:
             sign = "+" if delta > 0 else "-"
+            rate = (
+                f"{fmt.pct(float(mover['growth']), signed=True)}"
+                if pd.notna(mover["growth"])
+                else f"on {fmt.plural(int(mover['customers_prior']), 'customer')} the year before"
+            )
             text += (
                 f" Biggest change: {mover['segment']} ({sign}{fmt.money(abs(delta), currency)}, "
-                f"{fmt.pct(float(mover['growth']), signed=True)})."
+                f"{rate})."
             )
     if growth < 0:
         text += " Find out where it went before you chase a new niche."
@@ -478,7 +547,26 @@ def compute_segment_growth(ctx: Context) -> Result:
         "no_segment": NO_SEGMENT,
         "trailing_12m_revenue": _jsonable(trailing_revenue(ctx.con, ctx.workspace_id, as_of)),
         "notes": notes,
+        "customers_prior": int(seg["customers_prior"].sum()),
+        "growth_min_customers": base_needed,
     }
+    prior_customers = int(seg["customers_prior"].sum())
+    if prior_customers < base_needed:
+        return ind.too_few(
+            float(growth),
+            prior_customers,
+            base_needed,
+            "customer",
+            count=(
+                f"{fmt.money(revenue, currency)} against {fmt.money(prior, currency)} from "
+                f"{fmt.plural(prior_customers, 'customer')} in the 12 months before"
+            ),
+            fix="A growth rate on so small a base says little; load invoices for more of "
+            "your customers.",
+            frame=shown,
+            details=details,
+            currency=currency,
+        )
     return Result(ind.id, float(growth), status, text, details, shown)
 
 
@@ -486,6 +574,7 @@ SEGMENT_GROWTH = register(
     Indicator(
         id="segment_growth",
         area=AREA,
+        reads=("invoices",),
         label="Revenue growth by segment",
         unit="share",
         higher_is_better=True,
@@ -515,6 +604,34 @@ SEGMENT_GROWTH = register(
 # ---------------------------------------------------------------- segment_saturation
 
 
+def segment_gap(ind: Indicator, seg: pd.DataFrame, what: str) -> Result | None:
+    """ "Not enough data" without two real segments among customers with revenue in the
+    frame's windows: customers pooled as "(no segment)" are not a niche. One real segment
+    holding every such customer is a fact (a vertical business) and passes."""
+    live = seg[(seg["revenue"] > 0) | (seg["revenue_prior"] > 0)]
+    real = sorted(str(s) for s in live["segment"] if s != NO_SEGMENT)
+    pooled = bool((live["segment"] == NO_SEGMENT).any())
+    if len(real) >= 2 or (len(real) == 1 and not pooled):
+        return None
+    fix = (
+        "Load a customers file with a segment or industry column (matched to your invoices' "
+        "customer names) to see it."
+    )
+    if not real:
+        return ind.unknown(
+            f"None of your customers with revenue in the last two years has a segment: every "
+            f"one is pooled as {NO_SEGMENT!r}, so there are no niches to compare. {what} "
+            f"needs at least two segments. {fix}",
+            details={"segments": 0},
+        )
+    return ind.unknown(
+        f"Only one segment ({real[0]}) among your customers with revenue in the last two "
+        f"years; the others are pooled as {NO_SEGMENT!r}. {what} needs at least two "
+        f"segments. {fix}",
+        details={"segments": 1},
+    )
+
+
 def _trail(counts: list[int]) -> str:
     return " → ".join(str(n) for n in counts)
 
@@ -525,6 +642,10 @@ def compute_segment_saturation(ctx: Context) -> Result:
     if isinstance(start, Result):
         return start
     as_of, span = start
+    seg = segment_windows(ctx.con, ctx.workspace_id, as_of, first_invoice=span["first_date"])
+    few = segment_gap(ind, seg, "Saturation (a niche still growing while new buyers dry up)")
+    if few is not None:
+        return few
     periods = new_customer_quarters(
         ctx.con, ctx.workspace_id, as_of, first_invoice=span["first_date"]
     )
@@ -540,8 +661,12 @@ def compute_segment_saturation(ctx: Context) -> Result:
             "aside because every customer you already had looks new then; "
             f"{_span_text(span)}."
         )
+    gap = comparison_gap(
+        ctx, ind, as_of, "saturation compares each segment's revenue with the year before: it"
+    )
+    if gap is not None:
+        return gap
 
-    seg = segment_windows(ctx.con, ctx.workspace_id, as_of, first_invoice=span["first_date"])
     kept = periods[periods["usable"].astype(bool)].sort_values(
         ["segment", "k"], ascending=[True, False]
     )
@@ -634,6 +759,7 @@ SEGMENT_SATURATION = register(
     Indicator(
         id="segment_saturation",
         area=AREA,
+        reads=("invoices",),
         label="Saturating segments",
         unit="count",
         higher_is_better=False,
@@ -692,6 +818,17 @@ def compute_segment_concentration(ctx: Context) -> Result:
             "customers without a segment, too much to judge concentration. Give those "
             "customers a segment in your customers file.",
             table,
+        )
+    if len(table) == 1 and unsegmented > 0:
+        # one named segment beside unnamed customers is not a measured spread of niches
+        return ind.unknown(
+            f"Only one segment ({table['segment'].iloc[0]}) among your customers with revenue "
+            f"in the 12 months to {fmt.day(as_of)}; the other "
+            f"{fmt.money(unsegmented, currency)} comes from customers without a segment. "
+            "Concentration needs at least two segments: give those customers a segment or "
+            "industry in your customers file.",
+            table,
+            {"segments": 1, "unsegmented_revenue": unsegmented},
         )
     # the per-segment table; the whole-business figures repeat on every row
     shares = table.drop(
@@ -760,6 +897,8 @@ SEGMENT_CONCENTRATION = register(
     Indicator(
         id="segment_concentration",
         area=AREA,
+        reads=("invoices",),
+        counts_days=False,
         label="Segment concentration",
         unit="index",
         higher_is_better=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +13,8 @@ from analytics import format as fmt
 from analytics.indicators import register
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
 from analytics.queries import query
+from analytics.settings import PROSPECTING_TYPES, minimum
+from analytics.store import Connection
 
 PAGE = "pace"
 
@@ -90,10 +93,62 @@ def _prospecting_thresholds(settings: dict[str, Any]) -> Thresholds:
     return Thresholds(green=target, red=target / 2)
 
 
+def prospecting_terms(settings: dict[str, Any]) -> list[str]:
+    """The owner's prospecting activity types (setting prospecting_types) as the SQL matches
+    them: lowercase, every run of non-letters one space, blanks dropped."""
+    chosen = settings.get("prospecting_types", PROSPECTING_TYPES)
+    terms = (re.sub(r"[^a-z]+", " ", str(t).lower()).strip() for t in chosen)
+    return sorted({t for t in terms if t})
+
+
+def activity_types(con: Connection, workspace_id: int, settings: dict[str, Any]) -> pd.DataFrame:
+    """The workspace's activity types, most used first: type, activities, counts (whether
+    it counts as prospecting under the setting prospecting_types)."""
+    return query(
+        con,
+        "pace_activity_types",
+        {"ws": workspace_id, "prospecting_terms": prospecting_terms(settings)},
+    )
+
+
+def _no_prospecting_types(ind: Indicator, ctx: Context, weeks: pd.DataFrame) -> Result | None:
+    """ "Not enough data" when no activity type counts as prospecting and no time is logged
+    as prospecting or sales: 0 h would only mean the types are named differently."""
+    if float(weeks["time_entry_hours"].sum()) > 0:
+        return None
+    types = activity_types(ctx.con, ctx.workspace_id, ctx.settings)
+    if bool(types["counts"].any()):
+        return None
+    names = [str(t) for t in types["type"].head(8)]
+    more = len(types) - len(names)
+    listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    yours = (
+        f"none of your activity types ({listed}) counts as prospecting"
+        if names
+        else "your activities have no type"
+    )
+    return ind.unknown(
+        f"Not measured: {yours}, and no time is logged as prospecting or sales. In Settings, "
+        "under “Activity types that count as prospecting”, pick the types you use to find "
+        "new customers; or log that time in timesheets with category prospecting.",
+        weeks,
+        {
+            "activity_types": names,
+            "prospecting_types": list(ctx.settings.get("prospecting_types", PROSPECTING_TYPES)),
+        },
+    )
+
+
 def prospecting_weeks(ctx: Context) -> pd.DataFrame:
-    """Every complete week's prospecting hours, with whether the weekly target was met."""
+    """Every complete week's prospecting hours, with whether the weekly target was met.
+
+    Counts to the later of the activities' and the time entries' own last days: either
+    source can show prospecting on its own.
+    """
+    ctx = ctx.on(ctx.day_for(PROSPECTING_HOURS.reads, PROSPECTING_HOURS.anchor))
     params: dict[str, Any] = {"ws": ctx.workspace_id, "as_of": ctx.as_of}
     params.update({k: float(v) for k, v in ctx.settings.items() if k.startswith("minutes_")})
+    params["prospecting_terms"] = prospecting_terms(ctx.settings)
     weeks = query(ctx.con, "pace_prospecting_weeks", params)
     target = float(ctx.settings.get("prospecting_target_hours", 1.0))
     weeks["week_start"] = pd.to_datetime(weeks["week_start"]).dt.date
@@ -109,6 +164,9 @@ def compute_prospecting_hours(ctx: Context) -> Result:
             "No activities or time entries yet. Load your sales activities (calls, emails, "
             "mailshots, prospecting) or time entries with a sales/prospecting category."
         )
+    unmeasured = _no_prospecting_types(ind, ctx, weeks)
+    if unmeasured is not None:
+        return unmeasured
     if len(weeks) < MIN_WEEKS:
         return ind.unknown(
             f"Only {fmt.plural(len(weeks), 'complete week')} of activity so far (from "
@@ -162,6 +220,8 @@ PROSPECTING_HOURS = register(
     Indicator(
         id="prospecting_hours",
         area="pace",
+        reads=("activities", "time_entries"),
+        anchor="latest",
         label="Prospecting hours per week",
         unit="hours",
         higher_is_better=True,
@@ -199,6 +259,7 @@ def weather(cv: float) -> str:
 def compute_activity_consistency(ctx: Context) -> Result:
     ind = ACTIVITY_CONSISTENCY
     n = _weeks(ctx)
+    ctx = ctx.on(ctx.entity_as_of("activities"))
     weeks = query(
         ctx.con, "pace_weekly_activity", {"ws": ctx.workspace_id, "as_of": ctx.as_of, "weeks": n}
     )
@@ -252,6 +313,7 @@ ACTIVITY_CONSISTENCY = register(
     Indicator(
         id="activity_consistency",
         area="pace",
+        reads=("activities",),
         label="Steadiness of selling",
         unit="cv",
         higher_is_better=False,
@@ -302,7 +364,12 @@ def bookings_vs_revenue(ctx: Context) -> tuple[pd.DataFrame, int, bool]:
     Returns (frame, lag, lag_estimated). Columns: month, future, won_value, won_deals,
     revenue, expected_from_bookings, booking_hole (a month whose bookings fell short),
     cash_hole (a month that a booking hole `lag` months earlier points at).
+
+    Counts to the earlier of the invoices' and the deals' own last days, so neither side
+    shows empty months the other has not reached; the returned frame's last past month is
+    that day's. An open deal's expected close never moves the day.
     """
+    ctx = ctx.on(order_book_as_of(ctx))
     months = query(
         ctx.con,
         "pace_bookings_revenue",
@@ -328,6 +395,12 @@ def bookings_vs_revenue(ctx: Context) -> tuple[pd.DataFrame, int, bool]:
     )
     months["cash_hole"] = months["booking_hole"].shift(lag, fill_value=False).astype(bool)
     return months, lag, estimated
+
+
+def order_book_as_of(ctx: Context) -> date:
+    """The day the order book counts to: where both invoices and deals have data."""
+    ind = ORDER_BOOK_COVER
+    return ctx.day_for(ind.reads, ind.anchor) or ctx.day_for(ind.reads, "latest") or ctx.as_of
 
 
 def _complete_months(months: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -361,12 +434,16 @@ def compute_order_book_cover(ctx: Context) -> Result:
             "Needs won deals with a value and a close date. Import your deals (pipeline "
             "export) to see whether the order book will carry the coming months."
         )
-    complete = _complete_months(months, ctx.as_of)
+    day = order_book_as_of(ctx)
+    complete = _complete_months(months, day)
     recent = complete.tail(6)
-    if len(recent) < 6 or float(recent["revenue"].sum()) <= 0:
+    with_revenue = int((recent["revenue"].fillna(0) > 0).sum())
+    if len(recent) < 6 or with_revenue < 6:
         return ind.unknown(
-            "Needs 6 complete months of invoices to compare the order book with; "
-            f"you have {fmt.plural(len(complete), 'complete month')} up to {fmt.day(ctx.as_of)}.",
+            "Needs invoices in each of the 6 complete months before "
+            f"{fmt.day(day)} to compare the order book with; "
+            f"{with_revenue} of {len(recent)} {'has' if with_revenue == 1 else 'have'} any. "
+            "Load invoices for those months.",
             months,
         )
     mean_revenue = float(recent["revenue"].mean())
@@ -443,6 +520,8 @@ ORDER_BOOK_COVER = register(
     Indicator(
         id="order_book_cover",
         area="pace",
+        reads=("invoices", "deals"),
+        anchor="common",
         label="Order book cover (next 2 months)",
         unit="ratio",
         higher_is_better=True,
@@ -470,6 +549,8 @@ ORDER_BOOK_COVER = register(
 
 
 def person_weeks(ctx: Context) -> pd.DataFrame:
+    """Hours per person per complete week, up to the time entries' own last day."""
+    ctx = ctx.on(ctx.entity_as_of("time_entries"))
     return query(
         ctx.con,
         "pace_person_weeks",
@@ -486,6 +567,7 @@ def person_weeks(ctx: Context) -> pd.DataFrame:
 def compute_workload_pace(ctx: Context) -> Result:
     ind = WORKLOAD_PACE
     weeks = person_weeks(ctx)
+    ctx = ctx.on(ctx.entity_as_of("time_entries"))
     if weeks.empty:
         return ind.unknown(
             f"No time entries in the last {_weeks(ctx)} complete weeks up to {fmt.day(ctx.as_of)}. "
@@ -510,6 +592,17 @@ def compute_workload_pace(ctx: Context) -> Result:
     outside = int(people["too_fast"].sum() + people["too_slow"].sum())
     value = outside / len(weeks)
     low, high = ctx.settings["sustainable_hours_low"], ctx.settings["sustainable_hours_high"]
+    needed = minimum(ctx.settings, "min_cases")
+    if len(weeks) < needed:
+        return ind.too_few(
+            value,
+            len(weeks),
+            needed,
+            "person-week",
+            count=f"{outside} of {fmt.plural(len(weeks), 'person-week')} outside {low:g}–{high:g} h",
+            fix="Load more of your timesheets (every person, every week).",
+            frame=weeks,
+        )
     top = people.iloc[0]
     message = (
         f"{fmt.pct(value)} of person-weeks in the last {_weeks(ctx)} weeks fell outside "
@@ -540,6 +633,7 @@ WORKLOAD_PACE = register(
     Indicator(
         id="workload_pace",
         area="pace",
+        reads=("time_entries",),
         label="Weeks outside a sustainable pace",
         unit="share",
         higher_is_better=False,
@@ -592,6 +686,8 @@ def _movers(ranks: pd.DataFrame, name: str) -> tuple[list[dict[Any, Any]], list[
 
 
 def lately_frames(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, date]:
+    """Customers and salespeople ranked lately and for life, up to the invoices' own last day."""
+    ctx = ctx.on(ctx.entity_as_of("invoices"))
     since = recent_since(ctx)
     params = {"ws": ctx.workspace_id, "as_of": ctx.as_of, "since": since}
     return (
@@ -604,6 +700,7 @@ def lately_frames(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, date]:
 def compute_lately_vs_lifetime(ctx: Context) -> Result:
     ind = LATELY_VS_LIFETIME
     customers, sellers, since = lately_frames(ctx)
+    ctx = ctx.on(ctx.entity_as_of("invoices"))
     if customers.empty:
         return ind.unknown("No invoices up to this day. Import invoices to rank customers.")
     first = (
@@ -638,6 +735,18 @@ def compute_lately_vs_lifetime(ctx: Context) -> Result:
         "salesperson_fallers": s_fall,
         "salesperson_risers": s_rise,
     }
+    needed = minimum(ctx.settings, "min_cases")
+    if len(top) < needed:
+        return ind.too_few(
+            value,
+            len(top),
+            needed,
+            "customer",
+            count=f"{len(dropped)} of your {fmt.plural(len(top), 'customer')} quiet lately",
+            fix="Load invoices for more of your customers.",
+            frame=customers,
+            details=details,
+        )
     return Result(
         ind.id,
         value,
@@ -652,6 +761,7 @@ LATELY_VS_LIFETIME = register(
     Indicator(
         id="lately_vs_lifetime",
         area="pace",
+        reads=("invoices", "deals"),
         label="Top customers gone quiet lately",
         unit="count",
         higher_is_better=False,

@@ -1,7 +1,8 @@
 -- Per segment: revenue in the last 12 months ($current_after, $as_of] against the 12 before
 -- ($prior_after, $current_after] and against the first full 12-month window in the data
 -- ($first_full_after, $first_full_to], $first_full_years before the last, for CAGR; with
--- customers with revenue and new customers (first-ever invoice) in the last 12 months.
+-- customers with revenue and new customers (first-ever invoice) in the last 12 months, and
+-- customers with revenue in the 12 before (the base a growth rate stands on).
 -- A day exactly 12 months before as_of belongs to the earlier window. Customers without a
 -- segment are pooled as '(no segment)'.
 with source_invoices as (
@@ -45,6 +46,7 @@ by_segment as (
         coalesce(sum(revenue_prior), 0) as revenue_prior,
         coalesce(sum(revenue_first_full), 0) as revenue_first_full,
         count(*) filter (where revenue > 0) as customers,
+        count(*) filter (where revenue_prior > 0) as customers_prior,
         count(*) filter (where first_invoice > $current_after) as new_customers
     from cleaned
     group by segment
@@ -66,6 +68,7 @@ final as (
         end as cagr,
         case when $first_full_years >= 1 then $first_full_years end as cagr_years,
         customers,
+        customers_prior,
         new_customers
     from by_segment
     where revenue <> 0 or revenue_prior <> 0 or revenue_first_full <> 0

@@ -1,8 +1,10 @@
 -- Prospecting hours per ISO week (Monday start), every week from the first week with any
 -- activity or time entry up to the last complete week on or before $as_of, zeros included.
--- Prospecting = activities of prospecting kinds (prospecting, cold calls, mailshots,
--- outreach), calls and emails to someone who had not been invoiced before that day, and
--- time entries in a prospecting / sales / business-development category.
+-- Prospecting = activities whose type contains one of $prospecting_terms (the owner's list
+-- in Settings, lowercased with punctuation as spaces, like the types here), except that
+-- calls and emails count only to someone who had not been invoiced before that day; and
+-- time entries in a prospecting / sales / business-development category. The kind of a
+-- type (cold call, mailshot, call…) picks its default minutes and the calls-and-emails rule.
 with kinds as materialized (
     -- classify each distinct type once (a handful of strings), not each of many rows;
     -- materialized, or the optimizer pushes the classification back down into the scan
@@ -16,7 +18,8 @@ with kinds as materialized (
             when k like '%call%' or k like '%phone%' then 'call'
             when k like '%email%' or k like '%e mail%' then 'email'
             else 'other'
-        end as kind
+        end as kind,
+        len(list_filter($prospecting_terms::varchar[], lambda t: contains(k, t))) > 0 as counts
     from (
         select
             type,
@@ -30,7 +33,7 @@ activity_source as (
     from activities as a
     inner join kinds as k on a.type = k.type  -- a missing type is no prospecting anyway
     where a.workspace_id = $ws and a.date is not null and a.date <= $as_of
-        and k.kind <> 'other'
+        and k.counts
 ),
 
 first_invoice as (
@@ -63,13 +66,13 @@ activity_hours as (
                     when 'mailshot' then $minutes_mailshot
                     when 'prospecting' then $minutes_prospecting
                     when 'call' then $minutes_call
-                    else $minutes_email
+                    when 'email' then $minutes_email
+                    else $minutes_prospecting  -- a type the owner added to the list
                 end
             )
         ) / 60.0 as hours
     from activity_classified
-    where kind in ('cold call', 'mailshot', 'prospecting')
-        or (kind in ('call', 'email') and to_non_customer)
+    where kind not in ('call', 'email') or to_non_customer
     group by 1
 ),
 

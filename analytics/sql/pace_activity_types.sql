@@ -1,0 +1,28 @@
+-- The workspace's activity types, most used first: type, activities, and
+-- counts (the type contains one of $prospecting_terms, as in pace_prospecting_weeks.sql), so
+-- a message can name the types an owner might count as prospecting.
+with source as (
+    select type
+    from activities
+    where workspace_id = $ws and nullif(trim(type), '') is not null
+),
+
+by_type as (
+    select
+        type,
+        count(*) as activities,
+        trim(regexp_replace(lower(type), '[^a-z]+', ' ', 'g')) as k
+    from source
+    group by type
+),
+
+final as (
+    select
+        type,
+        activities,
+        len(list_filter($prospecting_terms::varchar[], lambda t: contains(k, t))) > 0 as counts
+    from by_type
+)
+
+select * from final
+order by activities desc, type
