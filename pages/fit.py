@@ -11,7 +11,7 @@ from analytics.indicators import fit
 from ui import capture, fit_charts, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
-from ui.format import day, percent, plain, safe_csv
+from ui.format import percent, plain, safe_csv
 from ui.widgets import dataframe, page_header, stop_unless
 
 page_header(
@@ -90,11 +90,10 @@ def table(
 
 ui_ind.headline(inds, results, currency)
 pareto_result = results["revenue_pareto"]
-fit_day = pareto_result.details.get("as_of")
 capture.caption(
-    f"Figures over the 12 months to {day(fit_day or ctx.as_of)}"
-    + (f", your last invoice day up to {day(ctx.as_of)}" if fit_day else "")
-    + ": invoice dates after the same day a year earlier, up to and including that day."
+    ui_ind.as_of_line(ctx, "fit")
+    + " Each figure covers the 12 months to its day: dates after the same day a year "
+    "earlier, up to and including that day."
 )
 
 if pareto_result.status == "unknown" and pareto_result.frame.empty:

@@ -11,7 +11,7 @@ from ui import capture, share, sidebar
 from ui import friction_charts as charts
 from ui import indicators as ui_ind
 from ui import store as ui_store
-from ui.format import day, money, percent, plain, safe_csv
+from ui.format import money, percent, plain, safe_csv
 from ui.widgets import dataframe, page_header, stop_unless
 
 page_header(
@@ -62,8 +62,8 @@ def closed_deals(workspace_id: int, day_: str | None) -> pd.DataFrame:
 
 ui_ind.headline(inds, results, currency)
 capture.caption(
-    f"Figures as of {day(ctx.as_of)}: the 12 months to that day (deal figures end on the last "
-    "day a deal was created or closed, time figures on the last day logged)."
+    ui_ind.as_of_line(ctx, "friction") + " Each figure covers the 12 months to its day (an "
+    "open deal counts by the day it was created: its expected close is a forecast)."
 )
 
 # ---------------------------------------------------------------- the salesperson filter

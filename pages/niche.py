@@ -51,7 +51,7 @@ def frames(
 
 ui_ind.headline(inds, results, currency)
 capture.caption(
-    f"Figures as of {day(ctx.as_of)}; the last 12 months are compared with the 12 before."
+    ui_ind.as_of_line(ctx, "niche") + " The last 12 months are compared with the 12 before."
 )
 
 growth = results["segment_growth"]

@@ -9,7 +9,6 @@ from analytics import indicators
 from ui import capture, charts, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
-from ui.format import day
 from ui.widgets import dataframe, page_header, stop_unless
 
 page_header(
@@ -34,7 +33,9 @@ inds = {i.id: i for i in indicators.in_area("pace")}
 
 ui_ind.headline(inds, results, currency)
 
-capture.caption(f"Figures as of {day(ctx.as_of)}. Weeks are complete ISO weeks (Monday to Sunday).")
+capture.caption(
+    ui_ind.as_of_line(ctx, "pace") + " Weeks are complete ISO weeks (Monday to Sunday)."
+)
 
 # ---------------------------------------------------------------- prospecting
 capture.header("Prospecting, every week")

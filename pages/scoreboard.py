@@ -10,7 +10,6 @@ from analytics import indicators
 from ui import capture, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
-from ui.format import day
 from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
 from ui.widgets import dataframe, page_header, stop_unless
@@ -36,7 +35,7 @@ tally = {s: sum(r.status == s for r in results.values()) for s in indicators.STA
 capture.metrics(
     [(ui_ind.status_text(s), str(tally[s]), "") for s in ("red", "amber", "green", "unknown")], 4
 )
-capture.caption(f"As of {day(ctx.as_of)}.")
+capture.caption(ui_ind.as_of_line(ctx, None))
 
 area_filter = st.query_params.get("area", "all")
 areas = ["all", *indicators.AREAS]

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import indicators, snapshots
+from analytics import asof, indicators, snapshots
 from analytics.format import inert_figure
 from analytics.indicators import Indicator, Result, stored
 from ui import capture, charts
@@ -51,6 +51,19 @@ def for_page(ctx: Context, area: str | None) -> dict[str, Result]:
     for a in areas:
         out.update(results(ctx.workspace.id, day, a))
     return out
+
+
+def reads(area: str | None) -> tuple[str, ...]:
+    """The dated entities an area's indicators read (every area's when None)."""
+    chosen = indicators.REGISTRY.values() if area is None else indicators.in_area(area)
+    return tuple(dict.fromkeys(e for i in chosen for e in i.reads))
+
+
+def as_of_line(ctx: Context, area: str | None) -> str:
+    """The days the page's figures run to, in one line (see `analytics.asof`)."""
+    assert ctx.workspace is not None
+    ends = asof.ends_from_range(ui_store.data_range(ctx.workspace.id), reads(area))
+    return asof.sources_line(ends, ctx.as_of if ctx.picked_as_of else None)
 
 
 def value_text(ind: Indicator, value: float | None, currency: str) -> str:

@@ -48,7 +48,10 @@ def data_version(con: store.Connection, workspace_id: int) -> str:
         )
         .fetchall()[0]
     )
-    return f"{store.SCHEMA_VERSION}:{code_version()}:" + ":".join(str(v) for v in row)
+    # Today too: a row dated after today becomes real data the day it arrives (the as-of rule).
+    return f"{store.SCHEMA_VERSION}:{code_version()}:{store.today()}:" + ":".join(
+        str(v) for v in row
+    )
 
 
 def _spark_points(result: Result) -> list[list[Any]]:
