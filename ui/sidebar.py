@@ -215,8 +215,9 @@ def render() -> Context:
                 format="YYYY-MM-DD",
                 max_value=max(ctx.as_of, date.today()),
                 min_value=date(1990, 1, 1),
-                help="Figures count everything up to and including this day. It starts at the "
-                "last day in your data; pick an earlier day to see where you stood then.",
+                help="It starts at the last day in your data, and each figure then counts to "
+                "the last day of the data it reads (invoices, deals, tickets… each have their "
+                "own). Pick a day to see every figure as of that day.",
             )
             if ctx.picked_as_of:
                 st.caption(f"Your data runs to {day(ctx.last_data_date)}.")
@@ -224,7 +225,9 @@ def render() -> Context:
                     app_state().as_of.pop(ctx.workspace.id, None)
                     st.rerun()
             else:
-                st.caption("The last day in your data.")
+                st.caption(
+                    "The last day in your data; each figure counts to its own data's last day."
+                )
         if access.shared_mode():
             _more_businesses()
     _sync_url(ctx)
