@@ -15,7 +15,7 @@ import duckdb
 
 from analytics import store
 from analytics.entities import ENTITY_NAMES
-from analytics.errors import ImportError_, OpeningDayError, RowsRejected
+from analytics.errors import ImportError_, OpeningDayError, RowsRejected, UnknownEntity
 
 # Exit codes: 0 done; 1 the store or workspace is not usable; 2 the file was not imported.
 EXIT_STORE = 1
@@ -115,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--skip-bad-rows",
         action="store_true",
         help="import the good rows and keep the bad ones as rejects of the batch",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="the same file imported before: undo that batch and import it again (e.g. with "
+        "a new --map), all or nothing",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
@@ -285,6 +291,23 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _import_failed(args: argparse.Namespace, message: str, code: int, **found: Any) -> int:
+    """A refused import: one line on stderr and, with --json, one result object on stdout
+    (`ok` false, the error, the kind given or guessed, the closest kinds, the exit code)."""
+    if getattr(args, "command", None) == "import" and getattr(args, "json", False):
+        body: dict[str, Any] = {
+            "ok": False,
+            "error": message,
+            "exit": code,
+            "file_name": Path(args.file).name if getattr(args, "file", None) else None,
+            "kind": getattr(args, "entity", None),
+            "candidates": [],
+        }
+        body.update(found)
+        print(json.dumps(body))
+    return _fail(message, code)
+
+
 def _progress(enabled: bool) -> Callable[[float, str], None] | None:
     if not enabled:
         return None
@@ -318,14 +341,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.file is None and maps and "=" not in maps[-1]:
         args.file = maps.pop()  # `--map a=B FILE`: the file was swallowed by --map
     if args.file is None:
-        return _fail("no FILE given to import", EXIT_FILE)
+        return _import_failed(args, "no FILE given to import", EXIT_FILE)
     path = Path(args.file)
     if not path.is_file():
-        return _fail(f"{path}: no such file", EXIT_FILE)
+        return _import_failed(args, f"{path}: no such file", EXIT_FILE)
     try:
         mapping = importer.parse_map_args(maps) if maps else None
     except ImportError_ as exc:
-        return _fail(str(exc), EXIT_FILE)
+        return _import_failed(args, str(exc), EXIT_FILE)
     con = _open(args)
     ws = store.ensure_workspace(con, args.workspace)
     try:
@@ -337,29 +360,37 @@ def cmd_import(args: argparse.Namespace) -> int:
             entity=args.entity,
             mapping=mapping,
             skip_bad_rows=args.skip_bad_rows,
+            replace=args.replace,
             progress=_progress(not args.json and sys.stderr.isatty()),
         )
     except RowsRejected as exc:
         if args.json and exc.result is not None:
-            print(json.dumps(exc.result.to_json()))
-        elif exc.result is not None:
+            print(
+                json.dumps(
+                    exc.result.to_json() | {"ok": False, "error": str(exc), "exit": EXIT_FILE}
+                )
+            )
+            return _fail(str(exc), EXIT_FILE)
+        if exc.result is not None:
             for r in exc.result.rejects[:20]:
                 print(
                     f"  row {r.row}, column {r.column!r}: {r.value!r}: {r.reason}", file=sys.stderr
                 )
         return _fail(str(exc), EXIT_FILE)
+    except UnknownEntity as exc:
+        return _import_failed(args, str(exc), EXIT_FILE, candidates=exc.candidates)
     except ImportError_ as exc:
-        return _fail(str(exc), EXIT_FILE)
+        return _import_failed(args, str(exc), EXIT_FILE)
     if args.json:
         print(json.dumps(result.to_json()))
     elif result.already_imported:
-        print(f"{path.name} was already imported as batch {result.batch_id}; nothing added.")
+        print(result.summary())
+        print(result.kind_line())
     else:
-        print(
-            f"Imported {result.rows_imported:,} of {result.rows_read:,} rows from {path.name} "
-            f"as {result.entity} (batch {result.batch_id}); {result.duplicates_skipped:,} already "
-            f"there, {result.rows_rejected:,} rejected, {result.customers_created:,} new customers."
-        )
+        print(result.summary())
+        print(result.kind_line())
+        for line in result.notes():
+            print(line)
         for warning in result.warnings:
             print(f"note: {warning}", file=sys.stderr)
     return 0
@@ -660,18 +691,24 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # `import --json` prints one result object on every exit, a failure's included.
+    fail = (
+        (lambda message, code: _import_failed(args, message, code))
+        if args.command == "import"
+        else _fail
+    )
     try:
         return COMMANDS[args.command](args)
     except ImportError_ as exc:
-        return _fail(str(exc), EXIT_FILE)
+        return fail(str(exc), EXIT_FILE)
     except OpeningDayError as exc:
-        return _fail(str(exc), EXIT_STORE)
+        return fail(str(exc), EXIT_STORE)
     except duckdb.Error as exc:  # the file, the disk or memory failed under a command
-        return _fail(str(store.translate_error(exc, str(store.db_path(args.db)))), EXIT_STORE)
+        return fail(str(store.translate_error(exc, str(store.db_path(args.db)))), EXIT_STORE)
     except MemoryError:
-        return _fail("ran out of memory; close other programs or use a smaller file", EXIT_STORE)
+        return fail("ran out of memory; close other programs or use a smaller file", EXIT_STORE)
     except OSError as exc:  # a full disk or a folder that cannot be written, while exporting
-        return _fail(f"{exc.filename or 'a file'}: {exc.strerror or exc}", EXIT_STORE)
+        return fail(f"{exc.filename or 'a file'}: {exc.strerror or exc}", EXIT_STORE)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ it as one line on stderr and exits 2. A traceback means a bug, not bad input.
     ├── ImportError_
     │   ├── UnreadableFile       encoding, format, empty file, missing sheet
     │   │   └── FileTooLarge     over a size, extent, cell, memory or time limit (names which)
-    │   ├── UnknownEntity        cannot tell what the file holds
+    │   ├── UnknownEntity        cannot tell what the file holds (carries the closest kinds)
+    │   │   └── UnclearEntity    two kinds fit about as well, or one only thinly: say which
     │   ├── MissingColumn        a required field has no column
     │   ├── BadMapping           a mapping names a column the file lacks
     │   └── RowsRejected         rows that cannot be read (carries every reject)
@@ -75,7 +76,23 @@ class FileTooLarge(UnreadableFile):
 
 
 class UnknownEntity(ImportError_):
-    pass
+    """`candidates`: the closest kinds of data, each as a JSON-ready dict (kind, fit, the
+    columns it would use, what it lacks)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file_name: str = "",
+        candidates: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message, file_name=file_name)
+        self.candidates = candidates or []
+
+
+class UnclearEntity(UnknownEntity):
+    """No --entity was given and the guess is not clear enough to import on: the owner
+    says which kind (or maps the column that settles it)."""
 
 
 class MissingColumn(ImportError_):

@@ -12,20 +12,25 @@ import pandas as pd
 from analytics import store
 from analytics.entities import ENTITIES, REFERENCES_CUSTOMER, SQL_TYPES
 from analytics.errors import RowsRejected
-from analytics.importer import parse
+from analytics.importer import attributes, checks, parse
 from analytics.importer.mapping import (
     FieldMap,
+    Guess,
     auto_map,
     check_entity,
     find_saved_mapping,
-    guess_entity,
+    guess,
+    mapping_from_json,
     mapping_json,
+    mapping_words,
     refuse_repeated,
     require_fields,
     resolve_mapping,
+    unclear_entity,
     unknown_entity,
 )
 from analytics.importer.read import Source, drop_raw, load_raw, read_source
+from analytics.importer.resolve import Resolution, resolve_ids
 from analytics.store import Connection
 
 Progress = Callable[[float, str], None]
@@ -58,10 +63,104 @@ class ImportResult:
     customers_created: int
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # How the kind was settled ("given", "saved" mapping, "guessed", or "mapped": the
+    # --map fields only one kind has), the guess's confidence (None unless guessed), every
+    # mapped field with its column or expression, and the file's columns left unread.
+    kind_source: str = "given"
+    confidence: float | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    unused_columns: list[str] = field(default_factory=list)
+    # --skip-bad-rows: rows left out per reason (a row with two problems counts under each).
+    dropped: dict[str, int] = field(default_factory=dict)
+    # A customers file is stored one row per customer (attributes.py): how many customers it
+    # holds, how many came from several rows, and how many of those had rows that disagree
+    # (per attribute too). rows_imported then counts customers, not lines.
+    customers_in_file: int | None = None
+    customers_repeated: int = 0
+    customers_with_conflicts: int = 0
+    attribute_conflicts: dict[str, int] = field(default_factory=dict)
+    # Id columns resolved to names (resolve.py), and rows flagged per sanity check (checks.py).
+    resolutions: list[Resolution] = field(default_factory=list)
+    checks: dict[str, int] = field(default_factory=dict)
+    # The same file imported before: with which mapping (when it differs from this one), and
+    # the batch a --replace import undid.
+    earlier_mapping: dict[str, str] | None = None
+    replaced_batch: int | None = None
+
+    def summary(self) -> str:
+        """One line: what was read and what was stored."""
+        if self.already_imported:
+            return self.warnings[0] if self.warnings else f"{self.file_name}: nothing added."
+        if self.customers_in_file is not None:
+            stored = (
+                f"imported or updated {self.rows_imported:,} of its {self.customers_in_file:,} "
+                f"customers (batch {self.batch_id}); {self.duplicates_skipped:,} already there "
+                "as they are"
+            )
+        else:
+            stored = (
+                f"imported {self.rows_imported:,} as {self.entity} (batch {self.batch_id}); "
+                f"{self.duplicates_skipped:,} already there"
+            )
+        text = (
+            f"Read {self.rows_read:,} rows from {self.file_name}: {stored}, "
+            f"{self.rows_rejected:,} rejected, {self.customers_created:,} new customers."
+        )
+        if self.replaced_batch is not None:
+            text += f" Replaced batch {self.replaced_batch}."
+        return text
+
+    def notes(self) -> list[str]:
+        """The lines that follow the summary: customers whose rows disagree, ids resolved,
+        rows that failed a data check."""
+        lines = []
+        if self.customers_repeated:
+            per = ", ".join(f"{a} {n:,}" for a, n in self.attribute_conflicts.items())
+            lines.append(
+                f"{self.customers_repeated:,} customers appear on several rows; "
+                f"{self.customers_with_conflicts:,} of them have rows that disagree"
+                + (f" ({per})" if per else "")
+                + ": each takes the value of its latest dated row (without dates: its most "
+                "frequent value, then the first alphabetically)."
+            )
+        lines += [r.sentence() for r in self.resolutions]
+        if self.checks:
+            flagged = "; ".join(
+                f"{n:,} {checks.check(self.entity, c).label}" for c, n in self.checks.items()
+            )
+            lines.append(
+                f"Data checks: {flagged}. The rows are kept and listed on Home; the figures "
+                "they would distort leave them out."
+            )
+        return lines
+
+    def kind_line(self) -> str:
+        """The kind, how it was settled, and every field's column: the import's guesses,
+        shown."""
+        how = {
+            "guessed": f"guessed, confidence {self.confidence:.2f}"
+            if self.confidence is not None
+            else "guessed",
+            "given": "given",
+            "saved": "from a saved mapping",
+            "mapped": "settled by --map",
+        }.get(self.kind_source, self.kind_source)
+        columns = "; ".join(f"{f} = {c}" for f, c in self.mapping.items()) or "none"
+        unused = ", ".join(self.unused_columns) or "none"
+        return f"Kind: {self.entity} ({how}). Columns: {columns}. Not used: {unused}."
 
     def to_json(self, max_rejects: int = 100) -> dict[str, Any]:
         """A JSON-ready summary; rejects are listed up to max_rejects (all are counted)."""
         return {
+            "ok": True,
+            "exit": 0,
+            "kind": self.entity,
+            "kind_source": self.kind_source,
+            "guessed": self.kind_source == "guessed",
+            "confidence": self.confidence,
+            "mapping": dict(self.mapping),
+            "unused_columns": list(self.unused_columns),
+            "dropped_by_reason": dict(self.dropped),
             "batch_id": self.batch_id,
             "entity": self.entity,
             "file_name": self.file_name,
@@ -76,6 +175,14 @@ class ImportResult:
                 for r in self.rejects[:max_rejects]
             ],
             "warnings": list(self.warnings),
+            "customers_in_file": self.customers_in_file,
+            "customers_repeated": self.customers_repeated,
+            "customers_with_conflicts": self.customers_with_conflicts,
+            "attribute_conflicts": dict(self.attribute_conflicts),
+            "resolutions": [r.to_json() for r in self.resolutions],
+            "checks": dict(self.checks),
+            "earlier_mapping": self.earlier_mapping,
+            "replaced_batch": self.replaced_batch,
         }
 
 
@@ -100,24 +207,57 @@ def _quiet(fraction: float, label: str) -> None:
     return None
 
 
-def choose_mapping(
+@dataclass(frozen=True)
+class Choice:
+    """The kind and mapping an import will use, and how the kind was settled."""
+
+    entity: str
+    mapping: FieldMap
+    kind_source: str  # given | saved | guessed | mapped
+    guess: Guess | None = None
+
+    @property
+    def confidence(self) -> float | None:
+        return self.guess.confidence if self.guess is not None else None
+
+    def describe(self, headers: list[str]) -> dict[str, Any]:
+        """The ImportResult fields that say what was chosen."""
+        used = {c for v in self.mapping.values() for c in (v if isinstance(v, tuple) else (v,))}
+        return {
+            "kind_source": self.kind_source,
+            "confidence": self.confidence,
+            "mapping": mapping_words(self.entity, self.mapping),
+            "unused_columns": [h for h in headers if h not in used],
+        }
+
+
+def choose(
     con: Connection,
     workspace_id: int,
     source: Source,
     entity: str | None,
     overrides: Mapping[str, Any] | None,
-) -> tuple[str, FieldMap]:
+) -> Choice:
     """The entity and the checked mapping an import will use.
 
     The entity is the one given, else that of a saved mapping for these headers, else
-    the guess. The mapping is the saved one (same headers, same entity) or the automatic
-    one, with `overrides` on top (a None override unmaps a field).
+    the guess, which must be clear (mapping.Guess): an unclear one raises UnclearEntity
+    naming the two closest kinds, a file no kind fits UnknownEntity. The mapping is the
+    saved one (same headers, same entity) or the automatic one, with `overrides` on top
+    (a None override unmaps a field).
     """
     saved = find_saved_mapping(con, workspace_id, source.headers, entity)
-    if entity is None:
-        entity = saved.entity if saved is not None else guess_entity(source.headers)
-        if entity is None:
-            raise unknown_entity(source.headers, source.file_name)
+    how, found = "given", None
+    if entity is None and saved is not None:
+        entity, how = saved.entity, "saved"
+    elif entity is None:
+        found = guess(source.headers, overrides)
+        if found.entity is None:
+            raise unknown_entity(source.headers, source.file_name, found)
+        if not found.clear:
+            raise unclear_entity(source.headers, source.file_name, found)
+        entity = found.entity
+        how = "mapped" if len(found.fits) == 1 else "guessed"
     check_entity(entity)
     base: dict[str, Any] = dict(
         saved.mapping
@@ -132,7 +272,19 @@ def choose_mapping(
     mapping = resolve_mapping(entity, base, source.headers, source.file_name)
     require_fields(entity, mapping, source.headers, source.file_name)
     refuse_repeated(entity, mapping, source.headers, source.repeats, source.file_name)
-    return entity, mapping
+    return Choice(entity, mapping, how, found)
+
+
+def choose_mapping(
+    con: Connection,
+    workspace_id: int,
+    source: Source,
+    entity: str | None,
+    overrides: Mapping[str, Any] | None,
+) -> tuple[str, FieldMap]:
+    """The entity and the checked mapping an import will use (see `choose`)."""
+    chosen = choose(con, workspace_id, source, entity, overrides)
+    return chosen.entity, chosen.mapping
 
 
 def preview(
@@ -238,8 +390,50 @@ def _rejected_message(source: Source, parsed: parse.Parsed, rejects: list[Reject
     )
 
 
-def _already(source: Source, earlier: store.Batch) -> ImportResult:
+def mapping_change(
+    con: Connection, entity: str, earlier: store.Batch, mapping: FieldMap
+) -> tuple[dict[str, str], str] | None:
+    """The earlier batch's mapping and the fields this one maps differently; None if same."""
+    rows = (
+        con.cursor()
+        .execute("SELECT mapping FROM batches WHERE id = $b", {"b": earlier.id})
+        .fetchall()
+    )
+    before_json = rows[0][0] if rows else None
+    if before_json is None or mapping_from_json(before_json) == dict(mapping):
+        return None
+    before = mapping_words(entity, mapping_from_json(before_json))
+    now = mapping_words(entity, mapping)
+    changed = [
+        f"{f} = {before.get(f, '(not mapped)')} → {now.get(f, '(not mapped)')}"
+        for f in sorted(set(before) | set(now), key=str)
+        if before.get(f) != now.get(f)
+    ]
+    return before, "; ".join(changed)
+
+
+def _already(
+    source: Source,
+    earlier: store.Batch,
+    said: dict[str, Any],
+    change: tuple[dict[str, str], str] | None = None,
+) -> ImportResult:
+    if change is None:
+        message = (
+            f"{source.file_name} was already imported as batch {earlier.id} "
+            f"({earlier.created_at:%Y-%m-%d %H:%M}); nothing was added."
+        )
+    else:
+        message = (
+            f"{source.file_name} was imported before as batch {earlier.id} "
+            f"({earlier.created_at:%Y-%m-%d %H:%M}) with another mapping ({change[1]}); "
+            f"nothing was added. To import it again with the new mapping, replace batch "
+            f"{earlier.id} (--replace, or “Replace batch {earlier.id}” on the Data page): it "
+            "is undone and the file imported again, all or nothing."
+        )
     return ImportResult(
+        **said,
+        earlier_mapping=change[0] if change is not None else None,
         batch_id=earlier.id,
         entity=earlier.entity,
         file_name=source.file_name,
@@ -249,10 +443,7 @@ def _already(source: Source, earlier: store.Batch) -> ImportResult:
         duplicates_skipped=0,
         already_imported=True,
         customers_created=0,
-        warnings=[
-            f"{source.file_name} was already imported as batch {earlier.id} "
-            f"({earlier.created_at:%Y-%m-%d %H:%M}); nothing was added."
-        ],
+        warnings=[message],
     )
 
 
@@ -266,11 +457,19 @@ def import_source(
     skip_bad_rows: bool = False,
     date_order: str | None = None,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> ImportResult:
-    """Import a file as one batch: every good row, or (by default) nothing if any row is bad."""
+    """Import a file as one batch: every good row, or (by default) nothing if any row is bad.
+
+    The same content imported before as the same entity adds nothing (and says so, with the
+    earlier mapping when this one differs); with `replace`, the earlier batch is undone and
+    the file imported again in the same transaction, so a failing import leaves it in place.
+    """
     report = progress or _quiet
     report(0.0, "Checking the file")
-    entity, resolved = choose_mapping(con, workspace_id, source, entity, mapping)
+    chosen = choose(con, workspace_id, source, entity, mapping)
+    entity, resolved = chosen.entity, chosen.mapping
+    said = chosen.describe(source.headers)
     # The same content imported before as the same entity (and sheet) adds nothing. When the
     # file's hash is still being computed (a large file), the check waits until DuckDB has
     # read the rows.
@@ -278,9 +477,9 @@ def import_source(
         earlier = store.find_imported(
             con, workspace_id, source.sha256, entity=entity, sheet=source.sheet
         )
-        if earlier is not None:
+        if earlier is not None and not replace:
             report(1.0, "Already imported")
-            return _already(source, earlier)
+            return _already(source, earlier, said, mapping_change(con, entity, earlier, resolved))
     if date_order is None:
         from analytics.settings import get_settings
 
@@ -292,10 +491,13 @@ def import_source(
         earlier = store.find_imported(
             con, workspace_id, source.sha256, entity=entity, sheet=source.sheet
         )
-        if earlier is not None:
+        if earlier is not None and not replace:
             drop_raw(tx)
             report(1.0, "Already imported")
-            return _already(source, earlier)
+            return _already(source, earlier, said, mapping_change(tx, entity, earlier, resolved))
+        if earlier is not None:
+            report(0.2, f"Undoing batch {earlier.id}")
+            store.undo_batch_in(tx, workspace_id, earlier)
         report(0.3, "Reading the values")
         parsed = parse.parse(tx, source, entity, resolved, date_order)
         drop_raw(tx)
@@ -312,6 +514,8 @@ def import_source(
             customers_created=0,
             rejects=rejects,
             warnings=list(parsed.warnings),
+            dropped=dict(parsed.dropped),
+            **said,
         )
         if rejects and not skip_bad_rows:
             raise RowsRejected(
@@ -324,6 +528,18 @@ def import_source(
             parse.drop_work_tables(tx)
             report(1.0, "Nothing to import")
             return result
+        candidates = parsed.rows_read - parsed.rows_rejected
+        if entity == "customers":
+            report(0.5, "One row per customer")
+            collapsed = attributes.collapse_customers(tx, rejects=bool(rejects))
+            candidates = collapsed.customers
+            result.customers_in_file = collapsed.customers
+            result.customers_repeated = collapsed.repeated
+            result.customers_with_conflicts = collapsed.with_conflicts
+            result.attribute_conflicts = collapsed.conflicts
+        else:
+            report(0.5, "Resolving ids")
+            result.resolutions = resolve_ids(tx, workspace_id, entity)
 
         report(0.6, "Checking for rows already imported")
         batch_id = store.record_batch(
@@ -349,15 +565,16 @@ def import_source(
         distinct = tx.execute(
             f"SELECT count(DISTINCT row_fp) FROM {parse.PARSED_TABLE}"  # noqa: S608
         ).fetchall()[0][0]
+        in_table = candidates + (parsed.rows_rejected if entity != "customers" else 0)
         insert = _insert_sql(
             entity,
             _parsed_columns(tx),
             skip_stored=bool(has_rows),
-            repeats=distinct < parsed.rows_read,
-            rejects=bool(rejects),
+            repeats=distinct < in_table,
+            rejects=bool(rejects) and entity != "customers",  # collapsing left them out
         )
         inserted = int(tx.execute(insert, {"w": workspace_id, "b": batch_id}).fetchall()[0][0])
-        duplicates = parsed.rows_read - parsed.rows_rejected - inserted
+        duplicates = candidates - inserted
         tx.execute(
             "UPDATE batches SET rows_imported = $i, duplicates_skipped = $d WHERE id = $b",
             {"i": inserted, "d": duplicates, "b": batch_id},
@@ -370,9 +587,15 @@ def import_source(
             )
             result.warnings.append(
                 f"{parsed.rows_rejected:,} rows could not be read and were skipped; they are "
-                "kept with the import for download."
+                "kept with the import for download. Per reason: "
+                + "; ".join(f"{n:,} × {reason}" for reason, n in parsed.dropped.items())
+                + "."
             )
+            biased = parse.dropped_note(parsed)
+            if biased is not None:
+                result.warnings.append(biased)
         parse.drop_work_tables(tx)
+        result.checks = checks.run_checks(tx, workspace_id, entity, batch_id)
         report(0.9, "Adding new customers")
         created = 0
         if entity in REFERENCES_CUSTOMER:
@@ -382,6 +605,7 @@ def import_source(
         result.rows_imported = inserted
         result.duplicates_skipped = duplicates
         result.customers_created = created
+        result.replaced_batch = earlier.id if earlier is not None else None
     report(1.0, "Done")
     return result
 

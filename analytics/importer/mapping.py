@@ -9,8 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from analytics.entities import ENTITIES, ENTITY_NAMES
-from analytics.errors import BadMapping, MissingColumn, UnknownEntity
+from analytics.errors import BadMapping, MissingColumn, UnclearEntity, UnknownEntity
 from analytics.importer.synonyms import (
+    FIRST_NAMES,
+    FULL_NAMES,
+    LAST_NAMES,
     PRICE_NAMES,
     QUANTITY_NAMES,
     mappable_fields,
@@ -19,11 +22,15 @@ from analytics.importer.synonyms import (
 )
 from analytics.store import Connection, transaction
 
-# A field comes from one column, or (numbers only) from the product of two columns.
+# A field comes from one column, or from two: numbers from their product, a person's name
+# (JOINED_FIELDS) from the two joined by a space.
 Column = str | tuple[str, str]
 FieldMap = dict[str, Column]
 
 NUMERIC_KINDS = ("money", "number", "int")
+# Text fields that two columns can make, joined by a space: a person's name exported as
+# first and last name (Harvest). Numbers from two columns are their product.
+JOINED_FIELDS = ("person", "owner")
 
 
 def _index(headers: Sequence[str]) -> dict[str, str]:
@@ -53,6 +60,22 @@ def auto_map(entity: str, headers: Sequence[str]) -> FieldMap:
         price = next((index[n] for n in map(normalise, PRICE_NAMES) if n in index), None)
         if quantity and price and quantity not in taken and price not in taken:
             result["amount"] = (quantity, price)
+    fields = {f.name for f in mappable_fields(entity)}
+    first = next((index[n] for n in map(normalise, FIRST_NAMES) if n in index), None)
+    last = next((index[n] for n in map(normalise, LAST_NAMES) if n in index), None)
+    for name in JOINED_FIELDS:
+        if name not in fields or not first or not last or first in taken or last in taken:
+            continue
+        # A person's name in two columns (Harvest: "First name", "Last name") is better
+        # evidence than a looser match ("Employee?" is a yes/no flag); only a column that
+        # says it holds the full name wins over the two.
+        single = result.get(name)
+        if isinstance(single, str) and normalise(single) in FULL_NAMES:
+            continue
+        if isinstance(single, str):
+            taken.discard(single)
+        result[name] = (first, last)
+        taken.update((first, last))
     return result
 
 
@@ -64,23 +87,177 @@ def missing_required(entity: str, mapping: Mapping[str, Any]) -> tuple[str, ...]
     return tuple(missing)
 
 
-def _score(entity: str, mapping: FieldMap) -> int:
+# ---------------------------------------------------------------- guessing the kind
+
+# How a kind of data fits a file's columns (its "fit"): 3 points per required field that
+# has a column, 1 per optional field that has one, and 3 points off per required field
+# that has none. Required fields are what make a kind recognisable, so they weigh more; a
+# kind that lacks one is not a candidate, but what it would use still counts against the
+# others (order lines without a date are more invoice than customer list).
+REQUIRED_POINTS = 3
+OPTIONAL_POINTS = 1
+# The guess is clear when the runner-up's fit is under 3/4 of the best one's...
+CLEAR_CONFIDENCE = 0.25
+# ...and the best kind is not "thin": using only its required fields while at least this
+# many of the file's columns, and more than it uses, fit none of its fields.
+THIN_UNUSED = 3
+
+
+@dataclass(frozen=True)
+class KindFit:
+    """How one kind of data would read a file: its mapping, fit, gaps and leftovers."""
+
+    entity: str
+    mapping: FieldMap
+    score: int
+    missing: tuple[str, ...]  # required fields with no column
+    unused: tuple[str, ...]  # the file's columns this kind would not read
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def thin(self) -> bool:
+        """Only the bare minimum mapped, while many of the file's columns fit nothing of it."""
+        optional = [f for f in self.mapping if f not in ENTITIES[self.entity].required]
+        used = len(_columns_used(self.mapping))
+        return not optional and len(self.unused) >= THIN_UNUSED and len(self.unused) > used
+
+    def summary(self) -> str:
+        """ "customer = Customer Name, amount = Sales; no column for date" """
+        used = ", ".join(f"{f} = {describe(c)}" for f, c in self.mapping.items()) or "nothing"
+        gaps = f"; no column for {', '.join(self.missing)}" if self.missing else ""
+        return f"{used}{gaps}"
+
+
+@dataclass(frozen=True)
+class Guess:
+    """What a file most likely holds, how sure that is, and the kinds that came close.
+
+    `confidence` is the best complete kind's lead over the runner-up (every other kind,
+    complete or not): (fit(best) - max(fit(runner-up), 0)) / fit(best), from 0 (a tie) to
+    1 (nothing else fits at all). A thin best kind (see KindFit.thin) has it scaled by the
+    share of the file's columns it reads. `clear` is what lets an import go ahead without
+    the owner saying which kind: confidence at least CLEAR_CONFIDENCE and not thin.
+    """
+
+    entity: str | None  # the best complete kind; None when no kind has all its columns
+    confidence: float
+    clear: bool
+    reason: str
+    fits: tuple[KindFit, ...]  # every kind, best fit first
+
+    @property
+    def candidates(self) -> tuple[KindFit, ...]:
+        """The two closest kinds: the best complete one (if any) and the runner-up."""
+        best = [f for f in self.fits if f.entity == self.entity]
+        others = [f for f in self.fits if f.entity != self.entity]
+        return tuple((best + others)[:2])
+
+    def fit(self, entity: str) -> KindFit:
+        return next(f for f in self.fits if f.entity == entity)
+
+
+def _columns_used(mapping: Mapping[str, Column]) -> set[str]:
+    return {c for v in mapping.values() for c in (v if isinstance(v, tuple) else (v,))}
+
+
+def _score(entity: str, mapping: Mapping[str, Any]) -> int:
     ent = ENTITIES[entity]
-    # Required fields are what make a kind of data recognisable, so they weigh more.
-    return sum(3 if f in ent.required else 1 for f in mapping if f in ent.field_names)
+    found = sum(
+        REQUIRED_POINTS if f in ent.required else OPTIONAL_POINTS
+        for f in mapping
+        if f in ent.field_names
+    )
+    return found - REQUIRED_POINTS * len(missing_required(entity, mapping))
+
+
+def kind_fit(
+    entity: str, headers: Sequence[str], overrides: Mapping[str, Any] | None = None
+) -> KindFit:
+    """How `entity` would read these headers: the automatic mapping with `overrides` on top."""
+    mapping: dict[str, Any] = dict(auto_map(entity, headers))
+    for name, column in (overrides or {}).items():
+        if column is None or column == "":
+            mapping.pop(name, None)
+        else:
+            mapping[name] = column
+    resolved = resolve_mapping(entity, mapping, headers)
+    used = _columns_used(resolved)
+    return KindFit(
+        entity=entity,
+        mapping=resolved,
+        score=_score(entity, resolved),
+        missing=missing_required(entity, resolved),
+        unused=tuple(h for h in headers if h not in used),
+    )
+
+
+def guess(headers: Sequence[str], overrides: Mapping[str, Any] | None = None) -> Guess:
+    """Which kind of data these columns hold, with a confidence (see Guess).
+
+    Fields named in `overrides` (the --map of the CLI) narrow the kinds to those that have
+    every one of them, and their columns count in each kind's fit: a mapping can settle a
+    guess the column names leave open.
+    """
+    # Unmapping a field (field=) says nothing about the kind: only named columns count.
+    named = {k: v for k, v in (overrides or {}).items() if v is not None and v != ""}
+
+    def fields_of(entity: str) -> set[str]:
+        return {f.name for f in mappable_fields(entity)}
+
+    kinds = [e for e in ENTITY_NAMES if set(named) <= fields_of(e)] or list(ENTITY_NAMES)
+    fits = sorted(
+        (
+            kind_fit(e, headers, {k: v for k, v in named.items() if k in fields_of(e)})
+            for e in kinds
+        ),
+        key=lambda f: (-f.score, not f.complete, ENTITY_NAMES.index(f.entity)),
+    )
+    complete = [f for f in fits if f.complete]
+    if not complete:
+        return Guess(
+            None,
+            0.0,
+            False,
+            "no kind of data has a column for each of its required fields",
+            tuple(fits),
+        )
+    best = complete[0]
+    rival = next((f for f in fits if f is not best), None)
+    rival_score = max(rival.score, 0) if rival is not None else 0
+    margin = (best.score - rival_score) / best.score if best.score > 0 else 0.0
+    margin = min(max(margin, 0.0), 1.0)
+    confidence = margin
+    if len(kinds) == 1:
+        reason = f"the mapping names fields only {best.entity} have"
+        return Guess(best.entity, 1.0, True, reason, tuple(fits))
+    if best.thin:
+        confidence = margin * (len(headers) - len(best.unused)) / max(len(headers), 1)
+        reason = (
+            f"{best.entity} would read only its required fields "
+            f"({', '.join(best.mapping)}), and {len(best.unused)} of the file's "
+            f"{len(headers)} columns fit none of its fields"
+        )
+    elif margin < CLEAR_CONFIDENCE and rival is not None:
+        reason = (
+            f"{best.entity} (fit {best.score}) and {rival.entity} (fit {rival.score}"
+            f"{', lacking ' + ', '.join(rival.missing) if rival.missing else ''}) fit "
+            "about as well"
+        )
+    else:
+        reason = f"{best.entity} fits best (fit {best.score})" + (
+            f"; the next closest, {rival.entity}, fits {rival.score}" if rival is not None else ""
+        )
+    clear = not best.thin and margin >= CLEAR_CONFIDENCE
+    return Guess(best.entity, round(confidence, 2), clear, reason, tuple(fits))
 
 
 def guess_entity(headers: Sequence[str]) -> str | None:
-    """The kind of data whose required fields all map and that maps best; None if none does."""
-    best: tuple[int, str] | None = None
-    for name in ENTITY_NAMES:
-        mapping = auto_map(name, headers)
-        if missing_required(name, mapping):
-            continue
-        score = _score(name, mapping)
-        if best is None or score > best[0]:
-            best = (score, name)
-    return best[1] if best else None
+    """The kind of data these headers clearly hold; None when none fits or it is unclear."""
+    found = guess(headers)
+    return found.entity if found.clear else None
 
 
 def _field_words(entity: str, fields: Sequence[str]) -> str:
@@ -95,30 +272,67 @@ def _columns_words(headers: Sequence[str]) -> str:
     return shown + (f" … ({len(headers)} in all)" if len(headers) > 40 else "")
 
 
-def unknown_entity(headers: Sequence[str], file_name: str) -> UnknownEntity:
+def candidates_json(found: Guess, n: int = 2) -> list[dict[str, Any]]:
+    """The closest kinds as JSON-ready dicts (the CLI's --json, the error's `candidates`)."""
+    return [
+        {
+            "kind": f.entity,
+            "fit": f.score,
+            "complete": f.complete,
+            "missing": list(f.missing),
+            "mapping": mapping_words(f.entity, f.mapping),
+            "unused_columns": list(f.unused),
+        }
+        for f in found.candidates[:n]
+    ]
+
+
+def unknown_entity(
+    headers: Sequence[str], file_name: str, found: Guess | None = None
+) -> UnknownEntity:
     """An error that says what was found and what is missing for the nearest kind of data."""
-    near: tuple[int, str, FieldMap] | None = None
-    for name in ENTITY_NAMES:
-        mapping = auto_map(name, headers)
-        score = _score(name, mapping)
-        if near is None or score > near[0]:
-            near = (score, name, mapping)
+    found = found or guess(headers)
     kinds = ", ".join(ENTITY_NAMES)
     hint = ""
-    if near is not None and near[0] > 0:
-        _, name, mapping = near
-        found = ", ".join(
-            f"{f} = {describe(c)}" for f, c in mapping.items() if f in ENTITIES[name].field_names
-        )
+    near = found.fits[0] if found.fits else None
+    if near is not None and near.mapping:
         hint = (
-            f" Closest is {name}: found {found}, but no column for "
-            f"{_field_words(name, missing_required(name, mapping))}."
+            f" Closest is {near.entity}: found "
+            f"{', '.join(f'{k} = {v}' for k, v in mapping_words(near.entity, near.mapping).items())}"
+            f", but no column for {_field_words(near.entity, near.missing)}."
         )
     return UnknownEntity(
         f"{file_name}: cannot tell what this file holds from its columns "
         f"({_columns_words(headers)}).{hint} Say which kind of data it is ({kinds}) and map "
         "the missing columns.",
         file_name=file_name,
+        candidates=candidates_json(found),
+    )
+
+
+def unclear_entity(headers: Sequence[str], file_name: str, found: Guess) -> UnclearEntity:
+    """The refusal of an unclear guess: the two closest kinds, what each would use, and the
+    flags that settle it."""
+    first, *rest = found.candidates
+    second = rest[0] if rest else None
+
+    def would(f: KindFit) -> str:
+        used = ", ".join(f"{k} = {v}" for k, v in mapping_words(f.entity, f.mapping).items())
+        lacks = f"; it has no column for {', '.join(f.missing)}" if f.missing else ""
+        return f"{f.entity} (would use {used or 'nothing'}{lacks})"
+
+    options = would(first) + (f" or {would(second)}" if second is not None else "")
+    flags = " or ".join(f"--entity {f.entity}" for f in (first, second) if f is not None)
+    gap = next((f for f in (first, second) if f is not None and f.missing), None)
+    settle = f"Say which with {flags}"
+    if gap is not None:
+        settle += f", or map the missing column with --map {gap.missing[0]}=Column"
+    return UnclearEntity(
+        f"{file_name}: not clear what this file holds (confidence {found.confidence:.2f}: "
+        f"{found.reason}). It could be {options}. {settle}; on the Data page, choose the kind. "
+        "Nothing was imported.",
+        file_name=file_name,
+        candidates=candidates_json(found),
     )
 
 
@@ -129,15 +343,34 @@ def check_entity(entity: str) -> None:
         )
 
 
-def describe(column: Column) -> str:
-    return f"{column[0]} × {column[1]}" if isinstance(column, tuple) else column
+def joins(entity: str, field: str) -> bool:
+    """Whether two columns make this field by joining ("First" + "Last" for a person's
+    name) rather than by multiplying (Quantity × UnitPrice)."""
+    return field in JOINED_FIELDS
+
+
+def describe(column: Column, *, joined: bool = False) -> str:
+    """A column, or the expression two columns make: "Quantity × UnitPrice", "First + Last"."""
+    if isinstance(column, tuple):
+        return f"{column[0]} + {column[1]}" if joined else f"{column[0]} × {column[1]}"
+    return column
+
+
+def mapping_words(entity: str, mapping: Mapping[str, Column]) -> dict[str, str]:
+    """field -> the column or expression it comes from, in the entity's field order."""
+    order = [f.name for f in mappable_fields(entity)]
+    return {
+        name: describe(mapping[name], joined=joins(entity, name))
+        for name in sorted(mapping, key=lambda n: order.index(n) if n in order else len(order))
+    }
 
 
 def parse_map_args(args: Sequence[str]) -> dict[str, Column | None]:
     """`field=Column` strings (the CLI's --map) as a mapping.
 
-    `amount=Quantity*UnitPrice` maps a product of two columns; `field=` (nothing after
-    the =) leaves a field unmapped even when a column would be guessed for it.
+    `amount=Quantity*UnitPrice` maps a number to the product of two columns and
+    `person=First name+Last name` a text to two columns joined by a space; `field=`
+    (nothing after the =) leaves a field unmapped even when a column would be guessed for it.
     """
     known = {f.name for e in ENTITY_NAMES for f in mappable_fields(e)}
     result: dict[str, Column | None] = {}
@@ -154,11 +387,17 @@ def parse_map_args(args: Sequence[str]) -> dict[str, Column | None]:
                 f"--map {arg!r}: there is no field {name!r}; fields are: {', '.join(sorted(known))}."
             )
         column = column.strip().strip("'\"").strip()
-        parts = [p.strip() for p in column.replace("×", "*").split("*")]
+        text = name in JOINED_FIELDS
+        # A person's name joins with +, numbers multiply with *; the other sign is part of
+        # a column's name.
+        sign = "+" if text else "*"
+        parts = [p.strip().strip("'\"").strip() for p in column.replace("×", "*").split(sign)]
         if len(parts) == 2 and all(parts):
             result[name] = (parts[0], parts[1])
         elif len(parts) > 2 or (len(parts) == 2 and not all(parts)):
-            raise BadMapping(f"--map {arg!r}: a product takes exactly two columns, e.g. A*B.")
+            example = "A+B" if text else "A*B"
+            what = "joining" if text else "a product"
+            raise BadMapping(f"--map {arg!r}: {what} takes exactly two columns, e.g. {example}.")
         else:
             result[name] = column or None
     return result
@@ -200,9 +439,10 @@ def resolve_mapping(
                     f"{file_name}: {name} can come from one column or the product of two.",
                     file_name=file_name,
                 )
-            if fields[name].kind not in NUMERIC_KINDS:
+            if fields[name].kind not in NUMERIC_KINDS and name not in JOINED_FIELDS:
                 raise BadMapping(
-                    f"{file_name}: only numbers can be the product of two columns, not {name}.",
+                    f"{file_name}: only numbers can be the product of two columns (and only a "
+                    f"person's name, {' or '.join(JOINED_FIELDS)}, the join of two), not {name}.",
                     file_name=file_name,
                 )
             result[name] = (

@@ -27,7 +27,7 @@ import pandas as pd
 from analytics.entities import ENTITIES, SQL_TYPES, Field
 from analytics.importer.mapping import FieldMap
 from analytics.importer.read import RAW_TABLE, Source
-from analytics.importer.synonyms import mappable_fields
+from analytics.importer.synonyms import mappable_fields, normalise
 from analytics.store import Connection
 
 PARSED_TABLE = "od_import_parsed"
@@ -94,6 +94,75 @@ OUT_OF_RANGE = (
 )
 
 ORDER_WORDS = {"mdy": "month first (m/d/y)", "dmy": "day first (d/m/y)"}
+
+# ---------------------------------------------------------------- durations
+
+# Fields that hold a duration, with the seconds in one unit of each. Their values may be
+# plain numbers (in that unit) or written as durations:
+#   hh:mm:ss (Toggl, "00:02:23"), with fractional seconds; "1 day, 2:30:00";
+#   two parts: h:mm for an hours field ("1:30" = 1.5 h), m:ss for a minutes field (call
+#     logs: "4:32" = 4 min 32 s), said in a warning either way;
+#   ISO 8601 (PT1H30M, PT2M23S, P1DT2H);
+#   a spreadsheet's time cell as a reader shows it over 24 hours ("1900-01-01 12:00:00" =
+#     1 day 12 h; "1899-12-30/31 hh:mm:ss" = hh:mm:ss);
+#   fractions of a day, as a spreadsheet stores times, only in a column whose header says
+#     "duration" or "time" without a unit, every value between 0 and 1, some with five or
+#     more decimals (0.0104166667 = 15 minutes): see analyse.
+DURATION_UNITS: dict[str, int] = {
+    "hours": 3600,
+    "estimated_hours": 3600,
+    "presales_hours": 3600,
+    "minutes": 60,
+}
+_CLOCK3 = r"^(\d+):([0-5]?\d):([0-5]?\d(?:[.,]\d+)?)$"
+_CLOCK2 = r"^(\d+):([0-5]\d)$"
+_DAYS = r"^(\d+) days?, (\d+):([0-5]\d):([0-5]\d(?:\.\d+)?)$"
+_SHEET_TIME = r"^(?:1899-12-3[01]|1900-01-(\d\d))[ T](\d{1,2}):([0-5]\d):([0-5]\d(?:\.\d+)?)$"
+_ISO_DURATION = (
+    r"(?i)^P(?:(\d+(?:[.,]\d+)?)D)?"
+    r"(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$"
+)
+_ISO_SOME = r"(?i)^PT?\d.*[DHMS]$"  # at least one component, nothing dangling
+# A header that says the column is a duration without saying its unit.
+_DURATION_WORDS = ("duration", "time")
+_UNIT_WORDS = ("hour", "hrs", "min", "sec", "decimal", "start", "end")
+
+
+def duration_seconds_sql(v: str, two_part: str) -> str:
+    """Seconds (DOUBLE) of a duration written as text v, NULL when it is not written as one.
+
+    `two_part` says how "a:b" reads: "hm" (hours:minutes) or "ms" (minutes:seconds).
+    """
+
+    def parts(pattern: str, n: int) -> list[str]:
+        names = [f"p{k}" for k in range(n)]
+        struct = f"regexp_extract({v}, {_lit(pattern)}, {names})"
+        return [f"TRY_CAST(replace(nullif({struct}.{k}, ''), ',', '.') AS DOUBLE)" for k in names]
+
+    h, m, sec = parts(_CLOCK3, 3)
+    a, b = parts(_CLOCK2, 2)
+    d, dh, dm, ds = parts(_DAYS, 4)
+    xd, xh, xm, xs = parts(_SHEET_TIME, 4)
+    pd_, ph, pm, ps = parts(_ISO_DURATION, 4)
+    pair = f"{a} * 3600 + {b} * 60" if two_part == "hm" else f"{a} * 60 + {b}"
+
+    def z(x: str) -> str:
+        return f"coalesce({x}, 0)"
+
+    return (
+        f"CASE WHEN NOT contains({v}, ':') AND NOT regexp_matches({v}, '^[Pp]') THEN NULL "
+        f"WHEN regexp_full_match({v}, {_lit(_CLOCK3)}) THEN {h} * 3600 + {m} * 60 + {sec} "
+        f"WHEN regexp_full_match({v}, {_lit(_CLOCK2)}) THEN {pair} "
+        f"WHEN regexp_full_match({v}, {_lit(_DAYS)}) "
+        f"THEN {d} * 86400 + {dh} * 3600 + {dm} * 60 + {ds} "
+        f"WHEN regexp_full_match({v}, {_lit(_SHEET_TIME)}) "
+        f"THEN {z(xd)} * 86400 + {xh} * 3600 + {xm} * 60 + {xs} "
+        f"WHEN regexp_full_match({v}, {_lit(_ISO_DURATION)}) "
+        f"AND regexp_full_match({v}, {_lit(_ISO_SOME)}) "
+        f"THEN {z(pd_)} * 86400 + {z(ph)} * 3600 + {z(pm)} * 60 + {z(ps)} "
+        "END"
+    )
+
 
 # ---------------------------------------------------------------- yes/no and deal status
 
@@ -167,7 +236,7 @@ class Use:
     """One mapped field: where it comes from and how to read it."""
 
     field: Field
-    columns: tuple[int, ...]  # raw column indices: one, or two for a product
+    columns: tuple[int, ...]  # raw column indices: one, or two for a product or a join
     headers: tuple[str, ...]  # the file's names for them
 
     @property
@@ -176,7 +245,18 @@ class Use:
 
     @property
     def product(self) -> bool:
-        return len(self.columns) == 2
+        """A number from two columns: their product (Quantity × UnitPrice)."""
+        return len(self.columns) == 2 and self.field.kind != "text"
+
+    @property
+    def joined(self) -> bool:
+        """A text from two columns: the two joined by a space (First name + Last name)."""
+        return len(self.columns) == 2 and self.field.kind == "text"
+
+    @property
+    def duration_unit(self) -> int | None:
+        """Seconds per unit when the field is a duration (hours, minutes), else None."""
+        return DURATION_UNITS.get(self.field.name)
 
 
 @dataclass
@@ -189,6 +269,10 @@ class Decisions:
     short: set[int] = field(default_factory=set)  # numbers with at most 4 decimals
     plain: set[int] = field(default_factory=set)  # numbers all written plainly ("-1234.5")
     iso: set[int] = field(default_factory=set)  # dates all written year first ("2025-01-31")
+    # Duration columns: seconds per unit of their field (3600 for hours, 60 for minutes)...
+    duration: dict[int, int] = field(default_factory=dict)
+    # ...of which those whose numbers are spreadsheet fractions of a day (0.0104 = 15 min)
+    day_fraction: set[int] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -200,6 +284,11 @@ class Parsed:
     rows_rejected: int
     rejects: list[tuple[int, str, str | None, str]]
     warnings: list[str]
+    # Rows with a problem per reason, most first (a row with two problems counts twice).
+    dropped: dict[str, int] = field(default_factory=dict)
+    # When every row with a problem has the same one (same column, reason and shape of
+    # value: blank, or digits and letters alike), that problem in words; else None.
+    pattern: str | None = None
 
 
 def plan(entity: str, mapping: FieldMap, headers: Sequence[str]) -> list[Use]:
@@ -251,7 +340,7 @@ def _date_columns(uses: list[Use]) -> list[int]:
 
 
 def _text_columns(uses: list[Use]) -> list[int]:
-    return sorted({u.columns[0] for u in uses if u.field.kind == "text"})
+    return sorted({u.columns[0] for u in uses if u.field.kind == "text" and not u.joined})
 
 
 def _trim(col: str) -> str:
@@ -404,7 +493,71 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
                 f"Values in column {headers[i]!r} are written like 17850.0; they are read "
                 "without the .0."
             )
+    _analyse_durations(cur, uses, headers, decisions)
     return decisions
+
+
+def _two_part(unit: int) -> str:
+    return "hm" if unit == 3600 else "ms"
+
+
+def _analyse_durations(
+    cur: Connection, uses: list[Use], headers: Sequence[str], decisions: Decisions
+) -> None:
+    """Which number columns of duration fields hold durations written as such (1:30,
+    00:02:23, PT1H30M) or spreadsheet fractions of a day; those are parsed through their
+    lookup table, and a warning says how they were read."""
+    for u in uses:
+        unit = u.duration_unit
+        if unit is None or u.product or u.columns[0] in decisions.duration:
+            continue
+        i = u.columns[0]
+        seconds = duration_seconds_sql("v", _two_part(unit))
+        plain = f"regexp_full_match(v, {_lit(_PLAIN['.'])})"
+        found = _stats(
+            cur,
+            f"SELECT count(v) AS filled, count_if(({seconds}) IS NOT NULL) AS written, "  # noqa: S608
+            f"count_if(regexp_full_match(v, {_lit(_CLOCK2)})) AS pairs, "
+            f"min(v) FILTER (({seconds}) IS NOT NULL) AS example_written, "
+            f"count_if({plain}) AS plain, "
+            f"count_if({plain} AND TRY_CAST(v AS DOUBLE) >= 0 AND TRY_CAST(v AS DOUBLE) < 1) "
+            "AS fractions, "
+            rf"count_if({plain} AND regexp_matches(v, '\.\d{{5,}}')) AS long "
+            f"FROM {distinct_table(i)}",
+        )
+        header = headers[i]
+        words = normalise(header)
+        says_duration = any(w in words for w in _DURATION_WORDS) and not any(
+            w in words for w in _UNIT_WORDS
+        )
+        unit_word = "hours" if unit == 3600 else "minutes"
+        if (
+            says_duration
+            and found["plain"]
+            and found["fractions"] == found["plain"]
+            and found["plain"] + found["written"] == found["filled"]
+            and found["long"]
+        ):
+            decisions.duration[i] = unit
+            decisions.day_fraction.add(i)
+            decisions.plain.discard(i)
+            decisions.warnings.append(
+                f"Numbers in column {header!r} are all between 0 and 1 with many decimals: "
+                f"they are read as a spreadsheet's fractions of a day (0.0104166667 = 15 "
+                f"minutes) and stored as {unit_word}. Write hours as 1.5 if that is wrong."
+            )
+        elif found["written"]:
+            decisions.duration[i] = unit
+            decisions.plain.discard(i)
+            pair = (
+                " Two-part values like 1:30 are hours:minutes."
+                if unit == 3600
+                else " Two-part values like 4:32 are minutes:seconds."
+            )
+            decisions.warnings.append(
+                f"Durations in column {header!r} (like {found['example_written']}) are read "
+                f"as time spans and stored as {unit_word}." + (pair if found["pairs"] else "")
+            )
 
 
 # ---------------------------------------------------------------- pass 2: parse
@@ -468,10 +621,20 @@ def build_lookups(cur: Connection, uses: list[Use], decisions: Decisions) -> Non
     for i in _numeric_columns(uses):
         if i in decisions.plain:
             continue
-        first, second = _number_layers(i, decisions.decimal[i], number_type(i, uses, decisions))
+        target = number_type(i, uses, decisions)
+        first, second = _number_layers(i, decisions.decimal[i], target)
+        value = f"n{i}"
+        unit = decisions.duration.get(i)
+        if unit is not None:
+            # A duration written as such, else the number (a fraction of a day, or the unit).
+            seconds = duration_seconds_sql(f"v{i}", _two_part(unit))
+            number = f"n{i} * {86400 / unit}" if i in decisions.day_fraction else f"n{i}"
+            value = (
+                f"CAST(coalesce(({seconds}) / {float(unit)}, CAST({number} AS DOUBLE)) AS {target})"
+            )
         cur.execute(
             f"CREATE OR REPLACE TEMP TABLE {lookup_table('number', i)} AS "  # noqa: S608
-            f"SELECT v{i} AS lv, n{i} AS ln FROM (SELECT *, {second} FROM "
+            f"SELECT v{i} AS lv, {value} AS ln FROM (SELECT *, {second} FROM "
             f"(SELECT v{i}, {first} FROM (SELECT v AS v{i} FROM {distinct_table(i)})))"
         )
     for i in _date_columns(uses):
@@ -564,6 +727,9 @@ def _value_sql(use: Use, decisions: Decisions) -> str:
     i = use.columns[0]
     v = f"v{i}"
     kind = use.field.kind
+    if use.joined:
+        # A name in two halves: joined by a space; one blank half leaves the other.
+        return f"nullif(concat_ws(' ', {v}, v{use.columns[1]}), '')"
     if kind == "text":
         return f"regexp_replace({v}, '\\.0+$', '')" if i in decisions.float_ids else v
     if kind == "date":
@@ -664,7 +830,57 @@ def parse(
         "ORDER BY src_row, column_name"
     ).fetchall()
     n_bad = len({r[0] for r in rejected})
-    return Parsed(rows_read, n_bad, rejected, decisions.warnings)
+    dropped, pattern = _dropped(cur) if rejected else ({}, None)
+    return Parsed(rows_read, n_bad, rejected, decisions.warnings, dropped, pattern)
+
+
+# A systematic loss is not noise: a sample that leaves out more than this share of the
+# rows, or at least PATTERN_ROWS rows that all fail the same way, is called biased.
+BIASED_SHARE = 0.20
+PATTERN_ROWS = 5
+
+
+def _dropped(cur: Connection) -> tuple[dict[str, int], str | None]:
+    """Rows per reason, and the one shared problem (see Parsed.pattern)."""
+    by_reason = cur.execute(
+        f"SELECT reason, count(DISTINCT src_row) AS n FROM {REJECTS_TABLE} "  # noqa: S608
+        "GROUP BY reason ORDER BY n DESC, reason"
+    ).fetchall()
+    shape = (
+        "CASE WHEN value IS NULL THEN NULL ELSE regexp_replace(regexp_replace(value, "
+        "'[0-9]', '9', 'g'), '[^0-9\\W]', 'a', 'g') END"
+    )
+    one = cur.execute(
+        f"SELECT count(DISTINCT (column_name, reason, coalesce({shape}, chr(30)))), "  # noqa: S608
+        f"count(*) = count(DISTINCT src_row), any_value({shape}), any_value(reason) "
+        f"FROM {REJECTS_TABLE}"
+    ).fetchall()[0]
+    pattern = None
+    if one[0] == 1 and one[1]:
+        pattern = one[3] if one[2] is None else f"values shaped like {one[2]!r}: {one[3]}"
+    return {str(r): int(n) for r, n in by_reason}, pattern
+
+
+def dropped_note(parsed: Parsed) -> str | None:
+    """A warning when the rows kept after skipping bad ones are a biased sample: more than
+    BIASED_SHARE of the rows left out, or PATTERN_ROWS or more all failing the same way."""
+    n, total = parsed.rows_rejected, parsed.rows_read
+    if not n or not total:
+        return None
+    share = n / total
+    same = parsed.pattern is not None and n >= PATTERN_ROWS
+    if share <= BIASED_SHARE and not same:
+        return None
+    why = (
+        f"all {n:,} left out for the same reason ({parsed.pattern})"
+        if same
+        else f"{share:.0%} of the rows were left out"
+    )
+    return (
+        f"The figures will only see {total - n:,} of {total:,} rows: {why}. Rows left out "
+        "together are rarely a random sample (one customer, one month, one kind of line), so "
+        "totals and rankings may lean; fix the file or the mapping if you can."
+    )
 
 
 def fingerprint_sql(entity: str, present: set[str]) -> str:
@@ -802,6 +1018,13 @@ def _reason(use: Use, decisions: Decisions, header: str, column: int) -> str:
     if kind == "money":
         sep = "point" if decisions.decimal.get(column, ".") == "." else "comma"
         return f"not an amount we can read {where} (decimal {sep})"
+    if kind == "number" and column in decisions.duration:
+        example = (
+            "1.5, 1:30, 01:30:00 or PT1H30M"
+            if use.duration_unit == 3600
+            else "2.5, 02:30 or PT2M30S"
+        )
+        return f"not a number or duration we can read {where} (e.g. {example})"
     if kind == "number":
         return f"not a number we can read {where}"
     if kind == "int":
@@ -857,6 +1080,10 @@ def _rejects_sql(
             continue
         header, col = u.headers[0], u.columns[0]
         blank = f"{label} is required but column {header!r} is blank"
+        if u.joined:
+            blank = (
+                f"{label} is required but columns {header!r} and {u.headers[1]!r} are both blank"
+            )
         if u.field.kind in ("text", "status"):
             # Text always reads: it is missing exactly when it is blank.
             if u.name in required:

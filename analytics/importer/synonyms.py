@@ -56,7 +56,6 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "name",
             "customer id",
             "client id",
-            "account id",
         ),
         "segment": (
             "segment",
@@ -435,7 +434,6 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "full name",
             "name",
             "who",
-            "first name",
         ),
         "hours": (
             "hours",
@@ -449,6 +447,14 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "total hours",
             "duration (decimal)",
             "duration hours",
+            # Durations (Toggl's HH:MM:SS "Duration"): read as hours by parse.py.
+            "duration",
+            "total duration",
+            "time worked",
+            "time logged",
+            "logged time",
+            "duration (h)",
+            "duration (hh:mm:ss)",
         ),
         "customer": (
             "customer",
@@ -587,6 +593,11 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "opened": (
             "opened",
             "date opened",
+            "date received",
+            "received date",
+            "received on",
+            "date raised",
+            "raised on",
             "open date",
             "opened date",
             "opened at",
@@ -621,6 +632,10 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "organization",
             "organisation",
             "requester organization",
+            "customer id",
+            "client id",
+            "customer no",
+            "customer number",
             "site",
             "department",
         ),
@@ -664,9 +679,52 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "total time",
             "labor hours",
             "labour hours",
+            "duration",
+            "handling time",
+            "work time",
         ),
     },
 }
+
+# External ids. In a customers file a CRM's account id is the customer's external id (the
+# name stays the customer); in the files that name customers (deals, tickets…) an id column
+# is their customer column, resolved to the name on import (analytics/importer/resolve.py).
+# A users export's id is a person's id, which resolves a deals file's OwnerId.
+_ACCOUNT_IDS = ("account id", "crm id", "crm account id", "external id", "external account id")
+_SYNONYMS["customers"]["external_id"] = _ACCOUNT_IDS
+_SYNONYMS["customers"]["first_seen"] += ("order date",)  # order lines: the earliest is first seen
+for _entity in ("invoices", "deals", "time_entries", "activities", "tickets"):
+    _SYNONYMS[_entity]["customer"] += tuple(
+        n for n in _ACCOUNT_IDS if n not in _SYNONYMS[_entity]["customer"]
+    )
+_SYNONYMS["deals"]["owner"] += ("owner id", "opportunity owner id", "sales agent id")
+_SYNONYMS["people"] = {
+    "person_id": ("id", "user id", "person id", "employee id", "owner id", "sales agent id"),
+    "name": ("full name", "user name", "display name", "sales agent"),
+    "first_name": ("first name", "given name"),
+    "last_name": ("last name", "surname", "family name"),
+}
+
+# When a file has no person column, a person's name can be joined from its two halves.
+FIRST_NAMES: tuple[str, ...] = ("first name", "firstname", "given name", "forename")
+LAST_NAMES: tuple[str, ...] = ("last name", "lastname", "surname", "family name")
+# Headers that hold a whole name, which a first + last name pair does not replace.
+FULL_NAMES: frozenset[str] = frozenset(
+    normalise(n)
+    for n in (
+        "full name",
+        "name",
+        "person",
+        "employee name",
+        "user name",
+        "member name",
+        "resource name",
+        "staff name",
+        "owner",
+        "deal owner",
+        "user",
+    )
+)
 
 # When a file has no amount column, an amount can be computed as quantity × unit price.
 QUANTITY_NAMES: tuple[str, ...] = ("quantity", "qty", "units", "units sold", "quantity sold")
