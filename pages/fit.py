@@ -92,8 +92,8 @@ ui_ind.headline(inds, results, currency)
 pareto_result = results["revenue_pareto"]
 capture.caption(
     ui_ind.as_of_line(ctx, "fit")
-    + " Each figure covers the 12 months to its day: dates after the same day a year "
-    "earlier, up to and including that day."
+    + " A figure's 12 months run from the day after the same day a year earlier up to and "
+    "including its day."
 )
 
 if pareto_result.status == "unknown" and pareto_result.frame.empty:

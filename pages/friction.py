@@ -62,8 +62,8 @@ def closed_deals(workspace_id: int, day_: str | None) -> pd.DataFrame:
 
 ui_ind.headline(inds, results, currency)
 capture.caption(
-    ui_ind.as_of_line(ctx, "friction") + " Each figure covers the 12 months to its day (an "
-    "open deal counts by the day it was created: its expected close is a forecast)."
+    ui_ind.as_of_line(ctx, "friction") + " A figure's 12 months end on its day (an open "
+    "deal counts by the day it was created: its expected close is a forecast)."
 )
 
 # ---------------------------------------------------------------- the salesperson filter
