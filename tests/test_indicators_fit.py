@@ -147,13 +147,18 @@ def test_revenue_pareto_counts_ceil_20_percent_and_breaks_ties_by_name(
 ) -> None:
     r = run(con, pareto_store, "revenue_pareto")
     # 10 customers above zero → top 20% = ceil(2) = 2 customers: A 400 and, of B and C tied at
-    # 200, B (by name). (400 + 200) / 1,000 = 0.6. Top 4% = ceil(0.4) = 1: A, 400 / 1,000.
+    # 200, B (by name). (400 + 200) / 1,000 = 0.6. 10 customers meet the top-20 % minimum (10)
+    # but not the top-4 % one (25): the top 4 % (one customer, A) is left out, and says why.
     assert r.value == pytest.approx(0.6)
     assert r.status == "green"  # ≤ 80 %
     d = r.details
-    assert (d["customers"], d["top20_customers"], d["top4_customers"]) == (10, 2, 1)
+    assert (d["customers"], d["top20_customers"], d["top4_customers"]) == (10, 2, None)
     assert d["revenue"] == pytest.approx(1000)
-    assert d["top4_share"] == pytest.approx(0.4)
+    assert d["top4_share"] is None
+    assert "top 4% is left out below 25 customers: with 10 it would be 1 customer" in r.message
+    # With the top-4 % minimum lowered to 10: top 4% = ceil(0.4) = 1: A, 400 / 1,000.
+    d4 = run(con, pareto_store, "revenue_pareto", min_customers_top4=10).details
+    assert (d4["top4_customers"], d4["top4_share"]) == (1, pytest.approx(0.4))
     assert [c["customer"] for c in d["top_customers"]] == ["A", "B"]
     assert d["window_from"] == "2024-07-01" and d["window_to"] == "2025-06-30"
     # Gini, ascending x = 5 5 10 20 20 40 100 200 200 400:
@@ -220,11 +225,13 @@ def test_pareto_by_segment_ranks_the_segment_among_itself(
     assert set(rest.ranks["customer"]) == set("GHIJ")
 
 
-def test_pareto_needs_five_customers(con: store.Connection, workspace: store.Workspace) -> None:
+def test_pareto_needs_ten_customers(con: store.Connection, workspace: store.Workspace) -> None:
     add_invoices(con, workspace.id, [(AS_OF, c, 100) for c in "ABCD"])
     r = run(con, workspace.id, "revenue_pareto")
+    # 4 customers of 100: the top 20 % is 1 of them, 100 / 400 = 25 %, shown but not judged
     assert r.status == "unknown" and r.value is None
-    assert "Only 4 customers" in r.message and "at least 5" in r.message
+    assert r.details["value"] == pytest.approx(0.25) and r.details["count"] == 4
+    assert "1 customer of the 4" in r.message and "needs at least 10 customers" in r.message
     # the top-3 benchmark still answers: 300 of 400
     assert run(con, workspace.id, "top3_concentration").value == pytest.approx(0.75)
 
@@ -254,7 +261,9 @@ TICKETS: list[tuple[Any, ...]] = [
     (date(2025, 2, 1), "D", "COMPLAINT", 2.0),
     (date(2025, 2, 1), "E", "complaint", None),
     *[(date(2025, 2, 1), "F", "request", 1.0)] * 3,
-    (date(2024, 6, 30), "G", "complaint", 1.0),
+    # Tickets count to their own last day (1 Feb 2025), not the invoices' (30 Jun 2025):
+    # the window is 1 Feb 2024 < opened ≤ 1 Feb 2025, so G's complaint on 1 Feb 2024 is out.
+    (date(2024, 2, 1), "G", "complaint", 1.0),
 ]
 
 
@@ -262,7 +271,9 @@ def test_ticket_pareto_counts_complaints_when_they_are_marked(
     con: store.Connection, pareto_store: int
 ) -> None:
     add_tickets(con, pareto_store, TICKETS)
-    r = run(con, pareto_store, "ticket_pareto")
+    # 5 customers is below the default minimums (10 for the top 20 %, 25 for the top 4 %:
+    # see test_indicators_small_bases.py); lowered here to check the arithmetic.
+    r = run(con, pareto_store, "ticket_pareto", min_customers_top20=5, min_customers_top4=5)
     # 10 complaints from 5 customers: top 20 % = 1 customer (A, 5 of 10); top 4 % = 1 too
     assert r.details["complaints_only"] is True and r.details["counted"] == "complaints"
     assert r.value == pytest.approx(0.5)
@@ -294,7 +305,7 @@ def test_ticket_pareto_without_complaints_counts_every_ticket(
         pareto_store,
         [(date(2025, 2, 1), c, "incident", 1.0) for c in "AAAAAABCDE"],
     )
-    r = run(con, pareto_store, "ticket_pareto")
+    r = run(con, pareto_store, "ticket_pareto", min_customers_top20=5)  # 5 customers
     # 10 incidents from 5 customers; A raised 6: top 20 % = 1 customer, 6 / 10
     assert r.details["complaints_only"] is False and r.details["counted"] == "tickets"
     assert r.value == pytest.approx(0.6)
@@ -305,7 +316,11 @@ def test_ticket_pareto_unknown_without_tickets(con: store.Connection, pareto_sto
     r = run(con, pareto_store, "ticket_pareto")
     assert r.status == "unknown" and "Load your support tickets" in r.message
     add_tickets(con, pareto_store, [(date(2024, 1, 1), "A", "complaint", 1.0)])
+    # On the tickets' own day (1 Jan 2024) one customer is too few for an 80/20 split.
     r = run(con, pareto_store, "ticket_pareto")
+    assert r.status == "unknown" and "needs at least 10 customers" in r.message
+    # On a day the owner picks, a year and more after the last ticket, the window is empty.
+    r = run(con, pareto_store, "ticket_pareto", date(2025, 6, 30))
     assert r.status == "unknown" and "last one was opened on 1 Jan 2024" in r.message
 
 
@@ -393,7 +408,8 @@ def test_quadrant_unknown_without_tickets(con: store.Connection, pareto_store: i
 
 
 def test_ideal_profile_lift(con: store.Connection, quadrant_store: int) -> None:
-    r = run(con, quadrant_store, "ideal_profile")
+    # 2 ideal customers, below the default minimum of 5 cases: lowered to check the lift
+    r = run(con, quadrant_store, "ideal_profile", min_cases=2)
     # Customers with revenue P–U (6), ideal P and R.
     #   Health: 3 of 6 customers, 2 of 2 ideal → lift 2.0; North: P Q R, 3 of 6, 2 of 2 → 2.0
     #   10–49 employees: R only → lift 2.5, but one ideal customer is not a profile
@@ -517,7 +533,8 @@ def churn_store(con: store.Connection, workspace: store.Workspace) -> int:
 
 
 def test_churn_rate(con: store.Connection, churn_store: int) -> None:
-    r = run(con, churn_store, "churn_rate")
+    # 4 customers the year before, below the default minimum of 5: lowered to check the rate
+    r = run(con, churn_store, "churn_rate", min_cases=2)
     assert r.value == pytest.approx(0.5)
     assert r.status == "red"  # above the 25 % reference
     assert (r.details["customers_prior"], r.details["churned"]) == (4, 2)
@@ -542,7 +559,7 @@ def test_churn_per_year_when_the_history_allows(con: store.Connection, churn_sto
     # A and B also bought in Jul–Aug 2022: that year (1 Jul 2022 – 30 Jun 2023) is covered too.
     # Of A and B, both bought again the next year: 0 / 2 lost to Jun 2024.
     add_invoices(con, churn_store, [(date(2022, 7, 5), "A", 10), (date(2022, 8, 1), "B", 10)])
-    r = run(con, churn_store, "churn_rate")
+    r = run(con, churn_store, "churn_rate", min_cases=2)
     assert [(y["year_to"], y["customers"], y["churned"]) for y in r.details["by_year"]] == [
         ("2024-06-30", 2, 0),
         ("2025-06-30", 4, 2),

@@ -297,9 +297,12 @@ def test_presales_lift_needs_five_in_each_group(
     ws = workspace.id
     insert(con, "deals", [d for d in presales_deals() if d["deal_id"] != "N4"], ws)
     r = run(con, ws, "presales_lift")
-    # P5 and P6 have no presales time logged here: 4 with, 6 without
+    # P5 and P6 have no presales time logged here: 4 with (3 won), 6 without (3 won). The
+    # lift, 3/4 - 3/6 = +25 points, is shown with its counts but not judged.
     assert r.status == "unknown" and r.value is None
-    assert "4 with and 6 without" in r.message
+    assert r.details["value"] == pytest.approx(0.25) and r.details["count"] == 4
+    assert "won 3 of 4 with technical presales against 3 of 6 without" in r.message
+    assert "too few to judge; needs at least 5 closed deals in each group" in r.message
     plain_json(r)
 
 

@@ -48,6 +48,9 @@ def ws(con: store.Connection, workspace: store.Workspace) -> int:
         (f"2025-{m:02d}-15", c, 120.0 * (i + 1)) for m in range(1, 7) for i, c in enumerate("ABCD")
     ]
     add_invoices(con, workspace.id, rows, "first.csv")
+    # The year before 15 Jun 2025 holds invoices in 6 of its months (Jan–Jun 2024), below the
+    # default 10 a growth rate needs: these tests follow segment growth, so ask for 6.
+    save_settings(con, workspace.id, {"comparison_months_needed": 6})
     return workspace.id
 
 

@@ -29,6 +29,7 @@ from analytics.indicators import jsonable, register
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
 from analytics.indicators.niche import months_back, oldest_full_window, window_ends
 from analytics.queries import query
+from analytics.settings import minimum
 from analytics.store import Connection
 
 PAGE = "fit"
@@ -137,7 +138,7 @@ def invoice_as_of(con: Connection, workspace_id: int, as_of: date | None = None)
 
 
 def _ctx_as_of(ctx: Context) -> date | None:
-    return _shared(ctx, ("as_of",), lambda: _day(ctx.as_of_for("invoices", "date")))
+    return _shared(ctx, ("as_of",), lambda: ctx.entity_as_of("invoices"))
 
 
 def _ctx_ranks(ctx: Context, as_of: date) -> pd.DataFrame:
@@ -393,14 +394,54 @@ def _top_list(ranks: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- revenue_pareto
 
 
-def _pareto_thin(ind: Indicator, p: Pareto, as_of: date, what: str, fix: str) -> Result | None:
-    if p.customers < MIN_CUSTOMERS:
-        return ind.unknown(
-            f"Only {fmt.plural(p.customers, 'customer')} with {what} in {_window_text(as_of)}: "
-            f"an 80/20 split needs at least {MIN_CUSTOMERS}. {fix}",
-            p.ranks,
-        )
-    return None
+def _top4_part(settings: dict[str, Any], p: Pareto, verb: str) -> str:
+    """The top-4 % clause of a Pareto message, or why it is left out: below the setting
+    min_customers_top4 the top 4 % is a name or two, the same as the top of the top 20 %."""
+    need = minimum(settings, "min_customers_top4")
+    if p.customers >= need:
+        return f"; the top 4% ({fmt.plural(p.k4, 'customer')}) {verb} {fmt.pct(p.top4_share)}."
+    return (
+        f". The top 4% is left out below {need:,} customers: with {p.customers:,} it would be "
+        f"{fmt.plural(p.k4, 'customer')}, already at the top of the top 20%."
+    )
+
+
+def _top4_details(settings: dict[str, Any], p: Pareto) -> dict[str, Any]:
+    shown = p.customers >= minimum(settings, "min_customers_top4")
+    return {
+        "top4_customers": p.k4 if shown else None,
+        "top4_share": p.top4_share if shown else None,
+        "min_customers_top4": minimum(settings, "min_customers_top4"),
+    }
+
+
+def _pareto_small(
+    ind: Indicator,
+    ctx: Context,
+    p: Pareto,
+    as_of: date,
+    what: str,
+    fix: str,
+    details: dict[str, Any],
+) -> Result | None:
+    """The top-20 % share over fewer customers than the setting min_customers_top20: shown
+    with its count, no colour."""
+    need = minimum(ctx.settings, "min_customers_top20")
+    if p.customers >= need:
+        return None
+    return ind.too_few(
+        p.top20_share,
+        p.customers,
+        need,
+        "customer",
+        count=(
+            f"the top 20% is {fmt.plural(p.k20, 'customer')} of the {p.customers:,} with "
+            f"{what} in {_window_text(as_of)}"
+        ),
+        fix=f"An 80/20 split needs a crowd. {fix}",
+        frame=p.ranks,
+        details={**details, "min_customers_top20": need},
+    )
 
 
 def compute_revenue_pareto(ctx: Context) -> Result:
@@ -413,9 +454,6 @@ def compute_revenue_pareto(ctx: Context) -> Result:
     p = pareto_from_ranks("revenue", _ctx_ranks(ctx, as_of))
     if p.empty:
         return _no_revenue(ind, ctx, as_of)
-    thin = _pareto_thin(ind, p, as_of, "revenue", "Load more history or more customers' invoices.")
-    if thin is not None:
-        return thin
     assert p.top20_share is not None and p.top4_share is not None
     value = p.top20_share
     status = ind.judge(value, ctx.settings)
@@ -426,9 +464,8 @@ def compute_revenue_pareto(ctx: Context) -> Result:
     ]
     text = (
         f"Your top 20% of customers ({p.k20:,} of {p.customers:,}) brought {fmt.pct(value)} of "
-        f"the revenue in {_window_text(as_of)} ({fmt.money(p.total, currency)} in all); the "
-        f"top 4% ({fmt.plural(p.k4, 'customer')}) brought {fmt.pct(p.top4_share)}. "
-        f"Biggest: {_names(biggest)}."
+        f"the revenue in {_window_text(as_of)} ({fmt.money(p.total, currency)} in all)"
+        f"{_top4_part(ctx.settings, p, 'brought')} Biggest: {_names(biggest)}."
     )
     if status == "red":
         text += (
@@ -440,14 +477,13 @@ def compute_revenue_pareto(ctx: Context) -> Result:
     else:
         text += " That is the usual 80/20 shape or flatter: keep growing with the top group."
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "customers": p.customers,
         "top20_customers": p.k20,
-        "top4_customers": p.k4,
         "revenue": p.total,
         "top20_share": p.top20_share,
-        "top4_share": p.top4_share,
+        **_top4_details(ctx.settings, p),
         "gini": p.gini,
         "lorenz": _records(p.points),
         "top_customers": _top_list(p.ranks, "revenue", min(p.k20, DETAIL_ROWS)),
@@ -456,6 +492,11 @@ def compute_revenue_pareto(ctx: Context) -> Result:
             "by name; the top 20% is ceil(20% of them) customers, the top 4% ceil(4%)."
         ),
     }
+    small = _pareto_small(
+        ind, ctx, p, as_of, "revenue", "Load more history or more customers' invoices.", details
+    )
+    if small is not None:
+        return small
     return Result(ind.id, float(value), status, text, details, p.ranks)
 
 
@@ -463,6 +504,8 @@ REVENUE_PARETO = register(
     Indicator(
         id="revenue_pareto",
         area=AREA,
+        reads=("invoices",),
+        counts_days=False,
         label="Revenue from top 20%",
         unit="share",
         higher_is_better=False,
@@ -494,7 +537,7 @@ REVENUE_PARETO = register(
 
 def compute_ticket_pareto(ctx: Context) -> Result:
     ind = TICKET_PARETO
-    as_of = _ctx_as_of(ctx) or _day(ctx.as_of_for("tickets", "opened"))
+    as_of = ctx.entity_as_of("tickets")
     if as_of is None:
         return ind.unknown(
             "No tickets yet. Load your support tickets (opened date, customer; type if you "
@@ -516,17 +559,6 @@ def compute_ticket_pareto(ctx: Context) -> Result:
     p = pareto_from_ranks(
         "tickets", ticket_ranks(ctx.con, ctx.workspace_id, as_of, only), complaints_only=only
     )
-    thin = _pareto_thin(
-        ind,
-        p,
-        as_of,
-        what,
-        "The Customer fit page can count every ticket instead."
-        if only
-        else "Load more of your support tickets.",
-    )
-    if thin is not None:
-        return thin
     assert p.top20_share is not None and p.top4_share is not None
     value = p.top20_share
     status = ind.judge(value, ctx.settings)
@@ -541,8 +573,8 @@ def compute_ticket_pareto(ctx: Context) -> Result:
     text = (
         f"Counting {basis}: the top 20% of customers who raised any ({p.k20:,} of "
         f"{p.customers:,}) raised {fmt.pct(value)} of the {int(p.total):,} {what} in "
-        f"{_window_text(as_of)}; the top 4% ({fmt.plural(p.k4, 'customer')}) raised "
-        f"{fmt.pct(p.top4_share)}. Most: {_names(loudest)}."
+        f"{_window_text(as_of)}{_top4_part(ctx.settings, p, 'raised')} "
+        f"Most: {_names(loudest)}."
     )
     if status == "red":
         text += (
@@ -554,7 +586,7 @@ def compute_ticket_pareto(ctx: Context) -> Result:
     else:
         text += " The load is spread out: look at the causes, not at particular customers."
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in _window(as_of).items() if k != "current_after"},
         "counted": what,
         "complaints_only": only,
@@ -562,10 +594,9 @@ def compute_ticket_pareto(ctx: Context) -> Result:
         "complaints": kinds["complaints"],
         "customers": p.customers,
         "top20_customers": p.k20,
-        "top4_customers": p.k4,
         "counted_total": int(p.total),
         "top20_share": p.top20_share,
-        "top4_share": p.top4_share,
+        **_top4_details(ctx.settings, p),
         "gini": p.gini,
         "lorenz": _records(p.points),
         "top_customers": _top_list(p.ranks, what, min(p.k20, DETAIL_ROWS)),
@@ -575,6 +606,19 @@ def compute_ticket_pareto(ctx: Context) -> Result:
             "(type containing 'complain') exist in the window, else every ticket."
         ),
     }
+    small = _pareto_small(
+        ind,
+        ctx,
+        p,
+        as_of,
+        what,
+        "Count every ticket on the Customer fit page, or load more of your support tickets."
+        if only
+        else "Load more of your support tickets.",
+        details,
+    )
+    if small is not None:
+        return small
     return Result(ind.id, float(value), status, text, details, p.ranks)
 
 
@@ -582,6 +626,8 @@ TICKET_PARETO = register(
     Indicator(
         id="ticket_pareto",
         area=AREA,
+        reads=("tickets",),
+        counts_days=False,
         label="Complaints from top 20%",
         unit="share",
         higher_is_better=False,
@@ -697,11 +743,12 @@ def compute_customer_quadrant(ctx: Context) -> Result:
         )
     frame, basis = _ctx_quadrant(ctx, as_of)
     with_revenue = frame[frame["revenue"] > 0]
-    if len(with_revenue) < MIN_CUSTOMERS:
+    needed = minimum(ctx.settings, "min_cases")
+    if len(with_revenue) < needed:
         return ind.unknown(
             f"Only {fmt.plural(len(with_revenue), 'customer')} with revenue in "
             f"{_window_text(as_of)}: splitting them at the median needs at least "
-            f"{MIN_CUSTOMERS}. Load more invoices.",
+            f"{needed}. Load more invoices.",
             frame,
         )
     summary = _quadrant_summary(frame)
@@ -740,7 +787,7 @@ def compute_customer_quadrant(ctx: Context) -> Result:
         else "Burden is the number of tickets (fewer than 80% of your tickets record hours)."
     )
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "burden_basis": basis,
         "burden_note": basis_note,
@@ -764,6 +811,8 @@ CUSTOMER_QUADRANT = register(
     Indicator(
         id="customer_quadrant",
         area=AREA,
+        reads=("invoices", "tickets"),
+        counts_days=False,
         label="Ideal customers' revenue",
         unit="share",
         higher_is_better=True,
@@ -869,7 +918,7 @@ def compute_loss_making_customers(ctx: Context) -> Result:
     if not has_time:
         text += " Without timesheets naming customers, time is not counted: load them."
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "customers": len(frame),
         "loss_making": value,
@@ -908,6 +957,8 @@ LOSS_MAKING_CUSTOMERS = register(
     Indicator(
         id="loss_making_customers",
         area=AREA,
+        reads=("invoices", "time_entries"),
+        counts_days=False,
         label="Customers losing money",
         unit="count",
         higher_is_better=False,
@@ -1062,7 +1113,8 @@ def compute_churn_rate(ctx: Context) -> Result:
         "who will buy."
     )
     judged = segments[
-        (segments["segment"] != NO_SEGMENT) & (segments["customers"] >= MIN_CUSTOMERS)
+        (segments["segment"] != NO_SEGMENT)
+        & (segments["customers"] >= minimum(ctx.settings, "min_cases"))
     ]
     if len(judged) > 1 and float(judged["churn"].iloc[0]) > 0:
         worst = judged.iloc[0]
@@ -1080,7 +1132,7 @@ def compute_churn_rate(ctx: Context) -> Result:
             + "."
         )
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "prior_from": prior_from.isoformat(),
         "prior_to": months_back(as_of, 12).isoformat(),
@@ -1098,6 +1150,18 @@ def compute_churn_rate(ctx: Context) -> Result:
             "last 12; the rate is churned customers / customers who bought the year before."
         ),
     }
+    needed = minimum(ctx.settings, "min_cases")
+    if prior < needed:
+        return ind.too_few(
+            float(value),
+            prior,
+            needed,
+            "customer",
+            count=f"{len(churned)} of the {fmt.plural(prior, 'customer')} who bought the year before",
+            fix="A churn rate needs more customers: load invoices for all of your customers.",
+            frame=frame.reset_index(drop=True),
+            details=details,
+        )
     # the frame: every year's rows (k = 0 the last 12 months), for the page's year chart
     return Result(ind.id, float(value), status, text, details, frame.reset_index(drop=True))
 
@@ -1106,6 +1170,7 @@ CHURN_RATE = register(
     Indicator(
         id="churn_rate",
         area=AREA,
+        reads=("invoices",),
         label="Customers lost in a year",
         unit="share",
         higher_is_better=False,
@@ -1240,7 +1305,7 @@ def compute_contact_gaps(ctx: Context) -> Result:
             f"{_window_text(as_of)}) heard from you in the last {interval} days."
         )
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "interval_days": interval,
         "top_customers": len(top),
@@ -1262,6 +1327,7 @@ CONTACT_GAPS = register(
     Indicator(
         id="contact_gaps",
         area=AREA,
+        reads=("invoices", "activities"),
         label="Top customers neglected",
         unit="count",
         higher_is_better=False,
@@ -1347,11 +1413,12 @@ def compute_ideal_profile(ctx: Context) -> Result:
             "log them) so ideal customers (high revenue, little support) can be told apart."
         )
     frame, _basis = _ctx_quadrant(ctx, as_of)
-    if int((frame["revenue"] > 0).sum()) < MIN_CUSTOMERS:
+    needed = minimum(ctx.settings, "min_cases")
+    if int((frame["revenue"] > 0).sum()) < needed:
         return ind.unknown(
             f"Only {fmt.plural(int((frame['revenue'] > 0).sum()), 'customer')} with revenue in "
             f"{_window_text(as_of)}: too few to tell what the best of them have in common "
-            f"(needs at least {MIN_CUSTOMERS}). Load more invoices.",
+            f"(needs at least {needed}). Load more invoices.",
         )
     with_revenue = frame[frame["revenue"] > 0]
     known = {
@@ -1412,7 +1479,7 @@ def compute_ideal_profile(ctx: Context) -> Result:
     if missing:
         text += f" Not compared (not in your customers file): {_names(missing)}."
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "ideal_customers": ideal_n,
         "customers": len(with_revenue),
@@ -1425,6 +1492,16 @@ def compute_ideal_profile(ctx: Context) -> Result:
             "1–9, 10–49, 50–249, 250+ employees."
         ),
     }
+    if ideal_n < needed:
+        return ind.too_few(
+            value,
+            ideal_n,
+            needed,
+            "ideal customer",
+            fix="Load more invoices and tickets, so more customers can be placed.",
+            frame=lifts,
+            details=details,
+        )
     return Result(ind.id, value, status, text, details, lifts)
 
 
@@ -1432,6 +1509,8 @@ IDEAL_PROFILE = register(
     Indicator(
         id="ideal_profile",
         area=AREA,
+        reads=("invoices", "tickets"),
+        counts_days=False,
         label="Ideal profile lift",
         unit="ratio",
         higher_is_better=True,
@@ -1498,7 +1577,7 @@ def compute_recurring_revenue_share(ctx: Context) -> Result:
     if status != "green":
         text += " Turn one-off work into service contracts to steady the cash."
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "definition": "recurring revenue / revenue on invoice lines with a known recurring flag",
         "reference": "65% or more strong (green), under 40% weak (red)",
@@ -1516,6 +1595,8 @@ RECURRING_REVENUE_SHARE = register(
     Indicator(
         id="recurring_revenue_share",
         area=AREA,
+        reads=("invoices",),
+        counts_days=False,
         label="Recurring revenue share",
         unit="share",
         higher_is_better=True,
@@ -1569,7 +1650,7 @@ def compute_top3_concentration(ctx: Context) -> Result:
     if status == "red":
         text += " Losing one of them would shake the business: win more mid-sized customers."
     details: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         **{k: v for k, v in window.items() if k != "current_after"},
         "definition": "the 3 largest customers' share of revenue in the last 12 months",
         "reference": "under 20% strong (green), over 45% weak (red)",
@@ -1586,6 +1667,8 @@ TOP3_CONCENTRATION = register(
     Indicator(
         id="top3_concentration",
         area=AREA,
+        reads=("invoices",),
+        counts_days=False,
         label="Revenue from top 3",
         unit="share",
         higher_is_better=False,

@@ -21,13 +21,12 @@ from analytics.indicators import jsonable, register
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
 from analytics.indicators.niche import months_back
 from analytics.queries import query
+from analytics.settings import minimum
 from analytics.store import Connection
 
 PAGE = "friction"
 AREA = "friction"
 WINDOW_MONTHS = 12
-# Fewest closed deals in each group (with / without technical presales) to compare win rates.
-MIN_PRESALES_GROUP = 5
 # Fewest won deals to set a baseline of hours and age per size band (two per quartile).
 MIN_BASELINE = 8
 # A won deal with delivery hours logged this recently is probably still being delivered.
@@ -65,15 +64,14 @@ def _currency(ctx: Context) -> str:
 
 
 def deals_as_of(ctx: Context) -> date | None:
-    """The owner's day, else the last day a deal was created or closed."""
-    days = [_day(ctx.as_of_for("deals", c)) for c in ("closed", "created")]
-    known = [d for d in days if d is not None]
-    return max(known) if known else None
+    """The owner's day, else the last day a deal was created, won or lost (an open deal's
+    expected close is a forecast, not a day that happened)."""
+    return ctx.entity_as_of("deals")
 
 
 def time_as_of(ctx: Context) -> date | None:
     """The owner's day, else the last day anyone logged time."""
-    return _day(ctx.as_of_for("time_entries", "date"))
+    return ctx.entity_as_of("time_entries")
 
 
 def window(as_of: date) -> dict[str, Any]:
@@ -255,6 +253,23 @@ def compute_discount_depth(ctx: Context) -> Result:
         "by_salesperson": _records(owners),
         "discount_happy": owners.loc[owners["median_discount"] > threshold, "owner"].tolist(),
     }
+    needed = minimum(ctx.settings, "min_cases")
+    if len(priced) < needed:
+        deep = int(priced["deep"].sum())
+        return ind.too_few(
+            value,
+            len(priced),
+            needed,
+            "won deal with a list value",
+            many="won deals with a list value",
+            count=(
+                f"median of {fmt.plural(len(priced), 'won deal')}; {deep} of them discounted "
+                f"more than {fmt.pct(threshold)}"
+            ),
+            fix=f"Load more of your deals won in {window_text(as_of)}, with their list value.",
+            frame=deals,
+            details=details,
+        )
     return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, deals)
 
 
@@ -266,6 +281,8 @@ DISCOUNT_DEPTH = register(
     Indicator(
         id="discount_depth",
         area=AREA,
+        reads=("deals",),
+        counts_days=False,
         label="Discount on won deals",
         unit="share",
         higher_is_better=False,
@@ -411,6 +428,22 @@ def compute_effort_overrun(ctx: Context) -> Result:
         ),
         "by_salesperson": _records(owners),
     }
+    needed = minimum(ctx.settings, "min_cases")
+    if len(judged) < needed:
+        over = int((judged["overrun"] > 0).sum())
+        return ind.too_few(
+            value,
+            len(judged),
+            needed,
+            "finished deal",
+            count=(
+                f"median of {fmt.plural(len(judged), 'won deal')} with an estimate and logged "
+                f"hours; {over} of them over estimate"
+            ),
+            fix="Record estimated hours on more won deals and log delivery time with the deal id.",
+            frame=deals,
+            details=details,
+        )
     return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, deals)
 
 
@@ -425,6 +458,8 @@ EFFORT_OVERRUN = register(
     Indicator(
         id="effort_overrun",
         area=AREA,
+        reads=("deals", "time_entries"),
+        counts_days=False,
         label="Hours over estimate",
         unit="share",
         higher_is_better=False,
@@ -493,13 +528,14 @@ def compute_presales_lift(ctx: Context) -> Result:
     groups = presales_groups(deals)
     with_, without = groups.iloc[0], groups.iloc[1]
     n_with, n_without = int(with_["deals"]), int(without["deals"])
+    needed = minimum(ctx.settings, "min_cases")
     details: dict[str, Any] = {
         **_window_details(as_of),
         "with_presales": _records(groups.iloc[[0]])[0],
         "without_presales": _records(groups.iloc[[1]])[0],
-        "min_group": MIN_PRESALES_GROUP,
+        "min_group": needed,
     }
-    if n_with < MIN_PRESALES_GROUP or n_without < MIN_PRESALES_GROUP:
+    if n_with < needed or n_without < needed:
         if deals.empty:
             text = f"No deals won or lost in {window_text(as_of)}. " + NO_DEALS.split(". ", 1)[1]
         elif n_with == 0:
@@ -508,10 +544,25 @@ def compute_presales_lift(ctx: Context) -> Result:
                 "presales, so there is nothing to compare. Record presales hours on your deals, "
                 "or log technicians' presales time with category presales and the deal id."
             )
+        elif n_without > 0:
+            return ind.too_few(
+                float(with_["win_rate"] - without["win_rate"]),
+                min(n_with, n_without),
+                needed,
+                "closed deal in each group",
+                many="closed deals in each group",
+                count=(
+                    f"won {int(with_['won'])} of {n_with} with technical presales against "
+                    f"{int(without['won'])} of {n_without} without"
+                ),
+                fix=f"Load more of the deals you won or lost in {window_text(as_of)}.",
+                frame=groups,
+                details=details,
+            )
         else:
             text = (
-                f"Needs at least {MIN_PRESALES_GROUP} deals closed with technical presales and "
-                f"{MIN_PRESALES_GROUP} without in {window_text(as_of)}; you have {n_with:,} "
+                f"Needs at least {needed} deals closed with technical presales and "
+                f"{needed} without in {window_text(as_of)}; you have {n_with:,} "
                 f"with and {n_without:,} without."
             )
         return ind.unknown(text, groups, details)
@@ -550,6 +601,8 @@ PRESALES_LIFT = register(
     Indicator(
         id="presales_lift",
         area=AREA,
+        reads=("deals", "time_entries"),
+        counts_days=False,
         label="Presales win-rate lift",
         unit="points",
         higher_is_better=True,
@@ -560,7 +613,7 @@ PRESALES_LIFT = register(
             "not, in percentage points, with the days each took to close. A technician's "
             "word carries credibility a salesperson lacks and can cut the time to a sale. "
             "Green from +5 points; red below zero, where the technical hours are not helping. "
-            "Needs 5 closed deals in each group."
+            "Needs 5 closed deals in each group (the fewest cases behind a rate, in Settings)."
         ),
         thresholds=Thresholds(green=0.05, red=0.0),
         compute=compute_presales_lift,
@@ -689,6 +742,8 @@ LOST_DEAL_HOURS = register(
     Indicator(
         id="lost_deal_hours",
         area=AREA,
+        reads=("deals", "time_entries"),
+        counts_days=False,
         label="Hours sunk in lost deals",
         unit="hours",
         higher_is_better=False,
@@ -912,6 +967,7 @@ CUT_AND_RUN = register(
     Indicator(
         id="cut_and_run",
         area=AREA,
+        reads=("deals", "time_entries"),
         label="Deals to cut loose",
         unit="count",
         higher_is_better=False,
@@ -1047,6 +1103,7 @@ TIME_TRACKING_COVERAGE = register(
     Indicator(
         id="time_tracking_coverage",
         area=AREA,
+        reads=("time_entries",),
         label="Time-tracking coverage",
         unit="share",
         higher_is_better=True,
@@ -1135,6 +1192,8 @@ IMPROVEMENT_TIME_SHARE = register(
     Indicator(
         id="improvement_time_share",
         area=AREA,
+        reads=("time_entries",),
+        counts_days=False,
         label="Improvement time",
         unit="share",
         higher_is_better=True,
@@ -1212,6 +1271,8 @@ BILLABLE_UTILIZATION = register(
     Indicator(
         id="billable_utilization",
         area=AREA,
+        reads=("time_entries",),
+        counts_days=False,
         label="Billable utilisation",
         unit="share",
         higher_is_better=True,
@@ -1250,7 +1311,7 @@ def _rate_thresholds(settings: dict[str, Any]) -> Thresholds:
 
 def compute_effective_hourly_rate(ctx: Context) -> Result:
     ind = EFFECTIVE_HOURLY_RATE
-    invoice_day = _day(ctx.as_of_for("invoices", "date"))
+    invoice_day = ctx.entity_as_of("invoices")
     time_day = time_as_of(ctx)
     if invoice_day is None:
         return ind.unknown(
@@ -1323,6 +1384,9 @@ EFFECTIVE_HOURLY_RATE = register(
     Indicator(
         id="effective_hourly_rate",
         area=AREA,
+        reads=("invoices", "time_entries"),
+        counts_days=False,
+        anchor="common",
         label="Effective hourly rate",
         unit="money",
         higher_is_better=True,
