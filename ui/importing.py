@@ -22,6 +22,7 @@ import streamlit as st
 from analytics import access, importer, store
 from analytics.entities import ENTITIES, ENTITY_NAMES
 from analytics.errors import ImportError_, OpeningDayError, RowsRejected
+from analytics.importer.batch import mapping_change
 from analytics.importer.limits import UPLOAD_MB
 from analytics.importer.mapping import (
     NUMERIC_KINDS,
@@ -133,10 +134,18 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
     sheet_note = f", sheet {plain(source.sheet)}" if source.sheet else ""
     st.caption(f"{count(source.n_rows)} rows, {count(len(source.headers))} columns{sheet_note}.")
 
-    # What the file holds: a saved mapping for these headers wins, else the guess.
+    # What the file holds: a saved mapping for these headers wins, else the guess, which is
+    # shown with its confidence; an unclear one waits for the owner to say which kind.
     saved = importer.find_saved_mapping(con, ws.id, source.headers)
+    found = importer.guess(source.headers) if saved is None else None
     if choice.entity is None:
-        choice.entity = saved.entity if saved is not None else importer.guess_entity(source.headers)
+        if saved is not None:
+            choice.entity = saved.entity
+        elif found is not None and found.clear:
+            choice.entity = found.entity
+        elif found is not None and found.entity is not None:
+            kind_question(key, found, choice)
+            return  # nothing is previewed or imported until the owner confirms the kind
     entity_key = f"entity:{key}"
     if entity_key not in st.session_state:
         st.session_state[entity_key] = choice.entity
@@ -157,6 +166,7 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
             icon="⚠️",
         )
         return
+    kind_banner(entity, saved, found)
 
     # The same content as the same entity (and sheet) was imported before: say so. The same
     # file as another entity (Superstore lines as invoices, then as customers) is new.
@@ -172,7 +182,8 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
             plain(
                 f"This exact file was already imported as {ENTITIES[entity].label.lower()} "
                 f"(import #{earlier.id} on {moment(earlier.created_at)}); importing it again "
-                "adds nothing."
+                "with the same columns adds nothing. To read it with other columns, change them "
+                f"below and replace import #{earlier.id}."
             ),
             icon="ℹ️",
         )
@@ -193,6 +204,10 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
 
     st.markdown("**Columns** — which column of your file holds each field.")
     mapping, sample_slots = mapping_editor(key, entity, source.headers, choice.mapping)
+    read = {c for v in mapping.values() for c in (v if isinstance(v, tuple) else (v,))}
+    unread = [h for h in source.headers if h not in read]
+    if unread:
+        st.caption(plain(f"Columns not read: {', '.join(unread)}."))
     if mapping != choice.mapping:
         choice.mapping = mapping
         choice.saved_mapping_name = None
@@ -251,6 +266,96 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
         disabled=blocked,
     ):
         run_import(ws, source, entity, choice)
+    if earlier is not None:
+        _replace_offer(ws, source, entity, choice, earlier, blocked=blocked)
+
+
+def _replace_offer(
+    ws: store.Workspace,
+    source: importer.Source,
+    entity: str,
+    choice: UploadChoice,
+    earlier: store.Batch,
+    *,
+    blocked: bool,
+) -> None:
+    """The file was imported before: with other columns now, offer to replace that import
+    (undo it and import again, in one transaction: a failing import leaves it in place)."""
+    try:
+        every = {f.name: choice.mapping.get(f.name) for f in importer.mappable_fields(entity)}
+        _, resolved = importer.choose_mapping(ui_store.connection(), ws.id, source, entity, every)
+    except OpeningDayError:
+        return  # the preview above already says what is wrong with the mapping
+    change = mapping_change(ui_store.connection(), entity, earlier, resolved)
+    if change is None:
+        return
+    st.info(
+        plain(f"Import #{earlier.id} read this file with other columns: {change[1]}."), icon="🔁"
+    )
+    if st.button(
+        f"Replace batch {earlier.id}",
+        key=f"replace:{source.sha256}:{source.sheet}",
+        icon="🔁",
+        disabled=blocked,
+        help=f"Undo import #{earlier.id} and import the file again with the columns above, "
+        "all or nothing.",
+    ):
+        run_import(ws, source, entity, choice, replace=True)
+
+
+def kind_label(entity: str) -> str:
+    return ENTITIES[entity].label
+
+
+def kind_banner(
+    entity: str, saved: importer.SavedMapping | None, found: importer.Guess | None
+) -> None:
+    """The kind the import will use, how it was settled and how sure the guess is."""
+    label = plain(kind_label(entity).lower())
+    if saved is not None and saved.entity == entity:
+        st.success(f"Read as **{label}**, as your saved mapping says.", icon="💾")
+    elif found is not None and found.entity == entity and found.clear:
+        st.success(
+            f"Read as **{label}**: guessed from the column names, confidence "
+            f"**{found.confidence:.0%}** ({plain(found.reason)}).",
+            icon="🔎",
+        )
+    else:
+        st.info(f"Read as **{label}**, as you chose.", icon="✋")
+
+
+def kind_question(key: str, found: importer.Guess, choice: UploadChoice) -> None:
+    """An unclear guess: the two closest kinds, what each would read, and a confirmation.
+    Nothing is imported until the owner picks one."""
+    st.warning(
+        "Opening Day is not sure what this file holds (confidence "
+        f"{found.confidence:.0%}: {plain(found.reason)}). Say which kind it is.",
+        icon="❓",
+    )
+    closest = [f.entity for f in found.candidates]
+    others = [e for e in ENTITY_NAMES if e not in closest]
+    summaries = {f.entity: f for f in found.candidates}
+
+    def option(name: str) -> str:
+        fit = summaries.get(name)
+        if fit is None:
+            return kind_label(name)
+        used = ", ".join(f"{k} = {v}" for k, v in importer.mapping_words(name, fit.mapping).items())
+        lacks = f"; no column for {', '.join(fit.missing)}" if fit.missing else ""
+        return f"{kind_label(name)} (would read {used or 'nothing'}{lacks})"
+
+    picked = st.radio(
+        "This file holds",
+        [*closest, *others],
+        index=None,
+        format_func=option,
+        key=f"kind_pick:{key}",
+        help="The two closest kinds come first, with the columns each would read.",
+    )
+    if st.button("Use this kind", key=f"kind_ok:{key}", disabled=picked is None, type="primary"):
+        choice.entity = picked
+        st.session_state[f"entity:{key}"] = picked
+        st.rerun()
 
 
 def mapping_editor(
@@ -427,7 +532,12 @@ def rejects_table(rejects: list[Any], title: str, *, key: str, file_name: str) -
 
 
 def run_import(
-    ws: store.Workspace, source: importer.Source, entity: str, choice: UploadChoice
+    ws: store.Workspace,
+    source: importer.Source,
+    entity: str,
+    choice: UploadChoice,
+    *,
+    replace: bool = False,
 ) -> None:
     """Import with a progress bar; on success remember the result and rerun the page."""
     bar = st.progress(0.0, text="Starting the import…")
@@ -447,6 +557,7 @@ def run_import(
             skip_bad_rows=choice.skip_bad_rows,
             date_order=choice.date_order,
             progress=progress,
+            replace=replace,
         )
     except RowsRejected as exc:
         bar.empty()
@@ -484,14 +595,22 @@ def show_result(result: Any) -> None:
         return
     st.success(
         plain(
-            f"Imported {count(result.rows_imported)} of {count(result.rows_read)} rows as "
-            f"{entity_word(result.entity)} (import #{result.batch_id}). "
-            f"Skipped: {count(result.duplicates_skipped)} already in the store, "
+            (
+                f"Read {count(result.rows_read)} rows: imported or updated "
+                f"{count(result.rows_imported)} of its {count(result.customers_in_file)} "
+                f"customers (import #{result.batch_id}). "
+                if result.customers_in_file is not None
+                else f"Imported {count(result.rows_imported)} of {count(result.rows_read)} rows "
+                f"as {entity_word(result.entity)} (import #{result.batch_id}). "
+            )
+            + f"Skipped: {count(result.duplicates_skipped)} already in the store, "
             f"{count(result.rows_rejected)} that could not be read. "
             f"New customers: {count(result.customers_created)}."
         ),
         icon="✅",
     )
+    for line in result.notes():  # customers whose rows disagree, ids resolved, data checks
+        st.info(plain(line), icon="🔎")
     for warning in result.warnings:
         st.info(plain(warning), icon="ℹ️")
 
