@@ -112,7 +112,7 @@ def mixed(con: store.Connection, workspace: store.Workspace) -> int:
     insert(con, "invoices", rows, ws)
     tickets = [
         {"opened": date(2023, 2, 1), "customer": c, "type": "complaint"}
-        for c in ("C01", "C01", "C01", "C02", "C03", "C04", "C05")
+        for c in ("C01", "C01", "C01", *(f"C{i:02d}" for i in range(2, 11)))
     ]
     tickets.append({"opened": date(2023, 12, 31), "customer": "C01", "type": "complaint"})
     insert(con, "tickets", tickets, ws)
@@ -131,10 +131,10 @@ def test_each_figure_counts_to_its_own_datas_last_day(con: store.Connection, mix
     assert quiet.details["as_of"] == date(2022, 12, 30)
     assert "since 2 Oct 2022" in quiet.message
     tickets = compute(con, mixed, "ticket_pareto")
-    # On the tickets' own day (31 Dec 2023): 8 complaints from 5 customers. Top 20 % =
-    # ceil(1.0) = 1 customer, C01 with 4 of 8 = 50.0 %.
+    # On the tickets' own day (31 Dec 2023): 13 complaints from 10 customers. Top 20 % =
+    # 2 customers: C01 with 4 and C02 with 1 (ties broken by name): 5 of 13.
     assert tickets.details["as_of"] == date(2023, 12, 31)
-    assert tickets.value == pytest.approx(4 / 8)
+    assert tickets.value == pytest.approx(5 / 13)
     assert tickets.status != "unknown"
 
 
@@ -246,3 +246,13 @@ def test_pages_say_when_their_sources_end_on_different_days(db_file: Path) -> No
     niche = run_page("pages/niche.py")
     no_failure(niche)
     assert "Figures as of 30 Dec 2022, the last day of your invoices." in texts(niche)
+
+
+def test_sources_that_do_not_overlap_say_where_each_lies(con: store.Connection, mixed: int) -> None:
+    # Revenue against support burden needs both in one year: the tickets all come after.
+    r = compute(con, mixed, "customer_quadrant")
+    assert r.status == "unknown"
+    assert (
+        "Your tickets run from 1 Feb 2023 to 31 Dec 2023, after the invoices' 12 months to "
+        "30 Dec 2022" in r.message
+    )
