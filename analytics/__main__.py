@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from analytics import store
-from analytics.entities import ENTITY_NAMES
+from analytics.entities import IMPORTABLE
 from analytics.errors import ImportError_, OpeningDayError, RowsRejected, UnknownEntity
 
 # Exit codes: 0 done; 1 the store or workspace is not usable; 2 the file was not imported.
@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     _add_workspace(p)
     p.add_argument(
-        "--entity", choices=ENTITY_NAMES, help="what the file holds (guessed if omitted)"
+        "--entity",
+        choices=IMPORTABLE,
+        help="what the file holds (guessed if omitted); `people` is a CRM's users export, the "
+        "name list that turns owner ids in other files into names",
     )
     p.add_argument("file", metavar="FILE", nargs="?", help="the file to import")
     p.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")

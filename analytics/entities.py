@@ -71,6 +71,12 @@ ENTITIES: dict[str, Entity] = {
                 Field(
                     "customer", "text", True, "Customer", "Name or id, as it appears on invoices"
                 ),
+                Field(
+                    "external_id",
+                    "text",
+                    label="External id (CRM account id)",
+                    help="Other files that name the customer by this id are resolved to the name",
+                ),
                 Field("segment", "text", label="Segment / industry"),
                 Field("region", "text", label="Region"),
                 Field("size", "int", label="Size (employees)"),
@@ -166,7 +172,28 @@ ENTITIES: dict[str, Entity] = {
     )
 }
 
+# Name lists: not business data of their own but look-ups that resolve the ids other files
+# carry (a CRM's users export turns a deals file's OwnerId into the salesperson's name). They
+# import and undo like an entity (`--entity people`), but are never guessed, counted or
+# analysed; see analytics/importer/resolve.py.
+NAME_LISTS: dict[str, Entity] = {
+    "people": Entity(
+        "people",
+        "People (a CRM's users)",
+        (
+            Field("person_id", "text", True, "Id", "The id other files use for the person"),
+            Field("name", "text", label="Name"),
+            Field("first_name", "text", label="First name"),
+            Field("last_name", "text", label="Last name"),
+        ),
+        "Who is who: one row per user id, so owner ids in other files read as names.",
+        key="person_id",
+    ),
+}
+
 ENTITY_NAMES: tuple[str, ...] = tuple(ENTITIES)
+IMPORTABLE: tuple[str, ...] = ENTITY_NAMES + tuple(NAME_LISTS)
+ENTITIES.update(NAME_LISTS)  # by-name look-ups (mapping, parsing, batches) find them too
 
 # Entities whose customer column names a customer that must exist in `customers`:
 # an unknown one is created (time entries and activities may name prospects).

@@ -335,6 +335,44 @@ _MIGRATION_9 = [
       dismissed_at TIMESTAMP)""",
 ]
 
+# Honest numbers on mixed exports. Customers carry an external id (a CRM's account id) that
+# other files' customer columns resolve through; `people` is the name list that resolves
+# owner and person ids (a CRM's users). Rows that fail a sanity check at import are kept and
+# listed in `row_checks` (one row per row and check; see analytics/importer/checks.py). The
+# customers' fingerprints are recomputed with the new field, so a file imported before the
+# upgrade still matches its rows.
+_CUSTOMER_FP_V10 = (
+    "md5_number(concat_ws(chr(31), "
+    + ", ".join(
+        f"coalesce(CAST({f} AS VARCHAR), chr(30))"
+        for f in (
+            "customer",
+            "external_id",
+            "segment",
+            "region",
+            "size",
+            "channel",
+            "first_seen",
+            "renewal_date",
+            "status",
+        )
+    )
+    + "))"
+)
+_MIGRATION_10 = [
+    "ALTER TABLE customers ADD COLUMN IF NOT EXISTS external_id VARCHAR",
+    f"UPDATE customers SET row_fp = {_CUSTOMER_FP_V10} WHERE NOT auto",
+    _customers_current_sql(),
+    _entity_table_sql("people"),
+    """CREATE TABLE IF NOT EXISTS row_checks (
+      workspace_id INTEGER NOT NULL,
+      batch_id INTEGER NOT NULL,
+      entity VARCHAR NOT NULL,
+      source_row INTEGER NOT NULL,
+      check_id VARCHAR NOT NULL,
+      detail VARCHAR)""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _migration_1()),
@@ -346,5 +384,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (7, _MIGRATION_7),
     (8, _MIGRATION_8),
     (9, _MIGRATION_9),
+    (10, _MIGRATION_10),
 ]
 SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)

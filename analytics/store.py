@@ -11,14 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from analytics.entities import ENTITY_NAMES, REFERENCES_CUSTOMER
+from analytics.entities import ENTITY_NAMES, NAME_LISTS, REFERENCES_CUSTOMER
 from analytics.errors import StoreError, StoreLocked, StoreTooNew, WorkspaceError
 from analytics.schema import MIGRATIONS as MIGRATIONS
 from analytics.schema import SCHEMA_VERSION as SCHEMA_VERSION
@@ -462,6 +462,8 @@ def rename_workspace(con: Connection, name: str, new_name: str) -> Workspace:
 # Tables keyed by workspace_id directly; rejects hang off batches.
 WORKSPACE_TABLES: tuple[str, ...] = (
     *ENTITY_NAMES,
+    *NAME_LISTS,
+    "row_checks",
     "mappings",
     "settings",
     "checklist_templates",
@@ -653,15 +655,20 @@ def undo_batch(con: Connection, workspace_id: int, batch_id: int) -> Batch:
     if batch.undone_at is not None:
         raise StoreError(f"Batch {batch_id} ({batch.file_name}) was already undone.")
     with transaction(con) as tx:
-        tx.execute(
-            f"DELETE FROM {batch.entity} WHERE workspace_id = $w AND batch_id = $b",
-            {"w": workspace_id, "b": batch_id},
-        )
-        reconcile_customers(tx, workspace_id)
-        tx.execute(
-            "UPDATE batches SET undone_at = current_localtimestamp() WHERE id = $b", {"b": batch_id}
-        )
+        undo_batch_in(tx, workspace_id, batch)
     return get_batch(con, workspace_id, batch_id)
+
+
+def undo_batch_in(tx: Connection, workspace_id: int, batch: Batch) -> None:
+    """Undo a batch inside the caller's transaction (a re-import that replaces it)."""
+    tx.execute(
+        f"DELETE FROM {batch.entity} WHERE workspace_id = $w AND batch_id = $b",
+        {"w": workspace_id, "b": batch.id},
+    )
+    reconcile_customers(tx, workspace_id)
+    tx.execute(
+        "UPDATE batches SET undone_at = current_localtimestamp() WHERE id = $b", {"b": batch.id}
+    )
 
 
 # ---------------------------------------------------------------- what is loaded
@@ -679,34 +686,63 @@ def entity_counts(con: Connection, workspace_id: int) -> dict[str, int]:
     return {r[0]: int(r[1]) for r in rows}
 
 
-# The date that says "when" for each entity, for the data's range and the default as-of day.
+# The date that says "when" something happened, per entity: the data's range and every "as
+# of" day come from it. An open deal's close date is a forecast, so an open deal counts by
+# the day it was created; rows dated after today (a typo, a forecast) never set a day.
 ENTITY_DATE: dict[str, str] = {
     "invoices": "date",
-    "deals": "coalesce(closed, created)",
+    "deals": "CASE WHEN status = 'open' THEN created ELSE coalesce(closed, created) END",
     "time_entries": "date",
     "activities": "date",
     "tickets": "opened",
 }
 
 
+def today() -> date:
+    """The machine's date: no "as of" day runs past it (tests move it)."""
+    return date.today()
+
+
+def _real_dates(name: str) -> str:
+    expr = ENTITY_DATE[name]
+    return f"FROM {name} WHERE workspace_id = $w AND {expr} <= $today"
+
+
 def data_range(con: Connection, workspace_id: int) -> pd.DataFrame:
-    """First and last date per dated entity (rows without dates are left out)."""
+    """First and last real date per dated entity (undated rows and days after today left out)."""
     parts = [
-        f"SELECT '{name}' AS entity, min({expr}) AS first, max({expr}) AS last "
-        f"FROM {name} WHERE workspace_id = $w"
+        f"SELECT '{name}' AS entity, min({expr}) AS first, max({expr}) AS last " + _real_dates(name)
         for name, expr in ENTITY_DATE.items()
     ]
-    return con.cursor().execute(" UNION ALL ".join(parts), {"w": workspace_id}).df()
+    return (
+        con.cursor().execute(" UNION ALL ".join(parts), {"w": workspace_id, "today": today()}).df()
+    )
+
+
+def entity_last_day(con: Connection, workspace_id: int, name: str) -> date | None:
+    """The last real date of one entity: its own "as of" day (None when it has none)."""
+    expr = ENTITY_DATE[name]
+    row = (
+        con.cursor()
+        .execute(f"SELECT max({expr}) " + _real_dates(name), {"w": workspace_id, "today": today()})
+        .fetchall()
+    )
+    value = row[0][0]
+    return value if value is None or isinstance(value, date) else pd.Timestamp(value).date()
 
 
 def last_data_date(con: Connection, workspace_id: int) -> Any:
-    """The last date in the workspace's data: the default "as of" day. None when empty."""
+    """The last real date in the workspace's data: the default "as of" day. None when empty.
+
+    The latest thing that happened: never an open deal's expected close, never after today.
+    """
     parts = " UNION ALL ".join(
-        f"SELECT max({expr}) AS d FROM {name} WHERE workspace_id = $w"
-        for name, expr in ENTITY_DATE.items()
+        f"SELECT max({expr}) AS d " + _real_dates(name) for name, expr in ENTITY_DATE.items()
     )
     return (
-        con.cursor().execute(f"SELECT max(d) FROM ({parts})", {"w": workspace_id}).fetchall()[0][0]
+        con.cursor()
+        .execute(f"SELECT max(d) FROM ({parts})", {"w": workspace_id, "today": today()})
+        .fetchall()[0][0]
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import asof
 from analytics.entities import ENTITIES
 from ui import guide, sidebar
+from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import count, day, plain, span, years_between
 from ui.widgets import demo_button
@@ -58,12 +60,17 @@ if not loaded:
     st.table(guide.what_to_load(), hide_index=True)
     st.stop()
 
-as_of_note = f"Figures as of **{day(ctx.as_of)}**"
-if ctx.picked_as_of:
-    as_of_note += f" — a day you picked; your data runs to {day(ctx.last_data_date)}."
-else:
-    as_of_note += ", the last day in your data."
-st.markdown(as_of_note)
+st.markdown(plain(ui_ind.as_of_line(ctx, None)))
+ends = asof.ends_from_range(ranges.reset_index(), asof.WORDS)
+for source, gap in asof.stale(ends):
+    latest = ends[0]
+    st.warning(
+        f"**Stale:** your {asof.WORDS[source.entity]} end on {day(source.last)}, "
+        f"{count(gap)} days before your {asof.WORDS[latest.entity]} "
+        f"({day(latest.last)}). Figures from them count to their own last day; import a "
+        f"newer {asof.WORDS[source.entity]} export to bring them level.",
+        icon="⚠️",
+    )
 
 first = pd.to_datetime(ranges["first"]).min()
 last = pd.to_datetime(ranges["last"]).max()
@@ -100,6 +107,37 @@ if latest:
     st.caption(
         f"Last import: {b0.entity.replace('_', ' ')} from {plain(b0.file_name)}, "
         f"{day(b0.created_at)}."
+    )
+
+st.subheader("Data checks", anchor=False)
+flagged = ui_store.data_checks(ws.id)
+if flagged.empty:
+    st.markdown("✅ Every imported row passed the data checks.")
+else:
+    st.markdown(
+        f"{count(int(flagged['n'].sum()))} imported rows look wrong. They are kept as they came "
+        "(fix the file and replace its import on the Data page), and the figures they would "
+        "distort leave them out."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Data": [ENTITIES[e].label for e in flagged["entity"]],
+                "Check": flagged["label"],
+                "Rows": flagged["n"],
+                "First rows": [
+                    "; ".join(f"row {r}: {d}" for r, d in zip(rows, details, strict=True))
+                    for rows, details in zip(
+                        flagged["first_rows"], flagged["first_details"], strict=True
+                    )
+                ],
+                "Left out of": flagged["left_out"],
+                "Files": flagged["files"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Rows": st.column_config.NumberColumn(format="localized")},
     )
 
 st.subheader("What's next", anchor=False)

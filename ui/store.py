@@ -229,6 +229,14 @@ def last_data_date(workspace_id: int) -> date | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def data_checks(workspace_id: int) -> pd.DataFrame:
+    """Rows that failed a data check at import, per kind of data and check."""
+    from analytics.importer.checks import data_checks as listed
+
+    return listed(connection(), workspace_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def settings(workspace_id: int) -> dict[str, Any]:
     return get_settings(connection(), workspace_id)
 

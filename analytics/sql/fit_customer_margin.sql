@@ -23,7 +23,7 @@ source_time as (
     select customer, trim(role) as role, sum(hours) as hours
     from time_entries
     where workspace_id = $ws and date > $current_after and date <= $as_of
-        and customer is not null and hours is not null
+        and customer is not null and hours >= 0  -- negative hours: flagged at import, left out
     group by all
 ),
 

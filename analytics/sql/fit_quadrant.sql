@@ -31,7 +31,8 @@ revenue as (
 ),
 
 support as (
-    select customer, count(*) as tickets, coalesce(sum(hours), 0)::double as ticket_hours
+    select customer, count(*) as tickets,
+        coalesce(sum(hours) filter (where hours >= 0), 0)::double as ticket_hours
     from source_tickets
     group by customer
 ),

@@ -18,7 +18,8 @@ source_customers as (
 ),
 
 by_customer as (
-    select customer, count(*)::double as value, sum(hours)::double as hours
+    select customer, count(*)::double as value,
+        sum(hours) filter (where hours >= 0)::double as hours
     from source_tickets
     where complaint or not $complaints_only
     group by customer

@@ -17,7 +17,7 @@ weeks as (
 people as (
     select t.person, date_trunc('week', min(t.date))::date as first_week
     from time_entries as t, bounds as b
-    where t.workspace_id = $ws and t.person is not null and t.hours is not null
+    where t.workspace_id = $ws and t.person is not null and t.hours >= 0
         and t.date < b.last_week + 7
     group by t.person
 ),
@@ -25,7 +25,7 @@ people as (
 logged as (
     select t.person, date_trunc('week', t.date)::date as week_start, sum(t.hours) as hours
     from time_entries as t, bounds as b
-    where t.workspace_id = $ws and t.person is not null and t.hours is not null
+    where t.workspace_id = $ws and t.person is not null and t.hours >= 0
         and t.date >= b.first_week and t.date < b.last_week + 7
     group by all
 ),

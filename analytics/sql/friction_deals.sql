@@ -58,7 +58,7 @@ entries as (
         d.until
     from time_entries as t
     inner join deals as d on t.deal_id = d.deal_id
-    where t.workspace_id = $ws and t.deal_id is not null and t.hours is not null
+    where t.workspace_id = $ws and t.deal_id is not null and t.hours >= 0
         and t.date <= $as_of
 ),
 

@@ -12,7 +12,7 @@ with source as (
         customer is not null as to_customer,
         sum(hours) as hours
     from time_entries
-    where workspace_id = $ws and date > $after and date <= $as_of and hours is not null
+    where workspace_id = $ws and date > $after and date <= $as_of and hours >= 0
     group by all
 ),
 

@@ -19,7 +19,7 @@ source_time as (
     select t.customer, t.hours, lower(trim(t.role)) as role
     from time_entries as t, bounds as b
     where t.workspace_id = $ws and t.date > b.recent_after and t.date <= $as_of
-        and t.customer is not null and t.hours is not null
+        and t.customer is not null and t.hours >= 0
 ),
 
 source_tickets as (

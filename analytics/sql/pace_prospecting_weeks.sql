@@ -79,7 +79,7 @@ activity_hours as (
 time_hours as (
     select date_trunc('week', date)::date as week_start, sum(hours) as hours
     from time_entries
-    where workspace_id = $ws and date <= $as_of and hours is not null
+    where workspace_id = $ws and date <= $as_of and hours >= 0
         and (
             lower(category) like '%prospect%'
             or lower(category) in ('sales', 'selling', 'business development', 'bd', 'new business')

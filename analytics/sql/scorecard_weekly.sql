@@ -63,7 +63,7 @@ logged as (
         sum(hours) filter (where billable)::double as billable_hours,
         count(billable) as with_flag
     from time_entries, bounds
-    where workspace_id = $ws and date >= first_week and date < last_week + 7
+    where workspace_id = $ws and date >= first_week and date < last_week + 7 and hours >= 0
     group by 1
 ),
 
