@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import store
+from analytics import asof, store
+from analytics import format as fmt
 from analytics.indicators.base import (
     STATUS_ICON,
     STATUS_ORDER,
@@ -112,11 +113,53 @@ def context(
     )
 
 
+# A picked day may run this many days past the data's end before a figure says it would
+# count empty days: a month, so an export taken mid-month still reads to the month end.
+PICKED_DAY_GRACE_DAYS = 31
+
+
+def after_the_data(indicator: Indicator, ctx: Context) -> Result | None:
+    """ "Not enough data" when the owner picked a day well after every source the indicator
+    reads ends, instead of a figure that counts the days in between as empty."""
+    if not ctx.explicit or not indicator.counts_days:
+        return None
+    days = {e: ctx.last_day(e) for e in indicator.reads}
+    known = {e: d for e, d in days.items() if d is not None}
+    if not known:
+        return None
+    last = max(known.values())
+    gap = (ctx.as_of - last).days
+    if gap <= PICKED_DAY_GRACE_DAYS:
+        return None
+    names = asof.words(known)
+    return indicator.unknown(
+        f"Your {names} end on {fmt.day(last)}, {gap:,} days before the day you picked "
+        f"({fmt.day(ctx.as_of)}): the days in between would count as empty. Pick a day on or "
+        f"before {fmt.day(last)}, or load {names} up to {fmt.day(ctx.as_of)}.",
+        details={"data_ends": last, "picked": ctx.as_of},
+    )
+
+
 def compute(indicator: Indicator, ctx: Context) -> Result:
-    """Compute one indicator and apply the owner's thresholds to its value."""
+    """Compute one indicator and apply the owner's thresholds to its value.
+
+    A figure that can be computed but would count the empty days after its data ends (a
+    picked day well past it) becomes "not enough data" saying so; a figure that cannot be
+    computed keeps its own reason (what to load comes first).
+    """
     result = indicator.compute(ctx)
-    if result.value is not None and result.status != "unknown":
-        result.status = indicator.judge(result.value, ctx.settings)
+    # The day this figure counts to, for the page's line, the CLI and snapshots.
+    result.details.setdefault("as_of", ctx.day_for(indicator.reads, indicator.anchor))
+    if result.value is None or result.status == "unknown":
+        return result
+    late = after_the_data(indicator, ctx)
+    if late is not None:
+        # The figure's details and table stay (a page can still show them); its value and
+        # colour do not.
+        late.details = {**result.details, **late.details, "value": result.value}
+        late.frame = result.frame
+        return late
+    result.status = indicator.judge(result.value, ctx.settings)
     return result
 
 

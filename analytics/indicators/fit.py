@@ -727,6 +727,25 @@ def _quadrant_summary(frame: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
+def _tickets_elsewhere(ctx: Context, as_of: date) -> str:
+    """When tickets exist but none in the invoices' window: where they are, and the fix."""
+    last = ctx.last_day("tickets")
+    if last is None:
+        return ""
+    first = _day(
+        ctx.con.cursor()
+        .execute("SELECT min(opened) FROM tickets WHERE workspace_id = $w", {"w": ctx.workspace_id})
+        .fetchall()[0][0]
+    )
+    if first is None:
+        return ""
+    side = "after" if first > as_of else "before"
+    return (
+        f" Your tickets run from {fmt.day(first)} to {fmt.day(last)}, {side} the invoices' "
+        f"12 months to {fmt.day(as_of)}: load invoices and tickets that cover the same year."
+    )
+
+
 def compute_customer_quadrant(ctx: Context) -> Result:
     ind = CUSTOMER_QUADRANT
     start = _start(ctx, ind)
@@ -738,8 +757,12 @@ def compute_customer_quadrant(ctx: Context) -> Result:
     if kinds["tickets"] == 0:
         return ind.unknown(
             f"No support tickets opened in {_window_text(as_of)}, so there is no burden to "
-            "weigh revenue against. Load your tickets (opened date, customer; hours if you log "
-            "them) to place every customer in the value-versus-burden picture."
+            "weigh revenue against."
+            + (
+                _tickets_elsewhere(ctx, as_of)
+                or " Load your tickets (opened date, customer; hours if you log them) to place "
+                "every customer in the value-versus-burden picture."
+            )
         )
     frame, basis = _ctx_quadrant(ctx, as_of)
     with_revenue = frame[frame["revenue"] > 0]
@@ -1409,8 +1432,12 @@ def compute_ideal_profile(ctx: Context) -> Result:
     if _ctx_kinds(ctx, as_of)["tickets"] == 0:
         return ind.unknown(
             f"Needs the value-versus-burden picture, and no support tickets were opened in "
-            f"{_window_text(as_of)}. Load your tickets (opened date, customer; hours if you "
-            "log them) so ideal customers (high revenue, little support) can be told apart."
+            f"{_window_text(as_of)}."
+            + (
+                _tickets_elsewhere(ctx, as_of)
+                or " Load your tickets (opened date, customer; hours if you log them) so "
+                "ideal customers (high revenue, little support) can be told apart."
+            )
         )
     frame, _basis = _ctx_quadrant(ctx, as_of)
     needed = minimum(ctx.settings, "min_cases")

@@ -439,10 +439,14 @@ def compute_order_book_cover(ctx: Context) -> Result:
     recent = complete.tail(6)
     with_revenue = int((recent["revenue"].fillna(0) > 0).sum())
     if len(recent) < 6 or with_revenue < 6:
+        have = (
+            f"your data has {fmt.plural(len(recent), 'complete month')} before it"
+            if len(recent) < 6
+            else f"only {with_revenue} of the last 6 have any"
+        )
         return ind.unknown(
             "Needs invoices in each of the 6 complete months before "
-            f"{fmt.day(day)} to compare the order book with; "
-            f"{with_revenue} of {len(recent)} {'has' if with_revenue == 1 else 'have'} any. "
+            f"{fmt.day(day)} to compare the order book with; {have}. "
             "Load invoices for those months.",
             months,
         )
