@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics import access, indicators, scorecard
 from analytics.errors import OpeningDayError
+from analytics.indicators import pace
 from analytics.settings import SETTINGS, Setting, save_settings
 from ui import access as ui_access
 from ui import sidebar
@@ -31,6 +32,13 @@ stop_unless(
 
 ws = ctx.workspace
 current = ui_store.settings(ws.id)
+# What a list setting offers beside the names already chosen: the workspace's own activity
+# types for the prospecting list.
+list_options: dict[str, list[str]] = {
+    "prospecting_types": pace.activity_types(ui_store.connection(), ws.id, current)["type"]
+    .astype(str)
+    .tolist()
+}
 
 
 def widget(s: Setting, value: Any) -> Any:
@@ -51,6 +59,17 @@ def widget(s: Setting, value: Any) -> Any:
         return picked.isoformat() if isinstance(picked, date) else None
     if s.kind == "text":
         return st.text_input(s.label, value=str(value or ""), help=s.help or None, key=key)
+    if s.kind == "list":
+        chosen = [str(v) for v in value or []]
+        offered = chosen + [t for t in list_options.get(s.key, []) if t not in chosen]
+        return st.multiselect(
+            s.label,
+            offered,
+            default=chosen,
+            help=f"{s.help} Pick from the list, or type a name to add it.",
+            accept_new_options=True,
+            key=key,
+        )
     if s.kind == "int":
         return st.number_input(
             s.label,

@@ -109,3 +109,24 @@ def test_niche_shows_whole_periods_and_one_decimal_percentages(demo_db: Path) ->
     last = max(str(x) for trace in spec["data"] for x in trace["x"])
     assert last.startswith("2026-07-01")
     assert "is not over yet" in texts(at)
+
+
+def test_settings_show_the_minimum_bases_and_the_prospecting_types(demo_db: Path) -> None:
+    at = run_page("pages/settings.py")
+    no_failure(at)
+    assert "Minimum bases" in [h.value for h in at.subheader]
+    con = store.connect(demo_db)
+    ws = store.list_workspaces(con)[0]
+    con.close()
+    types = at.multiselect(key=f"setting_{ws.id}_prospecting_types")
+    # the chosen words first, then the demo's own activity types not among them
+    assert types.value[:3] == ["prospect", "outreach", "cold"]
+    assert "meeting" in types.options and "cold call" in types.options
+    types.set_value(["cold call", "meeting"])
+    at.number_input(key=f"setting_{ws.id}_min_cases").set_value(8)
+    at.button[0].click().run()
+    no_failure(at)
+    con = store.connect(demo_db)
+    saved = get_settings(con, ws.id)
+    con.close()
+    assert saved["prospecting_types"] == ["cold call", "meeting"] and saved["min_cases"] == 8
