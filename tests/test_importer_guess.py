@@ -332,17 +332,16 @@ def test_data_page_asks_for_the_kind_when_unclear(with_workspace: store.Workspac
     at.run()
     no_failure(at)
     assert "not sure what this file holds" in texts(at)
-    pick = next(r for r in at.radio if str(r.key).startswith("kind_pick:"))
+    pick = next(s for s in at.selectbox if str(s.key).startswith("entity:"))
+    assert pick.value is None
     assert pick.options[:2] == [
         f"{ENTITIES['tickets'].label} (would read opened = CreatedDate, customer = Department)",
         f"{ENTITIES['customers'].label} (would read customer = Name, first_seen = CreatedDate)",
     ]
     assert not any(b.label.startswith("Import") for b in at.button)  # nothing to import yet
     pick.set_value("customers").run()
-    next(b for b in at.button if str(b.key).startswith("kind_ok:")).click().run()
     no_failure(at)
-    entity = next(s for s in at.selectbox if str(s.key).startswith("entity:"))
-    assert entity.value == "customers"
+    assert "Read as **customers**, as you chose." in texts(at)
     assert any(b.label.startswith("Import 3 rows as customers") for b in at.button)
 
 

@@ -135,36 +135,43 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
     st.caption(f"{count(source.n_rows)} rows, {count(len(source.headers))} columns{sheet_note}.")
 
     # What the file holds: a saved mapping for these headers wins, else the guess, which is
-    # shown with its confidence; an unclear one waits for the owner to say which kind.
+    # shown with its confidence; an unclear one waits for the owner to choose the kind, the
+    # two closest kinds offered first with the columns each would read.
     saved = importer.find_saved_mapping(con, ws.id, source.headers)
     found = importer.guess(source.headers) if saved is None else None
+    unclear = found is not None and found.entity is not None and not found.clear
     if choice.entity is None:
         if saved is not None:
             choice.entity = saved.entity
         elif found is not None and found.clear:
             choice.entity = found.entity
-        elif found is not None and found.entity is not None:
-            kind_question(key, found, choice)
-            return  # nothing is previewed or imported until the owner confirms the kind
     entity_key = f"entity:{key}"
     if entity_key not in st.session_state:
         st.session_state[entity_key] = choice.entity
+    if unclear and found is not None and st.session_state[entity_key] is None:
+        st.warning(
+            "Opening Day is not sure what this file holds (confidence "
+            f"{found.confidence:.0%}: {plain(found.reason)}). Choose the kind below; nothing "
+            "is imported until you do.",
+            icon="❓",
+        )
     entity = st.selectbox(
         "This file holds",
-        ENTITY_NAMES,
+        kind_options(found if unclear else None),
         key=entity_key,
         index=None,
-        format_func=lambda name: ENTITIES[name].label,
+        format_func=kind_option_words(found if unclear else None),
         placeholder="Choose what this file holds",
         help="Guessed from the column names. Correct it if the guess is wrong.",
     )
     choice.entity = entity
     if entity is None:
-        st.warning(
-            "Opening Day could not tell what this file holds from its column names. "
-            "Choose it above.",
-            icon="⚠️",
-        )
+        if not unclear:
+            st.warning(
+                "Opening Day could not tell what this file holds from its column names. "
+                "Choose it above.",
+                icon="⚠️",
+            )
         return
     kind_banner(entity, saved, found)
 
@@ -324,38 +331,25 @@ def kind_banner(
         st.info(f"Read as **{label}**, as you chose.", icon="✋")
 
 
-def kind_question(key: str, found: importer.Guess, choice: UploadChoice) -> None:
-    """An unclear guess: the two closest kinds, what each would read, and a confirmation.
-    Nothing is imported until the owner picks one."""
-    st.warning(
-        "Opening Day is not sure what this file holds (confidence "
-        f"{found.confidence:.0%}: {plain(found.reason)}). Say which kind it is.",
-        icon="❓",
-    )
-    closest = [f.entity for f in found.candidates]
-    others = [e for e in ENTITY_NAMES if e not in closest]
-    summaries = {f.entity: f for f in found.candidates}
+def kind_options(found: importer.Guess | None) -> list[str]:
+    """Every kind, the two closest first when the guess is unclear."""
+    closest = [f.entity for f in found.candidates] if found is not None else []
+    return closest + [e for e in ENTITY_NAMES if e not in closest]
 
-    def option(name: str) -> str:
-        fit = summaries.get(name)
+
+def kind_option_words(found: importer.Guess | None) -> Callable[[str], str]:
+    """A kind's label; for the two closest kinds of an unclear guess, what each would read."""
+    fits = {f.entity: f for f in found.candidates} if found is not None else {}
+
+    def words(name: str) -> str:
+        fit = fits.get(name)
         if fit is None:
             return kind_label(name)
         used = ", ".join(f"{k} = {v}" for k, v in importer.mapping_words(name, fit.mapping).items())
         lacks = f"; no column for {', '.join(fit.missing)}" if fit.missing else ""
         return f"{kind_label(name)} (would read {used or 'nothing'}{lacks})"
 
-    picked = st.radio(
-        "This file holds",
-        [*closest, *others],
-        index=None,
-        format_func=option,
-        key=f"kind_pick:{key}",
-        help="The two closest kinds come first, with the columns each would read.",
-    )
-    if st.button("Use this kind", key=f"kind_ok:{key}", disabled=picked is None, type="primary"):
-        choice.entity = picked
-        st.session_state[f"entity:{key}"] = picked
-        st.rerun()
+    return words
 
 
 def mapping_editor(
