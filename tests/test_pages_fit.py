@@ -36,7 +36,7 @@ def test_fit_on_invoices_only_explains_every_missing_figure(invoices_only: Path)
     no_failure(at)
     shown = texts(at)
     # three customers: too few for 80/20, but the top-3 benchmark answers (all of it)
-    assert "an 80/20 split needs at least 5" in shown
+    assert "too few to judge; needs at least 10 customers" in shown
     assert "Load your support tickets" in shown
     assert "recurring column" in shown
     metrics = {m.label: m.value for m in at.metric if m.label}
