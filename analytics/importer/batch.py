@@ -588,7 +588,12 @@ def import_source(
             result.warnings.append(
                 f"{parsed.rows_rejected:,} rows could not be read and were skipped; they are "
                 "kept with the import for download. Per reason: "
-                + "; ".join(f"{n:,} × {reason}" for reason, n in parsed.dropped.items())
+                + "; ".join(f"{n:,} × {reason}" for reason, n in list(parsed.dropped.items())[:5])
+                + (
+                    f"; and {len(parsed.dropped) - 5:,} other reasons"
+                    if len(parsed.dropped) > 5
+                    else ""
+                )
                 + "."
             )
             biased = parse.dropped_note(parsed)
