@@ -585,7 +585,8 @@ SEGMENT_GROWTH = register(
             "hidden inside the year's total. Green from +5% a year (ahead of price rises), "
             "red when revenue shrinks. The table also gives each segment's compound yearly "
             "growth (CAGR) from the first full 12 months in your data, its customers and its "
-            "new customers."
+            "new customers. Needs invoices in 10 of the 12 months compared against and 5 "
+            "customers then (Settings, Minimum bases)."
         ),
         thresholds=Thresholds(green=0.05, red=0.0),
         compute=compute_segment_growth,
