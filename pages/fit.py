@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import indicators
 from analytics.indicators import fit
+from analytics.settings import minimum
 from ui import capture, fit_charts, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
@@ -171,6 +172,7 @@ with cards[0]:
 with cards[1]:
     ui_ind.card(inds["ticket_pareto"], results["ticket_pareto"], currency)
 noun = "complaints" if ticket_p.complaints_only else "tickets"
+min_top4 = minimum(settings, "min_customers_top4")
 charts = st.columns(2)
 with charts[0]:
     if revenue_p.customers < fit.MIN_CUSTOMERS:
@@ -181,7 +183,9 @@ with charts[0]:
         )
     else:
         capture.chart(
-            fit_charts.pareto_curve(revenue_p, "Revenue: the 80/20 curve", "revenue"),
+            fit_charts.pareto_curve(
+                revenue_p, "Revenue: the 80/20 curve", "revenue", min_top4=min_top4
+            ),
             width="stretch",
         )
 with charts[1]:
@@ -199,7 +203,9 @@ with charts[1]:
         )
     else:
         capture.chart(
-            fit_charts.pareto_curve(ticket_p, f"{noun.capitalize()}: the 80/20 curve", noun),
+            fit_charts.pareto_curve(
+                ticket_p, f"{noun.capitalize()}: the 80/20 curve", noun, min_top4=min_top4
+            ),
             width="stretch",
         )
 tables = st.columns(2)

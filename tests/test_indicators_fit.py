@@ -772,3 +772,17 @@ def test_superstore_matches_a_plain_pandas_computation(
     # the whole area runs and serialises on real data (no tickets, time or activities)
     for ind_id in FIT_IDS:
         json_plain(run(con, ws, ind_id))
+
+
+def test_the_curve_marks_the_top_4_percent_only_on_enough_customers(
+    con: store.Connection, pareto_store: int
+) -> None:
+    from ui import fit_charts
+
+    # 10 customers with revenue: the top 4 % would be 1 customer, under the 25 needed.
+    p = fit.pareto(con, pareto_store, None, "revenue")
+    few = [t.name for t in fit_charts.pareto_curve(p, "t", "revenue", min_top4=25).data]
+    assert not any(str(n).startswith("Top 4%") for n in few)
+    assert any(str(n).startswith("Top 20%") for n in few)
+    many = [t.name for t in fit_charts.pareto_curve(p, "t", "revenue", min_top4=10).data]
+    assert any(str(n).startswith("Top 4%") for n in many)

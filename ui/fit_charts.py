@@ -28,9 +28,12 @@ def _pct(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
-def pareto_curve(p: Pareto, title: str, noun: str) -> go.Figure:
+def pareto_curve(p: Pareto, title: str, noun: str, min_top4: int = 0) -> go.Figure:
     """Customers largest first (x) against their running share of the total (y), with the
-    top 20 % and top 4 % read off the curve and the line every-customer-equal would give."""
+    top 20 % and top 4 % read off the curve and the line every-customer-equal would give.
+
+    The top 4 % is marked only from `min_top4` customers (the "Minimum bases" setting): on
+    fewer it is one or two customers, not a share worth reading."""
     fig = go.Figure()
     if p.empty or p.points.empty:
         fig.update_layout(**LAYOUT, title=title)
@@ -58,7 +61,9 @@ def pareto_curve(p: Pareto, title: str, noun: str) -> go.Figure:
         (p.k20, p.top20_share, "Top 20%", FORECAST),
         (p.k4, p.top4_share, "Top 4%", BAD),
     ]
-    if p.k4 == p.k20:  # few customers: the top 4% is the top 20%
+    if p.customers < min_top4:
+        marks = marks[:1]
+    elif p.k4 == p.k20:  # few customers: the top 4% is the top 20%
         marks = [(p.k20, p.top20_share, "Top 20% and 4%", FORECAST)]
     for k, share, label, colour in marks:
         if share is None:
