@@ -80,6 +80,7 @@ def test_user_list_is_refused_not_tickets(
     assert "tickets (would use opened = CreatedDate, customer = Department)" in message
     assert "customers (would use customer = Name, first_seen = CreatedDate)" in message
     assert "--entity tickets or --entity customers" in message
+    assert "If it is a list of people (a CRM's users), import it with --entity people." in message
     assert [c["kind"] for c in err.value.candidates] == ["tickets", "customers"]
     assert store.list_batches(con, workspace.id) == []
     assert store.entity_counts(con, workspace.id)["customers"] == 0

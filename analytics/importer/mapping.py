@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from analytics.entities import ENTITIES, ENTITY_NAMES
+from analytics.entities import ENTITIES, ENTITY_NAMES, NAME_LISTS
 from analytics.errors import BadMapping, MissingColumn, UnclearEntity, UnknownEntity
 from analytics.importer.synonyms import (
     FIRST_NAMES,
@@ -304,10 +304,21 @@ def unknown_entity(
     return UnknownEntity(
         f"{file_name}: cannot tell what this file holds from its columns "
         f"({_columns_words(headers)}).{hint} Say which kind of data it is ({kinds}) and map "
-        "the missing columns.",
+        f"the missing columns.{_name_list_hint(headers)}",
         file_name=file_name,
         candidates=candidates_json(found),
     )
+
+
+def _name_list_hint(headers: Sequence[str]) -> str:
+    """A pointer to a name list (a CRM's users) the columns fit: an id and a name at least.
+    Name lists are never guessed (they are look-ups, not business records)."""
+    for name, kind in NAME_LISTS.items():
+        found = auto_map(name, headers)
+        if not missing_required(name, found) and len(found) >= 2:
+            label = kind.label[:1].lower() + kind.label[1:]
+            return f" If it is a list of {label}, import it with --entity {name}."
+    return ""
 
 
 def unclear_entity(headers: Sequence[str], file_name: str, found: Guess) -> UnclearEntity:
@@ -329,8 +340,8 @@ def unclear_entity(headers: Sequence[str], file_name: str, found: Guess) -> Uncl
         settle += f", or map the missing column with --map {gap.missing[0]}=Column"
     return UnclearEntity(
         f"{file_name}: not clear what this file holds (confidence {found.confidence:.2f}: "
-        f"{found.reason}). It could be {options}. {settle}; on the Data page, choose the kind. "
-        "Nothing was imported.",
+        f"{found.reason}). It could be {options}. {settle}; on the Data page, choose the kind."
+        f"{_name_list_hint(headers)} Nothing was imported.",
         file_name=file_name,
         candidates=candidates_json(found),
     )
