@@ -147,3 +147,23 @@ def test_every_check_says_what_it_leaves_out() -> None:
     for c in CHECKS:
         assert c.label and c.left_out.endswith("."), c
     assert len({(c.entity, c.id) for c in CHECKS}) == len(CHECKS)
+
+
+@pytest.mark.usefixtures("fresh_streamlit")
+def test_home_lists_the_data_checks(with_workspace: store.Workspace, tmp_path: Path) -> None:
+    from tests.apptest import no_failure, run_page
+
+    con = store.connect(store.db_path())
+    text = "Opened,Customer,Resolved,Hours\n2025-03-05,Acme,2025-03-04,2\n2025-03-06,Beta,,-1\n"
+    load(con, with_workspace, tmp_path, "tickets.csv", text)
+    con.close()
+    at = run_page("pages/home.py")
+    no_failure(at)
+    assert any(h.value == "Data checks" for h in at.subheader)
+    table = next(d.value for d in at.dataframe if "Check" in d.value.columns)
+    rows = table.set_index("Check")
+    assert rows.loc["tickets resolved before they were opened", "Rows"] == 1
+    assert (
+        rows.loc["tickets with negative hours", "First rows"] == "row 3: Beta, 2025-03-06, -1.0 h"
+    )
+    assert rows.loc["tickets with negative hours", "Left out of"].startswith("Support hours")

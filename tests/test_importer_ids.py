@@ -133,3 +133,40 @@ def test_maven_crm_pipeline_names_are_the_accounts(
     assert (resolution.values, resolution.matched, resolution.unresolved) == (85, 85, 0)
     assert deals.customers_created == 0
     assert store.entity_counts(con, ws)["customers"] == 85
+
+
+def test_a_store_from_before_external_ids_is_upgraded_and_its_customers_still_match(
+    db_file: Path, tmp_path: Path
+) -> None:
+    con = store.connect(db_file)
+    ws = store.create_workspace(con, "Old")
+    importer.import_file(con, ws.id, write(tmp_path, "a.csv", "Customer,Segment\nAcme,Dental\n"))
+    # Back to schema 9: no external id, no people or row_checks, fingerprints without the field.
+    before = ("customer", "segment", "region", "size", "channel", "first_seen")
+    parts = ", ".join(
+        f"coalesce(CAST({f} AS VARCHAR), chr(30))" for f in (*before, "renewal_date", "status")
+    )
+    con.execute("DROP VIEW customers_current")
+    con.execute("ALTER TABLE customers DROP COLUMN external_id")
+    con.execute(f"UPDATE customers SET row_fp = md5_number(concat_ws(chr(31), {parts}))")
+    con.execute(
+        "CREATE VIEW customers_current AS SELECT workspace_id, customer, "
+        "arg_max(segment, coalesce(batch_id, 0)) AS segment, bool_and(auto) AS auto "
+        "FROM customers GROUP BY workspace_id, customer"
+    )
+    con.execute("DROP TABLE people")
+    con.execute("DROP TABLE row_checks")
+    con.execute("DELETE FROM schema_version WHERE version >= 10")
+    con.close()
+
+    con = store.connect(db_file)  # migration 10 runs
+    assert store.schema_version(con) == store.SCHEMA_VERSION >= 10
+    row = con.execute("SELECT customer, external_id, segment FROM customers_current").fetchall()
+    assert row == [("Acme", None, "Dental")]
+    # The same customer from another file is recognised: its fingerprint was brought up to date.
+    again = importer.import_file(
+        con, ws.id, write(tmp_path, "b.csv", "Customer,Segment,Region\nAcme,Dental,\n")
+    )
+    assert (again.rows_imported, again.duplicates_skipped) == (0, 1)
+    assert con.execute("SELECT count(*) FROM people").fetchall() == [(0,)]
+    con.close()

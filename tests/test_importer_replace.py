@@ -97,3 +97,34 @@ def test_cli_replace(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Read 2 rows from invoices.csv: imported 2 as invoices (batch 2)" in proc.stdout
     assert "Replaced batch 1." in proc.stdout
+
+
+@pytest.mark.usefixtures("fresh_streamlit")
+def test_data_page_offers_to_replace_an_import_read_with_other_columns(
+    with_workspace: store.Workspace,
+) -> None:
+    from tests.apptest import no_failure, run_page, texts
+
+    con = store.connect(store.db_path())
+    source = importer.read_source(TEXT.encode(), "invoices.csv")
+    importer.import_source(
+        con, with_workspace.id, source, entity="invoices", mapping={"customer": "Company"}
+    )
+    con.close()
+    at = run_page("pages/data.py")
+    at.file_uploader[0].set_value(("invoices.csv", TEXT.encode(), "text/csv"))
+    at.run()
+    no_failure(at)
+    assert not [b for b in at.button if b.label.startswith("Replace")]  # same columns
+    customer = next(s for s in at.selectbox if s.key and s.key.endswith(":invoices:customer"))
+    customer.set_value("Contact").run()
+    assert "read this file with other columns: customer = Company → Contact" in texts(at)
+    next(b for b in at.button if b.label == "Replace batch 1").click().run()
+    no_failure(at)
+    con = store.connect(store.db_path())
+    assert customers_on_invoices(con, with_workspace.id) == ["Ann", "Bob"]
+    assert [b.undone_at is None for b in store.list_batches(con, with_workspace.id)] == [
+        True,
+        False,
+    ]
+    con.close()
