@@ -119,6 +119,10 @@ def test_data_page_offers_to_replace_an_import_read_with_other_columns(
     customer = next(s for s in at.selectbox if s.key and s.key.endswith(":invoices:customer"))
     customer.set_value("Contact").run()
     assert "read this file with other columns: customer = Company → Contact" in texts(at)
+    # "Import" with the new columns adds nothing and says how to replace; the offer stays.
+    next(b for b in at.button if b.label.startswith("Import 2 rows")).click().run()
+    no_failure(at)
+    assert "was imported before as batch 1" in texts(at)
     next(b for b in at.button if b.label == "Replace batch 1").click().run()
     no_failure(at)
     con = store.connect(store.db_path())

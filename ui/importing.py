@@ -178,7 +178,10 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
     # The same content as the same entity (and sheet) was imported before: say so. The same
     # file as another entity (Superstore lines as invoices, then as customers) is new.
     earlier = store.find_imported(con, ws.id, sha, entity=entity, sheet=source.sheet)
-    if choice.result is not None and choice.result.entity == entity:
+    # An import refused because the file was imported before with other columns is not
+    # done with: the panel stays, offering to replace that import.
+    finished = choice.result is not None and choice.result.earlier_mapping is None
+    if finished and choice.result is not None and choice.result.entity == entity:
         if earlier is not None:
             show_result(choice.result)
             st.caption("Done with this file: remove it from the upload box above.")
@@ -296,9 +299,13 @@ def _replace_offer(
     change = mapping_change(ui_store.connection(), entity, earlier, resolved)
     if change is None:
         return
-    st.info(
-        plain(f"Import #{earlier.id} read this file with other columns: {change[1]}."), icon="🔁"
-    )
+    if choice.result is not None and choice.result.earlier_mapping is not None:
+        st.warning(plain(choice.result.warnings[0]), icon="⚠️")  # "Import" was pressed
+    else:
+        st.info(
+            plain(f"Import #{earlier.id} read this file with other columns: {change[1]}."),
+            icon="🔁",
+        )
     if st.button(
         f"Replace batch {earlier.id}",
         key=f"replace:{source.sha256}:{source.sheet}",

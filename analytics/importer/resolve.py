@@ -80,19 +80,27 @@ class Resolution:
         }
 
     def sentence(self) -> str:
-        what = "customer" if self.through == "customers" else self.field
+        what = ("customer" if self.through == "customers" else self.field).capitalize()
         ids = "external ids" if self.through == "customers" else "people's ids"
-        text = (
-            f"{what.capitalize()} column: {self.values:,} distinct values; {self.resolved:,} "
-            f"were {ids}, now read as names ({self.rows:,} rows); {self.matched:,} were known "
-            "names"
+        unresolved = (
+            f"{self.unresolved:,} did not resolve (e.g. "
+            + ", ".join(repr(v) for v in self.examples)
+            + ")"
         )
-        if self.unresolved:
-            shown = ", ".join(repr(v) for v in self.examples)
-            text += f"; {self.unresolved:,} did not resolve (e.g. {shown})"
-        else:
-            text += "; none left unresolved"
-        return text + "."
+        if not self.resolved:
+            known = "known customers" if self.through == "customers" else "known people"
+            if not self.unresolved:
+                return f"{what} column: all {self.values:,} distinct values are {known}."
+            return (
+                f"{what} column: {self.matched:,} of {self.values:,} distinct values are {known}; "
+                f"{unresolved}."
+            )
+        return (
+            f"{what} column: {self.values:,} distinct values; {self.resolved:,} were {ids}, now "
+            f"read as names ({self.rows:,} rows); {self.matched:,} were known names; "
+            + (unresolved if self.unresolved else "none left unresolved")
+            + "."
+        )
 
 
 def _has_rows(cur: Connection, sql: str, workspace_id: int) -> bool:
