@@ -219,7 +219,7 @@ def test_lately_vs_lifetime_by_hand(con: store.Connection, workspace: store.Work
     rows = [{"date": date(2024, 6, 1), "customer": c, "amount": a} for c, a in old.items()]
     rows += [{"date": date(2025, 5, 1), "customer": c, "amount": a} for c, a in recent.items()]
     insert(con, "invoices", rows, ws)
-    r = run(con, ws, "lately_vs_lifetime", date(2025, 6, 30))
+    r = run(con, ws, "lately_vs_lifetime", date(2025, 5, 31))
     # Lifetime top 10: C01 C02 C03(1050) C04 C05(820) C11(750) C06 C07 C12(550) C08.
     # Recent (90 days): C11, C12, C03, C05 only → C01 C02 C04 C06 C07 C08 dropped out.
     assert r.value == 6
