@@ -100,9 +100,14 @@ with st.form(f"settings_{ws.id}"):
     values: dict[str, Any] = {}
     for group, members in groups.items():
         st.subheader(group)
+        # A list (the prospecting types) gets the whole width, so its names can be read.
+        singles = [s for s in members if s.kind != "list"]
         cols = st.columns(3)
-        for i, s in enumerate(members):
+        for i, s in enumerate(singles):
             with cols[i % 3]:
+                values[s.key] = widget(s, current[s.key])
+        for s in members:
+            if s.kind == "list":
                 values[s.key] = widget(s, current[s.key])
 
     st.subheader("Thresholds")
