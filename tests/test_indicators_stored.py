@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +122,24 @@ def test_deleting_the_workspace_removes_its_kept_results(con: store.Connection, 
     stored.scoreboard_results(con, ws)
     store.delete_workspace(con, "Test Co")
     assert con.execute("SELECT count(*) FROM indicator_results").fetchall()[0][0] == 0
+
+
+def test_the_code_version_covers_the_whole_analytics_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A settings default or a message format lives outside indicators/: changing it must
+    # give new kept results too.
+    (tmp_path / "indicators").mkdir()
+    (tmp_path / "indicators" / "pace.py").write_text("X = 1\n")
+    (tmp_path / "settings.py").write_text("DEFAULT = 1\n")
+    monkeypatch.setattr(stored, "_PACKAGE", tmp_path)
+    stored.code_version.cache_clear()
+    first = stored.code_version()
+    (tmp_path / "settings.py").write_text("DEFAULT = 2\n")
+    stored.code_version.cache_clear()
+    second = stored.code_version()
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "settings.cpython-311.py").write_text("noise")
+    stored.code_version.cache_clear()
+    assert stored.code_version() == second != first
+    stored.code_version.cache_clear()

@@ -20,17 +20,24 @@ import pandas as pd
 from analytics import store
 from analytics.indicators import REGISTRY, Result, compute_all, result_json
 
-_SOURCES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "sql")
+# Everything a kept result can depend on: the whole analytics package (indicators, their SQL,
+# settings defaults, formatting, the as-of rule…), not only the indicator modules — a change
+# to a default or a message must never keep serving yesterday's results.
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 @cache
 def code_version() -> str:
-    """A hash of the indicator modules and SQL files: new code, new results."""
+    """A hash of every Python and SQL file in the analytics package: new code, new results."""
     digest = hashlib.sha256()
-    for folder in _SOURCES:
-        for path in sorted(folder.glob("*.py")) + sorted(folder.glob("*.sql")):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+    files = sorted(
+        p
+        for p in _PACKAGE.rglob("*")
+        if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts
+    )
+    for path in files:
+        digest.update(str(path.relative_to(_PACKAGE)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
