@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +37,12 @@ def shared_file(*parts: str) -> Path:
     """A file under ../shared/data, or skip when the shared folder is not beside the repo."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} not found: ../shared must sit beside the checkout")
+        message = f"{path} not found: ../shared must sit beside the checkout"
+        # In CI the real exports are part of the contract: a missing one is a failure, not
+        # a quietly skipped test.
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 
