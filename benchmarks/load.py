@@ -84,17 +84,18 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 MB = 1024 * 1024
 
 
-def indicator_pages() -> list[tuple[str, str]]:
-    """(url path, title) of the indicator pages, read from app.py's page registry."""
+def indicator_pages(pages: Sequence[str] = INDICATOR_PAGES) -> list[tuple[str, str]]:
+    """(url path, title) of the indicator pages (or of `pages`, by file name), read from
+    app.py's page registry."""
     registry = re.findall(
         r"""st\.Page\(\s*["']pages/([\w-]+)\.py["'],\s*title=["']([^"']+)["']""",
         (ROOT / "app.py").read_text(encoding="utf-8"),
     )
     titles = dict(registry)
-    missing = [p for p in INDICATOR_PAGES if p not in titles]
+    missing = [p for p in pages if p not in titles]
     if missing:
         raise RuntimeError(f"app.py registers no page for {missing}")
-    return [(p, titles[p]) for p in INDICATOR_PAGES]
+    return [(p, titles[p]) for p in pages]
 
 
 # ---------------------------------------------------------------- /proc readings
@@ -121,6 +122,18 @@ def cpu_seconds(pid: int) -> float | None:
     if fields is None:
         return None
     return sum(int(x) for x in fields[11:15]) / CLK_TCK
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every live process in a process group (the served app started
+    with its own session), plus the children each has reaped."""
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields is not None and int(fields[2]) == pgid:
+                total += sum(int(x) for x in fields[11:15]) / CLK_TCK
+    return total
 
 
 def status_mb(pid: int, key: str) -> float | None:

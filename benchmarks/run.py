@@ -431,6 +431,54 @@ def bench_load(ctx: Context) -> list[Measurement]:
     return out
 
 
+def bench_browser(ctx: Context) -> list[Measurement]:
+    """Each page (Home and the five indicator pages) in Debian chromium on the large demo:
+    time until its charts are drawn, on the first visit after the server started and later
+    (median of 5), the server's CPU per visit and the chart JSON the page received."""
+    from benchmarks import browser
+
+    r = browser.run(ctx.large_demo_store(), ctx.workdir / "browser")
+    out: list[Measurement] = []
+    for page in r.pages():
+        first = r.first(page)
+        later = r.later_visits(page)
+        chart_kb = max([v.chart_bytes for v in r.visits if v.page == page] or [0]) / 1024
+        errors = [v.error for v in r.visits if v.page == page and v.error]
+        checks = {
+            f"≤ {browser.TARGET_CHART_KB} KB chart JSON ({chart_kb:,.0f} KB)": chart_kb
+            <= browser.TARGET_CHART_KB
+        }
+        if errors:
+            checks["0 errors"] = False
+        detail = {
+            "visits": [asdict(v) for v in r.visits if v.page == page],
+            "errors": errors,
+            "load_average": r.load_average,
+        }
+        out.append(
+            Measurement(
+                f"browser {page}: first visit after start",
+                seconds=first.seconds if first.seconds is not None else float("nan"),
+                cpu_seconds=first.server_cpu_s,
+                rows=first.charts,
+                target_seconds=browser.TARGET_FIRST_S,
+                detail={"script_s": first.script_s, "chart_bytes": first.chart_bytes},
+            )
+        )
+        out.append(
+            Measurement(
+                f"browser {page}: later visit (median of {len(later)})",
+                seconds=r.later_median(page),
+                cpu_seconds=r.later_median(page, "server_cpu_s"),
+                rows=first.charts,
+                target_seconds=browser.TARGET_LATER_S,
+                checks=checks,
+                detail=detail,
+            )
+        )
+    return out
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "demo-small": bench_demo_small,
     "demo-large": bench_demo_large,
@@ -439,6 +487,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "snapshots": bench_snapshots,
     "load": bench_load,
     "reopen": bench_reopen,
+    "browser": bench_browser,
 }
 
 
