@@ -1,14 +1,16 @@
 """What a page shows, written down as it is drawn, so "Share snapshot" can freeze exactly that.
 
 Pages draw their headings, text, charts and tables through the functions here instead of
-calling Streamlit directly; each one draws the element and, while the page is being captured,
-notes it as a snapshot block (`analytics.snapshots`). Charts and tables are noted as the
-objects themselves and turned into JSON only when a snapshot is made, so capturing costs a
-page nothing. Widgets (filters, buttons) are never captured: a snapshot is read-only.
+calling Streamlit directly; each one draws the element and notes what it drew: the maker of
+its snapshot block (`analytics.snapshots`) and the arguments, figures and frames themselves,
+not copies. Nothing is turned into a block, let alone JSON, until the owner presses Share
+(`blocks`, called by ui/share.py after the page ran), so noting costs a page next to nothing.
+Widgets (filters, buttons) are never captured: a snapshot is read-only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -20,10 +22,22 @@ from pandas.io.formats.style import Styler
 
 from analytics import snapshots
 from analytics.format import inert_figure
+from analytics.indicators import Indicator, Result
 
 _KEY = "_od_capture"
 
 NoteKind = Literal["info", "success", "warning"]
+
+
+@dataclass(frozen=True)
+class Later:
+    """A block noted as its maker and arguments, made only when a snapshot is."""
+
+    make: Callable[..., dict[str, Any]]
+    args: tuple[Any, ...]
+
+    def block(self) -> dict[str, Any]:
+        return self.make(*self.args)
 
 
 @dataclass
@@ -31,7 +45,7 @@ class Capture:
     page: str
     workspace_id: int
     as_of: date | None
-    items: list[Any] = field(default_factory=list)
+    items: list[Later | dict[str, Any]] = field(default_factory=list)
     request: dict[str, Any] | None = None  # set when the owner asked for a snapshot this run
 
 
@@ -56,24 +70,35 @@ def current() -> Capture | None:
     return cap if isinstance(cap, Capture) else None
 
 
-def note(item: Any) -> None:
-    """Add a block (a dict, or a ("chart", fig) / ("table", frame, formats) to convert later)."""
+def note(item: dict[str, Any]) -> None:
+    """Add a block that is already made (a small dict: a heading, a line of text)."""
     cap = current()
     if cap is not None:
         cap.items.append(item)
 
 
+def later(make: Callable[..., dict[str, Any]], *args: Any) -> None:
+    """Add a block to make only if a snapshot is: `make(*args)`, with `args` kept as they are
+    (a figure, a frame), so they must not change after they were drawn."""
+    cap = current()
+    if cap is not None:
+        cap.items.append(Later(make, args))
+
+
 def blocks(cap: Capture) -> list[dict[str, Any]]:
-    """The captured page as snapshot blocks (charts and tables turned into JSON now)."""
-    out: list[dict[str, Any]] = []
-    for item in cap.items:
-        if isinstance(item, tuple) and item[0] == "chart":
-            out.append(snapshots.chart_block(item[1]))
-        elif isinstance(item, tuple) and item[0] == "table":
-            out.append(snapshots.table_block(item[1], item[2]))
-        else:
-            out.append(item)
-    return out
+    """The captured page as snapshot blocks (charts, tables and cards made, as JSON, now)."""
+    return [item.block() if isinstance(item, Later) else item for item in cap.items]
+
+
+def card_block(
+    ind: Indicator, result: Result, currency: str, spark: go.Figure | None
+) -> dict[str, Any]:
+    """An indicator card's block, its trend the very figure the page drew (not one drawn
+    again: `snapshots.indicator_card` would build the same sparkline a second time)."""
+    block = snapshots.indicator_card(ind, result, currency)
+    if spark is not None:
+        block["spark"] = snapshots.chart_block(spark)["figure"]
+    return block
 
 
 # ---------------------------------------------------------------- drawing and noting
@@ -81,47 +106,47 @@ def blocks(cap: Capture) -> list[dict[str, Any]]:
 
 def header(text: str) -> None:
     st.header(text)
-    note(snapshots.heading_block(text, 2))
+    later(snapshots.heading_block, text, 2)
 
 
 def subheader(text: str) -> None:
     st.subheader(text)
-    note(snapshots.heading_block(text, 3))
+    later(snapshots.heading_block, text, 3)
 
 
 def markdown(text: str) -> None:
     """Markdown the page wrote (the owner's text in it already made inert with plain())."""
     st.markdown(text)
-    note(snapshots.text_block(text, "markdown"))
+    later(snapshots.text_block, text, "markdown")
 
 
 def caption(text: str) -> None:
     st.caption(text)
-    note(snapshots.text_block(text, "caption"))
+    later(snapshots.text_block, text, "caption")
 
 
 def notice(text: str, kind: NoteKind = "info", icon: str | None = None) -> None:
     """An info, success or warning box."""
     draw = {"info": st.info, "success": st.success, "warning": st.warning}[kind]
     draw(text, icon=icon or {"info": "ℹ️", "success": "✅", "warning": "⚠️"}[kind])
-    note(snapshots.text_block(text, kind))
+    later(snapshots.text_block, text, kind)
 
 
 def chart(fig: go.Figure, **kwargs: Any) -> None:
-    """st.plotly_chart, noted with the figure's spec (which carries the aggregated data).
+    """st.plotly_chart, noted with the figure (its spec carries the aggregated data).
 
     Drawn with the names in it escaped for Plotly (a name can hold tags Plotly would draw as
     a link); noted as it is, since the snapshot view and the HTML export escape it again."""
     kwargs.setdefault("width", "stretch")
     st.plotly_chart(inert_figure(fig), **kwargs)
-    note(("chart", fig))
+    later(snapshots.chart_block, fig)
 
 
 def table(data: pd.DataFrame | Styler, formats: dict[str, str] | None = None) -> None:
     """Note a table drawn by ui.widgets.dataframe: its rows as shown, its number formats."""
     frame = getattr(data, "data", None) if isinstance(data, Styler) else data
     if isinstance(frame, pd.DataFrame):
-        note(("table", frame, formats or {}))
+        later(snapshots.table_block, frame, formats or {})
 
 
 def metrics(
@@ -136,7 +161,7 @@ def metrics(
             col.metric(label, value, help=help_[start + i] if help_ else None)
             if under:
                 col.caption(under)
-    note(snapshots.metrics_block(items))
+    later(snapshots.metrics_block, items)
 
 
 def info(text: str, icon: str | None = None) -> None:

@@ -9,6 +9,9 @@ import plotly.graph_objects as go
 
 from analytics import figures
 from analytics import format as fmt
+from ui import plotly_theme
+
+plotly_theme.use()  # plotly_white as Plotly's default: no builder below names a template
 
 # Colours carry meaning, but never alone: every series has a name in the legend or a label.
 GOOD = "#2e7d32"
@@ -18,8 +21,8 @@ ACCENT = "#1565c0"
 FORECAST = "#ef6c00"
 HOLE = "rgba(198, 40, 40, 0.12)"
 
+# No "template" here: naming one costs every figure a copy of it (see ui/plotly_theme.py).
 LAYOUT = {
-    "template": "plotly_white",
     "height": 360,
     "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
     # Legend under the plot: above it, it collides with the title.

@@ -274,7 +274,6 @@ def benchmark_bullet(
         )
     )
     fig.update_layout(
-        template="plotly_white",
         height=170,
         margin={"l": 20, "r": 20, "t": 40, "b": 10},
         title={"text": title, "font": {"size": 13}},

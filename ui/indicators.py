@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import asof, indicators, snapshots
@@ -89,6 +91,24 @@ def sparkline(ind: Indicator, result: Result) -> pd.Series:
     return series if series is not None else pd.Series(dtype=float)
 
 
+@functools.lru_cache(maxsize=512)
+def _spark_figure(
+    workspace_id: int, label: str, days: tuple[Any, ...], values: tuple[float, ...]
+) -> go.Figure:
+    """A card's sparkline, built once per workspace and trend (the key is the trend itself,
+    so a new import or day that changes it builds a new one; none is ever stale). Shared
+    read-only: drawing and freezing a figure never change it."""
+    return charts.sparkline(pd.Series(values, index=pd.Index(days, dtype=object)), label)
+
+
+def spark_figure(workspace_id: int, ind: Indicator, series: pd.Series) -> go.Figure | None:
+    """The sparkline of a trend (None when it has fewer than two points to draw)."""
+    if len(series) < 2:
+        return None
+    values = tuple(series.to_numpy(dtype=float).tolist())
+    return _spark_figure(workspace_id, ind.label, tuple(series.index), values)
+
+
 def card(
     ind: Indicator,
     result: Result,
@@ -96,11 +116,17 @@ def card(
     *,
     link: bool = False,
     trend: bool = False,
+    workspace_id: int | None = None,
 ) -> None:
     """One indicator: status (icon + word), label, value, the coaching message, why, what next.
 
-    `trend` adds a small sparkline of the recent history under the value (Scoreboard).
+    `trend` adds a small sparkline of the recent history under the value (Scoreboard), built
+    once per `workspace_id` and trend and noted for a snapshot as the figure drawn.
     """
+    spark = None
+    if trend:
+        assert workspace_id is not None, "a card's trend is cached per workspace"
+        spark = spark_figure(workspace_id, ind, sparkline(ind, result))
     with st.container(border=True):
         left, right = st.columns([3, 1])
         with left:
@@ -111,10 +137,9 @@ def card(
             st.metric(
                 ind.label, value_text(ind, result.value, currency), label_visibility="collapsed"
             )
-            spark = sparkline(ind, result) if trend else pd.Series(dtype=float)
-            if len(spark) >= 2:
+            if spark is not None:
                 st.plotly_chart(
-                    inert_figure(charts.sparkline(spark, ind.label)),
+                    inert_figure(spark),
                     width="stretch",
                     config={"displayModeBar": False, "staticPlot": False},
                     key=f"spark_{ind.id}",
@@ -126,9 +151,7 @@ def card(
             st.markdown(plain(ind.description))
             if ind.next_step and result.status != "green":
                 st.markdown("**What to do next:** " + plain(ind.next_step))
-    capture.note(
-        snapshots.indicator_card(ind, result, currency, spark if len(spark) >= 2 else None)
-    )
+    capture.later(capture.card_block, ind, result, currency, spark)
 
 
 def unknown_note(result: Result) -> None:
@@ -162,7 +185,7 @@ def next_steps(inds: dict[str, Indicator], results: dict[str, Result], all_clear
         capture.notice(all_clear, "success")
     else:
         st.markdown("\n".join(f"- {line}" for line in lines))
-        capture.note(snapshots.steps_block(lines))
+        capture.later(snapshots.steps_block, lines)
         if page_file("reset"):
             st.page_link(
                 "pages/reset.py", label="Work through a checklist in Hard reset", icon="🧰"
