@@ -1,0 +1,175 @@
+"""Figures built once: a page notes what it drew and makes no snapshot block until Share is
+pressed, a card's sparkline is built once (and frozen as drawn), and no figure copies the
+Plotly template (ui/plotly_theme.py)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import plotly.io as pio
+import pytest
+from _plotly_utils.basevalidators import BaseTemplateValidator
+from plotly.utils import PlotlyJSONEncoder
+from streamlit.testing.v1 import AppTest
+
+from analytics import figures, snapshots
+from tests.apptest import no_failure, run_page
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit")
+
+# What turns a drawn element into a snapshot block: none may run before Share is pressed.
+MAKERS = ("chart_block", "table_block", "card_block", "indicator_card", "metrics_block")
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Counts of snapshot blocks made (by maker) and sparklines built (`sparkline`)."""
+    from ui import indicators as ui_ind
+
+    counts: Counter[str] = Counter()
+
+    def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    for name in MAKERS:
+        monkeypatch.setattr(snapshots, name, counted(name, getattr(snapshots, name)))
+    monkeypatch.setattr(figures, "sparkline", counted("sparkline", figures.sparkline))
+    ui_ind._spark_figure.cache_clear()  # every sparkline of this test is built in it
+    yield counts
+    ui_ind._spark_figure.cache_clear()
+
+
+def noted(at: AppTest) -> list[Any]:
+    from ui import capture
+
+    cap = at.session_state["_od_capture"]
+    assert isinstance(cap, capture.Capture)
+    return cap.items
+
+
+def press_share(at: AppTest) -> None:
+    [b for b in at.button if b.label == "Create link"][0].click().run()
+    no_failure(at)
+    assert any("?snapshot=" in str(c.value) for c in at.code)
+
+
+def frozen_blocks(db: Path) -> list[dict[str, Any]]:
+    from analytics import store
+
+    con = store.connect(db)
+    try:
+        ws = store.list_workspaces(con)[0]
+        [snap] = snapshots.list_snapshots(con, ws.id)
+        return snapshots.frozen(con, ws.id, snap.id).blocks
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("page", ["pages/scoreboard.py", "pages/pace.py"])
+def test_a_page_makes_no_snapshot_block_until_share_is_pressed(
+    demo_db: Path, made: Counter[str], page: str
+) -> None:
+    from ui import capture
+
+    at = run_page(page)
+    no_failure(at)
+    at.run()  # a second run (cached results) notes the same way
+    no_failure(at)
+    assert not any(made[m] for m in MAKERS), made
+    items = noted(at)
+    assert items, "the page noted nothing it drew"
+    # What is noted: block makers with the drawn objects, or small ready-made text blocks.
+    for item in items:
+        assert isinstance(item, capture.Later) or (
+            isinstance(item, dict) and item.get("kind") in ("heading", "text")
+        ), item
+
+    press_share(at)
+    assert made["chart_block"] >= 1
+    blocks = frozen_blocks(demo_db)
+    assert len(blocks) == len(items)
+
+
+def test_a_card_sparkline_is_built_once_and_frozen_as_drawn(
+    demo_db: Path, made: Counter[str]
+) -> None:
+    at = run_page("pages/scoreboard.py")
+    no_failure(at)
+    drawn = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert drawn, "the demo Scoreboard draws sparklines"
+    assert made["sparkline"] == len(drawn)  # one per card, not a second one for snapshots
+
+    at.run()  # a later visit: the same trends, no figure built again
+    no_failure(at)
+    assert made["sparkline"] == len(drawn)
+
+    press_share(at)
+    assert made["sparkline"] == len(drawn)  # the snapshot freezes the figures drawn
+    sparks = [b["spark"] for b in frozen_blocks(demo_db) if b["kind"] == "card" and b["spark"]]
+    assert len(sparks) == len(drawn)
+    for frozen, shown in zip(sparks, drawn, strict=True):
+        assert frozen["data"] == shown["data"]
+        assert frozen["layout"] == shown["layout"]
+
+
+def _plotly_white() -> dict[str, Any]:
+    spec = pio.templates["plotly_white"].to_plotly_json()
+    return json.loads(json.dumps(spec, cls=PlotlyJSONEncoder))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["pages/scoreboard.py", "pages/pace.py", "pages/niche.py", "pages/fit.py", "pages/friction.py"],
+)
+def test_no_figure_copies_the_template_and_every_one_is_drawn_on_plotly_white(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    """Naming a template in a figure makes Plotly deep-copy and validate it (the validator
+    below); the app's figures get it from Plotly's default instead, with the same JSON."""
+    real = BaseTemplateValidator.validate_coerce
+    coerced: list[Any] = []
+
+    def watched(self: BaseTemplateValidator, v: Any, *args: Any, **kwargs: Any) -> Any:
+        coerced.append(v)
+        return real(self, v, *args, **kwargs)
+
+    at = run_page(page)  # the first run builds the page's own figures
+    no_failure(at)
+    monkeypatch.setattr(BaseTemplateValidator, "validate_coerce", watched)
+    at.run()
+    no_failure(at)
+    assert coerced == []
+    white = _plotly_white()
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert charts
+    for spec in charts:
+        assert spec["layout"]["template"] == white
+
+
+def test_the_house_template_is_plotly_s_default_and_no_builder_names_one() -> None:
+    from ui import charts
+
+    assert pio.templates.default == figures.THEME
+    assert "template" not in charts.LAYOUT
+    # A builder that names a template (keyword or layout key) brings the copy back.
+    named = []
+    for path in [*sorted((ROOT / "ui").glob("*.py")), ROOT / "analytics" / "figures.py"]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.keyword) and node.arg == "template":
+                named.append(f"{path.name}:{node.value.lineno}")
+            if isinstance(node, ast.Dict):
+                for key in node.keys:
+                    if isinstance(key, ast.Constant) and key.value == "template":
+                        named.append(f"{path.name}:{key.lineno}")
+    # analytics/figures.py names it only for the command line, where the app's theme is not set
+    assert [n for n in named if not n.startswith("figures.py:")] == []
