@@ -257,6 +257,7 @@ def generate_demo(
             counts[entity] = n
         step("Checking the customer list")
         store.reconcile_customers(tx, workspace_id)
+        store.refresh_facts(tx, workspace_id)
         for table in reversed(PLAN_TABLES):
             tx.execute(f"DROP TABLE IF EXISTS {table}")
         tx.execute("DROP MACRO IF EXISTS demo_z")

@@ -3,7 +3,10 @@ by analytics.store.migrate. Never edit a shipped migration; add the next one."""
 
 from __future__ import annotations
 
-from analytics.entities import ENTITIES, ENTITY_NAMES, SQL_TYPES
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from analytics.entities import ENTITIES, ENTITY_NAMES, REFERENCES_CUSTOMER, SQL_TYPES
 
 # ---------------------------------------------------------------- schema
 
@@ -23,26 +26,57 @@ def _entity_table_sql(name: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
-def _customers_current_sql() -> str:
+def _customers_current_select(where: str = "") -> str:
+    """One row per customer: each attribute from the latest batch that gives it."""
     attrs = [f.name for f in ENTITIES["customers"].fields if f.name != "customer"]
     picks = ",\n  ".join(
         f"arg_max({a}, coalesce(batch_id, 0)) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attrs
     )
     return (
-        "CREATE OR REPLACE VIEW customers_current AS\n"
         f"SELECT workspace_id, customer,\n  {picks},\n  bool_and(auto) AS auto\n"
-        "FROM customers GROUP BY workspace_id, customer"
+        f"FROM customers{where} GROUP BY workspace_id, customer"
     )
 
 
-DEALS_CURRENT_SQL = """
-CREATE OR REPLACE VIEW deals_current AS
+def _customers_current_sql() -> str:
+    return "CREATE OR REPLACE VIEW customers_current AS\n" + _customers_current_select()
+
+
+def _deals_current_select(where: str = "") -> str:
+    """One row per deal: its version from the latest batch (the last row within a batch)."""
+    return f"""
 SELECT * EXCLUDE (rn) FROM (
   SELECT *, row_number() OVER (
     PARTITION BY workspace_id, deal_id ORDER BY batch_id DESC, source_row DESC) AS rn
-  FROM deals)
+  FROM deals{where})
 WHERE rn = 1
 """
+
+
+DEALS_CURRENT_SQL = "\nCREATE OR REPLACE VIEW deals_current AS" + _deals_current_select()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A table of facts derived from the imported rows, kept with them: refreshed for one
+    workspace in the transaction that changes any entity it `follows` (store.refresh_facts)."""
+
+    table: str
+    follows: tuple[str, ...]
+    select: Callable[[str], str]
+
+    def refresh_sql(self) -> str:
+        """The rows of workspace $w, as the refresh inserts them."""
+        return self.select(" WHERE workspace_id = $w")
+
+
+# Customers and deals as they stand now. Nearly every indicator reads one or the other, so
+# they are computed once per data change instead of once per query. Customers follow the
+# entities that name a customer too: an import of those may create customers.
+FACTS: tuple[Fact, ...] = (
+    Fact("customers_current", ("customers", *REFERENCES_CUSTOMER), _customers_current_select),
+    Fact("deals_current", ("deals",), _deals_current_select),
+)
 
 
 def _migration_1() -> list[str]:
@@ -373,6 +407,15 @@ _MIGRATION_10 = [
       detail VARCHAR)""",
 ]
 
+# Customers and deals as they stand now become tables instead of views (FACTS): the views
+# were recomputed by every query that read them (the deals numbered on each one), a dozen
+# times per Scoreboard. Every write to a workspace's data refreshes them in its transaction.
+_MIGRATION_11 = [
+    "DROP VIEW IF EXISTS customers_current",
+    "DROP VIEW IF EXISTS deals_current",
+    *(f"CREATE TABLE {fact.table} AS {fact.select('')}" for fact in FACTS),
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _migration_1()),
@@ -385,5 +428,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (8, _MIGRATION_8),
     (9, _MIGRATION_9),
     (10, _MIGRATION_10),
+    (11, _MIGRATION_11),
 ]
 SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)

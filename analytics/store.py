@@ -8,7 +8,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +20,7 @@ import pandas as pd
 
 from analytics.entities import ENTITY_NAMES, NAME_LISTS, REFERENCES_CUSTOMER
 from analytics.errors import StoreError, StoreLocked, StoreTooNew, WorkspaceError
+from analytics.schema import FACTS
 from analytics.schema import MIGRATIONS as MIGRATIONS
 from analytics.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from analytics.store_faults import MARKER_FRESH_SECONDS as MARKER_FRESH_SECONDS
@@ -500,6 +501,7 @@ def delete_workspace(con: Connection, name: str) -> None:
         tx.execute(f"DELETE FROM peer_cards WHERE member_key IN ({mine})", {"w": ws.id})
         tx.execute("DELETE FROM peer_members WHERE workspace_id = $w", {"w": ws.id})
         tx.execute("DELETE FROM workspaces WHERE id = $w", {"w": ws.id})
+        refresh_facts(tx, ws.id)
 
 
 # ---------------------------------------------------------------- batches
@@ -669,6 +671,24 @@ def undo_batch_in(tx: Connection, workspace_id: int, batch: Batch) -> None:
     tx.execute(
         "UPDATE batches SET undone_at = current_localtimestamp() WHERE id = $b", {"b": batch.id}
     )
+    refresh_facts(tx, workspace_id, (batch.entity,))
+
+
+def refresh_facts(tx: Connection, workspace_id: int, entities: Iterable[str] | None = None) -> None:
+    """Bring one workspace's fact tables (`customers_current`, `deals_current`: schema.FACTS)
+    up to date with its rows, inside the caller's transaction.
+
+    Every write to a workspace's imported rows calls this before it commits (an import,
+    an undo, a replace, the demo, deleting the workspace), so the tables never disagree
+    with the rows. `entities` names what changed; only the facts that follow those are
+    recomputed (all when None).
+    """
+    changed = None if entities is None else set(entities)
+    for fact in FACTS:
+        if changed is not None and not changed.intersection(fact.follows):
+            continue
+        tx.execute(f"DELETE FROM {fact.table} WHERE workspace_id = $w", {"w": workspace_id})
+        tx.execute(f"INSERT INTO {fact.table} BY NAME {fact.refresh_sql()}", {"w": workspace_id})
 
 
 # ---------------------------------------------------------------- what is loaded

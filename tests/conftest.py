@@ -113,5 +113,6 @@ def invoices_only(db_file: Path) -> Path:
         {"w": ws.id},
     )
     store.reconcile_customers(con.cursor(), ws.id)
+    store.refresh_facts(con.cursor(), ws.id)
     con.close()
     return db_file

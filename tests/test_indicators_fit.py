@@ -63,6 +63,7 @@ def add_invoices(
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(ws, *r, *([None] * (5 - len(r)))) for r in rows],
     )
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def add_customers(con: store.Connection, ws: int, rows: dict[str, dict[str, Any]]) -> None:
@@ -74,6 +75,7 @@ def add_customers(con: store.Connection, ws: int, rows: dict[str, dict[str, Any]
             for name, a in rows.items()
         ],
     )
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def add_tickets(con: store.Connection, ws: int, rows: list[tuple[Any, ...]]) -> None:

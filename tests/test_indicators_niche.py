@@ -32,6 +32,7 @@ def add_customers(con: store.Connection, ws: int, segments: dict[str, str | None
         "INSERT INTO customers (workspace_id, customer, segment) VALUES (?, ?, ?)",
         [(ws, name, segment) for name, segment in segments.items()],
     )
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def add_invoices(
@@ -585,6 +586,7 @@ def test_superstore_matches_a_plain_pandas_computation(
     # The importer may not be there yet: load the export directly with DuckDB.
     for sql in (SUPERSTORE_LOAD, SUPERSTORE_CUSTOMERS):
         con.execute(sql, {"w": ws, "path": str(path)})
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
     raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     lines = pd.DataFrame(

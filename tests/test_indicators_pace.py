@@ -23,6 +23,7 @@ def insert(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: in
         cols = ", ".join(["workspace_id", *row])
         marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
         con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def run(

@@ -31,11 +31,13 @@ def insert(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: in
         cols = ", ".join(["workspace_id", *row])
         marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
         con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def invoices(con: store.Connection, ws: int, rows: list[tuple[date, str, float]]) -> None:
     insert(con, "invoices", [{"date": d, "customer": c, "amount": a} for d, c, a in rows], ws)
     store.reconcile_customers(con.cursor(), ws)
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def segments(con: store.Connection, ws: int, of: dict[str, str]) -> None:
@@ -43,6 +45,7 @@ def segments(con: store.Connection, ws: int, of: dict[str, str]) -> None:
         "INSERT INTO customers (workspace_id, customer, segment) VALUES (?, ?, ?)",
         [(ws, name, segment) for name, segment in of.items()],
     )
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def months(first: date, last: date) -> list[date]:

@@ -35,6 +35,7 @@ def add_invoices(
                 {"w": ws, "b": batch, "d": day, "c": customer, "a": amount},
             )
         store.reconcile_customers(tx, ws)
+        store.refresh_facts(tx, ws)
     return batch
 
 

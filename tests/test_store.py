@@ -95,6 +95,7 @@ def test_delete_workspace_removes_its_rows_and_no_others(con: store.Connection) 
                 {"w": ws.id, "b": bid},
             )
             store.reconcile_customers(tx, ws.id)
+            store.refresh_facts(tx, ws.id)
     store.delete_workspace(con, "A")
     assert store.entity_counts(con, b.id)["invoices"] == 1
     assert store.entity_counts(con, b.id)["customers"] == 1
@@ -136,6 +137,7 @@ def _import_rows(con: store.Connection, ws: int, entity: str, rows: list[str]) -
                 {"w": ws, "b": bid},
             )
         store.set_customers_created(tx, bid, store.reconcile_customers(tx, ws))
+        store.refresh_facts(tx, ws, (entity,))
     return bid
 
 
@@ -270,6 +272,10 @@ def test_a_version_1_store_is_upgraded_in_place(db_file: Path) -> None:
     con.execute("DROP TABLE batches")
     [v1_batches] = [sql for sql in schema._migration_1() if "TABLE IF NOT EXISTS batches" in sql]
     con.execute(v1_batches)
+    for fact in schema.FACTS:  # views before migration 11
+        con.execute(f"DROP TABLE {fact.table}")
+    con.execute(schema._customers_current_sql())
+    con.execute(schema.DEALS_CURRENT_SQL)
     con.execute("DELETE FROM schema_version WHERE version > 1")
     con.execute(
         "INSERT INTO batches (workspace_id, entity, file_name, sha256, rows_read, rows_imported, "

@@ -606,6 +606,7 @@ def import_source(
         if entity in REFERENCES_CUSTOMER:
             created = store.reconcile_customers(tx, workspace_id)
             store.set_customers_created(tx, batch_id, created)
+        store.refresh_facts(tx, workspace_id, (entity,))
         result.batch_id = batch_id
         result.rows_imported = inserted
         result.duplicates_skipped = duplicates
