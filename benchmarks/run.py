@@ -479,6 +479,56 @@ def bench_browser(ctx: Context) -> list[Measurement]:
     return out
 
 
+def bench_page_script(ctx: Context) -> list[Measurement]:
+    """Each indicator page's script through AppTest on the large demo (benchmarks/page_script.py,
+    in a child process): the first run and a cache hit (median of 5), with the chart JSON
+    the cache-hit run hands the browser."""
+    path = ctx.large_demo_store()
+    result = run_child(_child_command("page-script", path, "large", ctx.seed))
+    _check(result, "timing the page scripts through AppTest")
+    rows = json.loads(result.stdout.strip().splitlines()[-1])
+    out: list[Measurement] = []
+    for r in rows:
+        chart_kb = r["chart_json_bytes"] / 1024
+        checks = {f"≤ 300 KB chart JSON ({chart_kb:,.0f} KB)": chart_kb <= 300}
+        if r.get("failed"):
+            checks["no exception"] = False
+        out.append(Measurement(f"page-script {r['page']}: first run", seconds=r["first_run_s"]))
+        out.append(
+            Measurement(
+                f"page-script {r['page']}: cache hit",
+                seconds=r["cache_hit_s"],
+                cpu_seconds=r.get("cache_hit_cpu_s"),
+                target_seconds=0.15,
+                checks=checks,
+                detail=r,
+            )
+        )
+    return out
+
+
+def bench_peer(ctx: Context) -> list[Measurement]:
+    """The pandas-per-rerun peer: four representative figures from the large demo's Parquet
+    export in pandas (load + compute) against the app computing them in-process, paired in
+    one run (median of 5 each); the ratio, and a check that the values agree to 1e-9."""
+    from benchmarks import peer
+
+    r = peer.run(ctx.large_demo_store(), ctx.workdir / "peer")
+    detail = r.as_dict()
+    return [
+        Measurement(f"peer: app, {len(peer.PEER_INDICATORS)} figures (median)", r.app_median),
+        Measurement(
+            "peer: pandas, load + compute (median)",
+            r.pandas_median,
+            checks={
+                f"≥ {peer.TARGET_RATIO:g}× ({r.ratio:.1f}×)": r.ratio >= peer.TARGET_RATIO,
+                "pandas = app (1e-9)": not r.disagreements,
+            },
+            detail=detail,
+        ),
+    ]
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "demo-small": bench_demo_small,
     "demo-large": bench_demo_large,
@@ -488,6 +538,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "load": bench_load,
     "reopen": bench_reopen,
     "browser": bench_browser,
+    "page-script": bench_page_script,
+    "peer": bench_peer,
 }
 
 
@@ -594,10 +646,18 @@ def child_snapshots(db: Path, scale: str, seed: int) -> None:
     print(json.dumps(report))
 
 
+def child_page_script(db: Path, scale: str, seed: int) -> None:
+    """benchmarks/page_script.py's figures for every indicator page, as one JSON line."""
+    from benchmarks import page_script
+
+    print(json.dumps(page_script.measure(db)))
+
+
 CHILD_TASKS: dict[str, Callable[[Path, str, int], None]] = {
     "demo": child_demo,
     "pages": child_pages,
     "snapshots": child_snapshots,
+    "page-script": child_page_script,
 }
 
 
