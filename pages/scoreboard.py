@@ -63,7 +63,7 @@ for ind_id, result in ordered:
     ind = indicators.get(ind_id)
     if picked != "all" and ind.area != picked:
         continue
-    ui_ind.card(ind, result, currency, link=True, trend=True, workspace_id=ws.id)
+    ui_ind.card(ind, result, currency, link=True, trend=True)
 
 capture.header("Weekly scorecard")
 capture.markdown(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 from _plotly_utils.basevalidators import BaseTemplateValidator
@@ -30,7 +31,7 @@ MAKERS = ("chart_block", "table_block", "card_block", "indicator_card", "metrics
 @pytest.fixture
 def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     """Counts of snapshot blocks made (by maker) and sparklines built (`sparkline`)."""
-    from ui import indicators as ui_ind
+    from ui import figure_cache
 
     counts: Counter[str] = Counter()
 
@@ -44,9 +45,9 @@ def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     for name in MAKERS:
         monkeypatch.setattr(snapshots, name, counted(name, getattr(snapshots, name)))
     monkeypatch.setattr(figures, "sparkline", counted("sparkline", figures.sparkline))
-    ui_ind._spark_figure.cache_clear()  # every sparkline of this test is built in it
+    figure_cache.clear()  # every figure of this test is built in it
     yield counts
-    ui_ind._spark_figure.cache_clear()
+    figure_cache.clear()
 
 
 def noted(at: AppTest) -> list[Any]:
@@ -173,3 +174,62 @@ def test_the_house_template_is_plotly_s_default_and_no_builder_names_one() -> No
                         named.append(f"{path.name}:{key.lineno}")
     # analytics/figures.py names it only for the command line, where the app's theme is not set
     assert [n for n in named if not n.startswith("figures.py:")] == []
+
+
+def test_a_figure_is_built_once_per_exact_content() -> None:
+    import pandas as pd
+
+    from ui import figure_cache
+
+    built: list[tuple[Any, ...]] = []
+
+    def builder(frame: pd.DataFrame, title: str, *, height: int = 300) -> Any:
+        built.append((title, height))
+        return go.Figure(layout={"title": title, "height": height})
+
+    once = figure_cache.once(builder)
+    figure_cache.clear()
+    frame = pd.DataFrame(
+        {"week": pd.date_range("2025-01-06", periods=3, freq="W-MON"), "h": [1.0, 2.0, 3.0]}
+    )
+    first = once(frame, "Hours")
+    assert once(frame.copy(), "Hours") is first  # equal content: the same figure, not rebuilt
+    assert len(built) == 1
+    changed = [
+        (frame.assign(h=[1.0, 2.0, 3.5]), "Hours", {}),  # one cell
+        (frame.rename(columns={"h": "hours"}), "Hours", {}),  # a column name
+        (frame.astype({"h": "float32"}), "Hours", {}),  # a dtype
+        (frame.set_axis([1, 2, 3]), "Hours", {}),  # the index
+        (frame.head(2), "Hours", {}),  # the rows
+        (frame, "Hours ", {}),  # the text
+        (frame, "Hours", {"height": 301}),  # a keyword
+    ]
+    for args_frame, title, kwargs in changed:
+        assert once(args_frame, title, **kwargs) is not first
+    assert len(built) == 1 + len(changed)
+    # An argument that cannot be digested exactly: built every time, never served from cache.
+    odd = pd.DataFrame({"x": [[1], [2]]})
+    once(odd, "Lists")
+    once(odd, "Lists")
+    assert built[-2:] == [("Lists", 300), ("Lists", 300)]
+    figure_cache.clear()
+
+
+def test_a_kept_figure_is_drawn_with_names_escaped_worked_out_once() -> None:
+    from ui import figure_cache
+
+    def builder(names: list[str]) -> go.Figure:
+        return go.Figure(go.Bar(x=names, y=[1] * len(names)))
+
+    once = figure_cache.once(builder)
+    figure_cache.clear()
+    kept = once(["<a href='x'>Acme</a>", "Plain"])
+    drawn = figure_cache.drawable(kept)
+    assert drawn is not kept and list(drawn.data[0].x)[0].startswith("&lt;a")
+    assert list(kept.data[0].x)[0].startswith("<a")  # the kept one is as built (snapshots)
+    assert figure_cache.drawable(kept) is drawn
+    # A figure built on the spot is escaped every time, and nothing of it is kept.
+    loose = builder(["<b>x</b>"])
+    assert figure_cache.drawable(loose) is not figure_cache.drawable(loose)
+    assert list(figure_cache.drawable(loose).data[0].x) == ["&lt;b>x&lt;/b>"]
+    figure_cache.clear()

@@ -21,8 +21,8 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from analytics import snapshots
-from analytics.format import inert_figure
 from analytics.indicators import Indicator, Result
+from ui import figure_cache
 
 _KEY = "_od_capture"
 
@@ -138,7 +138,7 @@ def chart(fig: go.Figure, **kwargs: Any) -> None:
     Drawn with the names in it escaped for Plotly (a name can hold tags Plotly would draw as
     a link); noted as it is, since the snapshot view and the HTML export escape it again."""
     kwargs.setdefault("width", "stretch")
-    st.plotly_chart(inert_figure(fig), **kwargs)
+    st.plotly_chart(figure_cache.drawable(fig), **kwargs)
     later(snapshots.chart_block, fig)
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import asof, indicators, snapshots
-from analytics.format import inert_figure
 from analytics.indicators import Indicator, Result, stored
-from ui import capture, charts
+from ui import capture, charts, figure_cache
 from ui import store as ui_store
 from ui.format import plain
 from ui.sidebar import Context
@@ -91,22 +88,8 @@ def sparkline(ind: Indicator, result: Result) -> pd.Series:
     return series if series is not None else pd.Series(dtype=float)
 
 
-@functools.lru_cache(maxsize=512)
-def _spark_figure(
-    workspace_id: int, label: str, days: tuple[Any, ...], values: tuple[float, ...]
-) -> go.Figure:
-    """A card's sparkline, built once per workspace and trend (the key is the trend itself,
-    so a new import or day that changes it builds a new one; none is ever stale). Shared
-    read-only: drawing and freezing a figure never change it."""
-    return charts.sparkline(pd.Series(values, index=pd.Index(days, dtype=object)), label)
-
-
-def spark_figure(workspace_id: int, ind: Indicator, series: pd.Series) -> go.Figure | None:
-    """The sparkline of a trend (None when it has fewer than two points to draw)."""
-    if len(series) < 2:
-        return None
-    values = tuple(series.to_numpy(dtype=float).tolist())
-    return _spark_figure(workspace_id, ind.label, tuple(series.index), values)
+# A card's sparkline, built once per trend (see ui/figure_cache.py), drawn and frozen as is.
+spark_figure = figure_cache.once(charts.sparkline)
 
 
 def card(
@@ -116,17 +99,14 @@ def card(
     *,
     link: bool = False,
     trend: bool = False,
-    workspace_id: int | None = None,
 ) -> None:
     """One indicator: status (icon + word), label, value, the coaching message, why, what next.
 
     `trend` adds a small sparkline of the recent history under the value (Scoreboard), built
-    once per `workspace_id` and trend and noted for a snapshot as the figure drawn.
+    once per trend and noted for a snapshot as the very figure drawn.
     """
-    spark = None
-    if trend:
-        assert workspace_id is not None, "a card's trend is cached per workspace"
-        spark = spark_figure(workspace_id, ind, sparkline(ind, result))
+    series = sparkline(ind, result) if trend else pd.Series(dtype=float)
+    spark = spark_figure(series, ind.label) if len(series) >= 2 else None
     with st.container(border=True):
         left, right = st.columns([3, 1])
         with left:
@@ -139,7 +119,7 @@ def card(
             )
             if spark is not None:
                 st.plotly_chart(
-                    inert_figure(spark),
+                    figure_cache.drawable(spark),
                     width="stretch",
                     config={"displayModeBar": False, "staticPlot": False},
                     key=f"spark_{ind.id}",

@@ -1,0 +1,171 @@
+"""Chart figures built once: a builder wrapped in `once` hands back the figure it built before
+for the same arguments, instead of building it again on every rerun.
+
+A chart builder is a pure function of what it draws (frames, numbers, names), so the key is
+that content itself, digested exactly: a frame by its shape, column names, dtypes and a hash
+of every row and index value, numbers and text by their exact repr. Whatever decides what a
+chart shows (workspace, as-of day, filters, settings, a new import) reaches the builder as
+its arguments, so a changed input is a new key and a figure is never stale, and a figure is
+only ever handed to a caller whose own data would build exactly that figure. Arguments that
+cannot be digested (an object of an unknown kind) are not cached: the figure is built.
+
+The figure is shared by every rerun and session that asks for the same content: callers draw
+it (`capture.chart`) and freeze it for a snapshot, both of which only read it, and must not
+change it afterwards (build a changed figure in the builder instead).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, ParamSpec
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.format import inert_figure
+
+MAX_FIGURES = 96  # across every builder; a large scatter is a few MB of Python objects
+
+P = ParamSpec("P")
+_LOCK = threading.Lock()
+_FIGURES: OrderedDict[bytes, go.Figure] = OrderedDict()
+_KEY_OF: dict[int, bytes] = {}  # id of a kept figure → its key (kept, so the id stays its own)
+_DRAWN: dict[bytes, go.Figure] = {}  # key → the kept figure as drawn (`drawable`)
+_SCALARS = (
+    str,
+    bytes,
+    bool,
+    int,
+    float,
+    complex,
+    date,
+    datetime,
+    timedelta,
+    pd.Timestamp,
+    np.generic,
+)
+
+
+class Undigestible(Exception):
+    """An argument whose content cannot be digested exactly: build, do not cache."""
+
+
+def _frame_part(h: Any, frame: pd.DataFrame | pd.Series) -> None:
+    columns = frame.columns if isinstance(frame, pd.DataFrame) else [frame.name]
+    dtypes = frame.dtypes if isinstance(frame, pd.DataFrame) else [frame.dtype]
+    h.update(
+        repr(
+            (
+                type(frame).__name__,
+                frame.shape,
+                [repr(c) for c in columns],
+                [str(d) for d in dtypes],
+                list(frame.index.names),
+                str(frame.index.dtype),
+            )
+        ).encode()
+    )
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True)
+    except TypeError as exc:  # a cell holding a list or a dict
+        raise Undigestible(str(exc)) from None
+    h.update(rows.to_numpy().tobytes())
+
+
+def _digest(h: Any, value: Any) -> None:
+    """Feed `value`'s exact content into the hash `h`, or raise Undigestible."""
+    if value is None or isinstance(value, _SCALARS):
+        h.update(f"{type(value).__name__}:{value!r};".encode())
+    elif isinstance(value, pd.DataFrame | pd.Series):
+        _frame_part(h, value)
+    elif isinstance(value, np.ndarray):
+        if value.dtype.kind == "O":
+            raise Undigestible("an object array")
+        h.update(f"ndarray:{value.dtype}:{value.shape};".encode())
+        h.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, list | tuple):
+        h.update(f"{type(value).__name__}[{len(value)}](".encode())
+        for item in value:
+            _digest(h, item)
+        h.update(b")")
+    elif isinstance(value, dict):  # in its own order: a builder may draw in that order
+        h.update(f"dict[{len(value)}](".encode())
+        for k, v in value.items():
+            _digest(h, k)
+            _digest(h, v)
+        h.update(b")")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        h.update(f"{type(value).__module__}.{type(value).__qualname__}(".encode())
+        for f in dataclasses.fields(value):
+            h.update(f"{f.name}=".encode())
+            _digest(h, getattr(value, f.name))
+        h.update(b")")
+    else:
+        raise Undigestible(type(value).__name__)
+
+
+def key(builder: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+    """The exact content key of one builder call (Undigestible when there is none)."""
+    h = hashlib.blake2b(digest_size=32)
+    h.update(f"{builder.__module__}.{builder.__qualname__};".encode())
+    _digest(h, args)
+    _digest(h, sorted(kwargs.items()))
+    return h.digest()
+
+
+def once(builder: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
+    """`builder`, with each figure kept and handed back for the same arguments."""
+
+    @functools.wraps(builder)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        try:
+            k = key(builder, args, kwargs)
+        except Undigestible:
+            return builder(*args, **kwargs)
+        with _LOCK:
+            fig = _FIGURES.get(k)
+            if fig is not None:
+                _FIGURES.move_to_end(k)
+                return fig
+        fig = builder(*args, **kwargs)  # outside the lock: two first builds may race, alike
+        with _LOCK:
+            _FIGURES[k] = fig
+            _KEY_OF[id(fig)] = k
+            while len(_FIGURES) > MAX_FIGURES:
+                old_key, old = _FIGURES.popitem(last=False)
+                _KEY_OF.pop(id(old), None)
+                _DRAWN.pop(old_key, None)
+        return fig
+
+    return cached
+
+
+def drawable(fig: go.Figure) -> go.Figure:
+    """`inert_figure(fig)`, the figure as st.plotly_chart gets it: worked out once for a
+    figure kept here, every time for any other."""
+    with _LOCK:
+        k = _KEY_OF.get(id(fig))
+        if k is None or _FIGURES.get(k) is not fig:
+            k = None
+        elif k in _DRAWN:
+            return _DRAWN[k]
+    drawn = inert_figure(fig)
+    if k is not None:
+        with _LOCK:
+            if _FIGURES.get(k) is fig:
+                _DRAWN[k] = drawn
+    return drawn
+
+
+def clear() -> None:
+    with _LOCK:
+        _FIGURES.clear()
+        _KEY_OF.clear()
+        _DRAWN.clear()
