@@ -11,7 +11,8 @@ so what the app keeps in the store (the Scoreboard's results) is there, as on an
 second day; the first view after a data change is what `pages` calls cold.
 
 Per visit also: the server's CPU seconds (every process in its group, from /proc, read before
-the navigation and after the page settled) and the chart JSON the page received, read from
+the navigation and after the page settled), chromium's (its processes below this one), which
+say more than wall time on a busy machine, and the chart JSON the page received, read from
 the websocket frames: each Streamlit message (ForwardMsg) is parsed and the Plotly specs of
 its charts summed. A chart the browser already holds comes as a reference to its hash; it is
 counted at the size of the spec it stands for (`chart_refs` says how many did), so the
@@ -69,6 +70,7 @@ class Visit:
     seconds: float | None  # navigation to settled; None when it did not settle
     script_s: float | None  # navigation to the script run finished (the rest is drawing)
     server_cpu_s: float
+    browser_cpu_s: float  # chromium's processes (steadier than wall time on a busy machine)
     charts: int  # Plotly charts the run sent
     chart_bytes: int  # the Plotly specs the page received, references resolved
     chart_refs: int  # specs sent as a reference to one the browser already had
@@ -180,6 +182,17 @@ def _page_error(page: Any) -> str | None:
     return None
 
 
+def browser_cpu_seconds(server: load.Server) -> float:
+    """User + system CPU of chromium's live processes: everything below this process except
+    the served app's group and the Python and node (Playwright's driver) processes."""
+    total = 0.0
+    for name, fields in load.descendants(os.getpid()).values():
+        if int(fields[2]) == server.process.pid or name.startswith(("python", "node")):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / load.CLK_TCK
+    return total
+
+
 def _visit(
     page: Any, server: load.Server, slug: str, heading: str, frames: Frames, first: bool
 ) -> Visit:
@@ -187,6 +200,7 @@ def _visit(
 
     frames.take()  # whatever arrived since the last visit is not this one's
     cpu_before = load.group_cpu_seconds(server.process.pid)
+    browser_before = browser_cpu_seconds(server)
     marks: list[float] = []
     error = None
     started = time.perf_counter()
@@ -199,6 +213,7 @@ def _visit(
         seconds = None
         error = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
     cpu = load.group_cpu_seconds(server.process.pid) - cpu_before
+    browser_cpu = browser_cpu_seconds(server) - browser_before
     charts, chart_bytes, refs, received = frames.take()
     return Visit(
         page=slug,
@@ -206,6 +221,7 @@ def _visit(
         seconds=None if seconds is None else round(seconds, 3),
         script_s=round(marks[0] - started, 3) if marks else None,
         server_cpu_s=round(cpu, 2),
+        browser_cpu_s=round(browser_cpu, 2),
         charts=charts,
         chart_bytes=chart_bytes,
         chart_refs=refs,
@@ -300,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         first = r.first(slug)
         print(
             f"{slug:<11} {first.seconds or float('nan'):>8.2f} {r.later_median(slug):>8.2f} "
-            f"{r.later_median(slug, 'server_cpu_s'):>9.2f} {first.charts:>6} "
+            f"{r.later_median(slug, 'server_cpu_s'):>10.2f} "
+            f"{r.later_median(slug, 'browser_cpu_s'):>11.2f} {first.charts:>6} "
             f"{first.chart_bytes / KB:>9.1f}"
         )
     errors = [f"{v.page}: {v.error}" for v in r.visits if v.error]

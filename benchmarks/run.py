@@ -453,6 +453,8 @@ def bench_browser(ctx: Context) -> list[Measurement]:
         detail = {
             "visits": [asdict(v) for v in r.visits if v.page == page],
             "errors": errors,
+            "browser_cpu_s_median": r.later_median(page, "browser_cpu_s"),
+            "script_s_median": r.later_median(page, "script_s"),
             "load_average": r.load_average,
         }
         out.append(
@@ -462,7 +464,11 @@ def bench_browser(ctx: Context) -> list[Measurement]:
                 cpu_seconds=first.server_cpu_s,
                 rows=first.charts,
                 target_seconds=browser.TARGET_FIRST_S,
-                detail={"script_s": first.script_s, "chart_bytes": first.chart_bytes},
+                detail={
+                    "script_s": first.script_s,
+                    "browser_cpu_s": first.browser_cpu_s,
+                    "chart_bytes": first.chart_bytes,
+                },
             )
         )
         out.append(
