@@ -134,12 +134,27 @@ def _resolve_as_of(con: Connection, workspace_id: int, as_of: date | None) -> da
     return as_of if as_of is not None else invoice_span(con, workspace_id)["last_date"]
 
 
+def _ctx_span(ctx: Context, as_of: date) -> dict[str, Any]:
+    """`invoice_span` to `as_of`, once per context (every niche indicator starts with it)."""
+    return dict(
+        ctx.shared(("niche_span", as_of), lambda: invoice_span(ctx.con, ctx.workspace_id, as_of))
+    )
+
+
+def _ctx_windows(ctx: Context, as_of: date, first_invoice: date | None) -> pd.DataFrame:
+    """`segment_windows`, once per context (growth and saturation both read it)."""
+    return ctx.shared(
+        ("niche_windows", as_of, first_invoice),
+        lambda: segment_windows(ctx.con, ctx.workspace_id, as_of, first_invoice=first_invoice),
+    ).copy()
+
+
 def _start(ctx: Context, ind: Indicator) -> tuple[date, dict[str, Any]] | Result:
     """The as-of day and the invoices up to it, or the "not enough data" result saying why."""
     as_of = _invoice_as_of(ctx)
     if as_of is None:
         return ind.unknown(NO_INVOICES)
-    span = invoice_span(ctx.con, ctx.workspace_id, as_of)
+    span = _ctx_span(ctx, as_of)
     if span["lines"] == 0:
         first = invoice_span(ctx.con, ctx.workspace_id)["first_date"]
         if first is None:
@@ -223,7 +238,10 @@ def comparison_gap(
     than the setting comparison_months_needed: a growth rate against a part-year only
     measures the months missing from the data. None when the comparison is fair."""
     needed = minimum(ctx.settings, "comparison_months_needed")
-    cover = comparison_months(ctx.con, ctx.workspace_id, as_of)
+    cover = ctx.shared(
+        ("niche_comparison_months", as_of),
+        lambda: comparison_months(ctx.con, ctx.workspace_id, as_of),
+    )
     have = cover["months_with_invoices"]
     if have >= needed:
         return None
@@ -448,7 +466,7 @@ def compute_segment_growth(ctx: Context) -> Result:
         return start
     as_of, span = start
     currency = _currency(ctx)
-    seg = segment_windows(ctx.con, ctx.workspace_id, as_of, first_invoice=span["first_date"])
+    seg = _ctx_windows(ctx, as_of, span["first_date"])
     shown = seg[(seg["revenue"] != 0) | (seg["revenue_prior"] != 0)].reset_index(drop=True)
     revenue = float(seg["revenue"].sum())
     prior = float(seg["revenue_prior"].sum())
@@ -643,7 +661,7 @@ def compute_segment_saturation(ctx: Context) -> Result:
     if isinstance(start, Result):
         return start
     as_of, span = start
-    seg = segment_windows(ctx.con, ctx.workspace_id, as_of, first_invoice=span["first_date"])
+    seg = _ctx_windows(ctx, as_of, span["first_date"])
     few = segment_gap(ind, seg, "Saturation (a niche still growing while new buyers dry up)")
     if few is not None:
         return few
