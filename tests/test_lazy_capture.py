@@ -203,6 +203,8 @@ def test_a_figure_is_built_once_per_exact_content() -> None:
         (frame.head(2), "Hours", {}),  # the rows
         (frame, "Hours ", {}),  # the text
         (frame, "Hours", {"height": 301}),  # a keyword
+        (frame.assign(h=pd.Series([1, 2, 3], dtype=object)), "Hours", {}),
+        (frame.assign(h=pd.Series(["1", "2", "3"], dtype=object)), "Hours", {}),  # 1 vs "1"
     ]
     for args_frame, title, kwargs in changed:
         assert once(args_frame, title, **kwargs) is not first

@@ -77,6 +77,12 @@ def _frame_part(h: Any, frame: pd.DataFrame | pd.Series) -> None:
     except TypeError as exc:  # a cell holding a list or a dict
         raise Undigestible(str(exc)) from None
     h.update(rows.to_numpy().tobytes())
+    # pandas hashes an object cell by its text, so 1 and "1" (or True and "True") would
+    # agree; Plotly draws them differently. Each such cell's type goes in too.
+    parts = frame.items() if isinstance(frame, pd.DataFrame) else [(frame.name, frame)]
+    for _, values in [*parts, (None, frame.index)]:
+        if values.dtype == object:
+            h.update("|".join(type(v).__name__ for v in values).encode())
 
 
 def _digest(h: Any, value: Any) -> None:
