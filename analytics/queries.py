@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
-from analytics.store import Connection
+from analytics.store import DUCKDB_CONFIG, Connection
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -28,3 +30,32 @@ def query(con: Connection, name: str, params: dict[str, Any] | None = None) -> p
     # DuckDB refuses parameters the query does not use: pass only those it names.
     used = {k: v for k, v in (params or {}).items() if f"${k}" in text}
     return con.cursor().execute(text, used).df()
+
+
+_FRAMES_DB: list[duckdb.DuckDBPyConnection] = []
+_FRAMES_LOCK = threading.Lock()
+
+
+def _frames_db() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for queries over DataFrames (opened once per process)."""
+    with _FRAMES_LOCK:
+        if not _FRAMES_DB:
+            _FRAMES_DB.append(duckdb.connect(":memory:", config=DUCKDB_CONFIG))
+        return _FRAMES_DB[0]
+
+
+def query_frames(
+    name: str, frames: dict[str, pd.DataFrame], params: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """Run one named query over DataFrames, each seen by the SQL as a table of its key's name
+    (a chart's summary of the very rows an indicator judged). Runs on a cursor of its own in a
+    private in-memory DuckDB, so the store is not touched and threads do not share views."""
+    text = sql(name)
+    used = {k: v for k, v in (params or {}).items() if f"${k}" in text}
+    cur = _frames_db().cursor()
+    try:
+        for view, frame in frames.items():
+            cur.register(view, frame)
+        return cur.execute(text, used).df()
+    finally:
+        cur.close()

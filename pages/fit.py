@@ -251,9 +251,11 @@ ui_ind.card(inds["customer_quadrant"], quadrant, currency)
 if quadrant.known and not quadrant.frame.empty:
     basis = str(quadrant.details.get("burden_basis", "tickets"))
     shown = only_segments(quadrant.frame)
-    capture.chart(fit_charts.value_vs_burden(shown, basis, currency), width="stretch")
+    points = fit.quadrant_points(shown)
+    capture.chart(fit_charts.value_vs_burden(points, basis, currency), width="stretch")
     capture.caption(
-        plain(quadrant.details.get("burden_note", ""))
+        fit_charts.quadrant_caption(points)
+        + plain(quadrant.details.get("burden_note", ""))
         + " Both scales are logarithmic: each step is ten times the one before. Hover over a dot "
         "for the customer."
     )

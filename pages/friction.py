@@ -11,6 +11,7 @@ from ui import capture, share, sidebar
 from ui import friction_charts as charts
 from ui import indicators as ui_ind
 from ui import store as ui_store
+from ui.charts import TOP_PEOPLE, people_caption
 from ui.format import money, percent, plain, safe_csv
 from ui.widgets import dataframe, page_header, stop_unless
 
@@ -112,11 +113,14 @@ ui_ind.card(inds["discount_depth"], r, currency)
 deals = mine(r.frame)
 threshold = float(r.details.get("threshold", settings["discount_threshold"]))
 if r.known and not deals.dropna(subset=["discount"]).empty:
+    boxes = friction.discount_boxes(deals)
+    outliers = friction.discount_outliers(deals, boxes)
     capture.chart(
-        charts.discount_by_salesperson(deals, threshold, colours),
+        charts.discount_by_salesperson(boxes, outliers, threshold, colours),
         width="stretch",
         key="chart_discount",
     )
+    capture.caption(charts.discount_caption(boxes, outliers))
     table = friction.discount_by_owner(deals)
     dataframe(
         table.rename(
@@ -147,8 +151,9 @@ if r.known and not effort.empty:
     judged = effort.dropna(subset=["ratio"])
     judged = judged[~judged["in_delivery"]]
     if not judged.empty:
+        points = friction.effort_points(judged)
         capture.chart(
-            charts.estimate_vs_actual(judged, colours), width="stretch", key="chart_effort"
+            charts.estimate_vs_actual(points, colours), width="stretch", key="chart_effort"
         )
         dataframe(
             friction.effort_by_owner(judged).rename(
@@ -169,9 +174,8 @@ if r.known and not effort.empty:
             },
         )
         capture.caption(
-            "Each dot is a won deal: above the dashed line it took more hours than estimated. "
-            f"Deals with hours logged in the last {friction.DELIVERY_QUIET_DAYS} days are still "
-            "in delivery and left out."
+            charts.effort_caption(points) + " Deals with hours logged in the last "
+            f"{friction.DELIVERY_QUIET_DAYS} days are still in delivery and left out."
         )
 next_step("effort_overrun")
 
@@ -301,7 +305,12 @@ r = results["time_tracking_coverage"]
 ui_ind.card(inds["time_tracking_coverage"], r, currency)
 if r.known and not r.frame.empty:
     capacity = float(r.details.get("capacity_hours_per_week", settings["capacity_hours_per_week"]))
-    capture.chart(charts.coverage_heatmap(r.frame, capacity), width="stretch", key="chart_coverage")
+    everyone = r.frame["person"].nunique() > TOP_PEOPLE and st.toggle(
+        f"Show all {r.frame['person'].nunique():,} people", key="friction_coverage_everyone"
+    )
+    rows = friction.coverage_top_people(r.frame, None if everyone else TOP_PEOPLE)
+    capture.chart(charts.coverage_heatmap(rows, capacity), width="stretch", key="chart_coverage")
+    capture.caption(people_caption(rows, "the most hours missing"))
     people = pd.DataFrame(r.details.get("people", []))
     if not people.empty:
         dataframe(

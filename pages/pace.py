@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import indicators
+from analytics.indicators import pace
 from ui import capture, charts, share, sidebar
 from ui import indicators as ui_ind
 from ui import store as ui_store
@@ -114,7 +115,12 @@ r = results["workload_pace"]
 ui_ind.card(inds["workload_pace"], r, currency)
 if not r.frame.empty:
     low, high = float(settings["sustainable_hours_low"]), float(settings["sustainable_hours_high"])
-    capture.chart(charts.workload_heatmap(r.frame, low, high), width="stretch")
+    everyone = r.frame["person"].nunique() > charts.TOP_PEOPLE and st.toggle(
+        f"Show all {r.frame['person'].nunique():,} people", key="pace_workload_everyone"
+    )
+    rows = pace.workload_top_people(r.frame, low, high, None if everyone else charts.TOP_PEOPLE)
+    capture.chart(charts.workload_heatmap(rows, low, high), width="stretch")
+    capture.caption(charts.people_caption(rows, "the most weeks outside the band"))
     people = pd.DataFrame(r.details.get("people", []))
     if not people.empty:
         dataframe(

@@ -140,17 +140,43 @@ def weekly_counts(weeks: pd.DataFrame, column: str, title: str, unit: str) -> go
     return fig
 
 
+# Heatmaps of people: how many people they show unless asked for all, the most cells that
+# still carry their number, and how tall a row is drawn.
+TOP_PEOPLE = 25
+CELL_TEXT_MAX = 200
+ROW_PX = 28
+HEATMAP_MAX_PX = 2400
+
+
+def heatmap_height(rows: int) -> int:
+    """A heatmap's height for `rows` people: 28 px a row up to 30 rows, then shrinking so a
+    long list stays within 2,400 px (names are thinned on the axis, every one on hover)."""
+    if rows <= 30:
+        return max(240, ROW_PX * rows + 140)
+    return min(HEATMAP_MAX_PX, 14 * rows + 140)
+
+
+def cell_text(grid: pd.DataFrame) -> object:
+    """Each cell's number, rounded (blank where there is none), for a small heatmap."""
+    return grid.round(0).astype("Int64").astype("string").fillna("").to_numpy()
+
+
 def workload_heatmap(weeks: pd.DataFrame, low: float, high: float) -> go.Figure:
-    """Hours per person per week; each cell shows its number, the band is in the title."""
+    """Hours per person per week (`pace.workload_top_people`: the people with the most weeks
+    outside the band first, at the top); the band is in the title. Each cell shows its number
+    while the grid is small (CELL_TEXT_MAX cells), else on hover only."""
     grid = weeks.pivot(index="person", columns="week_start", values="hours")
-    text = grid.map(lambda h: "" if pd.isna(h) else f"{h:.0f}")
+    if "rank" in weeks:
+        order = weeks.drop_duplicates("person").sort_values("rank")["person"]
+        grid = grid.reindex(order)
+    text = cell_text(grid) if grid.size <= CELL_TEXT_MAX else None
     fig = go.Figure(
         go.Heatmap(
-            z=grid.to_numpy(),
+            z=grid.to_numpy(dtype="float32"),
             x=[fmt.day(pd.Timestamp(c).date()) for c in grid.columns],
             y=[str(p) for p in grid.index],
-            text=text.to_numpy(),
-            texttemplate="%{text}",
+            text=text,
+            texttemplate="%{text}" if text is not None else None,
             colorscale=[[0, "#e3f2fd"], [0.5, "#fff3e0"], [1, "#c62828"]],
             zmin=0,
             zmax=max(high * 1.5, float(grid.max().max() or 0)),
@@ -159,10 +185,24 @@ def workload_heatmap(weeks: pd.DataFrame, low: float, high: float) -> go.Figure:
         )
     )
     fig.update_layout(
-        **{**LAYOUT, "height": max(240, 40 * len(grid) + 120)},
+        **{**LAYOUT, "height": heatmap_height(len(grid)), "hovermode": "closest"},
         title=f"Hours per person per week (sustainable: {low:g}–{high:g} h)",
     )
+    fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def people_caption(rows: pd.DataFrame, figure: str) -> str:
+    """Which people a heatmap of `*_top_people` rows shows: everyone, or the few with the
+    most of `figure` (e.g. "the most hours missing"), those at the top."""
+    people = int(rows["people"].iloc[0]) if not rows.empty else 0
+    shown = int(rows["person"].nunique()) if not rows.empty else 0
+    if shown >= people:
+        return f"All {people:,} people, those with {figure} at the top."
+    return (
+        f"The {shown:,} of {people:,} people with {figure}, the most at the top. "
+        f"Switch on “Show all {people:,} people” to see everyone."
+    )
 
 
 def sparkline_points(series: pd.Series) -> list[float]:

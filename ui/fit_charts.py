@@ -102,9 +102,9 @@ def pareto_curve(p: Pareto, title: str, noun: str, min_top4: int = 0) -> go.Figu
     return fig
 
 
-def _floor(values: pd.Series) -> float:
-    positive = values[values > 0]
-    return float(positive.min()) / 2 if not positive.empty else 1.0
+def _floor(least: float | None) -> float:
+    """Where a zero is drawn on a log axis: half the smallest value above 0."""
+    return float(least) / 2 if least is not None and pd.notna(least) and least > 0 else 1.0
 
 
 def _short(value: float) -> str:
@@ -115,13 +115,13 @@ def _short(value: float) -> str:
     return f"{value:g}"
 
 
-def _log_ticks(values: pd.Series, floor: float) -> dict[str, object]:
+def _log_ticks(largest: float, floor: float, has_zero: bool) -> dict[str, object]:
     """Ticks at the powers of ten (and "none" at the floor, where zeros are drawn)."""
-    top = max(float(values.max()), floor * 10)
+    top = max(largest, floor * 10)
     first = math.ceil(math.log10(floor * 1.5))
     vals = [10.0**k for k in range(first, math.ceil(math.log10(top)) + 1)]
     text = [_short(v) for v in vals]
-    if bool((values <= 0).any()):
+    if has_zero:
         vals, text = [floor, *vals], ["none", *text]
     return {"tickvals": vals, "ticktext": text}
 
@@ -136,26 +136,26 @@ def _label_side(x: float, floor: float, top: float) -> str:
     return "top center"
 
 
-def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int = 6) -> go.Figure:
-    """Each customer: support burden (x) against revenue (y), both on log scales so small and
-    large customers show; the median lines cut the four quadrants. The largest customers and
-    the heaviest burdens are named on the chart, every customer on hover."""
+def value_vs_burden(points: pd.DataFrame, basis: str, currency: str) -> go.Figure:
+    """Each customer (`fit.quadrant_points`: every one, or the named and extreme ones and a
+    sample of the rest): support burden (x) against revenue (y), both on log scales so small
+    and large customers show; the median lines cut the four quadrants. The largest customers
+    and the heaviest burdens are named on the chart, every customer shown on hover; the
+    legend counts every customer of each group, shown or not."""
     burden_title = (
         "Support hours (last 12 months)" if basis == "hours" else "Tickets (last 12 months)"
     )
     fig = go.Figure()
-    if frame.empty:
+    if points.empty:
         fig.update_layout(**LAYOUT, title="Value against burden")
         return fig
-    x_floor, y_floor = _floor(frame["burden"]), _floor(frame["revenue"])
-    shown = frame.assign(
-        x=frame["burden"].where(frame["burden"] > 0, x_floor),
-        y=frame["revenue"].where(frame["revenue"] > 0, y_floor),
+    first = points.iloc[0]
+    x_floor, y_floor = _floor(first["least_burden"]), _floor(first["least_revenue"])
+    shown = points.assign(
+        x=points["burden"].where(points["burden"] > 0, x_floor),
+        y=points["revenue"].where(points["revenue"] > 0, y_floor),
     )
     x_top = float(shown["x"].max())
-    named = set(shown.nlargest(labels, "revenue")["customer"]) | set(
-        shown.nlargest(labels // 2, "burden")["customer"]
-    )
     unit = "h" if basis == "hours" else "tickets"
     for quadrant, label in QUADRANTS.items():
         part = shown[shown["quadrant"] == quadrant]
@@ -165,14 +165,12 @@ def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int 
         fig.add_scatter(
             x=part["x"],
             y=part["y"],
-            mode="markers+text",
-            name=f"{label} ({len(part)})",
+            mode="markers",
+            name=f"{label} ({int(part['in_quadrant'].iloc[0]):,})",
             marker={"color": colour, "symbol": symbol, "size": 9, "line": {"width": 0.5}},
-            text=[str(c) if c in named else "" for c in part["customer"]],
-            textposition=[_label_side(x, x_floor, x_top) for x in part["x"]],
-            textfont={"size": 10},
             customdata=np.stack(
-                [part["customer"].astype(str), part["revenue"], part["burden"]], axis=-1
+                [part["customer"].astype(str), part["revenue"].round(0), part["burden"]],
+                axis=-1,
             ),
             hovertemplate="<b>%{customdata[0]}</b><br>"
             + currency
@@ -180,8 +178,21 @@ def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int 
             + unit
             + f"<extra>{label}</extra>",
         )
-    median_x = max(float(frame["median_burden"].iloc[0]), x_floor)
-    median_y = max(float(frame["median_revenue"].iloc[0]), y_floor)
+    named = shown[shown["named"]]
+    if not named.empty:
+        fig.add_scatter(
+            x=named["x"],
+            y=named["y"],
+            mode="text",
+            text=named["customer"].astype(str),
+            textposition=[_label_side(x, x_floor, x_top) for x in named["x"]],
+            textfont={"size": 10},
+            customdata=named[["customer"]].astype(str).to_numpy(),
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    median_x = max(float(first["median_burden"]), x_floor)
+    median_y = max(float(first["median_revenue"]), y_floor)
     fig.add_vline(x=median_x, line_dash="dash", line_color="#555")
     fig.add_hline(y=median_y, line_dash="dash", line_color="#555")
     corners = (
@@ -203,6 +214,7 @@ def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int 
             font={"size": 12, "color": "#333"},
             bgcolor="rgba(255,255,255,0.8)",
         )
+    sampled = bool((points["shown"] != "all").any())
     fig.update_layout(
         **{
             **LAYOUT,
@@ -210,19 +222,36 @@ def value_vs_burden(frame: pd.DataFrame, basis: str, currency: str, labels: int 
             "height": 560,
             "margin": {"l": 10, "r": 10, "t": 50, "b": 90},
         },
-        title="Value against burden: every customer, split at the medians (dashed)",
+        title="Value against burden: "
+        + ("the extremes and a sample" if sampled else "every customer")
+        + ", split at the medians (dashed)",
         xaxis={
             "title": burden_title + ", log scale",
             "type": "log",
-            **_log_ticks(frame["burden"], x_floor),
+            **_log_ticks(x_top, x_floor, bool(first["no_burden"])),
         },
         yaxis={
             "title": f"Revenue, last 12 months ({currency}), log scale",
             "type": "log",
-            **_log_ticks(frame["revenue"], y_floor),
+            **_log_ticks(float(shown["y"].max()), y_floor, bool(first["no_revenue"])),
         },
     )
     return fig
+
+
+def quadrant_caption(points: pd.DataFrame) -> str:
+    """How many customers the value-vs-burden chart shows, and which, as the start of a
+    caption ("" when it shows every one)."""
+    if points.empty or not (points["shown"] != "all").any():
+        return ""
+    total = int(points["total"].iloc[0])
+    kept = int(points["kept"].iloc[0])
+    return (
+        f"Showing {len(points):,} of {total:,} customers: all {kept:,} at the extremes (the "
+        "largest by revenue, the heaviest burdens, the first ideal customers and the first to "
+        "fix or fire), and an even sample of the rest, so each group keeps its share. The "
+        "legend and the table below count every customer. "
+    )
 
 
 def margins(frame: pd.DataFrame, currency: str, n: int = 15) -> go.Figure:

@@ -7,7 +7,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics import format as fmt
-from ui.charts import ACCENT, BAD, GOOD, LAYOUT, NEUTRAL
+from ui.charts import (
+    ACCENT,
+    BAD,
+    CELL_TEXT_MAX,
+    GOOD,
+    LAYOUT,
+    NEUTRAL,
+    cell_text,
+    heatmap_height,
+)
 
 # One colour per salesperson, the same in every chart on the page (Plotly's default palette).
 PALETTE = (
@@ -30,26 +39,44 @@ def owner_colours(owners: list[str]) -> dict[str, str]:
 
 
 def discount_by_salesperson(
-    deals: pd.DataFrame, threshold: float, colours: dict[str, str]
+    boxes: pd.DataFrame, outliers: pd.DataFrame, threshold: float, colours: dict[str, str]
 ) -> go.Figure:
-    """Each won deal's discount off list, one box of points per salesperson, and the line."""
-    priced = deals.dropna(subset=["discount"])
-    order = priced.groupby("owner")["discount"].median().sort_values(ascending=False).index.tolist()
+    """Each salesperson's discounts off list as a box drawn from quartiles worked out in SQL
+    (`friction.discount_boxes`), the deals beyond the whiskers as dots
+    (`friction.discount_outliers`), and the deep-discount line."""
+    order = [str(o) for o in boxes["owner"]]
     fig = go.Figure()
-    for owner in order:
-        part = priced[priced["owner"] == owner]
-        fig.add_box(
-            x=[owner] * len(part),
-            y=part["discount"] * 100,
-            name=owner,
-            boxpoints="all",
-            jitter=0.4,
-            pointpos=0,
-            marker={"color": colours.get(owner, NEUTRAL), "size": 6, "opacity": 0.7},
-            line={"color": colours.get(owner, NEUTRAL)},
-            customdata=part[["deal_id", "customer"]].astype(str).to_numpy(),
+    for box in boxes.to_dict("records"):
+        owner = str(box["owner"])
+        colour = colours.get(owner, NEUTRAL)
+        fig.add_trace(
+            go.Box(
+                x=[owner],
+                q1=[box["q1"] * 100],
+                median=[box["median"] * 100],
+                q3=[box["q3"] * 100],
+                lowerfence=[box["lowerfence"] * 100],
+                upperfence=[box["upperfence"] * 100],
+                name=owner,
+                boxpoints=False,
+                marker={"color": colour},
+                line={"color": colour},
+            )
+        )
+    if not outliers.empty:
+        fig.add_scatter(
+            x=outliers["owner"].astype(str),
+            y=outliers["discount"] * 100,
+            mode="markers",
+            name="Beyond the whiskers",
+            marker={
+                "color": [colours.get(str(o), NEUTRAL) for o in outliers["owner"]],
+                "size": 7,
+                "line": {"width": 1, "color": "#333"},
+            },
+            customdata=outliers[["deal_id", "customer"]].astype(str).to_numpy(),
             hovertemplate="%{customdata[0]} (%{customdata[1]}): %{y:.1f}% off list"
-            + f"<extra>{owner}</extra>",
+            "<extra>%{x}</extra>",
         )
     fig.add_hline(
         y=threshold * 100,
@@ -60,20 +87,43 @@ def discount_by_salesperson(
     )
     fig.update_layout(
         **{**LAYOUT, "hovermode": "closest"},
-        title="Discount off list on each won deal, by salesperson (last 12 months)",
+        title="Discount off list on won deals, by salesperson (last 12 months)",
         yaxis_title="Discount off list (%)",
         showlegend=False,
     )
+    fig.update_xaxes(categoryorder="array", categoryarray=order)
+    fig.update_yaxes(hoverformat=".1f")
     return fig
 
 
-def estimate_vs_actual(deals: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
-    """Delivery hours against the estimate per won deal, on log scales so small and large jobs
+def discount_caption(boxes: pd.DataFrame, outliers: pd.DataFrame) -> str:
+    """What the boxes and dots are, and how many deals beyond the whiskers are drawn."""
+    deals = int(boxes["deals"].sum())
+    beyond = int(boxes["outliers"].sum())
+    text = (
+        f"Each box holds the middle half of a salesperson's won deals by discount (the line: "
+        f"their median); the whiskers reach the furthest deal within 1.5 × the box's height. "
+        f"{deals:,} won deals with a list value in all. "
+    )
+    if beyond == 0:
+        return text + "No deal lies beyond the whiskers."
+    if len(outliers) == beyond:
+        return text + f"Dots: the {beyond:,} deals beyond the whiskers; hover for the deal."
+    per = int(outliers["owner_rank"].max())
+    return text + (
+        f"Dots: {len(outliers):,} of the {beyond:,} deals beyond the whiskers, the {per} "
+        "furthest of each salesperson; hover for the deal."
+    )
+
+
+def estimate_vs_actual(points: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    """Delivery hours against the estimate per won deal (`friction.effort_points`: every deal,
+    or the biggest overruns and a sample of the rest), on log scales so small and large jobs
     both show; above the diagonal a deal ran over, on the dotted line it took half as long
-    again."""
+    again. The biggest overruns kept are drawn larger, with an outline."""
     fig = go.Figure()
-    low = float(min(deals["estimated_hours"].min(), deals["actual_hours"].min())) * 0.8
-    high = float(max(deals["estimated_hours"].max(), deals["actual_hours"].max())) * 1.25
+    low = float(points["low"].iloc[0]) * 0.8
+    high = float(points["high"].iloc[0]) * 1.25
     fig.add_scatter(
         x=[low, high],
         y=[low, high],
@@ -90,13 +140,21 @@ def estimate_vs_actual(deals: pd.DataFrame, colours: dict[str, str]) -> go.Figur
         name="Half as long again (+50%)",
         hoverinfo="skip",
     )
-    for owner, part in deals.groupby("owner", sort=True):
+    for owner, part in points.groupby("owner", sort=True):
+        kept = part["shown"] == "overrun"
         fig.add_scatter(
             x=part["estimated_hours"],
             y=part["actual_hours"],
             mode="markers",
             name=str(owner),
-            marker={"color": colours.get(str(owner), NEUTRAL), "size": 8, "opacity": 0.75},
+            marker={
+                "color": colours.get(str(owner), NEUTRAL),
+                "size": (kept * 3 + 7).tolist() if kept.any() else 8,
+                "opacity": 0.75,
+                "line": {"width": (kept * 1.5).tolist(), "color": "#333"}
+                if kept.any()
+                else {"width": 0},
+            },
             customdata=part[["deal_id", "customer"]].astype(str).to_numpy(),
             hovertemplate="%{customdata[0]} (%{customdata[1]}): estimated %{x:.1f} h, "
             "took %{y:.1f} h" + f"<extra>{owner}</extra>",
@@ -115,6 +173,23 @@ def estimate_vs_actual(deals: pd.DataFrame, colours: dict[str, str]) -> go.Figur
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
     return fig
+
+
+def effort_caption(points: pd.DataFrame) -> str:
+    """How many deals the estimated-vs-actual chart shows, and which."""
+    total = int(points["total"].iloc[0]) if not points.empty else 0
+    if points.empty or not (points["shown"] != "all").any():
+        return (
+            f"Each dot is a won deal ({total:,}): above the dashed line it took more hours "
+            "than estimated."
+        )
+    overruns = int(points["overruns"].iloc[0])
+    return (
+        f"Showing {len(points):,} of {total:,} deals: all {overruns:,} biggest overruns (the "
+        f"largest in hours over the estimate and in share of it, drawn larger and outlined), "
+        "and an even sample of the rest. Above the dashed line a deal took more hours than "
+        "estimated; the table below counts every deal."
+    )
 
 
 def presales_effect(groups: pd.DataFrame) -> go.Figure:
@@ -187,17 +262,23 @@ def lost_hours_by_salesperson(lost: pd.DataFrame, colours: dict[str, str]) -> go
 
 
 def coverage_heatmap(weeks: pd.DataFrame, capacity: float) -> go.Figure:
-    """Hours logged per person per week; colour = share of capacity, each cell shows hours."""
+    """Hours logged per person per week (`friction.coverage_top_people`: the people with the
+    most hours missing first, at the top); colour = share of capacity. Each cell shows its
+    hours while the grid is small (CELL_TEXT_MAX cells), else on hover only."""
     grid = weeks.pivot(index="person", columns="week_start", values="hours")
+    if "rank" in weeks:
+        order = weeks.drop_duplicates("person").sort_values("rank")["person"]
+        grid = grid.reindex(order)
     share = grid / capacity * 100 if capacity > 0 else grid * float("nan")
-    text = grid.map(lambda h: "" if pd.isna(h) else f"{h:.0f}")
+    text = cell_text(grid) if grid.size <= CELL_TEXT_MAX else None
     fig = go.Figure(
         go.Heatmap(
-            z=share.clip(upper=150).to_numpy(),
+            z=share.clip(upper=150).to_numpy(dtype="float32"),
             x=[fmt.day(pd.Timestamp(c).date()) for c in grid.columns],
             y=[str(p) for p in grid.index],
-            text=text.to_numpy(),
-            texttemplate="%{text}",
+            customdata=grid.to_numpy(dtype="float32"),
+            text=text,
+            texttemplate="%{text}" if text is not None else None,
             # red where hours are missing, white around a full week, blue above capacity
             colorscale=[
                 [0, BAD],
@@ -209,13 +290,13 @@ def coverage_heatmap(weeks: pd.DataFrame, capacity: float) -> go.Figure:
             zmin=0,
             zmax=150,
             colorbar={"title": "% of capacity"},
-            hovertemplate="%{y}, week of %{x}: %{text} h<extra></extra>",
+            hovertemplate="%{y}, week of %{x}: %{customdata:.1f} h<extra></extra>",
             xgap=1,
-            ygap=1,
+            ygap=1 if len(grid) <= 60 else 0,
         )
     )
     fig.update_layout(
-        **{**LAYOUT, "height": max(260, 28 * len(grid) + 140), "hovermode": "closest"},
+        **{**LAYOUT, "height": heatmap_height(len(grid)), "hovermode": "closest"},
         title=f"Hours logged per person per week against {capacity:g} h (red: hours missing; "
         "blue: over capacity; blank: before their first entry)",
     )

@@ -28,7 +28,7 @@ from analytics import format as fmt
 from analytics.indicators import jsonable, register
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
 from analytics.indicators.niche import months_back, oldest_full_window, window_ends
-from analytics.queries import query
+from analytics.queries import query, query_frames
 from analytics.settings import minimum
 from analytics.store import Connection
 
@@ -1716,3 +1716,32 @@ TOP3_CONCENTRATION = register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------- chart summaries
+
+# Most customers drawn in the value-vs-burden chart; how many customers it names.
+QUADRANT_POINTS = 1500
+QUADRANT_LABELS = 6
+
+
+def quadrant_points(
+    frame: pd.DataFrame,
+    cap: int = QUADRANT_POINTS,
+    keep: int = DETAIL_ROWS,
+    labels: int = QUADRANT_LABELS,
+) -> pd.DataFrame:
+    """The customers the value-vs-burden chart draws (customer_quadrant rows): all of them up
+    to `cap`; beyond, the named ones and those at the extremes (shown "extreme": the `keep`
+    largest by revenue, heaviest burdens, first ideal and first fix-or-fire) and a stable
+    every-k-th sample of the rest (shown "sample"), `cap` in all. Columns: customer, revenue,
+    burden, quadrant, named (written on the chart), shown, total, in_quadrant (every
+    customer of its quadrant), kept (how many kept as named or extreme), median_revenue,
+    median_burden, and for the axes over every customer: least_revenue, least_burden (the
+    smallest above 0), no_revenue, no_burden (some customer has none)."""
+    columns = ["customer", "revenue", "burden", "quadrant", "median_revenue", "median_burden"]
+    return query_frames(
+        "fit_quadrant_points",
+        {"customers": frame[columns]},
+        {"cap": cap, "keep": keep, "labels": labels},
+    )

@@ -12,7 +12,7 @@ import pandas as pd
 from analytics import format as fmt
 from analytics.indicators import register
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
-from analytics.queries import query
+from analytics.queries import query, query_frames
 from analytics.settings import PROSPECTING_TYPES, minimum
 from analytics.store import Connection
 
@@ -786,3 +786,20 @@ LATELY_VS_LIFETIME = register(
         checklists=("keep_the_whiners_closer",),
     )
 )
+
+
+# ---------------------------------------------------------------- chart summaries
+
+
+def workload_top_people(
+    weeks: pd.DataFrame, low: float, high: float, top: int | None
+) -> pd.DataFrame:
+    """The workload frame's person-weeks of the `top` people with the most weeks outside
+    `low`–`high` hours (None: everyone), summarised in SQL: person, week_start, hours, rank
+    (1 = most weeks outside, then most too fast, then most hours beyond the band), people
+    (in all), weeks_outside, weeks_too_fast."""
+    return query_frames(
+        "pace_workload_top_people",
+        {"weeks": weeks[["person", "week_start", "hours"]]},
+        {"low": float(low), "high": float(high), "top": top},
+    )
