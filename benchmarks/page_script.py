@@ -16,6 +16,7 @@ there: `cd OTHER && python /path/to/benchmarks/page_script.py --db PATH --root .
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -64,10 +65,16 @@ def _quiet() -> None:
 
 
 def _clear_caches() -> None:
+    """Every cache the app keeps in the process, so a first run builds everything."""
+    import importlib
+
     import streamlit as st
 
     st.cache_data.clear()
     st.cache_resource.clear()  # the connection too: a first run opens the store
+    # figures kept by content (absent from older checkouts timed with --root)
+    with contextlib.suppress(ImportError):
+        importlib.import_module("ui.figure_cache").clear()
 
 
 def _chart_bytes(at: Any) -> int:
