@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from analytics import figures
 from analytics import format as fmt
-from ui import plotly_theme
+from ui import figure_cache, plotly_theme
 
 plotly_theme.use()  # plotly_white as Plotly's default: no builder below names a template
 
@@ -31,6 +31,7 @@ LAYOUT = {
 }
 
 
+@figure_cache.once
 def prospecting_weeks(weeks: pd.DataFrame, target: float, *, show_weeks: int = 52) -> go.Figure:
     """Weekly prospecting hours: met weeks and missed weeks, the target line, the longest gap."""
     recent = weeks.tail(show_weeks)
@@ -73,6 +74,7 @@ def prospecting_weeks(weeks: pd.DataFrame, target: float, *, show_weeks: int = 5
     return fig
 
 
+@figure_cache.once
 def bookings_vs_revenue(months: pd.DataFrame, lag: int, currency: str) -> go.Figure:
     """Won value per month beside revenue, the bookings pushed forward by the lag, holes shaded."""
     fig = go.Figure()
@@ -126,6 +128,7 @@ def bookings_vs_revenue(months: pd.DataFrame, lag: int, currency: str) -> go.Fig
     return fig
 
 
+@figure_cache.once
 def weekly_counts(weeks: pd.DataFrame, column: str, title: str, unit: str) -> go.Figure:
     mean = float(weeks[column].mean()) if len(weeks) else 0.0
     fig = go.Figure()
@@ -161,6 +164,7 @@ def cell_text(grid: pd.DataFrame) -> object:
     return grid.round(0).astype("Int64").astype("string").fillna("").to_numpy()
 
 
+@figure_cache.once
 def workload_heatmap(weeks: pd.DataFrame, low: float, high: float) -> go.Figure:
     """Hours per person per week (`pace.workload_top_people`: the people with the most weeks
     outside the band first, at the top); the band is in the title. Each cell shows its number
@@ -210,6 +214,7 @@ def sparkline_points(series: pd.Series) -> list[float]:
     return [float(v) for v in series.fillna(0).tolist()]
 
 
+@figure_cache.once
 def rank_changes(rows: pd.DataFrame, name: str, title: str) -> go.Figure:
     """Biggest fallers and risers: lifetime rank → recent rank."""
     fig = go.Figure()
@@ -235,6 +240,7 @@ def rank_changes(rows: pd.DataFrame, name: str, title: str) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def segment_revenue(periods: pd.DataFrame, currency: str, grain: str) -> go.Figure:
     """Revenue per segment per period, stacked: how each niche's part of the whole moves."""
     fig = go.Figure()
@@ -253,6 +259,7 @@ def segment_revenue(periods: pd.DataFrame, currency: str, grain: str) -> go.Figu
     return fig
 
 
+@figure_cache.once
 def new_customers(periods: pd.DataFrame, grain: str) -> go.Figure:
     """New customers per segment per period, side by side."""
     fig = go.Figure()
@@ -269,6 +276,7 @@ def new_customers(periods: pd.DataFrame, grain: str) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def growth_vs_share(segments: pd.DataFrame, currency: str) -> go.Figure:
     """Each segment: share of revenue (x) against growth (y), bubble size = revenue, named."""
     shown = segments.dropna(subset=["growth"])
@@ -307,6 +315,7 @@ def growth_vs_share(segments: pd.DataFrame, currency: str) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def concentration(table: pd.DataFrame) -> go.Figure:
     """Segments by share, largest first, with the running total and the 80% line."""
     fig = go.Figure()

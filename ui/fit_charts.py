@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.indicators.fit import QUADRANTS, Pareto
+from ui import figure_cache
 from ui.charts import ACCENT, BAD, FORECAST, GOOD, LAYOUT, NEUTRAL
 from ui.format import money
 
@@ -28,6 +29,7 @@ def _pct(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
+@figure_cache.once
 def pareto_curve(p: Pareto, title: str, noun: str, min_top4: int = 0) -> go.Figure:
     """Customers largest first (x) against their running share of the total (y), with the
     top 20 % and top 4 % read off the curve and the line every-customer-equal would give.
@@ -136,6 +138,7 @@ def _label_side(x: float, floor: float, top: float) -> str:
     return "top center"
 
 
+@figure_cache.once
 def value_vs_burden(points: pd.DataFrame, basis: str, currency: str) -> go.Figure:
     """Each customer (`fit.quadrant_points`: every one, or the named and extreme ones and a
     sample of the rest): support burden (x) against revenue (y), both on log scales so small
@@ -254,6 +257,7 @@ def quadrant_caption(points: pd.DataFrame) -> str:
     )
 
 
+@figure_cache.once
 def margins(frame: pd.DataFrame, currency: str, n: int = 15) -> go.Figure:
     """The customers who cost the most more than they paid: margin bars, worst at the top."""
     worst = frame[frame["margin"] < 0].nsmallest(n, "margin")
@@ -285,6 +289,7 @@ def margins(frame: pd.DataFrame, currency: str, n: int = 15) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def churn_years(years: pd.DataFrame, reference: float) -> go.Figure:
     """Customers lost each year (share of the year before's customers), against the reference."""
     fig = go.Figure()
@@ -319,6 +324,7 @@ def churn_years(years: pd.DataFrame, reference: float) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def contact_days(frame: pd.DataFrame, interval: int, currency: str, n: int = 15) -> go.Figure:
     """Top customers by days since anyone last called, emailed or met them; the interval line."""
     top = frame[frame["top20"]].copy()
@@ -359,6 +365,7 @@ def contact_days(frame: pd.DataFrame, interval: int, currency: str, n: int = 15)
     return fig
 
 
+@figure_cache.once
 def lift(lifts: pd.DataFrame, min_lift: float, n: int = 12) -> go.Figure:
     """The traits most over-represented among ideal customers (lift), strongest at the top."""
     shown = lifts.head(n)
@@ -400,6 +407,7 @@ def lift(lifts: pd.DataFrame, min_lift: float, n: int = 12) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def benchmark(
     value: float | None, green: float, red: float, higher_is_better: bool, title: str
 ) -> go.Figure:

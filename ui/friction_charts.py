@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics import format as fmt
+from ui import figure_cache
 from ui.charts import (
     ACCENT,
     BAD,
@@ -38,6 +39,7 @@ def owner_colours(owners: list[str]) -> dict[str, str]:
     return {o: PALETTE[i % len(PALETTE)] for i, o in enumerate(sorted(owners))}
 
 
+@figure_cache.once
 def discount_by_salesperson(
     boxes: pd.DataFrame, outliers: pd.DataFrame, threshold: float, colours: dict[str, str]
 ) -> go.Figure:
@@ -116,6 +118,7 @@ def discount_caption(boxes: pd.DataFrame, outliers: pd.DataFrame) -> str:
     )
 
 
+@figure_cache.once
 def estimate_vs_actual(points: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
     """Delivery hours against the estimate per won deal (`friction.effort_points`: every deal,
     or the biggest overruns and a sample of the rest), on log scales so small and large jobs
@@ -192,6 +195,7 @@ def effort_caption(points: pd.DataFrame) -> str:
     )
 
 
+@figure_cache.once
 def presales_effect(groups: pd.DataFrame) -> go.Figure:
     """Win rate and days to close, with vs without technical presales, side by side."""
     fig = make_subplots(
@@ -234,6 +238,7 @@ def presales_effect(groups: pd.DataFrame) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def lost_hours_by_salesperson(lost: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
     """Hours sunk in lost deals per salesperson, with how many deals they were."""
     per = (
@@ -261,6 +266,7 @@ def lost_hours_by_salesperson(lost: pd.DataFrame, colours: dict[str, str]) -> go
     return fig
 
 
+@figure_cache.once
 def coverage_heatmap(weeks: pd.DataFrame, capacity: float) -> go.Figure:
     """Hours logged per person per week (`friction.coverage_top_people`: the people with the
     most hours missing first, at the top); colour = share of capacity. Each cell shows its
@@ -304,6 +310,7 @@ def coverage_heatmap(weeks: pd.DataFrame, capacity: float) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def improvement_by_person(people: pd.DataFrame, target: float) -> go.Figure:
     """Each person's share of logged hours spent improving the business, against the target."""
     shown = people.sort_values("improvement_share")
@@ -335,6 +342,7 @@ def improvement_by_person(people: pd.DataFrame, target: float) -> go.Figure:
     return fig
 
 
+@figure_cache.once
 def benchmark_bullet(
     value: float, low: float, high: float, *, title: str, suffix: str = "", prefix: str = ""
 ) -> go.Figure:
