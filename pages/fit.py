@@ -3,6 +3,8 @@ what does an ideal customer look like?"""
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -81,7 +83,8 @@ def table(
     if csv:
         st.download_button(
             "Download CSV",
-            data=safe_csv(shown),
+            # Built when the owner clicks, not on every rerun (seven tables on this page).
+            data=functools.partial(safe_csv, shown),
             file_name=f"{csv}.csv",
             mime="text/csv",
             key=f"fit_dl_{csv}",

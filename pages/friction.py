@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -291,7 +293,7 @@ if r.known:
         )
         st.download_button(
             "Download the list (CSV)",
-            safe_csv(shown),
+            functools.partial(safe_csv, shown),  # built on the click, not on every rerun
             file_name=f"cut-and-run-{ctx.as_of.isoformat()}.csv",
             mime="text/csv",
             icon="⬇️",
