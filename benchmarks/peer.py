@@ -62,6 +62,7 @@ class PeerReport:
     app_s: list[float] = field(default_factory=list)
     pandas_s: list[float] = field(default_factory=list)
     pandas_load_s: list[float] = field(default_factory=list)
+    app_per_figure_s: dict[str, list[float]] = field(default_factory=dict)
     values: dict[str, dict[str, float | None]] = field(default_factory=dict)  # id → app, pandas
     export_s: float = 0.0
     parquet_mb: float = 0.0
@@ -227,13 +228,21 @@ def _default_minutes(settings: dict[str, Any], kind: str) -> float:
 # ---------------------------------------------------------------- the app
 
 
-def app_figures(con: Any, workspace_id: int, settings: dict[str, Any]) -> dict[str, float | None]:
-    """The four figures as the app computes them: a fresh Context, one compute each."""
+def app_figures(
+    con: Any, workspace_id: int, settings: dict[str, Any], seconds: dict[str, list[float]]
+) -> dict[str, float | None]:
+    """The four figures as the app computes them: a fresh Context, one compute each (the
+    seconds each took are added to `seconds`)."""
     from analytics import indicators
 
     ctx = indicators.context(con, workspace_id, None, settings)
     assert ctx is not None
-    return {i: indicators.compute(indicators.get(i), ctx).value for i in PEER_INDICATORS}
+    values = {}
+    for i in PEER_INDICATORS:
+        started = time.perf_counter()
+        values[i] = indicators.compute(indicators.get(i), ctx).value
+        seconds.setdefault(i, []).append(round(time.perf_counter() - started, 4))
+    return values
 
 
 # ---------------------------------------------------------------- the run
@@ -279,7 +288,7 @@ def run(db: Path, workdir: Path, *, rounds: int = ROUNDS) -> PeerReport:
         settings = get_settings(con, ws.id)
         for _ in range(rounds):
             started = time.perf_counter()
-            app = app_figures(con, ws.id, settings)
+            app = app_figures(con, ws.id, settings, report.app_per_figure_s)
             report.app_s.append(round(time.perf_counter() - started, 4))
             started = time.perf_counter()
             frames = read(folder)

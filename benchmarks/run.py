@@ -711,7 +711,7 @@ def machine() -> dict[str, Any]:
 
 
 def print_table(measurements: list[Measurement]) -> None:
-    header = f"{'benchmark':<44} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'rows':>11}  target"
+    header = f"{'benchmark':<50} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'rows':>11}  target"
     print(header)
     print("-" * len(header))
     for m in measurements:
@@ -727,7 +727,7 @@ def print_table(measurements: list[Measurement]) -> None:
         verdict = ("ok" if m.fast_and_small else "MISSED") if targets else ""
         verdict = ", ".join(filter(None, [verdict, *checks]))
         print(
-            f"{m.name:<44} {m.seconds:>8.2f} {cpu:>7} {peak:>8} {rows:>11}  {', '.join(targets)} {verdict}"
+            f"{m.name:<50} {m.seconds:>8.2f} {cpu:>7} {peak:>8} {rows:>11}  {', '.join(targets)} {verdict}"
         )
 
 
