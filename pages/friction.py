@@ -340,9 +340,20 @@ r = results["improvement_time_share"]
 ui_ind.card(inds["improvement_time_share"], r, currency)
 if r.known and not r.frame.empty:
     target = indicators.effective_thresholds(inds["improvement_time_share"], settings).green
-    capture.chart(
-        charts.improvement_by_person(r.frame, target), width="stretch", key="chart_improvement"
+    n_people = len(r.frame)
+    everyone = n_people > TOP_PEOPLE and st.toggle(
+        f"Show all {n_people:,} people", key="friction_improvement_everyone"
     )
+    # The people who improve least are the ones to talk to: they lead when not everyone is shown.
+    shown = r.frame if everyone else r.frame.nsmallest(TOP_PEOPLE, "improvement_share", "first")
+    capture.chart(
+        charts.improvement_by_person(shown, target), width="stretch", key="chart_improvement"
+    )
+    if len(shown) < n_people:
+        capture.caption(
+            f"Showing the {len(shown)} people with the smallest share of {n_people:,}; "
+            "switch on “Show all” to see everyone."
+        )
 next_step("improvement_time_share")
 
 # ---------------------------------------------------------------- benchmarks

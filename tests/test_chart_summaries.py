@@ -457,6 +457,7 @@ def test_chart_json_stays_within_budget_on_the_large_demo(page: str) -> None:
     if page == "friction":
         assert "Showing 1," in shown and "biggest overruns" in shown
         assert "The 25 of 250 people with the most hours missing" in shown
+        assert "Showing the 25 people with the smallest share of 250" in shown
     if page == "fit":
         assert "customers: all" in shown
     if page == "pace":
@@ -485,3 +486,37 @@ def test_show_all_people_draws_everyone_within_budget(page: str, key: str) -> No
     assert heatmap["layout"]["height"] <= charts.HEATMAP_MAX_PX
     assert all(s <= CHART_BUDGET for s in chart_sizes(at).values())
     assert "All 250 people" in texts(at)
+
+
+def improvement_bars(at: Any) -> dict[str, float]:
+    import base64
+
+    import numpy as np
+
+    def values(array: Any) -> list[Any]:
+        """A trace's values, decoding Plotly's typed arrays ({"dtype", "bdata"})."""
+        if isinstance(array, dict):
+            raw = base64.b64decode(array["bdata"])
+            return np.frombuffer(raw, dtype=np.dtype(array["dtype"])).tolist()
+        return list(array)
+
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "spent improving" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    )
+    bars = spec["data"][0]
+    return {str(y): float(x) for y, x in zip(values(bars["y"]), values(bars["x"]), strict=True)}
+
+
+@pytest.mark.usefixtures("fresh_streamlit", "large_demo")
+def test_improvement_shows_the_people_who_improve_least_first() -> None:
+    at = run_page("pages/friction.py")
+    few = improvement_bars(at)
+    at.toggle(key="friction_improvement_everyone").set_value(True).run()
+    no_failure(at)
+    every = improvement_bars(at)
+    assert len(few) == 25 and len(every) == 250
+    # The 25 shown are the 25 smallest shares of the whole chart (ties may swap names).
+    assert sorted(few.values()) == sorted(every.values())[:25]
+    assert all(every[name] == share for name, share in few.items())
