@@ -549,10 +549,19 @@ def bench_peer(ctx: Context) -> list[Measurement]:
     ]
 
 
+def bench_import_floor(ctx: Context) -> list[Measurement]:
+    """The 1M-line invoices import paired with bare DuckDB doing the same job on the same
+    file (seconds, CPU, peak), and both at 10M lines for the peak (benchmarks/import_floor.py)."""
+    from benchmarks import import_floor
+
+    return import_floor.run(ctx)
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "demo-small": bench_demo_small,
     "demo-large": bench_demo_large,
     "import-csv": bench_import_invoices_csv,
+    "import-floor": bench_import_floor,
     "pages": bench_pages,
     "snapshots": bench_snapshots,
     "load": bench_load,

@@ -4,6 +4,7 @@ count, and how DuckDB reads it; every step a chunk at a time, within the limits.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -39,17 +40,46 @@ def fail(file_name: str, message: str) -> UnreadableFile:
     return UnreadableFile(f"{file_name}: {message}", file_name=file_name)
 
 
+def let_go(content: Content, start: int, stop: int) -> None:
+    """Hand a mapped file's pages from start to stop back to the page cache.
+
+    Pages of a mapped file that were read count in the process's memory until it unmaps
+    them: a whole-file pass (the hash, the row count) would otherwise add the file's size
+    to the import's peak. Read again, they come back from the page cache.
+    """
+    if not isinstance(content, mmap.mmap) or stop <= start:
+        return
+    low = start - start % mmap.PAGESIZE
+    # Where madvise is missing (not Linux), the pages simply stay.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        content.madvise(mmap.MADV_DONTNEED, low, stop - low)
+
+
 def chunks(content: Content, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
     """The bytes from start to stop, a few megabytes at a time (never all at once)."""
     stop = len(content) if stop is None else min(stop, len(content))
     for at in range(start, stop, CHUNK):
-        yield content[at : min(at + CHUNK, stop)]
+        end = min(at + CHUNK, stop)
+        chunk = content[at:end]
+        let_go(content, at, end)
+        yield chunk
 
 
 def count(content: Content, byte: bytes, start: int = 0, stop: int | None = None) -> int:
     if isinstance(content, bytes):
         return content.count(byte, start, len(content) if stop is None else stop)
     return sum(chunk.count(byte) for chunk in chunks(content, start, stop))
+
+
+def find(content: Content, needle: bytes) -> int:
+    """The offset of the first needle (one byte), read a chunk at a time; -1 if none."""
+    if isinstance(content, bytes):
+        return content.find(needle)
+    for n, chunk in enumerate(chunks(content)):
+        at = chunk.find(needle)
+        if at >= 0:
+            return n * CHUNK + at
+    return -1
 
 
 def blank(content: Content) -> bool:
@@ -72,6 +102,7 @@ def first_bad_utf8(data: Content, start: int) -> int | None:
     at = start
     while at < len(data):
         chunk = data[at : at + CHUNK]
+        let_go(data, at, at + len(chunk))
         final = at + len(chunk) >= len(data)
         try:
             _, used = codecs.utf_8_decode(chunk, "strict", final)
@@ -103,7 +134,7 @@ def encoding(data: Content, file_name: str) -> str:
                     f"{exc.reason}",
                 ) from None
         return "utf-16"
-    nul = data.find(b"\x00")
+    nul = find(data, b"\x00")
     if nul >= 0:
         line = count(data, b"\n", 0, nul) + 1
         raise fail(
@@ -116,7 +147,7 @@ def encoding(data: Content, file_name: str) -> str:
     bad = first_bad_utf8(data, 0)
     if bad is None:
         return "utf-8"
-    if _UTF8_MULTIBYTE.search(data):
+    if any(_UTF8_MULTIBYTE.search(chunk) for chunk in _overlapping(data)):
         raise fail(file_name, offset_message(data, bad, "UTF-8"))
     for n, chunk in enumerate(chunks(data)):  # a single-byte code: chunks cut anywhere
         try:
@@ -127,6 +158,15 @@ def encoding(data: Content, file_name: str) -> str:
                 offset_message(data, n * CHUNK + exc.start, "UTF-8 or Windows-1252 (Latin-1)"),
             ) from None
     return "cp1252"
+
+
+def _overlapping(data: Content) -> Iterator[bytes]:
+    """Chunks that overlap by three bytes, so that no character of up to four is cut."""
+    for at in range(0, len(data), CHUNK):
+        end = min(at + CHUNK + 3, len(data))
+        chunk = data[at:end]
+        let_go(data, at, end)
+        yield chunk
 
 
 def read_records(sample: str, delimiter: str, n: int) -> list[list[str]]:
@@ -186,7 +226,7 @@ def check_header_line(content: Content, sample: str, file_name: str, limits: Rea
             f"{len(parts[longest]):,})"
         )
     else:
-        newline = content.find(b"\n")
+        newline = find(content, b"\n")
         size = f"{(len(content) if newline < 0 else newline):,} bytes long"
     raise FileTooLarge(
         f"{file_name}: row 1, the column names, is {size}; Opening Day reads a row of column "
@@ -256,7 +296,7 @@ def read_error(source: Source, exc: duckdb.Error) -> UnreadableFile:
 
 
 def count_rows(source: Source, content: Content) -> int:
-    if content.find(b'"') < 0:
+    if find(content, b'"') < 0:
         # No quoting means one record per line: counting line ends is exact and instant,
         # but for blank lines inside the file (DuckDB skips them; rare, and not worth a
         # second pass over a large file).

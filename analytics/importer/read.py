@@ -137,7 +137,12 @@ _HASHER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="opening-day-sha2
 
 
 def _sha256(content: csvfile.Content) -> str:
-    return hashlib.sha256(content).hexdigest()  # hashlib lets go of the GIL while it works
+    # A chunk at a time, so that a mapped file's pages are let go as they are hashed (see
+    # csvfile.let_go); hashlib lets go of the GIL while it works.
+    digest = hashlib.sha256()
+    for chunk in csvfile.chunks(content):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- CSV

@@ -1,0 +1,207 @@
+"""DuckDB's own floor for the invoices import, paired with the import: `--only import-floor`.
+
+The floor is what bare DuckDB needs to do the same job on the same generated file: read the
+CSV (every column as text, as the importer reads it), parse the US dates and the dollar
+amounts, fingerprint each row with the importer's own hash (parse.fingerprint_sql), number
+the rows and write them into a table shaped like the store's `invoices`, in one
+transaction. It runs in a child process that imports nothing but duckdb, so its seconds, CPU
+seconds and peak memory compare with the CLI import's (benchmarks.run.run_child measures
+both the same way). The two run back to back, ROUNDS times at 1M lines (the best of each is
+kept: the machine is shared), and once at 10M lines for the peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.run import ChildRun, Context, Measurement
+
+LINES = 1_000_000
+BIG_LINES = 10_000_000
+ROUNDS = 2
+# Targets (issue 12): the 1M-line import within 1.5× the floor and under 2 s; 10M lines
+# under 1.5 GB.
+RATIO = 1.5
+TARGET_SECONDS = 2.0
+TARGET_MB = 1536.0
+
+
+def floor_sql() -> tuple[str, str]:
+    """The floor's CREATE TABLE and INSERT statements (the INSERT takes $path)."""
+    from analytics.entities import ENTITIES, SQL_TYPES
+    from analytics.importer.parse import fingerprint_sql
+    from analytics.schema import BOOKKEEPING, FINGERPRINT
+
+    fields = ENTITIES["invoices"].fields
+    create = (
+        "CREATE TABLE invoices ("
+        + ", ".join(
+            [*BOOKKEEPING, *(f"{f.name} {SQL_TYPES[f.kind]}" for f in fields), *FINGERPRINT]
+        )
+        + ")"
+    )
+    present = {"date", "customer", "amount", "invoice_no", "product"}
+    names = [f.name for f in fields]
+    values = ", ".join(n if n in present else "NULL" for n in names)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(5)) + "}"
+    insert = f"""
+INSERT INTO invoices (workspace_id, batch_id, source_row, {", ".join(names)}, row_fp, occurrence)
+SELECT 1, 1, src_row, {values}, {fingerprint_sql("invoices", present)}, 1
+FROM (
+  SELECT od_ordinal + 1 AS src_row,
+    CAST(strptime(c0, '%m/%d/%Y') AS DATE) AS date,
+    c1 AS customer,
+    CAST(replace(replace(c2, '$', ''), ',', '') AS {SQL_TYPES["money"]}) AS amount,
+    c3 AS invoice_no,
+    c4 AS product
+  FROM read_csv($path, delim = ',', header = true, columns = {columns}, quote = '"',
+    escape = '"', auto_detect = false, null_padding = true)
+    WITH ORDINALITY AS od_file(c0, c1, c2, c3, c4, od_ordinal)
+)"""  # noqa: S608 - names from entities.py
+    return create, insert
+
+
+def child_floor(csv_path: Path, db: Path, create: str, insert: str) -> None:
+    """The floor itself (in a child: duckdb only). Prints one JSON line."""
+    import duckdb
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute(create)
+    con.execute("BEGIN")
+    con.execute(insert, {"path": str(csv_path)})
+    con.execute("COMMIT")
+    rows = con.execute("SELECT count(*) FROM invoices").fetchall()[0][0]
+    con.close()  # the checkpoint on close is part of the job, as for the CLI
+    print(json.dumps({"rows": rows, "seconds": round(time.perf_counter() - started, 3)}))
+
+
+def _write_csv(path: Path, lines: int) -> None:
+    import duckdb
+
+    from benchmarks.run import INVOICES_CSV_SQL
+
+    con = duckdb.connect()
+    # the path is ours (a temp folder), not user input; COPY cannot take it as a parameter
+    con.execute(
+        INVOICES_CSV_SQL.replace("{path}", str(path).replace("'", "''")), {"rows": lines}
+    ).fetchall()
+    con.close()
+
+
+def _floor(csv_path: Path, db: Path) -> ChildRun:
+    from benchmarks.run import _check, run_child
+
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    create, insert = floor_sql()
+    result = run_child(
+        [sys.executable, "-m", "benchmarks.import_floor", str(csv_path), str(db), create, insert]
+    )
+    _check(result, "the DuckDB floor")
+    return result
+
+
+def _import(csv_path: Path, db: Path) -> ChildRun:
+    from benchmarks.run import _check, run_child
+
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    result = run_child(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "import",
+            "--db",
+            str(db),
+            "--workspace",
+            "Floor",
+            "--entity",
+            "invoices",
+            str(csv_path),
+            "--json",
+        ]
+    )
+    _check(result, "importing the invoices CSV through the CLI")
+    return result
+
+
+def run(ctx: Context) -> list[Measurement]:
+    """The paired runs; see the module docstring."""
+    import os
+
+    from benchmarks.run import Measurement
+
+    load = os.getloadavg()[0]
+    small = ctx.workdir / "floor-1m.csv"
+    _write_csv(small, LINES)
+    floors: list[ChildRun] = []
+    imports: list[ChildRun] = []
+    for _ in range(ROUNDS):
+        floors.append(_floor(small, ctx.workdir / "floor.duckdb"))
+        imports.append(_import(small, ctx.workdir / "floor-import.duckdb"))
+    floor = min(floors, key=lambda r: r.seconds)
+    best = min(imports, key=lambda r: r.seconds)
+    ratio = best.seconds / floor.seconds
+    cpu_ratio = best.cpu_seconds / floor.cpu_seconds
+    paired = {
+        "rounds": [
+            {"floor": round(f.seconds, 2), "import": round(i.seconds, 2)}
+            for f, i in zip(floors, imports, strict=True)
+        ],
+        "load_average": round(load, 2),
+    }
+    out = [
+        Measurement(
+            "import-floor: 1M lines, bare DuckDB",
+            seconds=floor.seconds,
+            peak_mb=floor.peak_mb,
+            cpu_seconds=floor.cpu_seconds,
+            rows=LINES,
+            detail=paired,
+        ),
+        Measurement(
+            f"import-floor: 1M lines, CLI import ({ratio:.2f}× floor, CPU {cpu_ratio:.2f}×)",
+            seconds=best.seconds,
+            peak_mb=best.peak_mb,
+            cpu_seconds=best.cpu_seconds,
+            rows=LINES,
+            target_seconds=min(TARGET_SECONDS, RATIO * floor.seconds),
+            checks={f"≤ {RATIO}× floor": ratio <= RATIO},
+            detail=paired | {"ratio": round(ratio, 2), "cpu_ratio": round(cpu_ratio, 2)},
+        ),
+    ]
+    small.unlink(missing_ok=True)
+    big = ctx.workdir / "floor-10m.csv"
+    _write_csv(big, BIG_LINES)
+    big_floor = _floor(big, ctx.workdir / "floor.duckdb")
+    big_import = _import(big, ctx.workdir / "floor-import.duckdb")
+    big.unlink(missing_ok=True)
+    out += [
+        Measurement(
+            "import-floor: 10M lines, bare DuckDB",
+            seconds=big_floor.seconds,
+            peak_mb=big_floor.peak_mb,
+            cpu_seconds=big_floor.cpu_seconds,
+            rows=BIG_LINES,
+        ),
+        Measurement(
+            "import-floor: 10M lines, CLI import",
+            seconds=big_import.seconds,
+            peak_mb=big_import.peak_mb,
+            cpu_seconds=big_import.cpu_seconds,
+            rows=BIG_LINES,
+            target_mb=TARGET_MB,
+        ),
+    ]
+    return out
+
+
+if __name__ == "__main__":
+    child_floor(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4])
