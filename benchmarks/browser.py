@@ -76,8 +76,8 @@ class Visit:
     script_s: float | None  # navigation to the script run finished (the rest is drawing)
     server_cpu_s: float
     browser_cpu_s: float  # chromium's processes (steadier than wall time on a busy machine)
-    charts: int  # Plotly charts the run sent
-    chart_bytes: int  # the Plotly specs the page received, references resolved
+    charts: int  # Plotly charts the (last) script run sent
+    chart_bytes: int  # their specs, references resolved
     chart_refs: int  # specs sent as a reference to one the browser already had
     received_bytes: int  # every websocket message of the visit (after decompression)
     load_average: float
@@ -108,7 +108,9 @@ class BrowserReport:
 
 
 class Frames:
-    """The Streamlit messages a browser tab receives over its websocket, tallied per visit.
+    """The Streamlit messages a browser tab receives over its websocket, tallied per visit:
+    the charts of the visit's last script run (a run that ends in st.rerun is drawn over),
+    and every byte received.
 
     `sizes` (message hash → spec bytes) outlives the visits, so a chart sent later as a
     reference to a message the browser cached is counted at its spec's size.
@@ -132,7 +134,9 @@ class Frames:
         msg = ForwardMsg()
         msg.ParseFromString(payload)
         kind = msg.WhichOneof("type")
-        if kind == "ref_hash" and msg.ref_hash in self.sizes:
+        if kind == "new_session":  # a script run starts (again, after st.rerun): its charts
+            self.charts = self.chart_bytes = self.refs = 0
+        elif kind == "ref_hash" and msg.ref_hash in self.sizes:
             self.charts += 1
             self.refs += 1
             self.chart_bytes += self.sizes[msg.ref_hash]
