@@ -72,7 +72,9 @@ class Fact:
 
 # Customers and deals as they stand now. Nearly every indicator reads one or the other, so
 # they are computed once per data change instead of once per query. Customers follow the
-# entities that name a customer too: an import of those may create customers.
+# entities that name a customer too: an import of those may create customers. A field added
+# to customers or deals needs a migration that re-creates its table (the refresh inserts by
+# name, so a missing column fails loudly instead of going stale).
 FACTS: tuple[Fact, ...] = (
     Fact("customers_current", ("customers", *REFERENCES_CUSTOMER), _customers_current_select),
     Fact("deals_current", ("deals",), _deals_current_select),

@@ -662,7 +662,8 @@ def undo_batch(con: Connection, workspace_id: int, batch_id: int) -> Batch:
 
 
 def undo_batch_in(tx: Connection, workspace_id: int, batch: Batch) -> None:
-    """Undo a batch inside the caller's transaction (a re-import that replaces it)."""
+    """Undo a batch inside the caller's transaction (a re-import that replaces it), fact
+    tables included."""
     tx.execute(
         f"DELETE FROM {batch.entity} WHERE workspace_id = $w AND batch_id = $b",
         {"w": workspace_id, "b": batch.id},
