@@ -5,10 +5,11 @@ For every page (Home and the five indicator pages, titles and URLs from app.py) 
 opens it: the first visit after the server started (by URL), then `later` visits from the
 sidebar as an owner moves between pages (each after leaving for another page; the figures are
 in the server's cache by then), then `by_url` visits by URL (a new Streamlit session each, as
-a new tab or a reload: the frontend starts again). A visit is timed from
-navigation until the page settled: its own heading shown, Streamlit's script state back to
-notRunning, and every Plotly chart on the page drawn (each `stPlotlyChart` holds a
-`.main-svg`). Before the first visits the store is primed by one untimed visit to each page,
+a new tab or a reload: the frontend starts again). A visit is timed from navigation until
+the page settled: its own heading shown, Streamlit's script state back to notRunning, no
+element still loading (Streamlit shows an `stSkeleton` while a chart's code loads, after the
+run has finished) and as many Plotly charts drawn as the run sent (each `stPlotlyChart`
+holds a `.main-svg`). Before the first visits the store is primed by one untimed visit to each page,
 so what the app keeps in the store (the Scoreboard's results) is there, as on an owner's
 second day; the first view after a data change is what `pages` calls cold.
 
