@@ -1,11 +1,14 @@
 """Each page as the owner gets it: Debian chromium on the large demo, until its charts are drawn.
 
 For every page (Home and the five indicator pages, titles and URLs from app.py) a fresh
-`streamlit run app.py` serves a scratch copy of the large demo and a fresh chromium profile
-opens it: the first visit after the server started (by URL), then `later` visits from the
+`streamlit run app.py` serves a scratch copy of the large demo and chromium opens it with the
+profile of the priming round (an owner's browser that has been here before, holding
+Streamlit's and Plotly's scripts in its cache): the first visit after the server started (by
+URL), then `later` visits from the
 sidebar as an owner moves between pages (each after leaving for another page; the figures are
 in the server's cache by then), then `by_url` visits by URL (a new Streamlit session each, as
-a new tab or a reload: the frontend starts again). A visit is timed from navigation until
+a new tab or a reload: the frontend starts again), and last one visit in a browser that has
+never been here (a fresh profile: every script downloaded and compiled). A visit is timed from navigation until
 the page settled: its own heading shown, Streamlit's script state back to notRunning, no
 element still loading (Streamlit shows an `stSkeleton` while a chart's code loads, after the
 run has finished) and as many Plotly charts drawn as the run sent (each `stPlotlyChart`
@@ -72,7 +75,9 @@ FAILED_ALERT = '[data-testid="stAlertContentError"]'
 @dataclass
 class Visit:
     page: str
-    how: str  # "first" (by URL, after the server started), "sidebar" or "url"
+    # "first" (by URL, after the server started, in a browser that has been here before),
+    # "sidebar", "url" (a new tab) or "new-browser" (a browser with an empty cache)
+    how: str
     seconds: float | None  # navigation to settled; None when it did not settle
     script_s: float | None  # navigation to the script run finished (the rest is drawing)
     server_cpu_s: float
@@ -96,6 +101,9 @@ class BrowserReport:
 
     def first(self, page: str) -> Visit:
         return next(v for v in self.visits if v.page == page and v.how == "first")
+
+    def new_browser(self, page: str) -> Visit | None:
+        return next((v for v in self.visits if v.page == page and v.how == "new-browser"), None)
 
     def later_visits(self, page: str, how: str = "sidebar") -> list[Visit]:
         return [v for v in self.visits if v.page == page and v.how == how and v.error is None]
@@ -308,7 +316,9 @@ def run(
         for slug, heading in headings.items():
             server = load.start_server(db, workdir / f"streamlit-{slug}.log")
             try:
-                context, page = _tab(pw, workdir / f"profile-{slug}")
+                # The owner's browser has been here before (the primed profile holds
+                # Streamlit's and Plotly's scripts in its cache): only the server is new.
+                context, page = _tab(pw, workdir / "profile-prime")
                 frames = Frames(page)
                 plan = ["first"] + ["sidebar"] * later + ["url"] * by_url
                 for how in plan:
@@ -323,6 +333,12 @@ def run(
                         page.set_default_timeout(load.VISIT_TIMEOUT_S * 1000)
                         frames = Frames(page)
                         page.goto(server.url + _path(slug))
+                context.close()
+                # A browser that has never been here: every script downloaded and compiled.
+                context, page = _tab(pw, workdir / f"profile-new-{slug}")
+                report.visits.append(
+                    _visit(page, server, slug, heading, Frames(page), "new-browser")
+                )
                 context.close()
             finally:
                 load.stop_server(server)
