@@ -130,10 +130,36 @@ st.query_params["segment"] = picked
 segments = tuple(picked)
 
 
-def only_segments(frame: pd.DataFrame) -> pd.DataFrame:
-    if not segments or frame.empty or "segment" not in frame:
+def in_segments(frame: pd.DataFrame, chosen: tuple[str, ...]) -> pd.DataFrame:
+    if not chosen or frame.empty or "segment" not in frame:
         return frame
-    return frame[frame["segment"].isin(segments)]
+    return frame[frame["segment"].isin(chosen)]
+
+
+def only_segments(frame: pd.DataFrame) -> pd.DataFrame:
+    return in_segments(frame, segments)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def whole_business(workspace_id: int, day_: str | None) -> tuple[fit.Pareto, fit.Pareto]:
+    """The two 80/20 curves as the cards count them, once per workspace and day."""
+    found = ui_ind.for_day(workspace_id, day_, "fit")
+    return (
+        fit.pareto_from_ranks("revenue", found["revenue_pareto"].frame),
+        fit.pareto_from_ranks(
+            "tickets",
+            found["ticket_pareto"].frame,
+            complaints_only=bool(found["ticket_pareto"].details.get("complaints_only")),
+        ),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def quadrant_points(workspace_id: int, day_: str | None, chosen: tuple[str, ...]) -> pd.DataFrame:
+    """The value-vs-burden chart's points (summarised in SQL), once per workspace, day and
+    choice of segments."""
+    frame = ui_ind.for_day(workspace_id, day_, "fit")["customer_quadrant"].frame
+    return fit.quadrant_points(in_segments(frame, chosen))
 
 
 if segments:
@@ -163,12 +189,7 @@ else:
 if segments or tickets != "auto" or results["ticket_pareto"].frame.empty:
     revenue_p, ticket_p = pareto_frames(ws.id, day_key, tickets, segments)
 else:  # the whole business, as the cards count it
-    revenue_p = fit.pareto_from_ranks("revenue", pareto_result.frame)
-    ticket_p = fit.pareto_from_ranks(
-        "tickets",
-        results["ticket_pareto"].frame,
-        complaints_only=bool(results["ticket_pareto"].details.get("complaints_only")),
-    )
+    revenue_p, ticket_p = whole_business(ws.id, day_key)
 cards = st.columns(2)
 with cards[0]:
     ui_ind.card(inds["revenue_pareto"], results["revenue_pareto"], currency)
@@ -254,7 +275,7 @@ ui_ind.card(inds["customer_quadrant"], quadrant, currency)
 if quadrant.known and not quadrant.frame.empty:
     basis = str(quadrant.details.get("burden_basis", "tickets"))
     shown = only_segments(quadrant.frame)
-    points = fit.quadrant_points(shown)
+    points = quadrant_points(ws.id, day_key, segments)
     capture.chart(fit_charts.value_vs_burden(points, basis, currency), width="stretch")
     capture.caption(
         fit_charts.quadrant_caption(points)

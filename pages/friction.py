@@ -71,12 +71,51 @@ capture.caption(
 
 # ---------------------------------------------------------------- the salesperson filter
 # Kept in the URL (?salesperson=…), so a copied link reopens the same view.
-owner_frames = [
-    results[i].frame["owner"]
-    for i in ("discount_depth", "effort_overrun", "lost_deal_hours", "cut_and_run")
-    if "owner" in results[i].frame
-]
-owners = sorted({str(o) for f in owner_frames for o in f.dropna()})
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def salespeople(workspace_id: int, day_: str | None) -> list[str]:
+    """Everyone who owns a deal in the page's figures (once per workspace and day)."""
+    found = ui_ind.for_day(workspace_id, day_, "friction")
+    columns = [
+        found[i].frame["owner"]
+        for i in ("discount_depth", "effort_overrun", "lost_deal_hours", "cut_and_run")
+        if "owner" in found[i].frame
+    ]
+    if not columns:
+        return []
+    return sorted(pd.concat(columns).dropna().astype(str).unique().tolist())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def summaries(
+    workspace_id: int, day_: str | None, chosen: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The discount boxes, their outliers and the effort chart's points, summarised in SQL
+    once per workspace, day and choice of salespeople (not again on every rerun)."""
+    found = ui_ind.for_day(workspace_id, day_, "friction")
+    deals, effort = (only(found[i].frame, chosen) for i in ("discount_depth", "effort_overrun"))
+    empty = pd.DataFrame()
+    boxes = outliers = points = empty
+    if "discount" in deals and not deals.dropna(subset=["discount"]).empty:
+        boxes = friction.discount_boxes(deals)
+        outliers = friction.discount_outliers(deals, boxes)
+    if "ratio" in effort and not effort.empty:
+        judged = effort.dropna(subset=["ratio"])
+        judged = judged[~judged["in_delivery"]]
+        if not judged.empty:
+            points = friction.effort_points(judged)
+    return boxes, outliers, points
+
+
+def only(frame: pd.DataFrame, chosen: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The rows of the chosen salespeople (all rows when none is chosen)."""
+    if not chosen or frame.empty or "owner" not in frame:
+        return frame
+    return frame[frame["owner"].isin(chosen)]
+
+
+owners = salespeople(ws.id, picked_day)
 colours = charts.owner_colours(owners)
 wanted = [o for o in st.query_params.get_all("salesperson") if o in owners]
 if owners:
@@ -96,9 +135,10 @@ else:
 
 def mine(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of the chosen salespeople (all rows when none is chosen)."""
-    if not chosen or frame.empty or "owner" not in frame:
-        return frame
-    return frame[frame["owner"].isin(chosen)]
+    return only(frame, chosen)
+
+
+boxes, outliers, points = summaries(ws.id, picked_day, tuple(chosen))
 
 
 def next_step(ind_id: str) -> None:
@@ -115,8 +155,6 @@ ui_ind.card(inds["discount_depth"], r, currency)
 deals = mine(r.frame)
 threshold = float(r.details.get("threshold", settings["discount_threshold"]))
 if r.known and not deals.dropna(subset=["discount"]).empty:
-    boxes = friction.discount_boxes(deals)
-    outliers = friction.discount_outliers(deals, boxes)
     capture.chart(
         charts.discount_by_salesperson(boxes, outliers, threshold, colours),
         width="stretch",
@@ -153,7 +191,6 @@ if r.known and not effort.empty:
     judged = effort.dropna(subset=["ratio"])
     judged = judged[~judged["in_delivery"]]
     if not judged.empty:
-        points = friction.effort_points(judged)
         capture.chart(
             charts.estimate_vs_actual(points, colours), width="stretch", key="chart_effort"
         )

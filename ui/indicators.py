@@ -52,6 +52,12 @@ def for_page(ctx: Context, area: str | None) -> dict[str, Result]:
     return out
 
 
+def for_day(workspace_id: int, day: str | None, area: str) -> dict[str, Result]:
+    """An area's results for a workspace and a picked day (ISO, None: each one's own day), for
+    a page's own cached helpers: the same cache entries `for_page` reads."""
+    return results(workspace_id, date.fromisoformat(day) if day else None, area)
+
+
 def reads(area: str | None) -> tuple[str, ...]:
     """The dated entities an area's indicators read (every area's when None)."""
     chosen = indicators.REGISTRY.values() if area is None else indicators.in_area(area)
