@@ -46,6 +46,19 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
+def insert_rows(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: int) -> None:
+    """Hand-written rows as dicts into one entity table, then what an import does after
+    writing rows (`store.refresh_facts`). Deals get batch 1 and their row number, as an import
+    gives them (deals_current keeps the latest batch's version of each deal)."""
+    for n, row in enumerate(rows, start=1):
+        if table == "deals":
+            row = {"batch_id": 1, "source_row": n, **row}
+        cols = ", ".join(["workspace_id", *row])
+        marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
+        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
+    store.refresh_facts(con, ws)
+
+
 # ---------------------------------------------------------------- AppTest fixtures
 
 

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from analytics import asof, indicators, store
 from analytics.settings import defaults
 from tests.apptest import no_failure, run_page, texts
-
-
-def insert(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: int) -> None:
-    for row in rows:
-        cols = ", ".join(["workspace_id", *row])
-        marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
-    store.refresh_facts(con, ws)  # what an import does after writing rows
+from tests.conftest import insert_rows as insert
 
 
 def compute(

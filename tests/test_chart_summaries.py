@@ -22,20 +22,10 @@ from analytics.indicators import fit, friction, pace
 from analytics.settings import defaults
 from tests.apptest import no_failure, run_page, texts
 from tests.conftest import ROOT
+from tests.conftest import insert_rows as insert
 from ui import charts, fit_charts, friction_charts
 
 AS_OF = date(2025, 6, 30)  # windows: 1 Jul 2024 – 30 Jun 2025
-
-
-def insert(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: int) -> None:
-    """Rows as dicts; deals get a batch (deals_current keeps the latest batch's version)."""
-    for n, row in enumerate(rows, start=1):
-        if table == "deals":
-            row = {"batch_id": 1, "source_row": n, **row}
-        cols = ", ".join(["workspace_id", *row])
-        marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
-    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def run(

@@ -15,6 +15,7 @@ import pytest
 from analytics import importer, indicators, store
 from analytics.indicators import friction
 from analytics.settings import defaults, get_settings, save_settings
+from tests.conftest import insert_rows as insert
 from tests.conftest import shared_file
 
 FRICTION_IDS = (
@@ -35,17 +36,6 @@ AS_OF = date(2025, 6, 30)
 
 def settings(**overrides: Any) -> dict[str, Any]:
     return {**defaults(), **overrides}
-
-
-def insert(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: int) -> None:
-    """Rows as dicts; deals get a batch (deals_current keeps the latest batch's version)."""
-    for n, row in enumerate(rows, start=1):
-        if table == "deals":
-            row = {"batch_id": 1, "source_row": n, **row}
-        cols = ", ".join(["workspace_id", *row])
-        marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
-    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def deal(

@@ -12,18 +12,11 @@ import pytest
 from analytics import indicators, store
 from analytics.indicators import pace
 from analytics.settings import defaults
+from tests.conftest import insert_rows as insert
 
 
 def settings(**overrides: Any) -> dict[str, Any]:
     return {**defaults(), "pace_weeks": 4, **overrides}
-
-
-def insert(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: int) -> None:
-    for row in rows:
-        cols = ", ".join(["workspace_id", *row])
-        marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
-    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def run(

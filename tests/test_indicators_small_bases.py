@@ -11,6 +11,7 @@ import pytest
 
 from analytics import indicators, store
 from analytics.settings import SETTINGS, SettingError, defaults, save_settings
+from tests.conftest import insert_rows as insert
 
 
 def settings(**overrides: Any) -> dict[str, Any]:
@@ -22,16 +23,6 @@ def run(
 ) -> indicators.Result:
     ctx = indicators.Context(con, ws, as_of, settings(**overrides), explicit=True)
     return indicators.compute(indicators.get(ind_id), ctx)
-
-
-def insert(con: store.Connection, table: str, rows: list[dict[str, Any]], ws: int) -> None:
-    for n, row in enumerate(rows, start=1):
-        if table == "deals":
-            row = {"batch_id": 1, "source_row": n, **row}
-        cols = ", ".join(["workspace_id", *row])
-        marks = ", ".join(["$workspace_id", *(f"${k}" for k in row)])
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", {"workspace_id": ws, **row})
-    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def invoices(con: store.Connection, ws: int, rows: list[tuple[date, str, float]]) -> None:
