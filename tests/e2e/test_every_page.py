@@ -55,4 +55,8 @@ def test_a_deep_link_opened_first_keeps_the_navigation(owner: Any) -> None:
     owner.wait_for("Pace")
     nav = page.locator('[data-testid="stSidebarNav"]')
     assert nav.get_by_role("link", name=re.compile("Scoreboard")).count() == 1
-    assert page.get_by_text("Business").first.is_visible()  # app.py's sidebar ran too
+    # app.py's sidebar ran too: its business picker shows (waited for, not raced).
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Business", exact=True).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    sidebar.locator('[data-testid="stDateInput"]').first.wait_for(timeout=TIMEOUT_MS)
+    assert sidebar.locator('[data-testid="stDateInput"]').count() == 1
