@@ -34,7 +34,7 @@ TARGET_MB = 1536.0
 def floor_sql() -> tuple[str, str]:
     """The floor's CREATE TABLE and INSERT statements (the INSERT takes $path)."""
     from analytics.entities import ENTITIES, SQL_TYPES
-    from analytics.importer.parse import fingerprint_sql
+    from analytics.importer.fingerprint import fingerprint_sql
     from analytics.schema import BOOKKEEPING, FINGERPRINT
 
     fields = ENTITIES["invoices"].fields

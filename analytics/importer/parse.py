@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.entities import ENTITIES, SQL_TYPES, Field
+from analytics.importer.fingerprint import fingerprint_sql as fingerprint_sql
 from analytics.importer.mapping import FieldMap
 from analytics.importer.read import RAW_TABLE, Source
 from analytics.importer.synonyms import mappable_fields, normalise
@@ -881,20 +882,6 @@ def dropped_note(parsed: Parsed) -> str | None:
         "together are rarely a random sample (one customer, one month, one kind of line), so "
         "totals and rankings may lean; fix the file or the mapping if you can."
     )
-
-
-def fingerprint_sql(entity: str, present: set[str]) -> str:
-    """md5 of a row's canonical values: the same row from any export gets the same number.
-
-    Every field of the entity takes part (unmapped ones as NULL), so the fingerprint does
-    not depend on which columns a file happened to have mapped. chr(30) marks NULL, so
-    (NULL, 'a') and ('a', NULL) differ; chr(31) separates the values.
-    """
-    names = list(ENTITIES[entity].field_names) + (["stage"] if entity == "deals" else [])
-    parts = [
-        f"coalesce(CAST({n} AS VARCHAR), chr(30))" if n in present else "chr(30)" for n in names
-    ]
-    return f"md5_number(concat_ws(chr(31), {', '.join(parts)}))"
 
 
 def parsed_sql(
