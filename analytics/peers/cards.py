@@ -222,11 +222,13 @@ class CardFigure(BaseModel):
     model_config = _CLOSED
 
     id: Annotated[str, AfterValidator(_known_indicator)] = Field(
-        json_schema_extra={"enum": list(REGISTRY)}
+        description="An indicator id of the registry.", json_schema_extra={"enum": list(REGISTRY)}
     )
-    unit: str = Field(description="The indicator's unit on this server (share, money, …).")
-    value: float | None = Field(allow_inf_nan=False, description="None when status is unknown.")
-    status: Status
+    unit: str = Field(description="The indicator's unit (share, ratio, money, count, ...).")
+    value: float | None = Field(
+        allow_inf_nan=False, description="A finite number; null exactly when status is unknown."
+    )
+    status: Status = Field(description="Against the indicator's thresholds.")
 
     @field_validator("unit")
     @classmethod
@@ -248,10 +250,17 @@ class CardFigure(BaseModel):
 class CardFile(BaseModel):
     """An Opening Day KPI card, as exported by one server and imported by another."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, title="Opening Day KPI card")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        title="Opening Day KPI card",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
 
     format: Literal["opening-day-kpi-card"]
-    version: Annotated[Literal[1], BeforeValidator(_version)]
+    version: Annotated[Literal[1], BeforeValidator(_version)] = Field(
+        description="The card format's version; a server reads only the versions it knows."
+    )
     member: CardMember
     group: Annotated[
         str, BeforeValidator(_collapsed), Field(min_length=1, max_length=MAX_GROUP_NAME)
@@ -356,7 +365,7 @@ def _figure_problem(
         )
     if kind == "missing":
         lacking = set(_names(errors, ("figures", n), kind))
-        return f"{where} lacks {', '.join(k for k in _FIGURE if k in lacking)}."
+        return f"{where} lacks {', '.join(k for k in CardFigure.model_fields if k in lacking)}."
     if field == "id":
         shown = given["id"][:60] if isinstance(given["id"], str) else given["id"]
         return f"{where} names an unknown indicator {shown!r}."
@@ -427,7 +436,7 @@ def _problem(exc: ValidationError, raw: Any) -> str:
         return f"The card has unexpected field(s): {', '.join(map(repr, extra))}."
     if len(loc) == 1 and kind == "missing":
         lacking = set(_names(errors, (), kind))
-        return f"The card lacks {', '.join(k for k in _TOP if k in lacking)}."
+        return f"The card lacks {', '.join(k for k in CardFile.model_fields if k in lacking)}."
     if head == "member":
         return _member_problem(err, errors)
     if head == "group":
