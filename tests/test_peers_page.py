@@ -131,6 +131,38 @@ def test_three_published_cards_show_medians_quartiles_and_hidden_names(db_file: 
     assert "The others see you as Member A" in shown
 
 
+def test_an_imported_name_that_looks_like_html_shows_as_written(db_file: Path) -> None:
+    three_publish(db_file)
+    name = '<b>Delta</b> <a href="https://x.example">AT&T</a>'
+    card = {
+        "format": "opening-day-kpi-card",
+        "version": 1,
+        "member": {"key": "d" * 32, "name": name},
+        "group": "Harbour circle",
+        "published_at": "2025-07-01T10:00:00",
+        "as_of": "2025-06-30",
+        "figures": [{"id": "discount_depth", "unit": "share", "value": 0.3, "status": "amber"}],
+    }
+    con = store.connect(db_file)
+    try:
+        alpha = store.list_workspaces(con)[0]
+        (group,) = peers.list_groups(con, [alpha.id])
+        assert peers.import_card(con, group.id, json.dumps(card), viewer=alpha.id).new_member
+    finally:
+        con.close()
+    at = run_page(PEERS)
+    no_failure(at)
+    members = set().union(*(set(t.value["Member"]) for t in at.dataframe if "Member" in t.value))
+    assert name in members  # a table cell is text: shown exactly as the card gave it
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    texts_in_charts = [x for c in charts for t in c["data"] for x in t.get("text") or []]
+    # Plotly would draw <b> and a live <a href>: the "<" reaches it escaped, so it shows as is
+    assert '&lt;b>Delta&lt;/b> &lt;a href="https://x.example">AT&T&lt;/a>' in texts_in_charts
+    assert not any("<b>" in str(x) or "<a " in str(x) for x in texts_in_charts)
+    shown = [str(e.value) for kind in ("markdown", "caption") for e in getattr(at, kind)]
+    assert not any("<b>Delta" in s or "<a href" in s for s in shown)  # no live markup
+
+
 def test_joining_and_publishing_on_the_demo(demo_db: Path) -> None:
     # the owner's other business started the group; on a normal server it vouches for the demo
     con = store.connect(demo_db)

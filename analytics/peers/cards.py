@@ -14,7 +14,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -42,12 +42,15 @@ from analytics.peers.groups import (
     too_long,
 )
 
-CARD_FORMAT = "opening-day-kpi-card"
-CARD_VERSION = 1
+CardFormat = Literal["opening-day-kpi-card"]
+# Every card version this server reads (a new version is added here, the old ones kept).
+CardVersion = Literal[1]
+CARD_FORMAT: str = get_args(CardFormat)[0]
+CARD_VERSION: int = max(get_args(CardVersion))  # the version this server writes
 # A card with every indicator is about 3 KB; anything near this limit is not a card.
 MAX_CARD_BYTES = 256 * 1024
 Status = Literal["red", "amber", "green", "unknown"]
-STATUSES: tuple[str, ...] = ("red", "amber", "green", "unknown")
+STATUSES: tuple[str, ...] = get_args(Status)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def _collapsed(value: Any) -> Any:
 
 
 def _version(value: Any) -> Any:
-    # Literal[1] takes True (True == 1): a version is a number, never a yes/no.
+    # Literal[1] takes True (True == 1 in Python): a version is a number, never a yes/no.
     if isinstance(value, bool):
         raise PydanticCustomError("literal_error", "a card version is a number")
     return value
@@ -228,7 +231,10 @@ class CardFigure(BaseModel):
     value: float | None = Field(
         allow_inf_nan=False, description="A finite number; null exactly when status is unknown."
     )
-    status: Status = Field(description="Against the indicator's thresholds.")
+    status: Status = Field(
+        description="Red, amber or green against the indicator's thresholds; unknown when it "
+        "could not be computed."
+    )
 
     @field_validator("unit")
     @classmethod
@@ -257,8 +263,8 @@ class CardFile(BaseModel):
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
 
-    format: Literal["opening-day-kpi-card"]
-    version: Annotated[Literal[1], BeforeValidator(_version)] = Field(
+    format: CardFormat
+    version: Annotated[CardVersion, BeforeValidator(_version)] = Field(
         description="The card format's version; a server reads only the versions it knows."
     )
     member: CardMember
