@@ -14,26 +14,15 @@ import pytest
 from analytics import peers, store
 from analytics.errors import PeerError
 from analytics.peers.schema import SCHEMA_FILE, main, schema_text
+from tests.test_peers import good_card
 
 KEY = "0123456789abcdef0123456789abcdef"
 
 
 def card(**top: Any) -> dict[str, Any]:
-    """A good card (discount depth 0.25 amber, churn unknown), with `top` fields replaced."""
-    data: dict[str, Any] = {
-        "format": "opening-day-kpi-card",
-        "version": 1,
-        "member": {"key": KEY},
-        "group": "Harbour circle",
-        "published_at": "2025-07-01T09:00:00",
-        "as_of": "2025-06-30",
-        "figures": [
-            {"id": "discount_depth", "unit": "share", "value": 0.25, "status": "amber"},
-            {"id": "churn_rate", "unit": "share", "value": None, "status": "unknown"},
-        ],
-    }
-    data.update(top)
-    return data
+    """The good card of test_peers (discount depth 0.25 amber, churn unknown), with `top` fields
+    replaced."""
+    return {**good_card(), **top}
 
 
 def refusal(data: dict[str, Any]) -> str:

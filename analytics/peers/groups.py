@@ -147,47 +147,38 @@ def _member(row: tuple[Any, ...]) -> Member:
     return Member(*values)
 
 
-def members(con: Connection, group_id: int, *, viewer: int) -> list[Member]:
-    """Every member of a group, in the order they joined."""
-    require_member(con, group_id, viewer)
+def _members_where(con: Connection, condition: str, params: dict[str, Any]) -> list[Member]:
+    """Members rows matching `condition` (SQL written here, values only as parameters)."""
     rows = (
         con.cursor()
-        .execute(
-            f"SELECT {_MEMBER_COLUMNS} FROM peer_members WHERE group_id = $g "
-            "ORDER BY joined_at, member_key",
-            {"g": group_id},
-        )
+        .execute(f"SELECT {_MEMBER_COLUMNS} FROM peer_members WHERE {condition}", params)
         .fetchall()
     )
     return [_member(r) for r in rows]
 
 
+def members(con: Connection, group_id: int, *, viewer: int) -> list[Member]:
+    """Every member of a group, in the order they joined."""
+    require_member(con, group_id, viewer)
+    return _members_where(con, "group_id = $g ORDER BY joined_at, member_key", {"g": group_id})
+
+
 def membership(con: Connection, group_id: int, workspace_id: int) -> Member | None:
     """This workspace's own membership of the group, if it joined (None tells nothing else)."""
-    rows = (
-        con.cursor()
-        .execute(
-            f"SELECT {_MEMBER_COLUMNS} FROM peer_members WHERE group_id = $g AND workspace_id = $w",
-            {"g": group_id, "w": workspace_id},
-        )
-        .fetchall()
+    found = _members_where(
+        con, "group_id = $g AND workspace_id = $w", {"g": group_id, "w": workspace_id}
     )
-    return _member(rows[0]) if rows else None
+    return found[0] if found else None
 
 
 def get_member(con: Connection, group_id: int, member_key: str, *, viewer: int) -> Member:
     require_member(con, group_id, viewer)
-    rows = (
-        con.cursor()
-        .execute(
-            f"SELECT {_MEMBER_COLUMNS} FROM peer_members WHERE group_id = $g AND member_key = $k",
-            {"g": group_id, "k": member_key},
-        )
-        .fetchall()
+    found = _members_where(
+        con, "group_id = $g AND member_key = $k", {"g": group_id, "k": member_key}
     )
-    if not rows:
+    if not found:
         raise PeerError("That member is not in this peer group.")
-    return _member(rows[0])
+    return found[0]
 
 
 def _checked_ids(published_ids: list[str] | tuple[str, ...], share_amounts: bool) -> list[str]:
