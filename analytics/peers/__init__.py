@@ -1,25 +1,28 @@
 """Peer groups: members publish dated KPI cards (rates, ratios and statuses), the group's spread.
 
 One module per question: `groups` (who is in a group and what each member publishes), `cards`
-(a card, and its JSON file checked by pydantic models), `sharing` (publishing, exporting and
-importing cards) and `spread` (where the members stand). Everything is re-exported here, so
+(a card and its file text), `card_file` (the pydantic models a card file is read into, and
+their JSON Schema), `card_errors` (their errors told plainly), `sharing` (publishing, exporting
+and importing cards) and `spread` (where the members stand). Everything is re-exported here, so
 callers keep writing `from analytics import peers` and `peers.publish(...)`.
 """
 
-from analytics.peers.cards import (
+from analytics.peers.card_file import (
     CARD_FORMAT,
     CARD_VERSION,
-    MAX_CARD_BYTES,
     STATUSES,
-    Card,
     CardFigure,
     CardFile,
     CardMember,
+    card_json_schema,
+)
+from analytics.peers.cards import (
+    MAX_CARD_BYTES,
+    Card,
     Figure,
     build_card,
     card_dict,
     card_json,
-    card_json_schema,
     parse_card,
 )
 from analytics.peers.groups import (

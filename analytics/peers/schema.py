@@ -1,6 +1,6 @@
 """Write the KPI card file's JSON Schema: `python -m analytics.peers.schema [PATH]`.
 
-The schema is generated from the pydantic models that read a card (analytics.peers.cards), so
+The schema is generated from the pydantic models that read a card (analytics.peers.card_file), so
 it cannot drift from what a server accepts; a test checks the committed copy is up to date.
 Without PATH it goes to docs/peer-card.schema.json; `-` prints it.
 """
@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from analytics.peers.cards import card_json_schema
+from analytics.peers.card_file import card_json_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "peer-card.schema.json"
 
