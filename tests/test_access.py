@@ -649,19 +649,15 @@ def test_starting_a_business_with_the_admin_secret_shares_check_admin_s_count(
 
 
 def test_the_clock_and_the_hash_swapped_on_the_package_reach_every_module(
-    con: store.Connection, protected: store.Workspace, monkeypatch: pytest.MonkeyPatch
+    con: store.Connection,
+    protected: store.Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    scrypt_calls: list[int],
 ) -> None:
     """analytics.access is a package (throttle, passphrases, invitations) that reads its clock
     and its scrypt from the package at call time: a test swaps them in one place."""
+    hashed = scrypt_calls  # access._derive swapped for one that counts
     monkeypatch.setattr(access, "_now", lambda clock=None: 1_000.0)
-    hashed: list[int] = []
-    real = access._derive
-
-    def counted(phrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-        hashed.append(n)
-        return real(phrase, salt, n, r, p)
-
-    monkeypatch.setattr(access, "_derive", counted)
     monkeypatch.setattr(access, "SCRYPT_N", 2**10)
     access.set_admin_passphrase(con, "harbour master key")  # the stored hash at the new cost
     assert hashed == [2**10]

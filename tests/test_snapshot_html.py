@@ -36,6 +36,20 @@ SNAP = snapshots.Snapshot(
 )
 
 
+def card(**changes: Any) -> dict[str, Any]:
+    """A card block: a plain red one, with `changes`."""
+    fields: dict[str, Any] = {
+        "label": "Pace",
+        "status": "red",
+        "status_text": "🔴 Off track",
+        "value": "5",
+        "message": "",
+        "description": "",
+        "next_step": "",
+    }
+    return snapshots.card_block(**{**fields, **changes})
+
+
 def export(blocks: list[dict[str, Any]], snap: snapshots.Snapshot = SNAP) -> str:
     return snapshots.to_html(snapshots.Frozen(snap, snapshots.check_blocks(blocks)))
 
@@ -158,16 +172,16 @@ def test_a_table_cell_shows_tags_and_links_as_text_and_numbers_as_the_page_did()
 
 
 def test_a_card_shows_its_message_and_next_step_as_text() -> None:
-    card = snapshots.card_block(
-        label=f"Top customer {SCRIPT}",
-        status="red",
-        status_text="🔴 Off track",
-        value="3 of 10",
-        message=f"{JS_LINK} bought 42% of revenue",
-        description="",
-        next_step=f"Call {MD_LINK} at x@evil.example",
+    page = export(
+        [
+            card(
+                label=f"Top customer {SCRIPT}",
+                value="3 of 10",
+                message=f"{JS_LINK} bought 42% of revenue",
+                next_step=f"Call {MD_LINK} at x@evil.example",
+            )
+        ]
     )
-    page = export([card])
     assert '<div class="value">3 of 10</div>' in page
     assert (
         "<strong>Top customer &lt;script&gt;alert(1)&lt;/script&gt;</strong> · 🔴 Off track" in page
@@ -183,16 +197,9 @@ def test_a_card_shows_its_message_and_next_step_as_text() -> None:
 
 
 def test_a_green_card_has_no_next_step() -> None:
-    card = snapshots.card_block(
-        label="Pace",
-        status="green",
-        status_text="🟢 On track",
-        value="5",
-        message="Fine",
-        description="",
-        next_step="Keep going",
-    )
-    assert "What to do next" not in export([card])
+    assert "What to do next: Keep going" in export([card(next_step="Keep going")])
+    green = card(status="green", status_text="🟢 On track", next_step="Keep going")
+    assert "What to do next" not in export([green])
 
 
 def test_a_chart_title_and_names_stay_data_for_plotly() -> None:
@@ -248,18 +255,8 @@ def test_title_and_banner_are_text() -> None:
 
 def test_plotly_is_inlined_once_for_two_charts_and_a_sparkline() -> None:
     spark = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
-    card = snapshots.card_block(
-        label="Pace",
-        status="amber",
-        status_text="🟠 Watch",
-        value="5",
-        message="",
-        description="",
-        next_step="",
-        spark=spark,
-    )
     bar = go.Figure(go.Bar(x=["a"], y=[1]))
-    page = export([card, snapshots.chart_block(bar), snapshots.chart_block(bar)])
+    page = export([card(spark=spark), snapshots.chart_block(bar), snapshots.chart_block(bar)])
     assert page.count('class="plotly-graph-div"') == 3
     assert page.count("Plotly.newPlot") == 3  # one call per chart
     assert "<script src=" not in page and "cdn.plot.ly/plotly" not in outside_scripts(page)
