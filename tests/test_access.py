@@ -629,6 +629,53 @@ def test_a_business_can_be_started_with_the_admin_secret(con: store.Connection) 
     assert store.find_workspace(con, "Cove IT") is None
 
 
+def test_starting_a_business_with_the_admin_secret_shares_check_admin_s_count(
+    con: store.Connection,
+) -> None:
+    access.set_admin_passphrase(con, "harbour master key")
+    clock = Clock()
+    for _ in range(2):
+        with pytest.raises(AccessDenied):
+            access.check_admin(con, "a guess at the key", clock=clock)
+    with pytest.raises(AccessDenied, match="not a valid invitation code or admin secret"):
+        access.create_shared_workspace(con, "Cove IT", PHRASE, "another guess here", clock=clock)
+    # the third wrong try at the one admin count, whichever box it came from: 2 s to wait
+    assert access.seconds_to_wait(con, access.ADMIN_KEY, clock=clock) == 2
+    with pytest.raises(access.TryLater):
+        access.create_shared_workspace(con, "Cove IT", PHRASE, "harbour master key", clock=clock)
+    clock.now += 2
+    assert access.create_shared_workspace(con, "Cove IT", PHRASE, "harbour master key", clock=clock)
+    assert access.seconds_to_wait(con, access.ADMIN_KEY, clock=clock) == 0
+
+
+def test_the_clock_and_the_hash_swapped_on_the_package_reach_every_module(
+    con: store.Connection,
+    protected: store.Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    scrypt_calls: list[int],
+) -> None:
+    """analytics.access is a package (throttle, passphrases, invitations) that reads its clock
+    and its scrypt from the package at call time: a test swaps them in one place."""
+    hashed = scrypt_calls  # access._derive swapped for one that counts
+    monkeypatch.setattr(access, "_now", lambda clock=None: 1_000.0)
+    monkeypatch.setattr(access, "SCRYPT_N", 2**10)
+    access.set_admin_passphrase(con, "harbour master key")  # the stored hash at the new cost
+    assert hashed == [2**10]
+    for _ in range(3):  # unlock (passphrases) stamps its tries with the swapped clock
+        with pytest.raises(AccessDenied):
+            access.unlock(con, "Test Co", "a wrong guess here")
+    # the third try at t=1000 waits until 1002; seconds_to_wait (throttle) reads t=1000 too
+    assert access.seconds_to_wait(con, access.name_key("Test Co")) == 2
+    # invitations: the code's tries are counted at t=1000 (no clock given), so none waits yet
+    with pytest.raises(AccessDenied):
+        access.create_shared_workspace(con, "Bay IT", PHRASE, "od-inv-guess")
+    assert access.seconds_to_wait(con, access.INVITATION_KEY) == 0
+    rows = con.execute("SELECT last_try FROM access_attempts WHERE key = 'invitation'").fetchall()
+    assert rows == [(1_000.0,)]
+    # three unlocks, each one scrypt at the protected workspace's stored cost (2**14)
+    assert hashed == [2**10, 2**14, 2**14, 2**14]
+
+
 def test_a_group_invitation_is_made_by_a_member_only_and_does_not_start_a_business(
     con: store.Connection, workspace: store.Workspace
 ) -> None:

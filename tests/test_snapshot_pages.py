@@ -253,3 +253,40 @@ def test_the_shared_links_page_says_why_a_link_cannot_be_copied(demo_db: Path) -
     shown = error.value.replace("\\", "")
     assert str(key) in shown and "(0 bytes, not 32)" in shown and "backup" in shown
     assert not any(new_token in str(c.value) for c in at.code)
+
+
+def test_the_html_download_is_made_after_the_store_was_let_go(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Download HTML runs when the browser asks for the file, after the run that drew the
+    button; by then the app may have closed the store (two idle seconds)."""
+    import time
+
+    import duckdb
+
+    import ui.store
+    from ui import share as ui_share
+
+    con = store.connect(demo_db)
+    try:
+        ws = store.list_workspaces(con)[0]
+        blocks, day_ = snapshots.page_blocks(con, ws.id, "pace")
+        snap, _ = snapshots.create(con, ws.id, "pace", blocks, title="For the file", as_of=day_)
+    finally:
+        con.close()
+    monkeypatch.setattr(ui.store, "IDLE_SECONDS", 0.2)
+    held = ui.store.handle()
+    held.enter()  # the run that draws the Shared links page and its button …
+    ran_with = held.connection()
+    held.leave()
+    time.sleep(0.6)
+    assert not held.is_open()  # … has ended, and the store was let go
+    try:
+        page = ui_share.html_file(ws.id, snap.id).decode("utf-8")
+        assert "<title>For the file</title>" in page
+        assert page.count("<h1>Pace</h1>") == 1 and page.count("Plotly.newPlot") >= 1
+        # what the page's connection kept from the run gives instead
+        with pytest.raises(duckdb.ConnectionException, match="closed"):
+            snapshots.frozen(ran_with, ws.id, snap.id)
+    finally:
+        held.close()

@@ -120,6 +120,20 @@ def finish() -> None:
     st.rerun()
 
 
+def html_file(workspace_id: int, snapshot_id: int) -> bytes:
+    """A snapshot's HTML export (`snapshots.to_html`), made when the browser asks for the
+    download. By then the run that drew the button has ended and the store may have been let
+    go (ui/store.py closes it when idle), so the store is held for this like a run and the
+    connection taken from it now, never one kept from the run."""
+    held = ui_store.handle()
+    held.enter()
+    try:
+        item = snapshots.frozen(held.connection(), workspace_id, snapshot_id)
+        return snapshots.to_html(item).encode("utf-8")
+    finally:
+        held.leave()
+
+
 # ---------------------------------------------------------------- the read-only view
 
 
