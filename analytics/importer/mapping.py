@@ -269,7 +269,7 @@ def _field_words(entity: str, fields: Sequence[str]) -> str:
     )
 
 
-def _uses(fit: KindFit) -> str:
+def fit_words(fit: KindFit) -> str:
     """ "customer = Customer Name, amount = Quantity × UnitPrice" """
     return ", ".join(f"{k} = {v}" for k, v in mapping_words(fit.entity, fit.mapping).items())
 
@@ -304,7 +304,7 @@ def unknown_entity(
     near = found.fits[0] if found.fits else None
     if near is not None and near.mapping:
         hint = (
-            f" Closest is {near.entity}: found {_uses(near)}, but no column for "
+            f" Closest is {near.entity}: found {fit_words(near)}, but no column for "
             f"{_field_words(near.entity, near.missing)}."
         )
     return UnknownEntity(
@@ -335,7 +335,7 @@ def unclear_entity(headers: Sequence[str], file_name: str, found: Guess) -> Uncl
 
     def would(f: KindFit) -> str:
         lacks = f"; it has no column for {', '.join(f.missing)}" if f.missing else ""
-        return f"{f.entity} (would use {_uses(f) or 'nothing'}{lacks})"
+        return f"{f.entity} (would use {fit_words(f) or 'nothing'}{lacks})"
 
     options = would(first) + (f" or {would(second)}" if second is not None else "")
     flags = " or ".join(f"--entity {f.entity}" for f in (first, second) if f is not None)
