@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import EXIT_STORE, add_db, add_workspace, fail, open_store
+from analytics.cli.common import EXIT_STORE, add_db, add_json, add_workspace, fail, open_store
 
 
 def add_parsers(sub: Any) -> None:
@@ -29,10 +29,7 @@ def add_parsers(sub: Any) -> None:
     )
     add_db(p)
     add_workspace(p)
-    p.add_argument("--clear", action="store_true", help="remove the passphrase instead")
-    p.add_argument(
-        "--stdin", action="store_true", help="read the passphrase from the first line of stdin"
-    )
+    _add_secret_flags(p, "the passphrase")
     p = sub.add_parser(
         "admin",
         help="the shared server's admin secret, and clearing waits after wrong tries",
@@ -48,10 +45,7 @@ def add_parsers(sub: Any) -> None:
         "first line of stdin (--stdin, or whenever stdin is not a terminal).",
     )
     add_db(p)
-    p.add_argument("--clear", action="store_true", help="remove the admin secret instead")
-    p.add_argument(
-        "--stdin", action="store_true", help="read the secret from the first line of stdin"
-    )
+    _add_secret_flags(p, "the admin secret", stdin_word="the secret")
     p = actions.add_parser(
         "unblock",
         help="clear the wait after wrong passphrase tries (one workspace, or all)",
@@ -83,17 +77,26 @@ def add_parsers(sub: Any) -> None:
         "--days", type=int, default=7, metavar="N", help="the code works for N days (default 7)"
     )
     p.add_argument("--note", default="", help="a note for yourself: who it is for")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_json(p)
     p = actions.add_parser("list", help="list invitations (never their codes)")
     add_db(p)
     p.add_argument(
         "--workspace", metavar="NAME", help="those this business made (default: the admin's)"
     )
     p.add_argument("--all", action="store_true", help="every invitation on the server")
-    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    add_json(p, listing=True)
     p = actions.add_parser("revoke", help="withdraw an unused invitation for good")
     add_db(p)
     p.add_argument("invitation_id", metavar="ID", type=int)
+
+
+def _add_secret_flags(p: argparse.ArgumentParser, what: str, *, stdin_word: str = "") -> None:
+    p.add_argument("--clear", action="store_true", help=f"remove {what} instead")
+    p.add_argument(
+        "--stdin",
+        action="store_true",
+        help=f"read {stdin_word or what} from the first line of stdin",
+    )
 
 
 def _read_secret(what: str, from_stdin: bool) -> str | None:

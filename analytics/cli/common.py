@@ -48,6 +48,12 @@ def add_workspace(p: argparse.ArgumentParser, *, required: bool = True) -> None:
     )
 
 
+def add_json(p: argparse.ArgumentParser, *, listing: bool = False) -> None:
+    """--json: one object on stdout, or for a listing one JSON array."""
+    what = "JSON" if listing else "one JSON object"
+    p.add_argument("--json", action="store_true", help=f"print {what} on stdout")
+
+
 def open_store(args: argparse.Namespace, *, read_only: bool = False) -> store.Connection:
     """The store named by --db: waits (bounded) for the app to let go, says what the store
     has to tell (a log that could not be replayed), opens read-only when nothing is written.

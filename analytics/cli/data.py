@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import EXIT_FILE, add_db, add_workspace, fail, open_store
+from analytics.cli.common import EXIT_FILE, add_db, add_json, add_workspace, fail, open_store
 from analytics.entities import IMPORTABLE
 from analytics.errors import ImportError_, RowsRejected, UnknownEntity
 
@@ -65,12 +65,12 @@ def add_parsers(sub: Any) -> None:
         help="the same file imported before: undo that batch and import it again (e.g. with "
         "a new --map), all or nothing",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_json(p)
 
     p = sub.add_parser("batches", help="list the imports (batches) of a workspace")
     add_db(p)
     add_workspace(p)
-    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    add_json(p, listing=True)
 
     p = sub.add_parser("undo", help="undo one batch: remove every row it added")
     add_db(p)

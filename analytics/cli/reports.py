@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import add_db, add_workspace, iso_date, open_store
+from analytics.cli.common import add_db, add_json, add_workspace, iso_date, open_store
 
 
 def add_parsers(sub: Any) -> None:
@@ -22,7 +22,7 @@ def add_parsers(sub: Any) -> None:
     add_db(p)
     add_workspace(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=iso_date, help="compute as of this day")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_json(p)
 
     p = sub.add_parser(
         "snapshot",
@@ -51,11 +51,11 @@ def add_parsers(sub: Any) -> None:
         metavar="URL",
         help="start of the link (default: the workspace's setting, else http://localhost:8501)",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_json(p)
     p = actions.add_parser("list", help="list a workspace's snapshots and their state")
     add_db(p)
     add_workspace(p)
-    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+    add_json(p, listing=True)
     p = actions.add_parser("revoke", help="turn a snapshot link off for good")
     add_db(p)
     p.add_argument("snapshot_id", metavar="ID", type=int)
