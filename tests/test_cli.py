@@ -6,9 +6,11 @@ import contextlib
 import csv
 import io
 import json
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pytest
@@ -28,10 +30,15 @@ class Ran:
     stderr: str
 
 
-def run_cli(*args: str | Path) -> Ran:
-    """`python -m analytics ARGS`, in this process (one subprocess run is in test_cli_main)."""
+def run_cli(*args: str | Path, stdin: str = "") -> Ran:
+    """`python -m analytics ARGS`, in this process (one subprocess run is in test_cli_main),
+    with `stdin` as a pipe that is not a terminal."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (
+        mock.patch.object(sys, "stdin", io.StringIO(stdin)),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         code = main([str(a) for a in args])
     return Ran(code, out.getvalue(), err.getvalue())
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics import access, store
 from analytics.cli import main
 from tests.conftest import ROOT
 from tests.test_cli import run_cli
@@ -68,3 +70,23 @@ def test_each_run_lets_go_of_the_store(tmp_path: Path) -> None:
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM invoices").fetchone() == (0,)
     con.close()
+
+
+def test_a_piped_secret_is_read_in_process_and_never_printed(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    con = store.connect(db)
+    store.create_workspace(con, "Harbour IT")
+    con.close()
+    base = ("workspace", "passphrase", "--db", db, "--workspace", "Harbour IT")
+    # No --stdin: a stdin that is not a terminal is read all the same, its first line only.
+    ran = run_cli(*base, stdin="four unrelated words here\nsecond line\n")
+    assert (ran.returncode, ran.stderr) == (0, "")
+    assert ran.stdout == (
+        "Passphrase set for 'Harbour IT'. Keep it safe: it cannot be shown, only replaced.\n"
+    )
+    con = store.connect(db)
+    ws = store.get_workspace(con, "Harbour IT")
+    assert access.check_passphrase(con, ws.id, "four unrelated words here")
+    assert not access.check_passphrase(con, ws.id, "second line")
+    con.close()
+    assert sys.stdin is not None and not isinstance(sys.stdin, io.StringIO)  # put back
