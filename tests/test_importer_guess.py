@@ -8,8 +8,6 @@ field with one, 3 off per required field without; confidence = (best - runner-up
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,8 @@ from analytics import importer, store
 from analytics.entities import ENTITIES
 from analytics.errors import UnclearEntity, UnknownEntity
 from analytics.importer.mapping import guess
-from tests.conftest import ROOT, shared_file
+from tests.conftest import shared_file
+from tests.test_cli import run_cli
 
 USERS = b"""Id,Name,Email,Title,Department,IsActive,ManagerId,CreatedDate
 005A1,Ann Lee,ann@example.com,CEO,Executive,true,,2020-01-02
@@ -251,16 +250,6 @@ def test_one_stray_bad_row_is_not_called_biased(
 
 
 # ---------------------------------------------------------------- the CLI
-
-
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analytics", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def test_cli_refuses_an_unclear_file_with_one_json_object(tmp_path: Path) -> None:

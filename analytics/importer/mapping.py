@@ -23,13 +23,12 @@ from analytics.importer.synonyms import (
 from analytics.store import Connection, transaction
 
 # A field comes from one column, or from two: numbers from their product, a person's name
-# (JOINED_FIELDS) from the two joined by a space.
+# (JOINED_FIELDS: exported as first and last name, as Harvest does) from the two joined by
+# a space.
 Column = str | tuple[str, str]
 FieldMap = dict[str, Column]
 
 NUMERIC_KINDS = ("money", "number", "int")
-# Text fields that two columns can make, joined by a space: a person's name exported as
-# first and last name (Harvest). Numbers from two columns are their product.
 JOINED_FIELDS = ("person", "owner")
 
 
@@ -39,6 +38,11 @@ def _index(headers: Sequence[str]) -> dict[str, str]:
     for h in headers:
         out.setdefault(normalise(h), h)
     return out
+
+
+def _present(index: Mapping[str, str], names: Sequence[str]) -> str | None:
+    """The file's header for the first of these names it has, if any."""
+    return next((index[n] for n in map(normalise, names) if n in index), None)
 
 
 def auto_map(entity: str, headers: Sequence[str]) -> FieldMap:
@@ -56,13 +60,11 @@ def auto_map(entity: str, headers: Sequence[str]) -> FieldMap:
                 break
     if entity == "invoices" and "amount" not in result:
         # Line-level exports (Online Retail, shop systems) carry no amount, only its parts.
-        quantity = next((index[n] for n in map(normalise, QUANTITY_NAMES) if n in index), None)
-        price = next((index[n] for n in map(normalise, PRICE_NAMES) if n in index), None)
+        quantity, price = _present(index, QUANTITY_NAMES), _present(index, PRICE_NAMES)
         if quantity and price and quantity not in taken and price not in taken:
             result["amount"] = (quantity, price)
     fields = {f.name for f in mappable_fields(entity)}
-    first = next((index[n] for n in map(normalise, FIRST_NAMES) if n in index), None)
-    last = next((index[n] for n in map(normalise, LAST_NAMES) if n in index), None)
+    first, last = _present(index, FIRST_NAMES), _present(index, LAST_NAMES)
     for name in JOINED_FIELDS:
         if name not in fields or not first or not last or first in taken or last in taken:
             continue
@@ -267,6 +269,11 @@ def _field_words(entity: str, fields: Sequence[str]) -> str:
     )
 
 
+def fit_words(fit: KindFit) -> str:
+    """ "customer = Customer Name, amount = Quantity × UnitPrice" """
+    return ", ".join(f"{k} = {v}" for k, v in mapping_words(fit.entity, fit.mapping).items())
+
+
 def _columns_words(headers: Sequence[str]) -> str:
     shown = ", ".join(headers[:40])
     return shown + (f" … ({len(headers)} in all)" if len(headers) > 40 else "")
@@ -297,9 +304,8 @@ def unknown_entity(
     near = found.fits[0] if found.fits else None
     if near is not None and near.mapping:
         hint = (
-            f" Closest is {near.entity}: found "
-            f"{', '.join(f'{k} = {v}' for k, v in mapping_words(near.entity, near.mapping).items())}"
-            f", but no column for {_field_words(near.entity, near.missing)}."
+            f" Closest is {near.entity}: found {fit_words(near)}, but no column for "
+            f"{_field_words(near.entity, near.missing)}."
         )
     return UnknownEntity(
         f"{file_name}: cannot tell what this file holds from its columns "
@@ -328,9 +334,8 @@ def unclear_entity(headers: Sequence[str], file_name: str, found: Guess) -> Uncl
     second = rest[0] if rest else None
 
     def would(f: KindFit) -> str:
-        used = ", ".join(f"{k} = {v}" for k, v in mapping_words(f.entity, f.mapping).items())
         lacks = f"; it has no column for {', '.join(f.missing)}" if f.missing else ""
-        return f"{f.entity} (would use {used or 'nothing'}{lacks})"
+        return f"{f.entity} (would use {fit_words(f) or 'nothing'}{lacks})"
 
     options = would(first) + (f" or {would(second)}" if second is not None else "")
     flags = " or ".join(f"--entity {f.entity}" for f in (first, second) if f is not None)
@@ -354,12 +359,6 @@ def check_entity(entity: str) -> None:
         )
 
 
-def joins(entity: str, field: str) -> bool:
-    """Whether two columns make this field by joining ("First" + "Last" for a person's
-    name) rather than by multiplying (Quantity × UnitPrice)."""
-    return field in JOINED_FIELDS
-
-
 def describe(column: Column, *, joined: bool = False) -> str:
     """A column, or the expression two columns make: "Quantity × UnitPrice", "First + Last"."""
     if isinstance(column, tuple):
@@ -371,7 +370,7 @@ def mapping_words(entity: str, mapping: Mapping[str, Column]) -> dict[str, str]:
     """field -> the column or expression it comes from, in the entity's field order."""
     order = [f.name for f in mappable_fields(entity)]
     return {
-        name: describe(mapping[name], joined=joins(entity, name))
+        name: describe(mapping[name], joined=name in JOINED_FIELDS)
         for name in sorted(mapping, key=lambda n: order.index(n) if n in order else len(order))
     }
 
@@ -555,21 +554,16 @@ def save_mapping(
                 "h": json.dumps(list(headers)),
             },
         )
-    found = [m for m in list_mappings(con, workspace_id) if m.name == clean]
-    return found[0]
+    return next(m for m in list_mappings(con, workspace_id) if m.name == clean)
 
 
 def list_mappings(con: Connection, workspace_id: int) -> list[SavedMapping]:
     """Every saved mapping of a workspace, the most recently saved first."""
-    rows = (
-        con.cursor()
-        .execute(
-            "SELECT name, entity, mapping, headers, saved_at FROM mappings "
-            "WHERE workspace_id = $w ORDER BY saved_at DESC, name",
-            {"w": workspace_id},
-        )
-        .fetchall()
+    sql = (
+        "SELECT name, entity, mapping, headers, saved_at FROM mappings "
+        "WHERE workspace_id = $w ORDER BY saved_at DESC, name"
     )
+    rows = con.cursor().execute(sql, {"w": workspace_id}).fetchall()
     return [
         SavedMapping(
             name=r[0],

@@ -1,0 +1,223 @@
+"""Who may see what on a shared server: `workspace passphrase`, `admin` and `invite`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from analytics import store
+from analytics.cli.common import EXIT_STORE, add_db, add_json, add_workspace, fail, open_store
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser(
+        "workspace",
+        help="protect a workspace for a shared server (its passphrase)",
+        description="Workspace protection: a server started with OPENING_DAY_SHARED=1 opens "
+        "a workspace only with its passphrase.",
+    )
+    actions = p.add_subparsers(dest="workspace_action", required=True, metavar="ACTION")
+    p = actions.add_parser(
+        "passphrase",
+        help="set a workspace's passphrase (or remove it with --clear)",
+        description="Set the passphrase a shared server asks for before showing this "
+        "workspace. It is asked twice on a terminal, or read from the first line of stdin "
+        "(--stdin, or whenever stdin is not a terminal). Only a slow hash of it is stored.",
+    )
+    add_db(p)
+    add_workspace(p)
+    _add_secret_flags(p, "the passphrase")
+    p = sub.add_parser(
+        "admin",
+        help="the shared server's admin secret, and clearing waits after wrong tries",
+        description="A shared server (OPENING_DAY_SHARED=1) starts a new business only with an "
+        "invitation code or the admin secret. The secret comes from "
+        "OPENING_DAY_ADMIN_PASSPHRASE or from the store (set here; only a slow hash is kept).",
+    )
+    actions = p.add_subparsers(dest="admin_action", required=True, metavar="ACTION")
+    p = actions.add_parser(
+        "passphrase",
+        help="set the admin secret kept in the store (or remove it with --clear)",
+        description="Set the admin secret. It is asked twice on a terminal, or read from the "
+        "first line of stdin (--stdin, or whenever stdin is not a terminal).",
+    )
+    add_db(p)
+    _add_secret_flags(p, "the admin secret", stdin_word="the secret")
+    p = actions.add_parser(
+        "unblock",
+        help="clear the wait after wrong passphrase tries (one workspace, or all)",
+        description="Wrong tries are counted per workspace across the whole server, and each "
+        "try after the third waits twice as long (up to 15 minutes). This clears the count.",
+    )
+    add_db(p)
+    add_workspace(p, required=False)
+
+    p = sub.add_parser(
+        "invite",
+        help="make, list and withdraw invitation codes (shared servers)",
+        description="An invitation code lets someone start a new business on a shared server "
+        "(without --group) or lets an existing business join a peer group (--group, made by a "
+        "member given with --workspace). A code works once and expires; only its hash is kept.",
+    )
+    actions = p.add_subparsers(dest="invite_action", required=True, metavar="ACTION")
+    p = actions.add_parser("create", help="make an invitation and print its code, once")
+    add_db(p)
+    p.add_argument(
+        "--workspace",
+        metavar="NAME",
+        help="the business that invites (default: the server's admin)",
+    )
+    p.add_argument(
+        "--group", metavar="GROUP", help="invite into this peer group of --workspace instead"
+    )
+    p.add_argument(
+        "--days", type=int, default=7, metavar="N", help="the code works for N days (default 7)"
+    )
+    p.add_argument("--note", default="", help="a note for yourself: who it is for")
+    add_json(p)
+    p = actions.add_parser("list", help="list invitations (never their codes)")
+    add_db(p)
+    p.add_argument(
+        "--workspace", metavar="NAME", help="those this business made (default: the admin's)"
+    )
+    p.add_argument("--all", action="store_true", help="every invitation on the server")
+    add_json(p, listing=True)
+    p = actions.add_parser("revoke", help="withdraw an unused invitation for good")
+    add_db(p)
+    p.add_argument("invitation_id", metavar="ID", type=int)
+
+
+def _add_secret_flags(p: argparse.ArgumentParser, what: str, *, stdin_word: str = "") -> None:
+    p.add_argument("--clear", action="store_true", help=f"remove {what} instead")
+    p.add_argument(
+        "--stdin",
+        action="store_true",
+        help=f"read {stdin_word or what} from the first line of stdin",
+    )
+
+
+def _read_secret(what: str, from_stdin: bool) -> str | None:
+    """A secret from stdin's first line, or typed twice on a terminal (None: they differ)."""
+    from analytics import access
+
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    phrase = getpass.getpass(f"{what}: ")
+    access.check_strength(phrase)
+    return phrase if getpass.getpass("Type it again: ") == phrase else None
+
+
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from analytics import access
+
+    con = open_store(args)  # a locked store fails here, before any prompt
+    ws = store.get_workspace(con, args.workspace)
+    if args.clear:
+        if not access.has_passphrase(con, ws.id):
+            print(f"{ws.name!r} has no passphrase; nothing to do.")
+            return 0
+        access.clear_passphrase(con, ws.id)
+        print(f"Passphrase removed from {ws.name!r}: a shared server will not open it now.")
+        return 0
+    phrase = _read_secret(f"New passphrase for {ws.name}", args.stdin)
+    if phrase is None:
+        return fail("the two passphrases differ; nothing was changed", EXIT_STORE)
+    access.set_passphrase(con, ws.id, phrase)
+    print(f"Passphrase set for {ws.name!r}. Keep it safe: it cannot be shown, only replaced.")
+    return 0
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    from analytics import access
+
+    con = open_store(args)  # a locked store fails here, before any prompt
+    if args.admin_action == "unblock":
+        keys = None
+        if args.workspace:
+            keys = [access.name_key(store.get_workspace(con, args.workspace).name)]
+        cleared = access.clear_throttle(con, keys)
+        print(f"Cleared {cleared} count(s) of wrong tries; the next try is checked at once.")
+        return 0
+    if args.clear:
+        access.clear_admin_passphrase(con)
+        print("Admin secret removed from the store.")
+        return 0
+    phrase = _read_secret("New admin secret", args.stdin)
+    if phrase is None:
+        return fail("the two secrets differ; nothing was changed", EXIT_STORE)
+    access.set_admin_passphrase(con, phrase)
+    print("Admin secret set. Keep it safe: it cannot be shown, only replaced.")
+    return 0
+
+
+def _invitation_json(inv: Any) -> dict[str, Any]:
+    return {
+        "id": inv.id,
+        "kind": inv.kind,
+        "group_id": inv.group_id,
+        "made_by": inv.made_by,
+        "note": inv.note,
+        "created_at": inv.created_at.isoformat(),
+        "expires_at": inv.expires_at.isoformat(),
+        "used_at": inv.used_at.isoformat() if inv.used_at else None,
+        "revoked_at": inv.revoked_at.isoformat() if inv.revoked_at else None,
+        "state": inv.state(),
+    }
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    from analytics import access, peers
+
+    action = args.invite_action
+    con = open_store(args, read_only=action == "list")
+    if action == "revoke":
+        inv = access.revoke_invitation(con, args.invitation_id, by=None)
+        print(f"Invitation {inv.id} is withdrawn: its code no longer works.")
+        return 0
+    by = store.get_workspace(con, args.workspace).id if args.workspace else None
+    if action == "list":
+        listed = access.list_invitations(con, by=by, everyone=args.all)
+        if args.json:
+            print(json.dumps([_invitation_json(i) for i in listed]))
+            return 0
+        if not listed:
+            print("No invitations.")
+        for inv in listed:
+            what = "new business" if inv.kind == "workspace" else f"group {inv.group_id}"
+            print(
+                f"{inv.id:>4}  [{inv.state():^7}] {what}, made {inv.created_at:%Y-%m-%d}, "
+                f"until {inv.expires_at:%Y-%m-%d}{'  ' + inv.note if inv.note else ''}"
+            )
+        return 0
+    group_id = None
+    if args.group:
+        if by is None:
+            return fail("a group invitation comes from a member: give --workspace", EXIT_STORE)
+        group = peers.find_group(con, args.group, viewer=by)
+        if group is None:
+            return fail(f"{args.workspace!r} is in no peer group called {args.group!r}", EXIT_STORE)
+        group_id = group.id
+    inv, code = access.create_invitation(
+        con, by=by, group_id=group_id, days=args.days, note=args.note
+    )
+    if args.json:
+        print(json.dumps({**_invitation_json(inv), "code": code}))
+        return 0
+    what = "to start a new business" if group_id is None else f"to join {args.group!r}"
+    print(
+        f"Invitation {inv.id} {what}, single use, valid until {inv.expires_at:%Y-%m-%d %H:%M}:\n"
+        f"{code}\nSend it privately. Only its hash is kept, so it cannot be shown again."
+    )
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "workspace": cmd_workspace,
+    "admin": cmd_admin,
+    "invite": cmd_invite,
+}

@@ -1,0 +1,81 @@
+"""What every command shares: exit codes, --db/--wait/--workspace, opening the store, one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+
+from analytics import store
+
+# Exit codes: 0 done; 1 the store or workspace is not usable; 2 the file was not imported.
+EXIT_STORE = 1
+EXIT_FILE = 2
+
+
+# How long a command waits for a store another program (usually the running app) holds.
+WAIT_ENV = "OPENING_DAY_LOCK_WAIT"
+DEFAULT_WAIT = 30.0
+
+
+def wait_default() -> float:
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError:
+        return DEFAULT_WAIT
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help=f"the DuckDB store file (default: ${store.DB_ENV} or {store.DEFAULT_DB.relative_to(store.PROJECT_ROOT)})",
+    )
+    p.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=wait_default(),
+        help="when the running app or another command has the store, wait this long for it "
+        f"(default {DEFAULT_WAIT:g}, or ${WAIT_ENV})",
+    )
+
+
+def add_workspace(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    p.add_argument(
+        "--workspace", metavar="NAME", required=required, help="workspace (one business)"
+    )
+
+
+def add_json(p: argparse.ArgumentParser, *, listing: bool = False) -> None:
+    """--json: one object on stdout, or for a listing one JSON array."""
+    what = "JSON" if listing else "one JSON object"
+    p.add_argument("--json", action="store_true", help=f"print {what} on stdout")
+
+
+def open_store(args: argparse.Namespace, *, read_only: bool = False) -> store.Connection:
+    """The store named by --db: waits (bounded) for the app to let go, says what the store
+    has to tell (a log that could not be replayed), opens read-only when nothing is written.
+    The connection is closed by `main` when the command ends (kept in `args.opened`)."""
+
+    def waiting(message: str) -> None:
+        print(f"note: {message}", file=sys.stderr)
+
+    con = store.connect(args.db, read_only=read_only, wait=args.wait, on_wait=waiting)
+    vars(args).setdefault("opened", []).append(con)
+    for notice in store.store_notices(con):
+        print(f"warning: {notice.message}", file=sys.stderr)
+    return con
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
+
+
+def fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
