@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta
@@ -16,7 +14,7 @@ import pytest
 
 from analytics import access, store
 from analytics.errors import AccessDenied, AccessError, WorkspaceError
-from tests.conftest import ROOT
+from tests.test_cli import run_cli
 
 PHRASE = "otter lantern quarry fig"
 
@@ -183,17 +181,6 @@ def test_a_protected_workspace_with_a_weak_phrase_is_not_created(con: store.Conn
 
 
 # ---------------------------------------------------------------- the command line
-
-
-def run_cli(*args: str | Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analytics", *map(str, args)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def test_cli_sets_and_clears_a_passphrase(db_file: Path) -> None:
