@@ -39,6 +39,7 @@ from typing import Any
 from analytics import store
 from analytics.entities import ENTITIES, ENTITY_NAMES, SQL_TYPES
 from analytics.errors import OpeningDayError, WorkspaceError
+from analytics.importer.fingerprint import fingerprint_sql
 from analytics.queries import sql
 
 DEMO_WORKSPACE = "Demo - Harbour IT"
@@ -151,18 +152,13 @@ def _columns(entity: str) -> dict[str, str]:
     return cols
 
 
-def _fingerprint_sql(entity: str) -> str:
-    """The importer's fingerprint: md5 over the canonical values, NULL kept apart from ''."""
-    parts = ", ".join(f"coalesce(CAST({name} AS VARCHAR), chr(30))" for name in _columns(entity))
-    return f"md5_number(concat_ws(chr(31), {parts}))"
-
-
 def _insert_sql(entity: str, query: str) -> str:
     """Write one entity's generated rows with bookkeeping; names come from the registry.
 
     `query` yields the entity's columns and `ord`, a unique sort key; rows are numbered
     1..n in that order, like the lines of a file. Values are cast to the stored types
-    first, so the fingerprint is the one an import of the same rows would compute.
+    first, so the fingerprint (the importer's own, `fingerprint_sql`) is the one an import of
+    the same rows would compute.
     """
     cols = _columns(entity)
     names = ", ".join(cols)
@@ -173,7 +169,7 @@ def _insert_sql(entity: str, query: str) -> str:
             row_number() OVER (PARTITION BY row_fp ORDER BY source_row)::INTEGER
         FROM (
             SELECT *, row_number() OVER (ORDER BY ord)::INTEGER AS source_row,
-                {_fingerprint_sql(entity)} AS row_fp
+                {fingerprint_sql(entity)} AS row_fp
             FROM (SELECT {typed}, ord FROM ({query}) AS generated) AS typed
         ) AS numbered
     """

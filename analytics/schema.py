@@ -6,24 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analytics.entities import ENTITIES, ENTITY_NAMES, REFERENCES_CUSTOMER, SQL_TYPES
+from analytics.entities import ENTITIES, REFERENCES_CUSTOMER
 
 # ---------------------------------------------------------------- schema
 
+# The columns every entity table has besides its fields (benchmarks/import_floor.py builds a
+# table like them); the tables themselves are the literal SQL of migrations 1 and 10.
 BOOKKEEPING = ("workspace_id INTEGER NOT NULL", "batch_id INTEGER", "source_row INTEGER")
 FINGERPRINT = ("row_fp UHUGEINT", "occurrence INTEGER")
-
-
-def _entity_table_sql(name: str) -> str:
-    ent = ENTITIES[name]
-    cols = list(BOOKKEEPING)
-    cols += [f"{f.name} {SQL_TYPES[f.kind]}" for f in ent.fields]
-    if name == "deals":
-        cols.append("stage VARCHAR")  # the stage name as exported, before normalising
-    if name == "customers":
-        cols.append("auto BOOLEAN DEFAULT FALSE")  # created because another entity named it
-    cols += list(FINGERPRINT)
-    return f"CREATE TABLE IF NOT EXISTS {name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
 def _customers_current_select(where: str = "") -> str:
@@ -53,7 +43,29 @@ WHERE rn = 1
 """
 
 
-DEALS_CURRENT_SQL = "\nCREATE OR REPLACE VIEW deals_current AS" + _deals_current_select()
+DEALS_CURRENT_SQL = """
+CREATE OR REPLACE VIEW deals_current AS
+SELECT * EXCLUDE (rn) FROM (
+  SELECT *, row_number() OVER (
+    PARTITION BY workspace_id, deal_id ORDER BY batch_id DESC, source_row DESC) AS rn
+  FROM deals)
+WHERE rn = 1
+"""
+
+# Customers as they stand now, as migrations 1 and 10 made the view and migration 11 the
+# table (the live form, FACTS, follows ENTITIES; these do not).
+_CUSTOMERS_CURRENT_V1 = """SELECT workspace_id, customer,
+  arg_max(external_id, coalesce(batch_id, 0)) FILTER (WHERE external_id IS NOT NULL) AS external_id,
+  arg_max(segment, coalesce(batch_id, 0)) FILTER (WHERE segment IS NOT NULL) AS segment,
+  arg_max(region, coalesce(batch_id, 0)) FILTER (WHERE region IS NOT NULL) AS region,
+  arg_max(size, coalesce(batch_id, 0)) FILTER (WHERE size IS NOT NULL) AS size,
+  arg_max(channel, coalesce(batch_id, 0)) FILTER (WHERE channel IS NOT NULL) AS channel,
+  arg_max(first_seen, coalesce(batch_id, 0)) FILTER (WHERE first_seen IS NOT NULL) AS first_seen,
+  arg_max(renewal_date, coalesce(batch_id, 0)) FILTER (WHERE renewal_date IS NOT NULL) AS renewal_date,
+  arg_max(status, coalesce(batch_id, 0)) FILTER (WHERE status IS NOT NULL) AS status,
+  bool_and(auto) AS auto
+FROM customers GROUP BY workspace_id, customer"""
+_CUSTOMERS_CURRENT_VIEW_V1 = "CREATE OR REPLACE VIEW customers_current AS\n" + _CUSTOMERS_CURRENT_V1
 
 
 @dataclass(frozen=True)
@@ -81,16 +93,18 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
-def _migration_1() -> list[str]:
-    stmts = [
-        "CREATE SEQUENCE IF NOT EXISTS workspace_ids START 1",
-        "CREATE SEQUENCE IF NOT EXISTS batch_ids START 1",
-        """CREATE TABLE IF NOT EXISTS workspaces (
+# The first schema, as literal SQL (it was built from ENTITIES, so a field added to an entity
+# changed what a new store got from migration 1; since issue 13 it is frozen as it stood then,
+# which already held the customers' external id that migration 10 adds to older stores).
+_MIGRATION_1 = [
+    "CREATE SEQUENCE IF NOT EXISTS workspace_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS batch_ids START 1",
+    """CREATE TABLE IF NOT EXISTS workspaces (
           id INTEGER PRIMARY KEY DEFAULT nextval('workspace_ids'),
           name VARCHAR NOT NULL UNIQUE,
           display_name VARCHAR,
           created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
-        """CREATE TABLE IF NOT EXISTS batches (
+    """CREATE TABLE IF NOT EXISTS batches (
           id INTEGER PRIMARY KEY DEFAULT nextval('batch_ids'),
           workspace_id INTEGER NOT NULL,
           entity VARCHAR NOT NULL,
@@ -104,13 +118,13 @@ def _migration_1() -> list[str]:
           mapping VARCHAR,
           created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
           undone_at TIMESTAMP)""",
-        """CREATE TABLE IF NOT EXISTS rejects (
+    """CREATE TABLE IF NOT EXISTS rejects (
           batch_id INTEGER NOT NULL,
           row_number INTEGER NOT NULL,
           column_name VARCHAR,
           value VARCHAR,
           reason VARCHAR NOT NULL)""",
-        """CREATE TABLE IF NOT EXISTS mappings (
+    """CREATE TABLE IF NOT EXISTS mappings (
           workspace_id INTEGER NOT NULL,
           name VARCHAR NOT NULL,
           entity VARCHAR NOT NULL,
@@ -118,17 +132,106 @@ def _migration_1() -> list[str]:
           headers VARCHAR NOT NULL,
           saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
           PRIMARY KEY (workspace_id, name))""",
-        """CREATE TABLE IF NOT EXISTS settings (
+    """CREATE TABLE IF NOT EXISTS settings (
           workspace_id INTEGER NOT NULL,
           key VARCHAR NOT NULL,
           value VARCHAR NOT NULL,
           saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
           PRIMARY KEY (workspace_id, key))""",
-    ]
-    stmts += [_entity_table_sql(name) for name in ENTITY_NAMES]
-    stmts += [_customers_current_sql(), DEALS_CURRENT_SQL]
-    return stmts
-
+    """CREATE TABLE IF NOT EXISTS customers (
+  workspace_id INTEGER NOT NULL,
+  batch_id INTEGER,
+  source_row INTEGER,
+  customer VARCHAR,
+  external_id VARCHAR,
+  segment VARCHAR,
+  region VARCHAR,
+  size INTEGER,
+  channel VARCHAR,
+  first_seen DATE,
+  renewal_date DATE,
+  status VARCHAR,
+  auto BOOLEAN DEFAULT FALSE,
+  row_fp UHUGEINT,
+  occurrence INTEGER
+)""",
+    """CREATE TABLE IF NOT EXISTS invoices (
+  workspace_id INTEGER NOT NULL,
+  batch_id INTEGER,
+  source_row INTEGER,
+  date DATE,
+  customer VARCHAR,
+  amount DECIMAL(18,4),
+  invoice_no VARCHAR,
+  product VARCHAR,
+  recurring BOOLEAN,
+  cost DECIMAL(18,4),
+  row_fp UHUGEINT,
+  occurrence INTEGER
+)""",
+    """CREATE TABLE IF NOT EXISTS deals (
+  workspace_id INTEGER NOT NULL,
+  batch_id INTEGER,
+  source_row INTEGER,
+  deal_id VARCHAR,
+  status VARCHAR,
+  customer VARCHAR,
+  created DATE,
+  closed DATE,
+  value DECIMAL(18,4),
+  list_value DECIMAL(18,4),
+  owner VARCHAR,
+  estimated_hours DOUBLE,
+  presales_hours DOUBLE,
+  source VARCHAR,
+  stage VARCHAR,
+  row_fp UHUGEINT,
+  occurrence INTEGER
+)""",
+    """CREATE TABLE IF NOT EXISTS time_entries (
+  workspace_id INTEGER NOT NULL,
+  batch_id INTEGER,
+  source_row INTEGER,
+  date DATE,
+  person VARCHAR,
+  hours DOUBLE,
+  customer VARCHAR,
+  deal_id VARCHAR,
+  role VARCHAR,
+  billable BOOLEAN,
+  category VARCHAR,
+  row_fp UHUGEINT,
+  occurrence INTEGER
+)""",
+    """CREATE TABLE IF NOT EXISTS activities (
+  workspace_id INTEGER NOT NULL,
+  batch_id INTEGER,
+  source_row INTEGER,
+  date DATE,
+  type VARCHAR,
+  person VARCHAR,
+  customer VARCHAR,
+  minutes DOUBLE,
+  outcome VARCHAR,
+  row_fp UHUGEINT,
+  occurrence INTEGER
+)""",
+    """CREATE TABLE IF NOT EXISTS tickets (
+  workspace_id INTEGER NOT NULL,
+  batch_id INTEGER,
+  source_row INTEGER,
+  opened DATE,
+  customer VARCHAR,
+  type VARCHAR,
+  severity VARCHAR,
+  resolved DATE,
+  hours DOUBLE,
+  row_fp UHUGEINT,
+  occurrence INTEGER
+)""",
+    _CUSTOMERS_CURRENT_VIEW_V1,
+    DEALS_CURRENT_SQL,
+]
 
 # The same file may be imported as two entities (Superstore as invoices and as customers) or
 # sheet by sheet: a batch is identified by content, entity and sheet, not content alone.
@@ -371,35 +474,45 @@ _MIGRATION_9 = [
       dismissed_at TIMESTAMP)""",
 ]
 
+
 # Honest numbers on mixed exports. Customers carry an external id (a CRM's account id) that
 # other files' customer columns resolve through; `people` is the name list that resolves
 # owner and person ids (a CRM's users). Rows that fail a sanity check at import are kept and
 # listed in `row_checks` (one row per row and check; see analytics/importer/checks.py). The
 # customers' fingerprints are recomputed with the new field, so a file imported before the
 # upgrade still matches its rows.
-_CUSTOMER_FP_V10 = (
-    "md5_number(concat_ws(chr(31), "
-    + ", ".join(
-        f"coalesce(CAST({f} AS VARCHAR), chr(30))"
-        for f in (
-            "customer",
-            "external_id",
-            "segment",
-            "region",
-            "size",
-            "channel",
-            "first_seen",
-            "renewal_date",
-            "status",
-        )
-    )
-    + "))"
+def _md5_of(*fields: str) -> str:
+    """The fingerprint over literal field names (analytics/importer/fingerprint.py)."""
+    parts = ", ".join(f"coalesce(CAST({f} AS VARCHAR), chr(30))" for f in fields)
+    return f"md5_number(concat_ws(chr(31), {parts}))"
+
+
+_CUSTOMER_FIELDS_V10 = (
+    "customer",
+    "external_id",
+    "segment",
+    "region",
+    "size",
+    "channel",
+    "first_seen",
+    "renewal_date",
+    "status",
 )
 _MIGRATION_10 = [
     "ALTER TABLE customers ADD COLUMN IF NOT EXISTS external_id VARCHAR",
-    f"UPDATE customers SET row_fp = {_CUSTOMER_FP_V10} WHERE NOT auto",
-    _customers_current_sql(),
-    _entity_table_sql("people"),
+    f"UPDATE customers SET row_fp = {_md5_of(*_CUSTOMER_FIELDS_V10)} WHERE NOT auto",
+    _CUSTOMERS_CURRENT_VIEW_V1,
+    """CREATE TABLE IF NOT EXISTS people (
+  workspace_id INTEGER NOT NULL,
+  batch_id INTEGER,
+  source_row INTEGER,
+  person_id VARCHAR,
+  name VARCHAR,
+  first_name VARCHAR,
+  last_name VARCHAR,
+  row_fp UHUGEINT,
+  occurrence INTEGER
+)""",
     """CREATE TABLE IF NOT EXISTS row_checks (
       workspace_id INTEGER NOT NULL,
       batch_id INTEGER NOT NULL,
@@ -415,12 +528,57 @@ _MIGRATION_10 = [
 _MIGRATION_11 = [
     "DROP VIEW IF EXISTS customers_current",
     "DROP VIEW IF EXISTS deals_current",
-    *(f"CREATE TABLE {fact.table} AS {fact.select('')}" for fact in FACTS),
+    f"CREATE TABLE customers_current AS {_CUSTOMERS_CURRENT_V1}",
+    "CREATE TABLE deals_current AS " + DEALS_CURRENT_SQL.split(" AS", 1)[1],
+]
+
+# Fingerprints of identity fields (FINGERPRINT_VERSION 1 in analytics/importer/fingerprint.py),
+# pinned per entity instead of read from ENTITIES, so a field added later never changes them.
+# Version 1 is the fields every stored fingerprint was made with, so on a store written by
+# Opening Day no number changes; any row whose fingerprint was made otherwise is brought to
+# it, and a re-import of its file recognises it. Rows without one (customers created because
+# another file named them) keep none. `occurrence` (the nth identical line of the file a row
+# came from) is left as it is: the store cannot recount it, and it holds while fingerprints do.
+_IDENTITY_V1: dict[str, tuple[str, ...]] = {
+    "customers": _CUSTOMER_FIELDS_V10,
+    "invoices": ("date", "customer", "amount", "invoice_no", "product", "recurring", "cost"),
+    "deals": (
+        "deal_id",
+        "status",
+        "customer",
+        "created",
+        "closed",
+        "value",
+        "list_value",
+        "owner",
+        "estimated_hours",
+        "presales_hours",
+        "source",
+        "stage",
+    ),
+    "time_entries": (
+        "date",
+        "person",
+        "hours",
+        "customer",
+        "deal_id",
+        "role",
+        "billable",
+        "category",
+    ),
+    "activities": ("date", "type", "person", "customer", "minutes", "outcome"),
+    "tickets": ("opened", "customer", "type", "severity", "resolved", "hours"),
+    "people": ("person_id", "name", "first_name", "last_name"),
+}
+_MIGRATION_12 = [
+    f"UPDATE {table} SET row_fp = {_md5_of(*fields)} "
+    f"WHERE row_fp IS NOT NULL AND row_fp <> {_md5_of(*fields)}"
+    for table, fields in _IDENTITY_V1.items()
 ]
 
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
-    (1, _migration_1()),
+    (1, _MIGRATION_1),
     (2, _MIGRATION_2),
     (3, _MIGRATION_3),
     (4, _MIGRATION_4),
@@ -431,5 +589,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (9, _MIGRATION_9),
     (10, _MIGRATION_10),
     (11, _MIGRATION_11),
+    (12, _MIGRATION_12),
 ]
 SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)

@@ -270,7 +270,7 @@ def test_a_version_1_store_is_upgraded_in_place(db_file: Path) -> None:
     # Build a store as version 1 left it, with one batch, then open it with today's code.
     con = store.connect(db_file)
     con.execute("DROP TABLE batches")
-    [v1_batches] = [sql for sql in schema._migration_1() if "TABLE IF NOT EXISTS batches" in sql]
+    [v1_batches] = [sql for sql in schema._MIGRATION_1 if "TABLE IF NOT EXISTS batches" in sql]
     con.execute(v1_batches)
     for fact in schema.FACTS:  # views before migration 11
         con.execute(f"DROP TABLE {fact.table}")

@@ -1,22 +1,88 @@
 """The row fingerprint: one number per row, the same for the same row from any export.
 
-One function, used by the importer, the demo and the benchmarks, so they cannot drift apart.
+One function, used by the importer, the demo and the benchmarks, so they cannot drift apart;
+migration 12 (analytics/schema.py) holds the same formula as literal SQL.
 """
 
 from __future__ import annotations
 
-from analytics.entities import ENTITIES
+from collections.abc import Iterable
+
+# Which fields make a row the same row across exports, per entity. Pinned, not read from
+# ENTITIES: a field added to an entity later is stored but is not part of the fingerprint,
+# so last month's export, imported again after the upgrade, is still recognised row by row
+# instead of counted twice.
+#
+# Version 1 is the fields every entity had when fingerprints were first stored (deals add
+# `stage`, the stage as exported), in that order: every fingerprint in every store was made
+# with exactly these, so none changes. The keyed entities (customers, deals, people) keep a
+# version per change, so each of their attributes is identity: a customer whose segment
+# changed, or a deal that moved from open to won, is a new version, not a duplicate. The
+# other entities are events: an invoice line, a time entry, a ticket is the same line while
+# every value an export carried for it when version 1 was cut is the same.
+#
+# Never edit a version: changing what is identity changes stored fingerprints, and the
+# store would count re-imported rows twice. To change it, add FINGERPRINT_VERSION + 1 with
+# its own fields, and a migration that recomputes `row_fp` of every stored row in SQL
+# (see migration 12 for the shape).
+FINGERPRINT_VERSION = 1
+IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "customers": (
+        "customer",
+        "external_id",
+        "segment",
+        "region",
+        "size",
+        "channel",
+        "first_seen",
+        "renewal_date",
+        "status",
+    ),
+    "invoices": ("date", "customer", "amount", "invoice_no", "product", "recurring", "cost"),
+    "deals": (
+        "deal_id",
+        "status",
+        "customer",
+        "created",
+        "closed",
+        "value",
+        "list_value",
+        "owner",
+        "estimated_hours",
+        "presales_hours",
+        "source",
+        "stage",
+    ),
+    "time_entries": (
+        "date",
+        "person",
+        "hours",
+        "customer",
+        "deal_id",
+        "role",
+        "billable",
+        "category",
+    ),
+    "activities": ("date", "type", "person", "customer", "minutes", "outcome"),
+    "tickets": ("opened", "customer", "type", "severity", "resolved", "hours"),
+    "people": ("person_id", "name", "first_name", "last_name"),
+}
 
 
-def fingerprint_sql(entity: str, present: set[str]) -> str:
-    """md5 of a row's canonical values: the same row from any export gets the same number.
+def fingerprint_sql(entity: str, present: Iterable[str] | None = None) -> str:
+    """md5 of a row's identity values (IDENTITY_FIELDS): the same row from any export gets
+    the same number.
 
-    Every field of the entity takes part (unmapped ones as NULL), so the fingerprint does
-    not depend on which columns a file happened to have mapped. chr(30) marks NULL, so
-    (NULL, 'a') and ('a', NULL) differ; chr(31) separates the values.
+    Every identity field takes part, an unmapped one (not in `present`) as NULL, so the
+    fingerprint does not depend on which columns a file happened to have mapped; `present`
+    None means every identity field is a column (stored rows, the demo). chr(30) marks
+    NULL, so (NULL, 'a') and ('a', NULL) differ; chr(31) separates the values. Values are
+    cast from their stored types, so the expression gives the same number over a file's
+    typed values and over the stored row.
     """
-    names = list(ENTITIES[entity].field_names) + (["stage"] if entity == "deals" else [])
+    have = None if present is None else set(present)
     parts = [
-        f"coalesce(CAST({n} AS VARCHAR), chr(30))" if n in present else "chr(30)" for n in names
+        f"coalesce(CAST({n} AS VARCHAR), chr(30))" if have is None or n in have else "chr(30)"
+        for n in IDENTITY_FIELDS[entity]
     ]
     return f"md5_number(concat_ws(chr(31), {', '.join(parts)}))"
