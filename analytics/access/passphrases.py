@@ -141,12 +141,9 @@ def create_protected_workspace(con: store.Connection, name: str, phrase: str) ->
     """A new workspace that has its passphrase from the start (no credential asked: for the
     owner of a normal server and for `create_shared_workspace` once it has checked one)."""
     check_strength(phrase)  # before anything is written
-    ws = store.create_workspace(con, name)
-    try:
-        set_passphrase(con, ws.id, phrase)
-    except BaseException:
-        store.delete_workspace(con, ws.name)
-        raise
+    with store.transaction(con) as tx:  # one write: never a workspace without its passphrase
+        ws = store.create_workspace(tx, name)
+        set_passphrase(tx, ws.id, phrase)
     return ws
 
 

@@ -55,7 +55,7 @@ def start_season(
     as_of = closing_day if last_day is not None and closing_day < last_day else None
     results = indicators.compute_all(con, workspace_id, as_of)
     figures = {ind_id: indicators.result_json(r) for ind_id, r in results.items()}
-    with transaction(con) as tx:
+    with transaction(con) as tx:  # one write: the season closes and the next starts, or neither
         season_id = int(
             tx.execute(
                 "INSERT INTO seasons (workspace_id, started_on, ended_on, figures, closed_by) "
@@ -69,12 +69,7 @@ def start_season(
                 },
             ).fetchall()[0][0]
         )
-    try:
-        save_settings(con, workspace_id, {"season_start": new_start.isoformat()})
-    except Exception:
-        with transaction(con) as tx:
-            tx.execute("DELETE FROM seasons WHERE id = $i", {"i": season_id})
-        raise
+        save_settings(tx, workspace_id, {"season_start": new_start.isoformat()})
     return [s for s in list_seasons(con, workspace_id) if s.id == season_id][0]
 
 
