@@ -12,13 +12,9 @@ from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
-from ui.widgets import dataframe, page_header, stop_unless
+from ui.widgets import dataframe, registered_header, stop_unless
 
-page_header(
-    "Scoreboard",
-    "Every figure Opening Day tracks, the ones that need you first. Each links to the page that "
-    "explains it; the weekly scorecard below shows the last 13 weeks against your goals.",
-)
+registered_header("scoreboard")
 
 ctx = sidebar.current()
 stop_unless(

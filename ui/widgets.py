@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import snapshots, store
+from analytics import areas, snapshots, store
 from analytics.errors import OpeningDayError
 from ui import capture
 from ui import store as ui_store
@@ -24,6 +24,12 @@ def page_header(title: str, why: str) -> None:
     st.markdown(why)
     capture.note(snapshots.heading_block(title, 1))
     capture.note(snapshots.text_block(why))
+
+
+def registered_header(page_id: str) -> None:
+    """A page's title and intro as the page registry (`analytics.areas`) names them."""
+    page = areas.page(page_id)
+    page_header(page.shown_heading, page.intro)
 
 
 def load_demo() -> store.Workspace | None:
