@@ -105,6 +105,24 @@ def dataframe(data: Any, **kwargs: Any) -> None:
     capture.table(data, formats)
 
 
+def renamed_table(
+    frame: pd.DataFrame, headings: dict[str, str], formats: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """A table under the owner's headings (column → heading; any other column keeps its name),
+    numbers formatted by heading ("percent", "localized", "%.1f"). Returns the renamed frame
+    (for a download of the same table)."""
+    shown = frame.rename(columns=headings)
+    dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            h: st.column_config.NumberColumn(format=f) for h, f in (formats or {}).items()
+        },
+    )
+    return shown
+
+
 def stop_unless(ready: bool, message: str) -> None:
     """The empty state: say what is missing, point to the Data page, and end the page here."""
     if not ready:

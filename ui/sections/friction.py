@@ -19,7 +19,7 @@ from ui.charts import TOP_PEOPLE, people_caption
 from ui.format import money, percent, plain, safe_csv
 from ui.sections import AreaPage, Render
 from ui.sidebar import Context
-from ui.widgets import dataframe
+from ui.widgets import renamed_table
 
 
 def gate(ctx: Context) -> None:
@@ -154,23 +154,16 @@ def discounts(page: AreaPage) -> None:
         capture.caption(charts.discount_caption(v.boxes, v.outliers))
         over = f"Share over {percent(threshold)}"
         given = f"Given away ({page.currency})"
-        dataframe(
-            friction.discount_by_owner(deals).rename(
-                columns={
-                    "owner": "Salesperson",
-                    "deals": "Won deals with a list value",
-                    "median_discount": "Median discount",
-                    "deep_share": over,
-                    "given_away": given,
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Median discount": st.column_config.NumberColumn(format="percent"),
-                over: st.column_config.NumberColumn(format="percent"),
-                given: st.column_config.NumberColumn(format="localized"),
+        renamed_table(
+            friction.discount_by_owner(deals),
+            {
+                "owner": "Salesperson",
+                "deals": "Won deals with a list value",
+                "median_discount": "Median discount",
+                "deep_share": over,
+                "given_away": given,
             },
+            {"Median discount": "percent", over: "percent", given: "localized"},
         )
     page.next_step("discount_depth")
 
@@ -187,22 +180,19 @@ def estimates(page: AreaPage) -> None:
             capture.chart(
                 charts.estimate_vs_actual(v.points, v.colours), width="stretch", key="chart_effort"
             )
-            dataframe(
-                friction.effort_by_owner(judged).rename(
-                    columns={
-                        "owner": "Salesperson",
-                        "deals": "Won deals",
-                        "median_overrun": "Median over estimate",
-                        "estimated_hours": "Hours estimated",
-                        "actual_hours": "Hours logged",
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Median over estimate": st.column_config.NumberColumn(format="percent"),
-                    "Hours estimated": st.column_config.NumberColumn(format="%.1f"),
-                    "Hours logged": st.column_config.NumberColumn(format="%.1f"),
+            renamed_table(
+                friction.effort_by_owner(judged),
+                {
+                    "owner": "Salesperson",
+                    "deals": "Won deals",
+                    "median_overrun": "Median over estimate",
+                    "estimated_hours": "Hours estimated",
+                    "actual_hours": "Hours logged",
+                },
+                {
+                    "Median over estimate": "percent",
+                    "Hours estimated": "%.1f",
+                    "Hours logged": "%.1f",
                 },
             )
             capture.caption(
@@ -225,23 +215,20 @@ def presales(page: AreaPage) -> None:
         if v.chosen:
             capture.caption(f"Deals of {plain(', '.join(v.chosen))} only.")
         capture.chart(charts.presales_effect(groups), width="stretch", key="chart_presales")
-        dataframe(
-            groups.rename(
-                columns={
-                    "group": "Deals",
-                    "deals": "Closed",
-                    "won": "Won",
-                    "win_rate": "Win rate",
-                    "median_cycle_days": "Median days to close",
-                    "median_presales_hours": "Median presales hours",
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Win rate": st.column_config.NumberColumn(format="percent"),
-                "Median days to close": st.column_config.NumberColumn(format="%.0f"),
-                "Median presales hours": st.column_config.NumberColumn(format="%.1f"),
+        renamed_table(
+            groups,
+            {
+                "group": "Deals",
+                "deals": "Closed",
+                "won": "Won",
+                "win_rate": "Win rate",
+                "median_cycle_days": "Median days to close",
+                "median_presales_hours": "Median presales hours",
+            },
+            {
+                "Win rate": "percent",
+                "Median days to close": "%.0f",
+                "Median presales hours": "%.1f",
             },
         )
     page.next_step("presales_lift")
@@ -259,24 +246,16 @@ def lost_deals(page: AreaPage) -> None:
             )
         worst = lost[lost["pursuit_hours"] > 0].head(15)
         if not worst.empty:
-            dataframe(
-                worst[
-                    ["deal_id", "customer", "owner", "created", "closed", "days", "pursuit_hours"]
-                ].rename(
-                    columns={
-                        "deal_id": "Deal",
-                        "customer": "Customer",
-                        "owner": "Salesperson",
-                        "created": "Created",
-                        "closed": "Lost on",
-                        "days": "Days open",
-                        "pursuit_hours": "Hours spent",
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={"Hours spent": st.column_config.NumberColumn(format="%.1f")},
-            )
+            columns = {
+                "deal_id": "Deal",
+                "customer": "Customer",
+                "owner": "Salesperson",
+                "created": "Created",
+                "closed": "Lost on",
+                "days": "Days open",
+                "pursuit_hours": "Hours spent",
+            }
+            renamed_table(worst[list(columns)], columns, {"Hours spent": "%.1f"})
     page.next_step("lost_deal_hours")
 
 
@@ -314,8 +293,9 @@ def stuck_list(page: AreaPage, stuck: pd.DataFrame, age_only: bool) -> None:
     if age_only:
         stuck = stuck.drop(columns=["pursuit_hours", "hours_limit"])
     value = f"Value ({page.currency})"
-    shown = stuck.rename(
-        columns={
+    shown = renamed_table(
+        stuck,
+        {
             "deal_id": "Deal",
             "owner": "Salesperson",
             "customer": "Customer",
@@ -327,17 +307,12 @@ def stuck_list(page: AreaPage, stuck: pd.DataFrame, age_only: bool) -> None:
             "value": value,
             "band_label": "Size band",
             "created": "Created",
-        }
-    )
-    dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            value: st.column_config.NumberColumn(format="localized"),
-            "Won deals: days": st.column_config.NumberColumn(format="%.0f"),
-            "Won deals: hours": st.column_config.NumberColumn(format="%.1f"),
-            "Hours spent": st.column_config.NumberColumn(format="%.1f"),
+        },
+        {
+            value: "localized",
+            "Won deals: days": "%.0f",
+            "Won deals: hours": "%.1f",
+            "Hours spent": "%.1f",
         },
     )
     st.download_button(
@@ -367,23 +342,17 @@ def tracking(page: AreaPage) -> None:
         capture.caption(people_caption(rows, "the most hours missing"))
         people = pd.DataFrame(r.details.get("people", []))
         if not people.empty:
-            dataframe(
-                people.rename(
-                    columns={
-                        "person": "Person",
-                        "weeks": "Weeks counted",
-                        "weeks_logged": "Weeks with hours",
-                        "hours": "Hours logged",
-                        "capacity": "Capacity (h)",
-                        "coverage": "Coverage",
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Coverage": st.column_config.NumberColumn(format="percent"),
-                    "Hours logged": st.column_config.NumberColumn(format="%.1f"),
+            renamed_table(
+                people,
+                {
+                    "person": "Person",
+                    "weeks": "Weeks counted",
+                    "weeks_logged": "Weeks with hours",
+                    "hours": "Hours logged",
+                    "capacity": "Capacity (h)",
+                    "coverage": "Coverage",
                 },
+                {"Coverage": "percent", "Hours logged": "%.1f"},
             )
     page.next_step("time_tracking_coverage")
 

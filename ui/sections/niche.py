@@ -14,7 +14,7 @@ from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day
 from ui.sections import AreaPage, Render
-from ui.widgets import dataframe
+from ui.widgets import renamed_table
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -119,28 +119,25 @@ def growth(page: AreaPage) -> None:
     if r.frame.empty:
         return
     capture.chart(charts.growth_vs_share(r.frame, page.currency), width="stretch")
-    dataframe(
-        r.frame.rename(
-            columns={
-                "segment": "Segment",
-                "revenue": "Revenue (12 m)",
-                "revenue_prior": "Revenue (12 m before)",
-                "share": "Share",
-                "growth": "Growth",
-                "cagr": "CAGR",
-                "customers": "Customers",
-                "new_customers": "New customers",
-                "trend": "Trend",
-            }
-        ).drop(columns=["revenue_first_full", "cagr_years"], errors="ignore"),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Revenue (12 m)": st.column_config.NumberColumn(format="localized"),
-            "Revenue (12 m before)": st.column_config.NumberColumn(format="localized"),
-            "Share": st.column_config.NumberColumn(format="percent"),
-            "Growth": st.column_config.NumberColumn(format="percent"),
-            "CAGR": st.column_config.NumberColumn(format="percent"),
+    renamed_table(
+        r.frame.drop(columns=["revenue_first_full", "cagr_years"], errors="ignore"),
+        {
+            "segment": "Segment",
+            "revenue": "Revenue (12 m)",
+            "revenue_prior": "Revenue (12 m before)",
+            "share": "Share",
+            "growth": "Growth",
+            "cagr": "CAGR",
+            "customers": "Customers",
+            "new_customers": "New customers",
+            "trend": "Trend",
+        },
+        {
+            "Revenue (12 m)": "localized",
+            "Revenue (12 m before)": "localized",
+            "Share": "percent",
+            "Growth": "percent",
+            "CAGR": "percent",
         },
     )
 
@@ -153,22 +150,19 @@ def saturation(page: AreaPage) -> None:
         capture.chart(charts.new_customers(v.new, v.grain), width="stretch")
     if sat.empty:
         return
-    dataframe(
-        sat.drop(columns=["new_customers_by_quarter"], errors="ignore").rename(
-            columns={
-                "segment": "Segment",
-                "falls": "Quarters of falling new customers",
-                "new_customers_latest": "New customers (last quarter)",
-                "revenue": "Revenue (12 m)",
-                "revenue_prior": "Revenue (12 m before)",
-                "growth": "Growth",
-                "saturating": "Saturating",
-                "watch": "Watch",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Growth": st.column_config.NumberColumn(format="percent")},
+    renamed_table(
+        sat.drop(columns=["new_customers_by_quarter"], errors="ignore"),
+        {
+            "segment": "Segment",
+            "falls": "Quarters of falling new customers",
+            "new_customers_latest": "New customers (last quarter)",
+            "revenue": "Revenue (12 m)",
+            "revenue_prior": "Revenue (12 m before)",
+            "growth": "Growth",
+            "saturating": "Saturating",
+            "watch": "Watch",
+        },
+        {"Growth": "percent"},
     )
 
 
@@ -186,26 +180,23 @@ def after(page: AreaPage) -> None:
     if economics.empty:
         capture.info("No revenue in the last 12 months to compare segments on.", icon="ℹ️")
         return
-    dataframe(
-        economics.rename(
-            columns={
-                "segment": "Segment",
-                "customers": "Customers",
-                "revenue_per_customer": "Revenue per customer",
-                "margin_per_customer": "Margin per customer",
-                "tickets_per_customer": "Tickets per customer",
-                "prior_customers": "Customers a year before",
-                "churned": "Lost since",
-                "churn": "Churn",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Revenue per customer": st.column_config.NumberColumn(format="localized"),
-            "Margin per customer": st.column_config.NumberColumn(format="localized"),
-            "Tickets per customer": st.column_config.NumberColumn(format="%.1f"),
-            "Churn": st.column_config.NumberColumn(format="percent"),
+    renamed_table(
+        economics,
+        {
+            "segment": "Segment",
+            "customers": "Customers",
+            "revenue_per_customer": "Revenue per customer",
+            "margin_per_customer": "Margin per customer",
+            "tickets_per_customer": "Tickets per customer",
+            "prior_customers": "Customers a year before",
+            "churned": "Lost since",
+            "churn": "Churn",
+        },
+        {
+            "Revenue per customer": "localized",
+            "Margin per customer": "localized",
+            "Tickets per customer": "%.1f",
+            "Churn": "percent",
         },
     )
     capture.caption(

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.indicators import pace
 from ui import capture, charts
 from ui.sections import AreaPage, Render
-from ui.widgets import dataframe
+from ui.widgets import renamed_table
 
 
 def prospecting(page: AreaPage) -> None:
@@ -32,16 +32,16 @@ def prospecting(page: AreaPage) -> None:
     target = float(page.settings["prospecting_target_hours"])
     capture.chart(charts.prospecting_weeks(r.frame, target, show_weeks=shown), width="stretch")
     with st.expander("The weeks behind the chart"):
-        table = r.frame.tail(shown).rename(
-            columns={
+        renamed_table(
+            r.frame.tail(shown).iloc[::-1],
+            {
                 "week_start": "Week of",
                 "activity_hours": "From activities (h)",
                 "time_entry_hours": "From timesheets (h)",
                 "hours": "Prospecting (h)",
                 "met": "Target met",
-            }
+            },
         )
-        dataframe(table.iloc[::-1], hide_index=True, width="stretch")
 
 
 def order_book(page: AreaPage) -> None:
@@ -52,8 +52,11 @@ def order_book(page: AreaPage) -> None:
     lag = int(r.details.get("lag_months", page.settings["order_to_cash_lag_months"]))
     capture.chart(charts.bookings_vs_revenue(r.frame.tail(36), lag, page.currency), width="stretch")
     with st.expander("The months behind the chart"):
-        months = r.frame.tail(36).rename(
-            columns={
+        renamed_table(
+            r.frame.tail(36)
+            .drop(columns=["future", "typical_bookings"], errors="ignore")
+            .iloc[::-1],
+            {
                 "month": "Month",
                 "won_value": "Won",
                 "won_deals": "Deals won",
@@ -61,16 +64,8 @@ def order_book(page: AreaPage) -> None:
                 "expected_from_bookings": "Expected from bookings",
                 "booking_hole": "Bookings fell short",
                 "cash_hole": "Cash hole",
-            }
-        )
-        dataframe(
-            months.drop(columns=["future", "typical_bookings"], errors="ignore").iloc[::-1],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                c: st.column_config.NumberColumn(c, format="localized")
-                for c in ("Won", "Invoiced", "Expected from bookings")
             },
+            dict.fromkeys(("Won", "Invoiced", "Expected from bookings"), "localized"),
         )
 
 
@@ -99,23 +94,17 @@ def workload(page: AreaPage) -> None:
     capture.caption(charts.people_caption(rows, "the most weeks outside the band"))
     people = pd.DataFrame(r.details.get("people", []))
     if not people.empty:
-        dataframe(
-            people.rename(
-                columns={
-                    "person": "Person",
-                    "weeks": "Weeks logged",
-                    "mean_hours": "Average hours",
-                    "max_hours": "Longest week",
-                    "too_fast": "Weeks too fast",
-                    "too_slow": "Weeks too slow",
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Average hours": st.column_config.NumberColumn(format="%.1f"),
-                "Longest week": st.column_config.NumberColumn(format="%.1f"),
+        renamed_table(
+            people,
+            {
+                "person": "Person",
+                "weeks": "Weeks logged",
+                "mean_hours": "Average hours",
+                "max_hours": "Longest week",
+                "too_fast": "Weeks too fast",
+                "too_slow": "Weeks too slow",
             },
+            {"Average hours": "%.1f", "Longest week": "%.1f"},
         )
 
 
@@ -143,17 +132,14 @@ def lately(page: AreaPage) -> None:
                 ),
                 width="stretch",
             )
-            dataframe(
-                moved.rename(
-                    columns={
-                        name: title[:-1],
-                        "lifetime_rank": "Lifetime rank",
-                        "recent_rank": "Recent rank",
-                        "rank_change": "Places moved",
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
+            renamed_table(
+                moved,
+                {
+                    name: title[:-1],
+                    "lifetime_rank": "Lifetime rank",
+                    "recent_rank": "Recent rank",
+                    "rank_change": "Places moved",
+                },
             )
 
 
