@@ -132,7 +132,7 @@ def card(
                 )
             target = page_file(ind.page) if link else None
             if target:
-                st.page_link(target, label=f"Open {indicators.AREAS[ind.area]}", icon="➡️")
+                st.page_link(target, label=f"Open {areas.page(ind.page).title}", icon="➡️")
         with st.expander("Why this matters" + (" · what to do" if ind.next_step else "")):
             st.markdown(plain(ind.description))
             if ind.next_step and result.status != "green":
