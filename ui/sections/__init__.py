@@ -106,14 +106,22 @@ def order(area_id: str, sections: dict[str, Render]) -> list[str]:
     return [i for i in sections if i in ids] + [i for i in ids if i not in sections]
 
 
+def open_shared(page_id: str, empty: str) -> Context:
+    """The setup every page a snapshot can freeze shares: its heading and intro from the page
+    registry, the empty state (`empty`, then stop) without a business or dated data, and the
+    share control. Returns the sidebar's choice."""
+    registered_header(page_id)
+    ctx = sidebar.current()
+    stop_unless(ctx.workspace is not None and ctx.as_of is not None, empty)
+    share.control(page_id, ctx)
+    return ctx
+
+
 def open_page(area_id: str, module: ModuleType | None) -> AreaPage:
     """The page's header, empty state and share control (and the area's `gate`), then its
     results, headline numbers and "as of" line."""
     area = areas.area(area_id)
-    registered_header(area_id)
-    ctx = sidebar.current()
-    stop_unless(ctx.workspace is not None and ctx.as_of is not None, area.empty)
-    share.control(area_id, ctx)
+    ctx = open_shared(area_id, area.empty)
     assert ctx.workspace is not None
     gate = hook(module, "gate")
     if gate is not None:
