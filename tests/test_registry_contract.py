@@ -215,3 +215,17 @@ def test_a_new_indicator_follows_the_owners_thresholds(
     no_failure(at)
     assert f"**{registered.label}** · 🔴 Act now" in texts(at)
     assert "Invoice the work done this week." in texts(at)  # its next step
+
+
+@pytest.mark.parametrize("area", [a.id for a in areas.AREAS])
+def test_custom_sections_name_indicators_of_their_area(area: str) -> None:
+    # A renderer under a mistyped or moved id would never be drawn: the card would fall back
+    # to the default section without a word.
+    from ui import sections
+
+    module = sections.custom(area)
+    assert module is not None, f"ui/sections/{area}.py"
+    ids = [i.id for i in indicators.in_area(area)]
+    assert set(sections.renderers(module)) <= set(ids)
+    # the page's order holds each of the area's indicators once
+    assert sorted(sections.order(area, sections.renderers(module))) == sorted(ids)

@@ -166,5 +166,5 @@ def area_page(area_id: str) -> AreaPage:
     if footer is not None:
         footer(page)
     if page.area.settings_link:
-        st.page_link("pages/settings.py", label=page.area.settings_link, icon="⚙️")
+        st.page_link(areas.page("settings").file, label=page.area.settings_link, icon="⚙️")
     return page
