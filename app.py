@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from analytics import areas
 from ui import capture, serving, share, sidebar
 from ui import store as ui_store
 from ui.state import show_flash
@@ -11,20 +14,29 @@ from ui.state import show_flash
 st.set_page_config(page_title="Opening Day", page_icon="⚾", layout="wide")
 serving.guard()  # reachable by others without passphrases: one message, nothing else
 
-# The page registry, in sidebar order. Adding a page is one line here plus its file in pages/.
+
+def nav(page_id: str) -> dict[str, Any]:
+    """A page's title, icon and whether it opens first, from the page registry."""
+    page = areas.page(page_id)
+    return {"title": page.title, "icon": page.icon, "default": page.default}
+
+
+# The navigation, in the page registry's order (analytics/areas.py names each page's title,
+# icon, heading and texts once; tests check this list is that registry, file for file).
+# The files stay written out here because the headless tests read them from this file.
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/scoreboard.py", title="Scoreboard", icon="🏁"),
-    st.Page("pages/pace.py", title="Pace", icon="⏱️"),
-    st.Page("pages/niche.py", title="Niche growth", icon="🧭"),
-    st.Page("pages/fit.py", title="Customer fit", icon="🤝"),
-    st.Page("pages/friction.py", title="Sales vs tech", icon="🔧"),
-    st.Page("pages/reset.py", title="Hard reset", icon="🧰"),
-    st.Page("pages/peers.py", title="Peers", icon="👥"),
-    st.Page("pages/review.py", title="Review session", icon="🗓️"),
-    st.Page("pages/sharing.py", title="Shared links", icon="🔗"),
-    st.Page("pages/data.py", title="Data", icon="📥"),
-    st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+    st.Page("pages/home.py", **nav("home")),
+    st.Page("pages/scoreboard.py", **nav("scoreboard")),
+    st.Page("pages/pace.py", **nav("pace")),
+    st.Page("pages/niche.py", **nav("niche")),
+    st.Page("pages/fit.py", **nav("fit")),
+    st.Page("pages/friction.py", **nav("friction")),
+    st.Page("pages/reset.py", **nav("reset")),
+    st.Page("pages/peers.py", **nav("peers")),
+    st.Page("pages/review.py", **nav("review")),
+    st.Page("pages/sharing.py", **nav("sharing")),
+    st.Page("pages/data.py", **nav("data")),
+    st.Page("pages/settings.py", **nav("settings")),
 ]
 
 # The store is held for this run only, so the command line can use it between runs; a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -24,10 +25,29 @@ class Measurable:
     unit: Literal["count", "money", "hours", "share"]
     higher_is_better: bool
     entity: str  # the data it needs
+    # The setting its goal is (the weekly prospecting target), instead of a goal of its own
+    # (`goal:<id>`) or the owner's average: Settings offers no separate goal for it.
+    goal_setting: str = ""
+    # Its weekly values (week_start, value) when an indicator's own weeks give them, instead
+    # of scorecard_weekly.sql: prospecting hours are the Pace figure's weeks, counted once.
+    weeks: Callable[[Context], pd.DataFrame] | None = None
+
+
+def prospecting_weeks(ctx: Context) -> pd.DataFrame:
+    """The prospecting hours of each week, as the Pace figure counts them."""
+    return pace.prospecting_weeks(ctx)[["week_start", "hours"]].rename(columns={"hours": "value"})
 
 
 MEASURABLES: tuple[Measurable, ...] = (
-    Measurable("prospecting_hours", "Prospecting hours", "hours", True, "activities"),
+    Measurable(
+        "prospecting_hours",
+        "Prospecting hours",
+        "hours",
+        True,
+        "activities",
+        goal_setting="prospecting_target_hours",
+        weeks=prospecting_weeks,
+    ),
     Measurable("activities", "Sales activities", "count", True, "activities"),
     Measurable("deals_won", "Deals won", "count", True, "deals"),
     Measurable("won_value", "Value won", "money", True, "deals"),
@@ -50,8 +70,8 @@ class Scorecard:
 
 
 def _goal(m: Measurable, history: pd.Series, settings: dict[str, Any]) -> tuple[float | None, str]:
-    if m.id == "prospecting_hours":
-        return float(settings.get("prospecting_target_hours", 1.0)), "your weekly target"
+    if m.goal_setting:
+        return float(settings.get(m.goal_setting, 1.0)), "your weekly target"
     saved = settings.get(f"goal:{m.id}")
     if saved is not None:
         return float(saved), "set by you"
@@ -73,15 +93,14 @@ def weekly_scorecard(
     span = weeks + GOAL_HISTORY_WEEKS
     long = query(con, "scorecard_weekly", {"ws": workspace_id, "as_of": as_of, "weeks": span})
     ctx = Context(con, workspace_id, as_of, settings, explicit=True)
-    prospecting = pace.prospecting_weeks(ctx)[["week_start", "hours"]].rename(
-        columns={"hours": "value"}
-    )
     long["week_start"] = pd.to_datetime(long["week_start"]).dt.date
     all_weeks = sorted(long["week_start"].unique())
-    prospecting = prospecting[prospecting["week_start"].isin(all_weeks)].assign(
-        measurable="prospecting_hours"
-    )
-    long = pd.concat([long, prospecting], ignore_index=True)
+    own = [
+        m.weeks(ctx).pipe(lambda f: f[f["week_start"].isin(all_weeks)]).assign(measurable=m.id)
+        for m in MEASURABLES
+        if m.weeks is not None
+    ]
+    long = pd.concat([long, *own], ignore_index=True)
     # pivot, not pivot_table: a sum would turn "no billable flag that week" into 0.
     wide = long.pivot(index="measurable", columns="week_start", values="value").reindex(
         columns=all_weeks

@@ -7,27 +7,19 @@ from datetime import date
 import streamlit as st
 
 from analytics import indicators
-from ui import capture, share, sidebar
+from ui import capture
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
-from ui.widgets import dataframe, page_header, stop_unless
+from ui.sections import open_shared
+from ui.widgets import dataframe
 
-page_header(
-    "Scoreboard",
-    "Every figure Opening Day tracks, the ones that need you first. Each links to the page that "
-    "explains it; the weekly scorecard below shows the last 13 weeks against your goals.",
+ctx = open_shared(
+    "scoreboard", "Nothing to score yet: load the demo business or your own data first."
 )
-
-ctx = sidebar.current()
-stop_unless(
-    ctx.workspace is not None and ctx.as_of is not None,
-    "Nothing to score yet: load the demo business or your own data first.",
-)
-share.control("scoreboard", ctx)
-
 ws = ctx.workspace
+assert ws is not None and ctx.as_of is not None
 currency = ui_store.currency(ws.id)
 results = ui_ind.scoreboard(ws.id, ctx.as_of if ctx.picked_as_of else None)
 

@@ -143,8 +143,8 @@ with st.form(f"settings_{ws.id}"):
     st.caption("Empty: the goal is your own average over the year before the 13 weeks shown.")
     goal_cols = st.columns(3)
     for i, m in enumerate(scorecard.MEASURABLES):
-        if m.id == "prospecting_hours":
-            continue  # its goal is the prospecting target above
+        if m.goal_setting:
+            continue  # its goal is a setting above (the prospecting target)
         with goal_cols[i % 3]:
             values[f"goal:{m.id}"] = st.number_input(
                 m.label,

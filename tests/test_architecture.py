@@ -92,6 +92,31 @@ def test_pages_folder_holds_only_registered_pages() -> None:
     assert registered - on_disk == set(), f"app.py registers missing pages: {registered - on_disk}"
 
 
+def test_the_navigation_is_the_page_registry() -> None:
+    # app.py writes each page's file out (the headless tests read them there) and takes its
+    # title and icon from analytics/areas.py by the same id: the two lists are one.
+    from analytics import areas
+
+    entries = re.findall(
+        r"""st\.Page\(\s*["']pages/([\w.-]+)\.py["'],\s*\*\*nav\(["']([\w.-]+)["']\)\)""",
+        APP.read_text(),
+    )
+    assert [file for file, _ in entries] == [p.id for p in areas.PAGES]
+    assert all(file == page_id for file, page_id in entries)
+    assert all((ROOT / p.file).is_file() for p in areas.PAGES)
+
+
+def test_every_area_is_a_page_with_indicators() -> None:
+    from analytics import areas, indicators
+
+    pages = {p.id for p in areas.PAGES}
+    assert list(indicators.AREAS) == [a.id for a in areas.AREAS]
+    for a in areas.AREAS:
+        assert a.id in pages and areas.page(a.id).snapshot, a.id
+        assert indicators.in_area(a.id), f"area {a.id} registers no indicator"
+    assert {i.page for i in indicators.REGISTRY.values()} <= pages
+
+
 def test_streamlit_stays_out_of_analytics_even_indirectly() -> None:
     # A helper imported from ui would drag streamlit in: analytics must import neither.
     offenders = [

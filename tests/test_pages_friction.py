@@ -42,8 +42,7 @@ def test_the_demo_shows_every_section(demo_db: Path) -> None:
     at = run_page(PAGE)
     no_failure(at)
     shown = texts(at)
-    for ind in indicators.in_area("friction"):
-        assert ind.label in shown, ind.id
+    # every figure's card and headline: tests/test_registry_contract.py
     titles = chart_titles(at)
     assert any(t.startswith("Discount off list") for t in titles)
     assert any(t.startswith("Estimated vs actual") for t in titles)

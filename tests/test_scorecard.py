@@ -76,3 +76,29 @@ def test_a_sunday_closes_its_own_week(con: store.Connection, ws: int) -> None:
     saturday = scorecard.weekly_scorecard(con, ws, date(2025, 6, 28), defaults())
     assert sunday.weeks[-1] == date(2025, 6, 23)
     assert saturday.weeks[-1] == date(2025, 6, 23) - timedelta(days=7)
+
+
+def test_prospecting_hours_are_the_pace_weeks_against_the_weekly_target(
+    con: store.Connection, ws: int
+) -> None:
+    # 90 minutes of prospecting in the week of 23 Jun, 30 in the week of 16 Jun.
+    con.execute(
+        "INSERT INTO activities (workspace_id, date, type, minutes) VALUES "
+        "($w, DATE '2025-06-24', 'prospecting', 90), ($w, DATE '2025-06-17', 'prospecting', 30)",
+        {"w": ws},
+    )
+    settings = {**defaults(), "prospecting_target_hours": 1.0}
+    sc = scorecard.weekly_scorecard(con, ws, AS_OF, settings)
+    rows = sc.table.set_index("measurable")
+    # its goal is the weekly target in Settings, not a goal of its own or an average
+    assert rows.loc["prospecting_hours", "goal"] == 1.0
+    assert rows.loc["prospecting_hours", "goal_source"] == "your weekly target"
+    assert rows.loc["prospecting_hours", date(2025, 6, 23)] == pytest.approx(1.5)
+    assert rows.loc["prospecting_hours", date(2025, 6, 16)] == pytest.approx(0.5)
+    met = sc.met.set_index("measurable")
+    assert met.loc["prospecting_hours", date(2025, 6, 23)] == True  # noqa: E712 - 1.5 ≥ 1
+    assert met.loc["prospecting_hours", date(2025, 6, 16)] == False  # noqa: E712 - 0.5 < 1
+    # the two weeks of activity: (1.5 + 0.5) / 13 over the 13 weeks shown
+    assert rows.loc["prospecting_hours", "avg_13"] == pytest.approx(2 / 13)
+    assert "Prospecting hours" not in sc.missing
+    assert [m.id for m in scorecard.MEASURABLES if m.goal_setting] == ["prospecting_hours"]

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import asof, indicators, snapshots
+from analytics import areas, asof, indicators, snapshots
 from analytics.indicators import Indicator, Result, stored
 from ui import capture, charts, figure_cache
 from ui import store as ui_store
@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def page_file(page: str) -> str | None:
-    """The page file an indicator links to, if that page exists (relative to app.py)."""
-    path = f"pages/{page}.py"
-    return path if (ROOT / path).is_file() else None
+    """The file of a page in the navigation (relative to app.py), None if it has none."""
+    path = next((p.file for p in areas.PAGES if p.id == page), None)
+    return path if path is not None and (ROOT / path).is_file() else None
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -132,7 +132,7 @@ def card(
                 )
             target = page_file(ind.page) if link else None
             if target:
-                st.page_link(target, label=f"Open {indicators.AREAS[ind.area]}", icon="➡️")
+                st.page_link(target, label=f"Open {areas.page(ind.page).title}", icon="➡️")
         with st.expander("Why this matters" + (" · what to do" if ind.next_step else "")):
             st.markdown(plain(ind.description))
             if ind.next_step and result.status != "green":

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import snapshots, store
+from analytics import areas, snapshots, store
 from analytics.errors import OpeningDayError
 from ui import capture
 from ui import store as ui_store
@@ -24,6 +24,12 @@ def page_header(title: str, why: str) -> None:
     st.markdown(why)
     capture.note(snapshots.heading_block(title, 1))
     capture.note(snapshots.text_block(why))
+
+
+def registered_header(page_id: str) -> None:
+    """A page's title and intro as the page registry (`analytics.areas`) names them."""
+    page = areas.page(page_id)
+    page_header(page.shown_heading, page.intro)
 
 
 def load_demo() -> store.Workspace | None:
@@ -97,6 +103,24 @@ def dataframe(data: Any, **kwargs: Any) -> None:
         if isinstance(cfg, dict) and (cfg.get("type_config") or {}).get("format")
     }
     capture.table(data, formats)
+
+
+def renamed_table(
+    frame: pd.DataFrame, headings: dict[str, str], formats: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """A table under the owner's headings (column → heading; any other column keeps its name),
+    numbers formatted by heading ("percent", "localized", "%.1f"). Returns the renamed frame
+    (for a download of the same table)."""
+    shown = frame.rename(columns=headings)
+    dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            h: st.column_config.NumberColumn(format=f) for h, f in (formats or {}).items()
+        },
+    )
+    return shown
 
 
 def stop_unless(ready: bool, message: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import asof, store
+from analytics import areas, asof, store
 from analytics import format as fmt
 from analytics.indicators.base import (
     STATUS_ICON,
@@ -45,23 +45,13 @@ __all__ = [
     "result_json",
 ]
 
-# Area id → label, in the order pages show them.
-AREAS: dict[str, str] = {
-    "pace": "Pace",
-    "niche": "Niche growth",
-    "fit": "Customer fit",
-    "friction": "Sales vs tech",
-}
+# Area id → label (its page's title), in the order pages show them (`analytics.areas`).
+AREAS: dict[str, str] = areas.labels()
 
 REGISTRY: dict[str, Indicator] = {}
 
 # Modules that register indicators when imported (one per area).
-_AREA_MODULES = (
-    "analytics.indicators.pace",
-    "analytics.indicators.niche",
-    "analytics.indicators.fit",
-    "analytics.indicators.friction",
-)
+_AREA_MODULES = tuple(a.module for a in areas.AREAS)
 
 
 def register(indicator: Indicator) -> Indicator:

@@ -142,7 +142,8 @@ class Indicator:
     # sets (prospecting hours against the weekly target).
     thresholds: Thresholds | Callable[[dict[str, Any]], Thresholds]
     compute: Callable[[Context], Result]
-    page: str
+    # The page that explains it (a file in pages/): its area's page unless it says otherwise.
+    page: str = ""
     # The dated entities it reads, the one its day comes from first: the page's "as of" line
     # and the check on a picked day after the data's end come from this.
     reads: tuple[str, ...] = ()
@@ -160,6 +161,17 @@ class Indicator:
     # The recent history behind the value, for a sparkline: a function of the result that
     # returns a Series indexed by date (None when the indicator has no time dimension).
     spark: Callable[[Result], pd.Series] | None = None
+    # The heading of its section on the page (default: its label). A page draws the default
+    # section (heading, card) unless ui/sections/<area>.py registers a renderer for the id.
+    heading: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.page:
+            object.__setattr__(self, "page", self.area)
+
+    @property
+    def section_heading(self) -> str:
+        return self.heading or self.label
 
     def format_value(self, value: float | None, currency: str = "USD") -> str:
         """The value in its own unit, as an owner reads it ("—" when there is none)."""

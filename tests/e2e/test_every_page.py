@@ -9,20 +9,17 @@ from typing import Any
 
 import pytest
 
-from analytics import demo
-from tests.e2e.conftest import ROOT, TIMEOUT_MS
+from analytics import areas, demo
+from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
-# (title in the sidebar, file) for every registered page, read from app.py's registry.
-PAGES = re.findall(
-    r"""st\.Page\(\s*["'](pages/[\w.-]+\.py)["'],\s*title=["']([^"']+)["']""",
-    (ROOT / "app.py").read_text(encoding="utf-8"),
-)
-# Headings that differ from the page's title in the sidebar.
-HEADINGS = {"Home": demo.DEMO_DISPLAY_NAME, "Data": "Your data"}
+# (file, title in the sidebar) for every page, from the page registry app.py navigates by.
+PAGES = [(p.file, p.title) for p in areas.PAGES]
+# The heading each page shows; Home shows the business's name once there is one.
+HEADINGS = {p.title: p.shown_heading for p in areas.PAGES} | {"Home": demo.DEMO_DISPLAY_NAME}
 # Pages that draw charts on the demo business (Peers draws them once a group has cards).
-CHARTED = {"Scoreboard", "Pace", "Niche growth", "Customer fit", "Sales vs tech"}
+CHARTED = {p.title for p in areas.PAGES if p.charts}
 
 
 @pytest.fixture
@@ -36,11 +33,12 @@ def test_every_page_opens_from_the_sidebar(owner: Any) -> None:
     owner.open("/")
     owner.wait_for(demo.DEMO_DISPLAY_NAME)
     assert len(PAGES) >= 6
-    assert {title for _, title in PAGES} >= CHARTED
+    # every area page and the Scoreboard draw charts on the demo
+    assert {areas.page(a.id).title for a in areas.AREAS} | {"Scoreboard"} <= CHARTED
     for _file, title in PAGES:
         nav = page.locator('[data-testid="stSidebarNav"]')
         nav.get_by_role("link", name=re.compile(re.escape(title))).first.click()
-        owner.wait_for(HEADINGS.get(title, title))
+        owner.wait_for(HEADINGS[title])
         if title in CHARTED:
             page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=TIMEOUT_MS)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised"
