@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, time, timedelta
 
 import pandas as pd
@@ -154,7 +155,7 @@ with cols[2], st.container(border=True):
     st.caption("Charts and numbers in a single file that opens in any browser, offline.")
     st.download_button(
         "Download HTML",
-        data=lambda: snapshots.to_html(snapshots.frozen(con, ws.id, snap.id)).encode("utf-8"),
+        data=functools.partial(share.html_file, ws.id, snap.id),
         file_name=f"snapshot-{snap.id}.html",
         mime="text/html",
         key=f"html_{snap.id}",

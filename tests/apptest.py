@@ -5,16 +5,15 @@ The fixtures these rely on (`fresh_streamlit`, `demo_db`, …) are in tests/conf
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
+from analytics import areas
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-# The pages registered in app.py (test_architecture checks that this is every file in pages/).
-PAGE_FILES = re.findall(r"""st\.Page\(\s*["'](pages/[\w.-]+\.py)["']""", Path(APP).read_text())
+# The pages in the navigation, from the page registry (test_architecture checks that this is
+# every file in pages/).
+PAGE_FILES = [p.file for p in areas.PAGES]
 TIMEOUT = 60  # seconds per script run: the first run imports pandas, duckdb and plotly
 
 

@@ -80,29 +80,30 @@ def test_pages_do_not_import_pages(path: Path) -> None:
 
 
 def test_pages_folder_holds_only_registered_pages() -> None:
+    from analytics import areas
+
     assert not (PAGES / "__init__.py").exists(), "pages/ must not be a package"
     extra = [p.name for p in PAGES.iterdir() if p.name != "__pycache__" and p.suffix != ".py"]
     assert not extra, f"pages/ holds non-page files or folders: {extra}"
-    registered = set(re.findall(r"""st\.Page\(\s*["']pages/([\w.-]+\.py)["']""", APP.read_text()))
+    registered = {Path(p.file).name for p in areas.PAGES}
     on_disk = {p.name for p in page_files()}
     assert on_disk - registered == set(), (
-        f"pages/ files not registered as pages in app.py (helpers belong in ui/): "
+        f"pages/ files not in the page registry (helpers belong in ui/): "
         f"{sorted(on_disk - registered)}"
     )
-    assert registered - on_disk == set(), f"app.py registers missing pages: {registered - on_disk}"
+    assert registered - on_disk == set(), (
+        f"the registry names missing pages: {registered - on_disk}"
+    )
 
 
 def test_the_navigation_is_the_page_registry() -> None:
-    # app.py writes each page's file out (the headless tests read them there) and takes its
-    # title and icon from analytics/areas.py by the same id: the two lists are one.
+    # app.py builds its navigation from analytics/areas.py and names no page itself.
     from analytics import areas
 
-    entries = re.findall(
-        r"""st\.Page\(\s*["']pages/([\w.-]+)\.py["'],\s*\*\*nav\(["']([\w.-]+)["']\)\)""",
-        APP.read_text(),
-    )
-    assert [file for file, _ in entries] == [p.id for p in areas.PAGES]
-    assert all(file == page_id for file, page_id in entries)
+    text = APP.read_text()
+    assert "areas.PAGES" in text
+    assert not re.search(r"pages/[\w.-]+\.py", text), "app.py names a page file by hand"
+    assert [p.file for p in areas.PAGES] == [f"pages/{p.id}.py" for p in areas.PAGES]
     assert all((ROOT / p.file).is_file() for p in areas.PAGES)
 
 

@@ -248,7 +248,7 @@ def page_blocks(
     blocks.append(metrics_block(headline_items(inds, results, currency)))
     blocks.append(text_block(f"Figures as of {fmt.day(day_)}.", "caption"))
     for ind in inds:
-        blocks.append(heading_block(ind.label))
+        blocks.append(heading_block(ind.section_heading))
         blocks.append(
             indicator_card(ind, results[ind.id], currency, spark_series(ind, results[ind.id]))
         )

@@ -6,14 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-# The pages a snapshot can freeze (page id → title); the ids are the page file names.
-PAGES: dict[str, str] = {
-    "scoreboard": "Scoreboard",
-    "pace": "Pace",
-    "niche": "Niche growth",
-    "fit": "Customer fit",
-    "friction": "Sales vs tech",
-}
+from analytics import areas
+
+# The pages a snapshot can freeze (page id → title), from the page registry.
+PAGES: dict[str, str] = areas.snapshot_pages()
 PAYLOAD_VERSION = 1
 BLOCK_KINDS = frozenset({"heading", "text", "metrics", "card", "chart", "table", "steps"})
 TEXT_STYLES = frozenset({"markdown", "caption", "info", "success", "warning"})
