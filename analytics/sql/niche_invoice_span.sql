@@ -4,9 +4,7 @@
 -- are not even listed, so the span alone stays a single scan.
 with source as (
     select date, customer
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
+    from macros.invoices_to($ws, $as_of)
 ),
 
 customers as (
@@ -18,9 +16,9 @@ customers as (
 segmented as (
     select
         count(*) as customers,
-        count(*) filter (where nullif(trim(c.segment), '') is not null) as segmented_customers
+        count(*) filter (where macros.trimmed(c.segment) is not null) as segmented_customers
     from customers as b
-    left join customers_current as c on c.workspace_id = $ws and b.customer = c.customer
+    left join macros.current_customers($ws) as c on b.customer = c.customer
 ),
 
 final as (

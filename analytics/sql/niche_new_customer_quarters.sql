@@ -6,15 +6,7 @@
 -- up to the latest, a segment's new-customer count went down.
 with source_invoices as (
     select date, customer
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
+    from macros.invoices_to($ws, $as_of)
 ),
 
 first_invoices as (
@@ -27,9 +19,9 @@ cleaned as (
     select
         f.customer,
         f.first_invoice,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
+        macros.segment_or_none(c.segment) as segment
     from first_invoices as f
-    left join source_customers as c on f.customer = c.customer
+    left join macros.current_customers($ws) as c on f.customer = c.customer
 ),
 
 periods as (

@@ -4,15 +4,7 @@
 -- January). In the data's first months every existing customer counts as new.
 with source_invoices as (
     select date, customer
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
+    from macros.invoices_to($ws, $as_of)
 ),
 
 first_invoices as (
@@ -23,12 +15,11 @@ first_invoices as (
 
 cleaned as (
     select
-        (date_trunc($grain, f.first_invoice - to_months($fiscal_shift)) + to_months($fiscal_shift))::date
-            as period_start,
+        macros.period_start($grain, f.first_invoice, $fiscal_shift) as period_start,
         f.customer,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
+        macros.segment_or_none(c.segment) as segment
     from first_invoices as f
-    left join source_customers as c on f.customer = c.customer
+    left join macros.current_customers($ws) as c on f.customer = c.customer
 ),
 
 by_segment as (
@@ -40,8 +31,8 @@ by_segment as (
 periods as (
     select unnest(generate_series(
         min(period_start),
-        (date_trunc($grain, $as_of::date - to_months($fiscal_shift)) + to_months($fiscal_shift))::date,
-        to_months(case $grain when 'month' then 1 when 'quarter' then 3 else 12 end)
+        macros.period_start($grain, $as_of::date, $fiscal_shift),
+        macros.period_length($grain)
     ))::date as period_start
     from cleaned
 ),
