@@ -35,6 +35,8 @@ MACRO_CATALOG = "macros"
 MACROS = (
     "trimmed",
     "type_words",
+    "is_complaint",
+    "cost_rate",
     "segment_or_none",
     "period_start",
     "period_length",
@@ -51,8 +53,9 @@ _MACROS_LOCK = threading.Lock()
 
 def define_macros(con: duckdb.DuckDBPyConnection) -> None:
     """Attach the macro catalog to `con`'s DuckDB and (re)define every macro, once per
-    connection (a store's: the table macros need its invoices, tickets and customers_current
-    to exist). Runs on a cursor of its own, so never inside the caller's transaction."""
+    connection (a store's: the table macros need its invoices, tickets, customers_current
+    and deals_current to exist). Runs on a cursor of its own, so never inside the caller's
+    transaction."""
     with _MACROS_LOCK:
         if con in _WITH_MACROS:
             return
@@ -71,7 +74,8 @@ def query(con: Connection, name: str, params: dict[str, Any] | None = None) -> p
     text = sql(name)
     # DuckDB refuses parameters the query does not use: pass only those it names.
     used = {k: v for k, v in (params or {}).items() if f"${k}" in text}
-    define_macros(con)
+    if f"{MACRO_CATALOG}." in text:
+        define_macros(con)
     return con.cursor().execute(text, used).df()
 
 

@@ -90,6 +90,27 @@ def test_type_words_for_matching_terms(con: duckdb.DuckDBPyConnection) -> None:
     ) == ("cold call", "linkedin message", "")
 
 
+def test_is_complaint_by_type(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con,
+        "select macros.is_complaint('Complaint'), macros.is_complaint('billing complaints'), "
+        "macros.is_complaint('question'), macros.is_complaint(null)",
+    ) == (True, True, False, False)
+
+
+def test_cost_rate_by_role(con: duckdb.DuckDBPyConnection) -> None:
+    # tech 60, sales 70, admin 40, anything else 50
+    assert one(
+        con,
+        """select
+            macros.cost_rate('Technician', 60, 70, 40, 50),
+            macros.cost_rate('SALES lead', 60, 70, 40, 50),
+            macros.cost_rate('admin', 60, 70, 40, 50),
+            macros.cost_rate('owner', 60, 70, 40, 50),
+            macros.cost_rate(null, 60, 70, 40, 50)""",
+    ) == (60, 70, 40, 50, 50)
+
+
 def test_period_start_follows_the_fiscal_year(con: duckdb.DuckDBPyConnection) -> None:
     # 15 May 2024: month May; calendar quarter Apr–Jun, year 2024. With an April start
     # (shift 3): fiscal quarter Apr–Jun, and 31 Mar 2024 closes the year that began 1 Apr 2023.

@@ -126,10 +126,6 @@ class Window:
     def after(self) -> date:
         return window_after(self.as_of)
 
-    @property
-    def text(self) -> str:
-        return window_text(self.as_of)
-
 
 def start(ctx: Context, ind: Indicator, entity: str, missing: str) -> Window | Result:
     """The window to `entity`'s as-of day, or "not enough data" saying `missing` when the

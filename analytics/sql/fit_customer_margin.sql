@@ -39,12 +39,9 @@ time_cost as (
     select
         customer,
         sum(hours)::double as hours,
-        sum(hours * case
-            when role ilike 'tech%' then $rate_tech
-            when role ilike 'sales%' then $rate_sales
-            when role ilike 'admin%' then $rate_admin
-            else $rate_default
-        end)::double as time_cost
+        sum(
+            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
+        )::double as time_cost
     from source_time
     group by customer
 ),

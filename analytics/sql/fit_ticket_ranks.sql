@@ -5,7 +5,7 @@
 -- empty list: every segment) keeps those segments' customers. Columns as
 -- fit_revenue_ranks (value = tickets), plus hours on those tickets.
 with source_tickets as (
-    select customer, hours, coalesce(type ilike '%complain%', false) as complaint
+    select customer, hours, macros.is_complaint(type) as complaint
     from macros.tickets_between($ws, $current_after, $as_of)
 ),
 

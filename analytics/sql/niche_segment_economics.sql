@@ -51,12 +51,9 @@ customer_revenue as (
 customer_time as (
     select
         customer,
-        sum(hours * case
-            when role like 'tech%' then $rate_tech
-            when role like 'sales%' then $rate_sales
-            when role like 'admin%' then $rate_admin
-            else $rate_default
-        end) as time_cost
+        sum(
+            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
+        ) as time_cost
     from source_time
     group by customer
 ),
