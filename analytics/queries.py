@@ -45,6 +45,8 @@ MACROS = (
     "invoices_between",
     "tickets_between",
     "won_deals_to",
+    "first_invoices",
+    "segment_periods",
     "pareto_ranks",
 )
 _WITH_MACROS: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()

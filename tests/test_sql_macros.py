@@ -169,6 +169,40 @@ def test_invoices_between_excludes_the_boundary(con: duckdb.DuckDBPyConnection) 
     ) == (2, 50)
 
 
+def test_first_invoices_with_segment(con: duckdb.DuckDBPyConnection) -> None:
+    # Up to 31 Mar 2024: A first invoiced 10 Jan (segment ' Dental ' → 'Dental'), B on 5 Mar
+    # (a blank segment → '(no segment)'); A's lines without an amount or date do not count.
+    rows = (
+        con.cursor()
+        .execute(
+            "select customer, first_invoice, segment "
+            "from macros.first_invoices(1, date '2024-03-31') order by customer"
+        )
+        .fetchall()
+    )
+    assert rows == [("A", date(2024, 1, 10), "Dental"), ("B", date(2024, 3, 5), "(no segment)")]
+
+
+def test_segment_periods_fill_the_grid(con: duckdb.DuckDBPyConnection) -> None:
+    # Rows in Feb (X) and Apr (Y) 2024, quarters with an April start, to 15 Aug 2024: the
+    # fiscal quarters starting 1 Jan, 1 Apr and 1 Jul, each for X and for Y.
+    rows = (
+        con.cursor()
+        .execute(
+            """with rows as (
+                select * from (values (date '2024-01-01', 'X'), (date '2024-04-01', 'Y'))
+                    as t(period_start, segment)
+            )
+            select period_start, segment
+            from macros.segment_periods(rows, 'quarter', date '2024-08-15', 3)
+            order by period_start, segment"""
+        )
+        .fetchall()
+    )
+    quarters = [date(2024, 1, 1), date(2024, 4, 1), date(2024, 7, 1)]
+    assert rows == [(q, s) for q in quarters for s in ("X", "Y")]
+
+
 def test_tickets_between_names_a_customer(con: duckdb.DuckDBPyConnection) -> None:
     rows = (
         con.cursor()
@@ -248,8 +282,12 @@ def test_pareto_ranks_within_segments(con: duckdb.DuckDBPyConnection) -> None:
 def test_macros_reach_every_cursor_of_a_read_only_store(tmp_path: Path) -> None:
     path = str(tmp_path / "store.duckdb")
     writer = duckdb.connect(path)
-    writer.execute("create table customers_current (workspace_id int, customer varchar)")
-    writer.execute("insert into customers_current values (1, 'A'), (1, 'B'), (2, 'C')")
+    writer.execute(
+        "create table customers_current (workspace_id int, customer varchar, segment varchar)"
+    )
+    writer.execute(
+        "insert into customers_current values (1, 'A', 'X'), (1, 'B', null), (2, 'C', 'X')"
+    )
     # the tables the table macros read must exist when they are defined
     writer.execute(
         "create table invoices (workspace_id int, date date, customer varchar, amount int)"

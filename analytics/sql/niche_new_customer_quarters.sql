@@ -4,24 +4,9 @@
 -- when it starts on or after $usable_from (once the invoices have run for 12 months: in the
 -- first year every existing customer looks new). `falls` counts how many periods in a row,
 -- up to the latest, a segment's new-customer count went down.
-with source_invoices as (
-    select date, customer
-    from macros.invoices_to($ws, $as_of)
-),
-
-first_invoices as (
-    select customer, min(date) as first_invoice
-    from source_invoices
-    group by customer
-),
-
-cleaned as (
-    select
-        f.customer,
-        f.first_invoice,
-        macros.segment_or_none(c.segment) as segment
-    from first_invoices as f
-    left join macros.current_customers($ws) as c on f.customer = c.customer
+with cleaned as (
+    select customer, first_invoice, segment
+    from macros.first_invoices($ws, $as_of)
 ),
 
 periods as (

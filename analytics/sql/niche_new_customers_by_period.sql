@@ -2,24 +2,12 @@
 -- $grain), every period from the first invoice up to the one holding $as_of, zeros included.
 -- Quarters and years start in the fiscal year's first month ($fiscal_shift = months after
 -- January). In the data's first months every existing customer counts as new.
-with source_invoices as (
-    select date, customer
-    from macros.invoices_to($ws, $as_of)
-),
-
-first_invoices as (
-    select customer, min(date) as first_invoice
-    from source_invoices
-    group by customer
-),
-
-cleaned as (
+with cleaned as (
     select
-        macros.period_start($grain, f.first_invoice, $fiscal_shift) as period_start,
-        f.customer,
-        macros.segment_or_none(c.segment) as segment
-    from first_invoices as f
-    left join macros.current_customers($ws) as c on f.customer = c.customer
+        macros.period_start($grain, first_invoice, $fiscal_shift) as period_start,
+        customer,
+        segment
+    from macros.first_invoices($ws, $as_of)
 ),
 
 by_segment as (
@@ -28,19 +16,8 @@ by_segment as (
     group by all
 ),
 
-periods as (
-    select unnest(generate_series(
-        min(period_start),
-        macros.period_start($grain, $as_of::date, $fiscal_shift),
-        macros.period_length($grain)
-    ))::date as period_start
-    from cleaned
-),
-
 grid as (
-    select p.period_start, s.segment
-    from periods as p
-    cross join (select distinct segment from cleaned) as s
+    select * from macros.segment_periods(cleaned, $grain, $as_of, $fiscal_shift)
 ),
 
 final as (

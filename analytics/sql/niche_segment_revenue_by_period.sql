@@ -43,19 +43,8 @@ by_segment as (
     group by all
 ),
 
-periods as (
-    select unnest(generate_series(
-        min(period_start),
-        macros.period_start($grain, $as_of::date, $fiscal_shift),
-        macros.period_length($grain)
-    ))::date as period_start
-    from cleaned
-),
-
 grid as (
-    select p.period_start, s.segment
-    from periods as p
-    cross join (select distinct segment from cleaned) as s
+    select * from macros.segment_periods(cleaned, $grain, $as_of, $fiscal_shift)
 ),
 
 final as (
