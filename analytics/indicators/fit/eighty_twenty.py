@@ -154,12 +154,14 @@ def ticket_kinds(con: Connection, workspace_id: int, as_of: date) -> dict[str, A
 
 
 def ctx_ranks(ctx: Context, as_of: date) -> pd.DataFrame:
+    """`revenue_ranks` to `as_of`, once per context (three fit figures read it)."""
     return shared(
         ctx, ("revenue_ranks", as_of), lambda: revenue_ranks(ctx.con, ctx.workspace_id, as_of)
     )
 
 
 def ctx_kinds(ctx: Context, as_of: date) -> dict[str, Any]:
+    """`ticket_kinds` to `as_of`, once per context."""
     return shared(
         ctx, ("ticket_kinds", as_of), lambda: ticket_kinds(ctx.con, ctx.workspace_id, as_of)
     )

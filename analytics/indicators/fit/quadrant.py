@@ -78,6 +78,7 @@ def quadrant_frame(
 
 
 def ctx_quadrant(ctx: Context, as_of: date) -> tuple[pd.DataFrame, Literal["hours", "tickets"]]:
+    """`quadrant_frame` to `as_of` and its basis, once per context (quadrant and profile)."""
     basis = burden_basis(ctx_kinds(ctx, as_of))
     return shared(
         ctx,

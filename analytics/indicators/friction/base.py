@@ -104,4 +104,5 @@ def deal_facts(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
 
 
 def ctx_deals(ctx: Context, as_of: date) -> pd.DataFrame:
+    """`deal_facts` to `as_of`, once per context (five friction figures read it)."""
     return shared(ctx, ("deals", as_of), lambda: deal_facts(ctx.con, ctx.workspace_id, as_of))

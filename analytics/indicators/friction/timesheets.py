@@ -175,6 +175,7 @@ def time_use(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
 
 
 def ctx_time_use(ctx: Context, as_of: date) -> pd.DataFrame:
+    """`time_use` to `as_of`, once per context (improvement, billable, hourly rate)."""
     return shared(ctx, ("time_use", as_of), lambda: time_use(ctx.con, ctx.workspace_id, as_of))
 
 

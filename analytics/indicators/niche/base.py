@@ -83,6 +83,7 @@ def windows(as_of: date) -> dict[str, str]:
 
 
 def spark_from_details(result: Result, key: str, date_col: str, value_col: str) -> pd.Series:
+    """A sparkline from the rows a result's details keep under `key`, value by date."""
     rows = result.details.get(key) or []
     if not rows:
         return pd.Series(dtype=float)

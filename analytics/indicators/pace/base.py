@@ -21,10 +21,12 @@ MAX_LAG_MONTHS = 6
 
 
 def setting_weeks(ctx: Context) -> int:
+    """The complete weeks a weekly pace figure looks back over (setting pace_weeks)."""
     return int(ctx.settings.get("pace_weeks", 13))
 
 
 def tail_series(result: Result, date_col: str, value_col: str, n: int) -> pd.Series:
+    """A sparkline: the last `n` past rows of a result's frame, value by date."""
     frame = result.frame
     if frame.empty or date_col not in frame or value_col not in frame:
         return pd.Series(dtype=float)
