@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,59 @@ def sql(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+# The catalog the shared macros live in (analytics/sql/macros/<name>.sql): an in-memory
+# database attached to the connection's DuckDB, so every cursor sees them (a TEMP macro is
+# private to the one cursor that made it) and a read-only store needs no write to get them.
+# Queries call them qualified: `macros.segment_or_none(c.segment)`,
+# `from macros.invoices_between($ws, $current_after, $as_of)`.
+MACRO_CATALOG = "macros"
+# In definition order: a macro may call the ones before it.
+MACROS = (
+    "trimmed",
+    "type_words",
+    "is_complaint",
+    "cost_rate",
+    "segment_or_none",
+    "period_start",
+    "period_length",
+    "current_customers",
+    "invoices_to",
+    "invoices_between",
+    "tickets_between",
+    "won_deals_to",
+    "first_invoices",
+    "segment_periods",
+    "pareto_ranks",
+)
+_WITH_MACROS: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+_MACROS_LOCK = threading.Lock()
+
+
+def define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach the macro catalog to `con`'s DuckDB and (re)define every macro, once per
+    connection (a store's: the table macros need its invoices, tickets, customers_current
+    and deals_current to exist). Runs on a cursor of its own, so never inside the caller's
+    transaction."""
+    with _MACROS_LOCK:
+        if con in _WITH_MACROS:
+            return
+        cur = con.cursor()
+        try:
+            cur.execute(f"attach if not exists ':memory:' as {MACRO_CATALOG} (read_only false)")
+            for name in MACROS:
+                cur.execute(sql(f"macros/{name}"))
+        finally:
+            cur.close()
+        _WITH_MACROS.add(con)
+
+
 def query(con: Connection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run one named query and return every row as a DataFrame."""
     text = sql(name)
     # DuckDB refuses parameters the query does not use: pass only those it names.
     used = {k: v for k, v in (params or {}).items() if f"${k}" in text}
+    if f"{MACRO_CATALOG}." in text:
+        define_macros(con)
     return con.cursor().execute(text, used).df()
 
 

@@ -5,15 +5,7 @@
 -- last_invoice their last invoice date on or before the end of year k + 1.
 with source_invoices as (
     select customer, date, amount
-    from invoices
-    where workspace_id = $ws and date <= $as_of and date > $ends[$years + 2]
-        and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
+    from macros.invoices_between($ws, $ends[$years + 2], $as_of)
 ),
 
 years as (
@@ -46,14 +38,14 @@ final as (
         y.starts_after + 1 as year_from,
         y.ends_on as year_to,
         p.customer,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment,
+        macros.segment_or_none(c.segment) as segment,
         p.revenue as revenue_prior,
         p.last_invoice,
         n.customer is null as churned
     from customer_years as p
     join years as y on y.k = p.k - 1
     left join customer_years as n on n.k = p.k - 1 and n.customer = p.customer
-    left join source_customers as c on p.customer = c.customer
+    left join macros.current_customers($ws) as c on p.customer = c.customer
     where p.k >= 1
 )
 

@@ -7,9 +7,7 @@
 -- invoice lines that carry a cost.
 with source_invoices as (
     select customer, amount, cost
-    from invoices
-    where workspace_id = $ws and date > $current_after and date <= $as_of
-        and customer is not null and amount is not null
+    from macros.invoices_between($ws, $current_after, $as_of)
 ),
 
 invoiced_before as (
@@ -27,12 +25,6 @@ source_time as (
     group by all
 ),
 
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
-),
-
 revenue as (
     select
         customer,
@@ -47,12 +39,9 @@ time_cost as (
     select
         customer,
         sum(hours)::double as hours,
-        sum(hours * case
-            when role ilike 'tech%' then $rate_tech
-            when role ilike 'sales%' then $rate_sales
-            when role ilike 'admin%' then $rate_admin
-            else $rate_default
-        end)::double as time_cost
+        sum(
+            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
+        )::double as time_cost
     from source_time
     group by customer
 ),
@@ -74,7 +63,7 @@ joined as (
 final as (
     select
         j.customer,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment,
+        macros.segment_or_none(c.segment) as segment,
         j.revenue,
         j.invoice_cost,
         j.hours,
@@ -86,7 +75,7 @@ final as (
         j.revenue - j.invoice_cost - j.time_cost < 0 as loss_making,
         j.cost_lines
     from joined as j
-    left join source_customers as c on j.customer = c.customer
+    left join macros.current_customers($ws) as c on j.customer = c.customer
 )
 
 select * from final

@@ -6,22 +6,12 @@
 -- (segment, size band, region, channel; null when not known).
 with source_invoices as (
     select customer, amount
-    from invoices
-    where workspace_id = $ws and date > $current_after and date <= $as_of
-        and customer is not null and amount is not null
+    from macros.invoices_between($ws, $current_after, $as_of)
 ),
 
 source_tickets as (
     select customer, hours
-    from tickets
-    where workspace_id = $ws and opened > $current_after and opened <= $as_of
-        and customer is not null
-),
-
-source_customers as (
-    select customer, segment, region, size, channel
-    from customers_current
-    where workspace_id = $ws
+    from macros.tickets_between($ws, $current_after, $as_of)
 ),
 
 revenue as (
@@ -62,8 +52,8 @@ cleaned as (
         m.median_burden,
         j.revenue > m.median_revenue as high_revenue,
         j.burden > m.median_burden as high_burden,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment,
-        nullif(trim(c.region), '') as region,
+        macros.segment_or_none(c.segment) as segment,
+        macros.trimmed(c.region) as region,
         case
             when c.size is null then null
             when c.size < 10 then '1–9'
@@ -71,11 +61,11 @@ cleaned as (
             when c.size < 250 then '50–249'
             else '250+'
         end as size_band,
-        nullif(trim(c.channel), '') as channel,
-        nullif(trim(c.segment), '') is not null as has_segment
+        macros.trimmed(c.channel) as channel,
+        macros.trimmed(c.segment) is not null as has_segment
     from joined as j
     cross join medians as m
-    left join source_customers as c on j.customer = c.customer
+    left join macros.current_customers($ws) as c on j.customer = c.customer
 ),
 
 final as (

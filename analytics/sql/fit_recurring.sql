@@ -2,9 +2,7 @@
 -- whose recurring flag is known, and the recurring part of that.
 with source_invoices as (
     select amount, recurring
-    from invoices
-    where workspace_id = $ws and date > $current_after and date <= $as_of
-        and customer is not null and amount is not null
+    from macros.invoices_between($ws, $current_after, $as_of)
 ),
 
 final as (

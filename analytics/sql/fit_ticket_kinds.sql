@@ -11,7 +11,7 @@ final as (
     select
         count(*) filter (where opened > $current_after and customer is not null) as tickets,
         count(*) filter (
-            where opened > $current_after and customer is not null and type ilike '%complain%'
+            where opened > $current_after and customer is not null and macros.is_complaint(type)
         ) as complaints,
         count(*) filter (
             where opened > $current_after and customer is not null and hours is not null

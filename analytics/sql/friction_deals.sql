@@ -16,7 +16,7 @@
 with source as (
     select
         deal_id,
-        coalesce(nullif(trim(owner), ''), '(no salesperson)') as owner,
+        coalesce(macros.trimmed(owner), '(no salesperson)') as owner,
         customer,
         status,
         created,

@@ -2,7 +2,7 @@
 -- "hardware") and the rest, which is counted as service revenue; lines without a product are
 -- counted as service. product_lines says how many lines name their product at all.
 with source as (
-    select amount::double as amount, nullif(trim(product), '') as product
+    select amount::double as amount, macros.trimmed(product) as product
     from invoices
     where workspace_id = $ws and date > $after and date <= $as_of and amount is not null
 ),

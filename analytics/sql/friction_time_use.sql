@@ -18,10 +18,10 @@ with source as (
 
 cleaned as (
     select
-        coalesce(nullif(trim(person), ''), '(no name)') as person,
+        coalesce(macros.trimmed(person), '(no name)') as person,
         hours,
         coalesce(category ilike '%improv%', false) as improvement,
-        nullif(trim(category), '') is not null as categorised,
+        macros.trimmed(category) is not null as categorised,
         billable,
         to_customer
     from source

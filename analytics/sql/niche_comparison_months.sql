@@ -12,10 +12,7 @@ with slices as (
 
 source as (
     select date
-    from invoices
-    where workspace_id = $ws and date is not null and customer is not null
-        and amount is not null
-        and date > $ends[len($ends)] and date <= $ends[1]
+    from macros.invoices_between($ws, $ends[len($ends)], $ends[1])
 ),
 
 covered as (
@@ -29,9 +26,7 @@ final as (
         (select count(*) from covered) as months_with_invoices,
         (select count(*) from slices) as months,
         (
-            select min(date) from invoices
-            where workspace_id = $ws and date is not null and customer is not null
-                and amount is not null
+            select min(date) from macros.invoices_to($ws, 'infinity'::date)
         ) as first_invoice
 )
 

@@ -5,24 +5,15 @@
 -- of the shares and reported as `unsegmented_revenue`.
 with source_invoices as (
     select customer, amount
-    from invoices
-    where workspace_id = $ws
-        and date > $current_after and date <= $as_of
-        and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
+    from macros.invoices_between($ws, $current_after, $as_of)
 ),
 
 cleaned as (
     select
         i.amount,
-        nullif(trim(c.segment), '') as segment
+        macros.trimmed(c.segment) as segment
     from source_invoices as i
-    left join source_customers as c on i.customer = c.customer
+    left join macros.current_customers($ws) as c on i.customer = c.customer
 ),
 
 unsegmented as (

@@ -1,34 +1,38 @@
--- The invoices a niche indicator can read up to $as_of: first and last date, lines, and how
--- many of those customers carry a segment (for "what data would fix it" messages).
+-- The invoices a figure can read up to $as_of: first and last date and how many lines; with
+-- $customers, also how many customers they name and how many of those carry a segment (for
+-- niche's "what data would fix it" messages). Without it those two are 0 and the customers
+-- are not even listed, so the span alone stays a single scan.
 with source as (
     select date, customer
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
+    from macros.invoices_to($ws, $as_of)
 ),
 
-by_customer as (
-    select customer, min(date) as first_date, max(date) as last_date, count(*) as lines
+customers as (
+    select distinct customer
     from source
-    group by customer
+    where $customers
 ),
 
-cleaned as (
+segmented as (
     select
-        b.*,
-        nullif(trim(c.segment), '') is not null as has_segment
-    from by_customer as b
-    left join customers_current as c on c.workspace_id = $ws and b.customer = c.customer
+        count(*) as customers,
+        count(*) filter (where macros.trimmed(c.segment) is not null) as segmented_customers
+    from customers as b
+    left join macros.current_customers($ws) as c on b.customer = c.customer
 ),
 
 final as (
     select
-        min(first_date) as first_date,
-        max(last_date) as last_date,
-        coalesce(sum(lines), 0) as lines,
-        count(*) as customers,
-        count(*) filter (where has_segment) as segmented_customers
-    from cleaned
+        f.first_date,
+        f.last_date,
+        f.lines,
+        s.customers,
+        s.segmented_customers
+    from (
+        select min(date) as first_date, max(date) as last_date, count(*) as lines
+        from source
+    ) as f
+    cross join segmented as s
 )
 
 select * from final

@@ -4,32 +4,9 @@
 -- when it starts on or after $usable_from (once the invoices have run for 12 months: in the
 -- first year every existing customer looks new). `falls` counts how many periods in a row,
 -- up to the latest, a segment's new-customer count went down.
-with source_invoices as (
-    select date, customer
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
-),
-
-first_invoices as (
-    select customer, min(date) as first_invoice
-    from source_invoices
-    group by customer
-),
-
-cleaned as (
-    select
-        f.customer,
-        f.first_invoice,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
-    from first_invoices as f
-    left join source_customers as c on f.customer = c.customer
+with cleaned as (
+    select customer, first_invoice, segment
+    from macros.first_invoices($ws, $as_of)
 ),
 
 periods as (

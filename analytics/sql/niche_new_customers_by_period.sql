@@ -2,33 +2,12 @@
 -- $grain), every period from the first invoice up to the one holding $as_of, zeros included.
 -- Quarters and years start in the fiscal year's first month ($fiscal_shift = months after
 -- January). In the data's first months every existing customer counts as new.
-with source_invoices as (
-    select date, customer
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
-),
-
-first_invoices as (
-    select customer, min(date) as first_invoice
-    from source_invoices
-    group by customer
-),
-
-cleaned as (
+with cleaned as (
     select
-        (date_trunc($grain, f.first_invoice - to_months($fiscal_shift)) + to_months($fiscal_shift))::date
-            as period_start,
-        f.customer,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
-    from first_invoices as f
-    left join source_customers as c on f.customer = c.customer
+        macros.period_start($grain, first_invoice, $fiscal_shift) as period_start,
+        customer,
+        segment
+    from macros.first_invoices($ws, $as_of)
 ),
 
 by_segment as (
@@ -37,19 +16,8 @@ by_segment as (
     group by all
 ),
 
-periods as (
-    select unnest(generate_series(
-        min(period_start),
-        (date_trunc($grain, $as_of::date - to_months($fiscal_shift)) + to_months($fiscal_shift))::date,
-        to_months(case $grain when 'month' then 1 when 'quarter' then 3 else 12 end)
-    ))::date as period_start
-    from cleaned
-),
-
 grid as (
-    select p.period_start, s.segment
-    from periods as p
-    cross join (select distinct segment from cleaned) as s
+    select * from macros.segment_periods(cleaned, $grain, $as_of, $fiscal_shift)
 ),
 
 final as (

@@ -5,14 +5,12 @@
 -- the cost rate of the role ($rate_tech, $rate_sales, $rate_admin, else $rate_default); it is
 -- null when the workspace has neither invoice costs nor time entries naming a customer.
 with bounds as (
-    select $current_after::date as recent_after, $prior_after::date as prior_after
+    select $current_after::date as recent_after
 ),
 
 source_invoices as (
     select i.customer, i.amount, i.cost, i.date > b.recent_after as recent
-    from invoices as i, bounds as b
-    where i.workspace_id = $ws and i.date > b.prior_after and i.date <= $as_of
-        and i.customer is not null and i.amount is not null
+    from macros.invoices_between($ws, $prior_after::date, $as_of) as i, bounds as b
 ),
 
 source_time as (
@@ -23,28 +21,20 @@ source_time as (
 ),
 
 source_tickets as (
-    select t.customer
-    from tickets as t, bounds as b
-    where t.workspace_id = $ws and t.opened > b.recent_after and t.opened <= $as_of
-        and t.customer is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
+    select customer
+    from macros.tickets_between($ws, $current_after::date, $as_of)
 ),
 
 cleaned_customers as (
     select
         k.customer,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
+        macros.segment_or_none(c.segment) as segment
     from (
-        select customer from source_customers
+        select customer from macros.current_customers($ws)
         union
         select customer from source_invoices
     ) as k
-    left join source_customers as c on k.customer = c.customer
+    left join macros.current_customers($ws) as c on k.customer = c.customer
 ),
 
 customer_revenue as (
@@ -61,12 +51,9 @@ customer_revenue as (
 customer_time as (
     select
         customer,
-        sum(hours * case
-            when role like 'tech%' then $rate_tech
-            when role like 'sales%' then $rate_sales
-            when role like 'admin%' then $rate_admin
-            else $rate_default
-        end) as time_cost
+        sum(
+            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
+        ) as time_cost
     from source_time
     group by customer
 ),

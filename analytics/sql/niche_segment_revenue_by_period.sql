@@ -5,15 +5,7 @@
 -- periods may be partial.
 with source_invoices as (
     select date, customer, amount
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
+    from macros.invoices_to($ws, $as_of)
 ),
 
 customer_months as (
@@ -25,8 +17,7 @@ customer_months as (
 
 customer_periods as (
     select
-        (date_trunc($grain, month - to_months($fiscal_shift)) + to_months($fiscal_shift))::date
-            as period_start,
+        macros.period_start($grain, month, $fiscal_shift) as period_start,
         customer,
         sum(revenue) as revenue
     from customer_months
@@ -37,9 +28,9 @@ cleaned as (
     select
         p.period_start,
         p.revenue,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
+        macros.segment_or_none(c.segment) as segment
     from customer_periods as p
-    left join source_customers as c on p.customer = c.customer
+    left join macros.current_customers($ws) as c on p.customer = c.customer
 ),
 
 by_segment as (
@@ -52,19 +43,8 @@ by_segment as (
     group by all
 ),
 
-periods as (
-    select unnest(generate_series(
-        min(period_start),
-        (date_trunc($grain, $as_of::date - to_months($fiscal_shift)) + to_months($fiscal_shift))::date,
-        to_months(case $grain when 'month' then 1 when 'quarter' then 3 else 12 end)
-    ))::date as period_start
-    from cleaned
-),
-
 grid as (
-    select p.period_start, s.segment
-    from periods as p
-    cross join (select distinct segment from cleaned) as s
+    select * from macros.segment_periods(cleaned, $grain, $as_of, $fiscal_shift)
 ),
 
 final as (

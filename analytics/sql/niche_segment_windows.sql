@@ -7,15 +7,7 @@
 -- segment are pooled as '(no segment)'.
 with source_invoices as (
     select date, customer, amount
-    from invoices
-    where workspace_id = $ws and date <= $as_of
-        and date is not null and customer is not null and amount is not null
-),
-
-source_customers as (
-    select customer, segment
-    from customers_current
-    where workspace_id = $ws
+    from macros.invoices_to($ws, $as_of)
 ),
 
 by_customer as (
@@ -34,9 +26,9 @@ by_customer as (
 cleaned as (
     select
         b.*,
-        coalesce(nullif(trim(c.segment), ''), '(no segment)') as segment
+        macros.segment_or_none(c.segment) as segment
     from by_customer as b
-    left join source_customers as c on b.customer = c.customer
+    left join macros.current_customers($ws) as c on b.customer = c.customer
 ),
 
 by_segment as (

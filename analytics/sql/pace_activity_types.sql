@@ -4,14 +4,14 @@
 with source as (
     select type
     from activities
-    where workspace_id = $ws and nullif(trim(type), '') is not null
+    where workspace_id = $ws and macros.trimmed(type) is not null
 ),
 
 by_type as (
     select
         type,
         count(*) as activities,
-        trim(regexp_replace(lower(type), '[^a-z]+', ' ', 'g')) as k
+        macros.type_words(type) as k
     from source
     group by type
 ),

@@ -2,9 +2,7 @@
 -- either up to $horizon months after the month of $as_of (future months carry no actuals).
 with won as (
     select date_trunc('month', closed)::date as month, sum(value) as won_value, count(*) as won_deals
-    from deals_current
-    where workspace_id = $ws and status = 'won' and closed is not null and closed <= $as_of
-        and value is not null
+    from macros.won_deals_to($ws, $as_of)
     group by 1
 ),
 

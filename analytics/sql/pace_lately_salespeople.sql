@@ -2,9 +2,8 @@
 -- their lifetime rank. Rank 1 = most won value; nothing won recently = unranked.
 with won as (
     select owner, closed, value
-    from deals_current
-    where workspace_id = $ws and status = 'won' and owner is not null and value is not null
-        and closed is not null and closed <= $as_of
+    from macros.won_deals_to($ws, $as_of)
+    where owner is not null
 ),
 
 totals as (

@@ -23,7 +23,7 @@ with kinds as materialized (
     from (
         select
             type,
-            trim(regexp_replace(lower(coalesce(type, '')), '[^a-z]+', ' ', 'g')) as k
+            macros.type_words(coalesce(type, '')) as k
         from (select distinct type from activities where workspace_id = $ws)
     )
 ),

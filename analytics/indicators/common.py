@@ -1,0 +1,204 @@
+"""Helpers every indicator area shares: the per-context memo, dates and calendar windows, the
+invoices' span, and the small formatting steps (names in a sentence, JSON-plain records)."""
+
+from __future__ import annotations
+
+import calendar
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from analytics import format as fmt
+from analytics.indicators import jsonable
+from analytics.indicators.base import Context, Indicator, Result
+from analytics.queries import query
+from analytics.store import Connection
+
+T = TypeVar("T")
+
+# Far enough ahead to mean "every invoice there is".
+END_OF_TIME = date(9999, 12, 31)
+# The trailing window most figures read: as_of - 12 calendar months < day <= as_of.
+WINDOW_MONTHS = 12
+
+
+# ---------------------------------------------------------------- one memo per context
+
+# Frames several indicators read (the revenue ranking, the deals in the window, time use per
+# person), kept for the life of one compute context (one moment's view of the data:
+# compute_all makes a new context per call), so each is queried once per scoreboard.
+_SHARED: dict[int, tuple[weakref.ref[Context], dict[tuple[Any, ...], Any]]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(ctx: Context, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """`make()` once per context and key; forgotten when the context is. A key names the
+    fact and every argument it depends on, the day included. Callers must not change what
+    it returns (hand out copies of frames they alter)."""
+    ident = id(ctx)
+    with _SHARED_LOCK:
+        entry = _SHARED.get(ident)
+        if entry is None or entry[0]() is not ctx:
+            # the context's id may be reused after it is gone: the weak reference tells
+            entry = (weakref.ref(ctx, lambda _ref: _SHARED.pop(ident, None)), {})
+            _SHARED[ident] = entry
+        memo = entry[1]
+    if key not in memo:
+        memo[key] = make()
+    value: T = memo[key]
+    return value
+
+
+# ---------------------------------------------------------------- dates and windows
+
+
+def as_date(value: Any) -> date | None:
+    """A date from what DuckDB or pandas hands back (date, Timestamp, NaT, None)."""
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def shift_months(when: date, months: int) -> date:
+    """`when` moved by whole calendar months: the same day of the month, clamped to the
+    month's end, and a month end stays a month end (31 May - 3 → 28 Feb, 30 Jun - 3 → 31 Mar)."""
+    year, month0 = divmod(when.year * 12 + when.month - 1 + months, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    month_end = (when + timedelta(days=1)).day == 1
+    return date(year, month0 + 1, last if month_end else min(when.day, last))
+
+
+def months_back(as_of: date, months: int) -> date:
+    """The window boundary `months` calendar months before `as_of`.
+
+    The same day of the month, clamped to the month's end (31 May → 28 Feb); when `as_of`
+    is a month end the boundaries are month ends too, so an owner who picks 30 Jun gets the
+    quarters (31 Mar, 30 Jun], (31 Dec, 31 Mar]…. Every trailing window is cut here.
+    """
+    return shift_months(as_of, -months)
+
+
+def window_ends(as_of: date, step_months: int, windows: int) -> list[date]:
+    """as_of and the boundaries before it, newest first: window k runs (ends[k+1], ends[k]]."""
+    return [months_back(as_of, step_months * k) for k in range(windows + 1)]
+
+
+def oldest_full_window(first_invoice: date, ends: list[date]) -> int:
+    """The oldest window k the invoices cover in full, -1 if none.
+
+    A window counts as full when the first invoice falls within its first month: a
+    business's first month of billing stands for the whole month.
+    """
+    full = [k for k in range(len(ends) - 1) if first_invoice <= shift_months(ends[k + 1], 1)]
+    return max(full, default=-1)
+
+
+def window_after(as_of: date) -> date:
+    """The day before the trailing 12 months to `as_of` begin (the window excludes it)."""
+    return months_back(as_of, WINDOW_MONTHS)
+
+
+def window_days(as_of: date) -> tuple[str, str]:
+    """The trailing 12 months' first and last day (ISO), for a result's details."""
+    return (window_after(as_of) + timedelta(days=1)).isoformat(), as_of.isoformat()
+
+
+def window_text(as_of: date) -> str:
+    return f"the 12 months to {fmt.day(as_of)}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a figure over the trailing 12 months starts from: its as-of day, the window's
+    boundary and the owner's currency."""
+
+    as_of: date
+    currency: str
+
+    @property
+    def after(self) -> date:
+        return window_after(self.as_of)
+
+
+def start(ctx: Context, ind: Indicator, entity: str, missing: str) -> Window | Result:
+    """The window to `entity`'s as-of day, or "not enough data" saying `missing` when the
+    entity has no dates at all."""
+    as_of = ctx.entity_as_of(entity)
+    if as_of is None:
+        return ind.unknown(missing)
+    return Window(as_of, currency(ctx))
+
+
+# ---------------------------------------------------------------- the invoices' span
+
+
+def invoice_span(
+    con: Connection, workspace_id: int, as_of: date | None = None, *, customers: bool = False
+) -> dict[str, Any]:
+    """The invoices up to `as_of` (None: all): first_date, last_date, lines; with
+    `customers`, also how many customers they name and segmented_customers (those carrying
+    a segment), else both 0."""
+    row = query(
+        con,
+        "niche_invoice_span",
+        {"ws": workspace_id, "as_of": as_of or END_OF_TIME, "customers": customers},
+    ).iloc[0]
+    return {
+        "first_date": as_date(row["first_date"]),
+        "last_date": as_date(row["last_date"]),
+        "lines": int(row["lines"]),
+        "customers": int(row["customers"]),
+        "segmented_customers": int(row["segmented_customers"]),
+    }
+
+
+def ctx_invoice_span(ctx: Context, as_of: date | None) -> dict[str, Any]:
+    """`invoice_span` to `as_of` with the customers, once per context (a copy: callers may
+    add to it)."""
+    return dict(
+        shared(
+            ctx,
+            ("invoice_span", as_of),
+            lambda: invoice_span(ctx.con, ctx.workspace_id, as_of, customers=True),
+        )
+    )
+
+
+def invoice_as_of(con: Connection, workspace_id: int, as_of: date | None = None) -> date | None:
+    """`as_of` when given, else the last invoice date (None without invoices)."""
+    if as_of is not None:
+        return as_of
+    return invoice_span(con, workspace_id)["last_date"]
+
+
+# ---------------------------------------------------------------- words and records
+
+
+def currency(ctx: Context) -> str:
+    return str(ctx.settings.get("currency", "USD"))
+
+
+def names(items: list[str], total: int | None = None, *, limit: int | None = None) -> str:
+    """Names in a sentence: "A", "A and B", "A, B and C"; with `limit`, at most that many
+    shown and the rest counted against `total` (default: all items): "A, B, C and 4 more"."""
+    total = len(items) if total is None else total
+    shown = items if limit is None else items[:limit]
+    more = total - len(shown)
+    if more > 0:
+        return ", ".join(shown) + f" and {more} more"
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A small frame as JSON-plain records (NaN → None, dates → ISO, plain numbers)."""
+    rows: list[dict[str, Any]] = jsonable(frame.to_dict(orient="records"))
+    return rows

@@ -1,0 +1,502 @@
+"""Customer fit's 80/20 figures: the revenue and the complaints of the top 20 % (and 4 %) of
+customers, the Lorenz curve and the Gini index behind them.
+
+Counting the top 20 % (and 4 %): customers with revenue above zero in the window (tickets:
+with at least one ticket of the kind counted) are ranked largest first, ties broken by
+name, and the top group is exactly ceil(20 % x their number) customers — so the count is
+exact and the same customers are named every time, whatever the ties at the cut.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from analytics import format as fmt
+from analytics.indicators import register
+from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators.common import (
+    END_OF_TIME,
+    as_date,
+    invoice_as_of,
+    months_back,
+    records,
+    shared,
+    window_text,
+)
+from analytics.indicators.fit.base import (
+    AREA,
+    DETAIL_ROWS,
+    LORENZ_POINTS,
+    NAMES_IN_MESSAGE,
+    PAGE,
+    TICKET_MODES,
+    TicketMode,
+    details_start,
+    names,
+    no_revenue,
+    start,
+)
+from analytics.queries import query
+from analytics.settings import minimum
+from analytics.store import Connection
+
+# ---------------------------------------------------------------- Pareto and Lorenz
+
+
+@dataclass
+class Pareto:
+    """Customers ranked by revenue or tickets, the summary figures and the Lorenz curve."""
+
+    what: Literal["revenue", "tickets"]
+    ranks: pd.DataFrame  # customer, segment, value, rank, top20, top4, share, cumulative_share…
+    points: pd.DataFrame  # customer_share, value_share: the Lorenz curve, ascending
+    customers: int = 0
+    k20: int = 0
+    k4: int = 0
+    total: float = 0.0
+    top20_share: float | None = None
+    top4_share: float | None = None
+    gini: float | None = None
+    complaints_only: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.customers == 0
+
+
+def lorenz_points(values: pd.Series, max_points: int = LORENZ_POINTS) -> pd.DataFrame:
+    """The Lorenz curve of per-customer values: customer_share (cumulative share of
+    customers, smallest first) against value_share (their cumulative share of the total),
+    from (0, 0) to (1, 1): at most `max_points` points, evenly spaced along the customers
+    when there are more (the last one always kept)."""
+    ordered = np.sort(values.to_numpy(dtype=float))
+    n = len(ordered)
+    if n == 0 or ordered.sum() <= 0:
+        return pd.DataFrame({"customer_share": [], "value_share": []})
+    cumulative = np.cumsum(ordered) / ordered.sum()
+    positions = np.arange(1, n + 1)
+    if n > max_points - 1:  # one point is the origin
+        keep = np.unique(np.linspace(0, n - 1, max_points - 1).round().astype(int))
+        positions, cumulative = positions[keep], cumulative[keep]
+    return pd.DataFrame(
+        {
+            "customer_share": np.concatenate([[0.0], positions / n]),
+            "value_share": np.concatenate([[0.0], cumulative]),
+        }
+    )
+
+
+def pareto_from_ranks(
+    what: Literal["revenue", "tickets"], ranks: pd.DataFrame, complaints_only: bool = False
+) -> Pareto:
+    """The summary figures and the Lorenz curve of a ranking from `revenue_ranks` or
+    `ticket_ranks` (an indicator's frame, say)."""
+    if ranks.empty:
+        return Pareto(what, ranks, lorenz_points(pd.Series(dtype=float)))
+    first = ranks.iloc[0]
+    total = float(ranks["value"].sum())
+    return Pareto(
+        what=what,
+        ranks=ranks,
+        points=lorenz_points(ranks["value"]),
+        customers=int(first["customers"]),
+        k20=int(first["k20"]),
+        k4=int(first["k4"]),
+        total=total,
+        top20_share=float(ranks.loc[ranks["top20"], "value"].sum()) / total,
+        top4_share=float(ranks.loc[ranks["top4"], "value"].sum()) / total,
+        gini=float(first["gini"]),
+        complaints_only=complaints_only,
+    )
+
+
+def revenue_ranks(
+    con: Connection, workspace_id: int, as_of: date, segments: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Customers with revenue above zero in the last 12 months to `as_of`, largest first.
+
+    Columns: customer, segment, value (revenue), rank, customers, k20, k4, share,
+    cumulative_share, top20, top4, gini (see fit_revenue_ranks.sql). `segments` keeps only
+    those segments' customers (ranked among themselves).
+    """
+    return query(
+        con,
+        "fit_revenue_ranks",
+        {
+            "ws": workspace_id,
+            "as_of": as_of,
+            "current_after": months_back(as_of, 12),
+            "segments": list(segments),
+        },
+    )
+
+
+def ticket_kinds(con: Connection, workspace_id: int, as_of: date) -> dict[str, Any]:
+    """Tickets opened in the last 12 months to `as_of`: tickets, complaints, with_hours;
+    and first_opened / last_opened over all tickets up to `as_of`."""
+    row = query(
+        con,
+        "fit_ticket_kinds",
+        {"ws": workspace_id, "as_of": as_of, "current_after": months_back(as_of, 12)},
+    ).iloc[0]
+    return {
+        "tickets": int(row["tickets"]),
+        "complaints": int(row["complaints"]),
+        "with_hours": int(row["with_hours"]),
+        "first_opened": as_date(row["first_opened"]),
+        "last_opened": as_date(row["last_opened"]),
+    }
+
+
+def ctx_ranks(ctx: Context, as_of: date) -> pd.DataFrame:
+    """`revenue_ranks` to `as_of`, once per context (three fit figures read it)."""
+    return shared(
+        ctx, ("revenue_ranks", as_of), lambda: revenue_ranks(ctx.con, ctx.workspace_id, as_of)
+    )
+
+
+def ctx_kinds(ctx: Context, as_of: date) -> dict[str, Any]:
+    """`ticket_kinds` to `as_of`, once per context."""
+    return shared(
+        ctx, ("ticket_kinds", as_of), lambda: ticket_kinds(ctx.con, ctx.workspace_id, as_of)
+    )
+
+
+def complaints_only(kinds: dict[str, Any], mode: TicketMode = "auto") -> bool:
+    """Count complaints only: asked for, or (auto) whenever at least one ticket is a complaint."""
+    if mode not in TICKET_MODES:
+        raise ValueError(f"tickets must be one of {', '.join(TICKET_MODES)}; got {mode!r}")
+    if mode == "auto":
+        return kinds["complaints"] > 0
+    return mode == "complaints"
+
+
+def ticket_ranks(
+    con: Connection,
+    workspace_id: int,
+    as_of: date,
+    complaints: bool,
+    segments: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Customers with tickets (complaints only when `complaints`) in the last 12 months,
+    most first; columns as `revenue_ranks` (value = tickets) plus hours."""
+    return query(
+        con,
+        "fit_ticket_ranks",
+        {
+            "ws": workspace_id,
+            "as_of": as_of,
+            "current_after": months_back(as_of, 12),
+            "complaints_only": complaints,
+            "segments": list(segments),
+        },
+    )
+
+
+def pareto(
+    con: Connection,
+    workspace_id: int,
+    as_of: date | None,
+    what: Literal["revenue", "tickets"] = "revenue",
+    *,
+    tickets: TicketMode = "auto",
+    segments: tuple[str, ...] = (),
+) -> Pareto:
+    """The 80/20 picture of revenue or tickets over the last 12 months to `as_of` (None: the
+    last invoice date): ranked customers, top-20 % and top-4 % shares, Gini, Lorenz points."""
+    day = invoice_as_of(con, workspace_id, as_of)
+    if what == "tickets" and day is None:
+        day = ticket_kinds(con, workspace_id, END_OF_TIME)["last_opened"]
+    if day is None:
+        return pareto_from_ranks(what, pd.DataFrame())
+    if what == "revenue":
+        return pareto_from_ranks(what, revenue_ranks(con, workspace_id, day, segments))
+    only = complaints_only(ticket_kinds(con, workspace_id, day), tickets)
+    return pareto_from_ranks(
+        what, ticket_ranks(con, workspace_id, day, only, segments), complaints_only=only
+    )
+
+
+def lorenz(
+    con: Connection,
+    workspace_id: int,
+    as_of: date | None,
+    what: Literal["revenue", "tickets"] = "revenue",
+    *,
+    tickets: TicketMode = "auto",
+    segments: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """The Lorenz curve alone (customer_share, value_share; at most 200 points)."""
+    return pareto(con, workspace_id, as_of, what, tickets=tickets, segments=segments).points
+
+
+def _top_list(ranks: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
+    top = ranks.head(n)[["customer", "segment", "value", "share"]].rename(columns={"value": column})
+    return records(top)
+
+
+# ---------------------------------------------------------------- revenue_pareto
+
+
+def _top4_part(settings: dict[str, Any], p: Pareto, verb: str) -> str:
+    """The top-4 % clause of a Pareto message, or why it is left out: below the setting
+    min_customers_top4 the top 4 % is a name or two, the same as the top of the top 20 %."""
+    need = minimum(settings, "min_customers_top4")
+    if p.customers >= need:
+        return f"; the top 4% ({fmt.plural(p.k4, 'customer')}) {verb} {fmt.pct(p.top4_share)}."
+    return (
+        f". The top 4% is left out below {need:,} customers: with {p.customers:,} it would be "
+        f"{fmt.plural(p.k4, 'customer')}, already at the top of the top 20%."
+    )
+
+
+def _top4_details(settings: dict[str, Any], p: Pareto) -> dict[str, Any]:
+    shown = p.customers >= minimum(settings, "min_customers_top4")
+    return {
+        "top4_customers": p.k4 if shown else None,
+        "top4_share": p.top4_share if shown else None,
+        "min_customers_top4": minimum(settings, "min_customers_top4"),
+    }
+
+
+def _pareto_small(
+    ind: Indicator,
+    ctx: Context,
+    p: Pareto,
+    as_of: date,
+    what: str,
+    fix: str,
+    details: dict[str, Any],
+) -> Result | None:
+    """The top-20 % share over fewer customers than the setting min_customers_top20: shown
+    with its count, no colour."""
+    need = minimum(ctx.settings, "min_customers_top20")
+    if p.customers >= need:
+        return None
+    return ind.too_few(
+        p.top20_share,
+        p.customers,
+        need,
+        "customer",
+        count=(
+            f"the top 20% is {fmt.plural(p.k20, 'customer')} of the {p.customers:,} with "
+            f"{what} in {window_text(as_of)}"
+        ),
+        fix=f"An 80/20 split needs a crowd. {fix}",
+        frame=p.ranks,
+        details={**details, "min_customers_top20": need},
+    )
+
+
+def compute_revenue_pareto(ctx: Context) -> Result:
+    ind = REVENUE_PARETO
+    w = start(ctx, ind)
+    if isinstance(w, Result):
+        return w
+    as_of, currency = w.as_of, w.currency
+    p = pareto_from_ranks("revenue", ctx_ranks(ctx, as_of))
+    if p.empty:
+        return no_revenue(ind, ctx, as_of)
+    assert p.top20_share is not None and p.top4_share is not None
+    value = p.top20_share
+    status = ind.judge(value, ctx.settings)
+    top = p.ranks.head(NAMES_IN_MESSAGE)
+    biggest = [
+        f"{name} ({fmt.money(v, currency)})"
+        for name, v in zip(top["customer"], top["value"], strict=True)
+    ]
+    text = (
+        f"Your top 20% of customers ({p.k20:,} of {p.customers:,}) brought {fmt.pct(value)} of "
+        f"the revenue in {window_text(as_of)} ({fmt.money(p.total, currency)} in all)"
+        f"{_top4_part(ctx.settings, p, 'brought')} Biggest: {names(biggest)}."
+    )
+    if status == "red":
+        text += (
+            " So much riding on so few is a risk: know each of them by name, keep them close, "
+            "grow with them, and find more like them."
+        )
+    elif status == "amber":
+        text += " Steeper than the usual 80/20: look after the top group and grow with them."
+    else:
+        text += " That is the usual 80/20 shape or flatter: keep growing with the top group."
+    details: dict[str, Any] = {
+        **details_start(as_of),
+        "customers": p.customers,
+        "top20_customers": p.k20,
+        "revenue": p.total,
+        "top20_share": p.top20_share,
+        **_top4_details(ctx.settings, p),
+        "gini": p.gini,
+        "lorenz": records(p.points),
+        "top_customers": _top_list(p.ranks, "revenue", min(p.k20, DETAIL_ROWS)),
+        "rule": (
+            "Customers with revenue above zero in the last 12 months, ranked by revenue, ties "
+            "by name; the top 20% is ceil(20% of them) customers, the top 4% ceil(4%)."
+        ),
+    }
+    small = _pareto_small(
+        ind, ctx, p, as_of, "revenue", "Load more history or more customers' invoices.", details
+    )
+    if small is not None:
+        return small
+    return Result(ind.id, float(value), status, text, details, p.ranks)
+
+
+REVENUE_PARETO = register(
+    Indicator(
+        id="revenue_pareto",
+        area=AREA,
+        reads=("invoices",),
+        counts_days=False,
+        label="Revenue from top 20%",
+        unit="share",
+        higher_is_better=False,
+        description=(
+            "The 80/20 rule, and it repeats inside itself: roughly a fifth of your customers "
+            "bring four fifths of your revenue, and a twenty-fifth of them (the top 4%) bring "
+            "about two thirds. Those few deserve most of your attention: keep them happy and "
+            "grow your business with them. This is the share of the last 12 months' revenue "
+            "from your top fifth of customers, with the top 4%, the Lorenz curve and the Gini "
+            "index (0 = everyone pays the same, 1 = one customer pays it all). Green up to 80% "
+            "(the usual shape or flatter), red above 90%: then losing one or two names would "
+            "hurt badly. Judged from 10 customers, the top 4% shown from 25 (Settings, "
+            "Minimum bases)."
+        ),
+        thresholds=Thresholds(green=0.80, red=0.90),
+        compute=compute_revenue_pareto,
+        page=PAGE,
+        checklists=("test_advice",),
+        next_step=(
+            "List your top fifth by name. For each, book a visit or call this month, ask what "
+            "they need next, and write down what they have in common so you can find more "
+            "like them."
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------- ticket_pareto
+
+
+def compute_ticket_pareto(ctx: Context) -> Result:
+    ind = TICKET_PARETO
+    as_of = ctx.entity_as_of("tickets")
+    if as_of is None:
+        return ind.unknown(
+            "No tickets yet. Load your support tickets (opened date, customer; type if you "
+            "mark complaints) to see which customers raise most of them."
+        )
+    kinds = ctx_kinds(ctx, as_of)
+    if kinds["tickets"] == 0:
+        last = kinds["last_opened"]
+        reason = (
+            "No tickets loaded yet. Load your support tickets (opened date, customer; type "
+            "if you mark complaints) to see which customers raise most of them."
+            if last is None
+            else f"No tickets opened in {window_text(as_of)}; your last one was opened on "
+            f"{fmt.day(last)}. Load recent tickets to see who raises them."
+        )
+        return ind.unknown(reason)
+    only = complaints_only(kinds, "auto")
+    what = "complaints" if only else "tickets"
+    p = pareto_from_ranks(
+        "tickets", ticket_ranks(ctx.con, ctx.workspace_id, as_of, only), complaints_only=only
+    )
+    assert p.top20_share is not None and p.top4_share is not None
+    value = p.top20_share
+    status = ind.judge(value, ctx.settings)
+    top = p.ranks.head(NAMES_IN_MESSAGE)
+    loudest = [f"{name} ({int(v)})" for name, v in zip(top["customer"], top["value"], strict=True)]
+    basis = (
+        f"complaints ({kinds['complaints']:,} of your {kinds['tickets']:,} tickets are marked as "
+        "complaints)"
+        if only
+        else "tickets (none is marked as a complaint, so every ticket counts)"
+    )
+    text = (
+        f"Counting {basis}: the top 20% of customers who raised any ({p.k20:,} of "
+        f"{p.customers:,}) raised {fmt.pct(value)} of the {int(p.total):,} {what} in "
+        f"{window_text(as_of)}{_top4_part(ctx.settings, p, 'raised')} "
+        f"Most: {names(loudest)}."
+    )
+    if status == "red":
+        text += (
+            " A small group makes most of the noise: meet each of them, listen, agree what "
+            "would fix it, and fix it, or price the extra work in."
+        )
+    elif status == "amber":
+        text += " A few customers stand out: talk to them before they talk to a competitor."
+    else:
+        text += " The load is spread out: look at the causes, not at particular customers."
+    details: dict[str, Any] = {
+        **details_start(as_of),
+        "counted": what,
+        "complaints_only": only,
+        "tickets": kinds["tickets"],
+        "complaints": kinds["complaints"],
+        "customers": p.customers,
+        "top20_customers": p.k20,
+        "counted_total": int(p.total),
+        "top20_share": p.top20_share,
+        **_top4_details(ctx.settings, p),
+        "gini": p.gini,
+        "lorenz": records(p.points),
+        "top_customers": _top_list(p.ranks, what, min(p.k20, DETAIL_ROWS)),
+        "rule": (
+            "Customers with at least one ticket of the kind counted in the last 12 months, "
+            "ranked by count, ties by name; complaints only when tickets marked as complaints "
+            "(type containing 'complain') exist in the window, else every ticket."
+        ),
+    }
+    small = _pareto_small(
+        ind,
+        ctx,
+        p,
+        as_of,
+        what,
+        "Count every ticket on the Customer fit page, or load more of your support tickets."
+        if only
+        else "Load more of your support tickets.",
+        details,
+    )
+    if small is not None:
+        return small
+    return Result(ind.id, float(value), status, text, details, p.ranks)
+
+
+TICKET_PARETO = register(
+    Indicator(
+        id="ticket_pareto",
+        area=AREA,
+        reads=("tickets",),
+        counts_days=False,
+        label="Complaints from top 20%",
+        unit="share",
+        higher_is_better=False,
+        description=(
+            "The same 80/20 rule works on trouble: a fifth of the customers who complain "
+            "usually raise most of the complaints, and a handful raise most of those. A "
+            "complaint is a customer who still cares enough to tell you; handled well "
+            "(listen, acknowledge, ask, resolve) it makes the relationship stronger, but a "
+            "few chronic complainers can also eat the time your best customers pay for. This "
+            "is the share of the last 12 months' complaints (every ticket when none is marked "
+            "a complaint) raised by the top fifth of the customers who raised any. Green up "
+            "to 60%, red above 80%: then a small group makes most of the noise, and you can "
+            "deal with it by name."
+        ),
+        thresholds=Thresholds(green=0.60, red=0.80),
+        compute=compute_ticket_pareto,
+        page=PAGE,
+        checklists=("keep_the_whiners_closer",),
+        next_step=(
+            "Call each of the customers at the top of the list this week: listen, acknowledge, "
+            "ask what would resolve it, and resolve it. If the same customer keeps costing "
+            "more than they pay, reprice the contract or part ways."
+        ),
+    )
+)

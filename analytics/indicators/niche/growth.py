@@ -1,0 +1,213 @@
+"""Niche growth: revenue per segment over the last 12 months against the 12 before, and
+the compound growth since the first full year.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from analytics import format as fmt
+from analytics.indicators import common, effective_thresholds, register
+from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators.common import months_back, records
+from analytics.indicators.niche.base import (
+    AREA,
+    NO_SEGMENT,
+    PAGE,
+    SEGMENT_NOTE,
+    span_text,
+    spark_from_details,
+    start,
+    usable_from,
+    windows,
+)
+from analytics.indicators.niche.frames import comparison_gap, ctx_windows
+from analytics.queries import query
+from analytics.settings import minimum
+from analytics.store import Connection
+
+
+def _spark_growth(result: Result) -> pd.Series:
+    return spark_from_details(result, "trailing_12m_revenue", "month", "revenue")
+
+
+# ---------------------------------------------------------------- segment_growth
+
+
+def trailing_revenue(
+    con: Connection, workspace_id: int, as_of: date, months: int = 13
+) -> pd.DataFrame:
+    """Trailing-12-month revenue at the end of each of the last `months` calendar months.
+
+    Columns: month (first day), revenue (the 12 calendar months ending with that month).
+    The last month may be partial (it ends at `as_of`).
+    """
+    monthly = query(con, "niche_monthly_revenue", {"ws": workspace_id, "as_of": as_of})
+    monthly["revenue"] = monthly["revenue"].rolling(12, min_periods=12).sum()
+    monthly = monthly.dropna().tail(months).reset_index(drop=True)
+    monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
+    return monthly
+
+
+def compute_segment_growth(ctx: Context) -> Result:
+    ind = SEGMENT_GROWTH
+    begun = start(ctx, ind)
+    if isinstance(begun, Result):
+        return begun
+    as_of, span = begun
+    currency = common.currency(ctx)
+    seg = ctx_windows(ctx, as_of, span["first_date"])
+    shown = seg[(seg["revenue"] != 0) | (seg["revenue_prior"] != 0)].reset_index(drop=True)
+    revenue = float(seg["revenue"].sum())
+    prior = float(seg["revenue_prior"].sum())
+    cur_after = months_back(as_of, 12)
+    if prior <= 0:
+        return ind.unknown(
+            f"Needs invoices from the 12 months before {fmt.day(cur_after + timedelta(days=1))} "
+            f"to compare the last 12 months with the 12 before; {span_text(span)}. Load "
+            "older invoices (13 months or more in all) to see growth.",
+            shown,
+        )
+    gap = comparison_gap(
+        ctx, ind, as_of, "a growth rate", shown.assign(growth=float("nan"), cagr=float("nan"))
+    )
+    if gap is not None:
+        return gap
+    # A segment's own rate needs the same base as the whole business's.
+    base_needed = minimum(ctx.settings, "growth_min_customers")
+    shown["growth"] = shown["growth"].where(shown["customers_prior"] >= base_needed)
+    growth = (revenue - prior) / prior
+    status = ind.status_of(growth, effective_thresholds(ind, ctx.settings))
+
+    first_date: date = span["first_date"]
+    years = seg["cagr_years"].dropna()
+    cagr_years = int(years.iloc[0]) if not years.empty else 0
+    # The year before is covered in full exactly when it is a full window (k = 1).
+    prior_complete = cagr_years >= 1
+    first_full = float(seg["revenue_first_full"].sum())
+    cagr = (
+        (revenue / first_full) ** (1 / cagr_years) - 1
+        if cagr_years >= 1 and first_full > 0 and revenue >= 0
+        else None
+    )
+
+    notes = [SEGMENT_NOTE] if (seg["segment"] == NO_SEGMENT).any() else []
+    if not prior_complete:
+        notes.append(
+            f"Your invoices start on {fmt.day(first_date)}, inside the earlier 12 months: "
+            "part of the growth may only be the months before your data begins."
+        )
+    if usable_from(first_date) > cur_after + timedelta(days=1):
+        notes.append(
+            "The last 12 months overlap your first year of invoices, when every customer you "
+            "already had looks new: new-customer counts run high."
+        )
+
+    direction = "up" if growth > 0 else "down" if growth < 0 else "level"
+    text = (
+        f"Revenue in the 12 months to {fmt.day(as_of)}: {fmt.money(revenue, currency)}, "
+        f"{direction} {fmt.pct(abs(growth))} on the 12 months before "
+        f"({fmt.money(prior, currency)})."
+        if direction != "level"
+        else f"Revenue in the 12 months to {fmt.day(as_of)}: {fmt.money(revenue, currency)}, "
+        "the same as the 12 months before."
+    )
+    change = shown["revenue"] - shown["revenue_prior"]
+    if not shown.empty and change.abs().max() > 0:
+        mover = shown.iloc[int(change.abs().to_numpy().argmax())]
+        delta = float(mover["revenue"] - mover["revenue_prior"])
+        if mover["trend"] == "new":
+            text += f" Biggest change: {mover['segment']}, new this year with {fmt.money(delta, currency)}."
+        else:
+            sign = "+" if delta > 0 else "-"
+            rate = (
+                f"{fmt.pct(float(mover['growth']), signed=True)}"
+                if pd.notna(mover["growth"])
+                else f"on {fmt.plural(int(mover['customers_prior']), 'customer')} the year before"
+            )
+            text += (
+                f" Biggest change: {mover['segment']} ({sign}{fmt.money(abs(delta), currency)}, "
+                f"{rate})."
+            )
+    if growth < 0:
+        text += " Find out where it went before you chase a new niche."
+    if not prior_complete:
+        text += f" Your invoices only start on {fmt.day(first_date)}, so the earlier year is incomplete."
+
+    details: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        **windows(as_of),
+        "revenue": revenue,
+        "revenue_prior": prior,
+        "growth": growth,
+        "prior_window_complete": bool(prior_complete),
+        "cagr": cagr,
+        "cagr_years": cagr_years,
+        "cagr_definition": (
+            "Compound yearly growth between the first full 12-month window in your invoices "
+            "(windows end on the as-of day, a year apart; a window counts as full when the "
+            "invoices start within its first month) and the last 12 months. Unknown with "
+            "fewer than two full windows."
+        ),
+        "customers": int(shown["customers"].sum()),
+        "new_customers": int(shown["new_customers"].sum()),
+        "segments": records(shown),
+        "no_segment": NO_SEGMENT,
+        "trailing_12m_revenue": records(trailing_revenue(ctx.con, ctx.workspace_id, as_of)),
+        "notes": notes,
+        "customers_prior": int(seg["customers_prior"].sum()),
+        "growth_min_customers": base_needed,
+    }
+    prior_customers = int(seg["customers_prior"].sum())
+    if prior_customers < base_needed:
+        return ind.too_few(
+            float(growth),
+            prior_customers,
+            base_needed,
+            "customer",
+            count=(
+                f"{fmt.money(revenue, currency)} against {fmt.money(prior, currency)} from "
+                f"{fmt.plural(prior_customers, 'customer')} in the 12 months before"
+            ),
+            fix="A growth rate on so small a base says little; load invoices for more of "
+            "your customers.",
+            frame=shown,
+            details=details,
+            currency=currency,
+        )
+    return Result(ind.id, float(growth), status, text, details, shown)
+
+
+SEGMENT_GROWTH = register(
+    Indicator(
+        id="segment_growth",
+        area=AREA,
+        reads=("invoices",),
+        label="Revenue growth by segment",
+        unit="share",
+        higher_is_better=True,
+        description=(
+            "How much more, or less, you billed in the last 12 months than in the 12 before, "
+            "and which segments made the difference. A niche you know well should keep "
+            "growing; when one stalls you want to see it segment by segment, early, not "
+            "hidden inside the year's total. Green from +5% a year (ahead of price rises), "
+            "red when revenue shrinks. The table also gives each segment's compound yearly "
+            "growth (CAGR) from the first full 12 months in your data, its customers and its "
+            "new customers. Needs invoices in 10 of the 12 months compared against and 5 "
+            "customers then (Settings, Minimum bases)."
+        ),
+        thresholds=Thresholds(green=0.05, red=0.0),
+        compute=compute_segment_growth,
+        page=PAGE,
+        checklists=("you_are_what_you_eat", "does_it_work"),
+        next_step=(
+            "Look at the segments that shrank: ask the customers who bought less what changed "
+            "(price, service, a competitor), and point your next prospecting hours at the "
+            "segment that is still growing."
+        ),
+        spark=_spark_growth,
+    )
+)

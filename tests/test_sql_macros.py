@@ -1,0 +1,309 @@
+"""The shared SQL macros (analytics/sql/macros/): each one on a few hand-written rows, and
+defined once per connection so every cursor, read-only stores included, can call them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics import queries
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    """A bare in-memory DuckDB with the three tables the macros read, a few rows each."""
+    db = duckdb.connect(":memory:")
+    db.execute(
+        "create table customers_current (workspace_id int, customer varchar, segment varchar)"
+    )
+    db.execute(
+        "insert into customers_current values (1, 'A', ' Dental '), (1, 'B', '  '), "
+        "(2, 'C', 'Legal')"
+    )
+    db.execute(
+        "create table invoices (workspace_id int, date date, customer varchar, amount decimal(18,2))"
+    )
+    db.execute(
+        """insert into invoices values
+        (1, '2024-01-10', 'A', 10),
+        (1, '2024-02-10', 'A', null),   -- no amount: left out
+        (1, null, 'A', 5),              -- no date: left out
+        (1, '2024-03-01', null, 7),     -- no customer: left out
+        (1, '2024-03-05', 'B', 20),
+        (1, '2024-04-01', 'B', 30),
+        (2, '2024-01-10', 'C', 99)      -- another workspace"""
+    )
+    db.execute("create table tickets (workspace_id int, opened date, customer varchar)")
+    db.execute(
+        """insert into tickets values
+        (1, '2024-01-10', 'A'),   -- on the boundary: before the window
+        (1, '2024-02-01', 'A'),
+        (1, '2024-02-15', null),  -- no customer: left out
+        (1, '2024-03-01', 'B'),   -- on the as-of day: inside
+        (2, '2024-02-01', 'C')"""
+    )
+    db.execute(
+        "create table deals_current (workspace_id int, deal_id varchar, status varchar, "
+        "closed date, value decimal(18,2))"
+    )
+    db.execute(
+        """insert into deals_current values
+        (1, 'D1', 'won', '2024-02-01', 100),
+        (1, 'D2', 'won', '2024-03-01', null),   -- no value: left out
+        (1, 'D3', 'won', null, 50),             -- not closed: left out
+        (1, 'D4', 'lost', '2024-02-01', 70),    -- lost
+        (1, 'D5', 'won', '2024-04-01', 40),     -- after the as-of day
+        (2, 'D6', 'won', '2024-02-01', 90)      -- another workspace"""
+    )
+    queries.define_macros(db)
+    return db
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:  # type: ignore[type-arg]
+    row = con.cursor().execute(sql).fetchone()
+    assert row is not None
+    return row
+
+
+def test_trimmed_is_null_when_blank(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con, "select macros.trimmed('  Dental '), macros.trimmed('   '), macros.trimmed(null)"
+    ) == ("Dental", None, None)
+
+
+def test_segment_or_none_pools_blank_and_missing(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con,
+        "select macros.segment_or_none(' Dental '), macros.segment_or_none(''), "
+        "macros.segment_or_none(null)",
+    ) == ("Dental", "(no segment)", "(no segment)")
+
+
+def test_type_words_for_matching_terms(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con,
+        "select macros.type_words('Cold-Call #2'), macros.type_words('  LinkedIn  message '), "
+        "macros.type_words('')",
+    ) == ("cold call", "linkedin message", "")
+
+
+def test_is_complaint_by_type(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con,
+        "select macros.is_complaint('Complaint'), macros.is_complaint('billing complaints'), "
+        "macros.is_complaint('question'), macros.is_complaint(null)",
+    ) == (True, True, False, False)
+
+
+def test_cost_rate_by_role(con: duckdb.DuckDBPyConnection) -> None:
+    # tech 60, sales 70, admin 40, anything else 50
+    assert one(
+        con,
+        """select
+            macros.cost_rate('Technician', 60, 70, 40, 50),
+            macros.cost_rate('SALES lead', 60, 70, 40, 50),
+            macros.cost_rate('admin', 60, 70, 40, 50),
+            macros.cost_rate('owner', 60, 70, 40, 50),
+            macros.cost_rate(null, 60, 70, 40, 50)""",
+    ) == (60, 70, 40, 50, 50)
+
+
+def test_period_start_follows_the_fiscal_year(con: duckdb.DuckDBPyConnection) -> None:
+    # 15 May 2024: month May; calendar quarter Apr–Jun, year 2024. With an April start
+    # (shift 3): fiscal quarter Apr–Jun, and 31 Mar 2024 closes the year that began 1 Apr 2023.
+    assert one(
+        con,
+        """select
+            macros.period_start('month', date '2024-05-15', 0),
+            macros.period_start('quarter', date '2024-05-15', 0),
+            macros.period_start('year', date '2024-05-15', 0),
+            macros.period_start('quarter', date '2024-05-15', 3),
+            macros.period_start('year', date '2024-03-31', 3),
+            macros.period_start('year', date '2024-04-01', 3)""",
+    ) == (
+        date(2024, 5, 1),
+        date(2024, 4, 1),
+        date(2024, 1, 1),
+        date(2024, 4, 1),
+        date(2023, 4, 1),
+        date(2024, 4, 1),
+    )
+
+
+def test_period_length_per_grain(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(
+        con,
+        """select
+            (date '2024-01-01' + macros.period_length('month'))::date,
+            (date '2024-01-01' + macros.period_length('quarter'))::date,
+            (date '2024-01-01' + macros.period_length('year'))::date""",
+    ) == (date(2024, 2, 1), date(2024, 4, 1), date(2025, 1, 1))
+
+
+def test_current_customers_of_one_workspace(con: duckdb.DuckDBPyConnection) -> None:
+    rows = (
+        con.cursor()
+        .execute("select customer, segment from macros.current_customers(1) order by customer")
+        .fetchall()
+    )
+    assert rows == [("A", " Dental "), ("B", "  ")]  # raw: cleaning is the caller's choice
+
+
+def test_invoices_to_keeps_the_countable_lines(con: duckdb.DuckDBPyConnection) -> None:
+    # Workspace 1 up to 31 Mar 2024: A 10 (10 Jan) and B 20 (5 Mar); the lines without an
+    # amount, a date or a customer, B's April line and workspace 2 are left out.
+    assert one(
+        con, "select count(*), sum(amount) from macros.invoices_to(1, date '2024-03-31')"
+    ) == (2, 30)
+
+
+def test_invoices_between_excludes_the_boundary(con: duckdb.DuckDBPyConnection) -> None:
+    # (10 Jan, 1 Apr]: A's line on 10 Jan is outside, B's 20 and 30 inside (1 Apr included).
+    assert one(
+        con,
+        "select count(*), sum(amount) "
+        "from macros.invoices_between(1, date '2024-01-10', date '2024-04-01')",
+    ) == (2, 50)
+
+
+def test_first_invoices_with_segment(con: duckdb.DuckDBPyConnection) -> None:
+    # Up to 31 Mar 2024: A first invoiced 10 Jan (segment ' Dental ' → 'Dental'), B on 5 Mar
+    # (a blank segment → '(no segment)'); A's lines without an amount or date do not count.
+    rows = (
+        con.cursor()
+        .execute(
+            "select customer, first_invoice, segment "
+            "from macros.first_invoices(1, date '2024-03-31') order by customer"
+        )
+        .fetchall()
+    )
+    assert rows == [("A", date(2024, 1, 10), "Dental"), ("B", date(2024, 3, 5), "(no segment)")]
+
+
+def test_segment_periods_fill_the_grid(con: duckdb.DuckDBPyConnection) -> None:
+    # Rows in Feb (X) and Apr (Y) 2024, quarters with an April start, to 15 Aug 2024: the
+    # fiscal quarters starting 1 Jan, 1 Apr and 1 Jul, each for X and for Y.
+    rows = (
+        con.cursor()
+        .execute(
+            """with rows as (
+                select * from (values (date '2024-01-01', 'X'), (date '2024-04-01', 'Y'))
+                    as t(period_start, segment)
+            )
+            select period_start, segment
+            from macros.segment_periods(rows, 'quarter', date '2024-08-15', 3)
+            order by period_start, segment"""
+        )
+        .fetchall()
+    )
+    quarters = [date(2024, 1, 1), date(2024, 4, 1), date(2024, 7, 1)]
+    assert rows == [(q, s) for q in quarters for s in ("X", "Y")]
+
+
+def test_tickets_between_names_a_customer(con: duckdb.DuckDBPyConnection) -> None:
+    rows = (
+        con.cursor()
+        .execute(
+            "select opened, customer "
+            "from macros.tickets_between(1, date '2024-01-10', date '2024-03-01') order by opened"
+        )
+        .fetchall()
+    )
+    assert rows == [(date(2024, 2, 1), "A"), (date(2024, 3, 1), "B")]
+
+
+def test_won_deals_to_counts_bookings(con: duckdb.DuckDBPyConnection) -> None:
+    # Workspace 1 to 31 Mar 2024: D1 only (D2 has no value, D3 no close date, D4 was lost,
+    # D5 closed after the day).
+    rows = (
+        con.cursor()
+        .execute("select deal_id, value from macros.won_deals_to(1, date '2024-03-31')")
+        .fetchall()
+    )
+    assert rows == [("D1", 100)]
+
+
+PARETO_ROWS = """with by_customer as (
+    select * from (values
+        ('A', 'S', 50.0, 1.0),
+        ('B', 'T', 30.0, 2.0),
+        ('D', 'T', 10.0, 3.0),
+        ('C', 'S', 10.0, 4.0)
+    ) as t(customer, segment, value, hours)
+)
+"""
+
+
+def test_pareto_ranks_every_segment(con: duckdb.DuckDBPyConnection) -> None:
+    frame = (
+        con.cursor()
+        .execute(PARETO_ROWS + "select * from macros.pareto_ranks(by_customer, []) order by rank")
+        .df()
+    )
+    # Extra columns ride along, in place; the ranking's columns follow.
+    assert list(frame.columns) == [
+        "customer", "segment", "value", "hours", "rank", "customers", "k20", "k4", "share",
+        "cumulative_share", "top20", "top4", "gini",
+    ]  # fmt: skip
+    # A 50, B 30, then the tie at 10 broken by name: C before D.
+    assert frame["customer"].tolist() == ["A", "B", "C", "D"]
+    assert frame["hours"].tolist() == [1.0, 2.0, 4.0, 3.0]
+    assert frame["rank"].tolist() == [1, 2, 3, 4]
+    # 4 customers: top 20 % = ceil(0.8) = 1, top 4 % = ceil(0.16) = 1.
+    assert frame["customers"].iloc[0] == 4
+    assert (frame["k20"].iloc[0], frame["k4"].iloc[0]) == (1, 1)
+    assert frame["share"].tolist() == pytest.approx([0.5, 0.3, 0.1, 0.1])
+    assert frame["cumulative_share"].tolist() == pytest.approx([0.5, 0.8, 0.9, 1.0])
+    assert frame["top20"].tolist() == [True, False, False, False]
+    # Gini over 10, 10, 30, 50: 2 (1·10 + 2·10 + 3·30 + 4·50) / (4 · 100) − 5/4 = 0.35.
+    assert frame["gini"].tolist() == pytest.approx([0.35] * 4)
+
+
+def test_pareto_ranks_within_segments(con: duckdb.DuckDBPyConnection) -> None:
+    frame = (
+        con.cursor()
+        .execute(
+            PARETO_ROWS + "select * from macros.pareto_ranks(by_customer, ['S']) order by rank"
+        )
+        .df()
+    )
+    # Segment S alone: A 50 and C 10, ranked among themselves out of 60.
+    assert frame["customer"].tolist() == ["A", "C"]
+    assert frame["rank"].tolist() == [1, 2]
+    assert frame["share"].tolist() == pytest.approx([50 / 60, 10 / 60])
+    assert (frame["k20"].iloc[0], frame["k4"].iloc[0]) == (1, 1)
+    # 2 (1·10 + 2·50) / (2 · 60) − 3/2 = 1/3.
+    assert frame["gini"].tolist() == pytest.approx([1 / 3] * 2)
+
+
+def test_macros_reach_every_cursor_of_a_read_only_store(tmp_path: Path) -> None:
+    path = str(tmp_path / "store.duckdb")
+    writer = duckdb.connect(path)
+    writer.execute(
+        "create table customers_current (workspace_id int, customer varchar, segment varchar)"
+    )
+    writer.execute(
+        "insert into customers_current values (1, 'A', 'X'), (1, 'B', null), (2, 'C', 'X')"
+    )
+    # the tables the table macros read must exist when they are defined
+    writer.execute(
+        "create table invoices (workspace_id int, date date, customer varchar, amount int)"
+    )
+    writer.execute("create table tickets (workspace_id int, opened date, customer varchar)")
+    writer.execute(
+        "create table deals_current (workspace_id int, status varchar, closed date, value int)"
+    )
+    writer.close()
+    reader = duckdb.connect(path, read_only=True)
+    queries.define_macros(reader)
+    queries.define_macros(reader)  # once per connection: a second call changes nothing
+    first, second = reader.cursor(), reader.cursor()
+    assert first.execute("select count(*) from macros.current_customers(1)").fetchone() == (2,)
+    assert second.execute("select macros.segment_or_none(null)").fetchone() == ("(no segment)",)
+    # The store itself stays untouched: still read-only, no table added.
+    with pytest.raises(duckdb.Error):
+        reader.cursor().execute("create table t (x int)")
+    reader.close()
