@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import pandas as pd
 
 from analytics import format as fmt
 from analytics.store import Connection, entity_last_day
-
-T = TypeVar("T")
 
 Status = Literal["green", "amber", "red", "unknown"]
 # "points": a difference between two shares (0.232 = 23.2 percentage points).
@@ -43,25 +41,12 @@ class Context:
     explicit: bool = False
     # Each entity's last real day, looked up once per context (`on` shares it).
     last_days: dict[str, date | None] = field(default_factory=dict, compare=False, repr=False)
-    # Facts several indicators read (the invoices' span, a window's frame), looked up once
-    # per context and shared with the contexts `on` derives from it: a key names the fact
-    # and every argument it depends on, the day included (see `shared`).
-    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def last_day(self, entity: str) -> date | None:
         """`entity`'s own last real date, whatever day the owner picked."""
         if entity not in self.last_days:
             self.last_days[entity] = entity_last_day(self.con, self.workspace_id, entity)
         return self.last_days[entity]
-
-    def shared(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        """`make()` once per key for this context: compute_all runs every indicator on one
-        context (one moment's view of the data), so a fact they share is queried once.
-        Callers must not change what it returns (hand out copies of frames)."""
-        if key not in self.memo:
-            self.memo[key] = make()
-        value: T = self.memo[key]
-        return value
 
     def entity_as_of(self, entity: str) -> date | None:
         """The owner's day if picked, else `entity`'s own last real date (None if it has none).
