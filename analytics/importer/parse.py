@@ -18,6 +18,7 @@ Per column, two choices are made from ALL its values before any row is parsed:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,8 @@ from analytics.importer.values import (
     date_sql,
     duration_seconds_sql,
     in_range_sql,
+    is_quick_sql,
+    quick_number_sql,
     status_sql,
     year_out_of_range_sql,
 )
@@ -114,11 +117,29 @@ def build_lookups(cur: Connection, uses: list[Use], decisions: Decisions) -> Non
             value = (
                 f"CAST(coalesce(({seconds}) / {float(unit)}, CAST({number} AS DOUBLE)) AS {target})"
             )
+        values = f"SELECT v AS v{i} FROM {distinct_table(i)}"  # noqa: S608
+        if unit is None and decisions.decimal[i] == ".":
+            # Plain numbers and dollar amounts are read row by row (values.quick_number_sql);
+            # only the column's other values go through the lookup table, if it has any.
+            decisions.quick.add(i)
+            values += f" WHERE NOT {is_quick_sql('v')}"
         cur.execute(
             f"CREATE OR REPLACE TEMP TABLE {lookup_table('number', i)} AS "  # noqa: S608
             f"SELECT v{i} AS lv, {value} AS ln FROM (SELECT *, {second} FROM "
-            f"(SELECT v{i}, {first} FROM (SELECT v AS v{i} FROM {distinct_table(i)})))"
+            f"(SELECT v{i}, {first} FROM ({values})))"
         )
+        if i not in decisions.quick:
+            continue
+        others, decimals = cur.execute(
+            f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {lookup_table('number', i)} LIMIT 1)), "  # noqa: S608
+            "max(CASE WHEN contains(v, '.') THEN strlen(v) - strpos(v, '.') ELSE 0 END) "
+            f"FROM {distinct_table(i)} WHERE contains(v, '$') OR contains(v, ',')"
+        ).fetchall()[0]
+        if others:
+            decisions.others.add(i)
+        scale = re.fullmatch(r"DECIMAL\(18,(\d+)\)", target)
+        if scale is not None and int(decimals or 0) <= int(scale[1]):
+            decisions.direct.add(i)
     for i in _date_columns(uses):
         if i in decisions.iso:
             continue
@@ -246,7 +267,8 @@ def parsed_sql(
     by_name = {u.name: u for u in uses}
     used = sorted({c for u in uses for c in u.columns})
     numeric = _numeric_columns(uses)
-    # Plain numbers and ISO dates are cast here; the others come from their lookup table.
+    # Plain numbers and ISO dates are cast here, and dollar amounts read (values.quick_number_sql);
+    # the others come from their lookup table.
     casts = [
         f"TRY_CAST(v{i} AS {number_type(i, uses, decisions)}) AS n{i}"
         for i in numeric
@@ -255,7 +277,18 @@ def parsed_sql(
     looked_up: list[str] = []
     joins: list[str] = []
     for i in numeric:
-        if i not in decisions.plain:
+        if i in decisions.quick and i not in decisions.others:
+            casts.append(
+                f"{quick_number_sql(f'v{i}', number_type(i, uses, decisions), i in decisions.direct)} AS n{i}"
+            )
+        elif i in decisions.quick:
+            looked_up.append(f"ln{i}.lv AS lk{i}, ln{i}.ln AS ln{i}")
+            joins.append(f"LEFT JOIN {lookup_table('number', i)} ln{i} ON ln{i}.lv = kept.v{i}")
+            quick = quick_number_sql(
+                f"v{i}", number_type(i, uses, decisions), i in decisions.direct
+            )
+            casts.append(f"CASE WHEN lk{i} IS NOT NULL THEN ln{i} ELSE {quick} END AS n{i}")
+        elif i not in decisions.plain:
             looked_up.append(f"ln{i}.ln AS n{i}")
             joins.append(f"LEFT JOIN {lookup_table('number', i)} ln{i} ON ln{i}.lv = kept.v{i}")
     for i in _date_columns(uses):

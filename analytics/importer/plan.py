@@ -59,6 +59,13 @@ class Decisions:
     duration: dict[int, int] = field(default_factory=dict)
     # ...of which those whose numbers are spreadsheet fractions of a day (0.0104 = 15 min)
     day_fraction: set[int] = field(default_factory=set)
+    # Columns of dollar amounts ("$1,234.50", "1,234.50") and plain numbers, read row by row
+    # without a regular expression (values.quick_number_sql); of those, the ones that hold
+    # other values too, read through their lookup table (set by parse.build_lookups).
+    quick: set[int] = field(default_factory=set)
+    others: set[int] = field(default_factory=set)
+    # Quick columns whose dollar amounts have no more decimals than their type keeps.
+    direct: set[int] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
 
 

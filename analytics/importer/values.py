@@ -265,6 +265,40 @@ def _number_layers(i: int, decimal: str, target: str) -> tuple[str, str]:
     return first, second
 
 
+# Dollar amounts as accounting exports write them: "$1,234.50", "$1234.5", "1,234.50". The
+# formatted reading (_FORMATTED) takes these apart into the same digits as removing the "$"
+# and the commas does, so a column whose values are all of this shape or plain needs no
+# regular expression per row; quick_number_sql tells the two shapes apart by their "$" and
+# ",", which plain numbers never hold.
+_QUICK = r"\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
+def is_quick_sql(v: str) -> str:
+    """TRUE when text v is a plain number or a dollar amount (decimal point) that
+    quick_number_sql reads exactly as _number_layers does."""
+    return f"regexp_full_match({v}, {_lit('(?:' + _PLAIN['.'] + ')|(?:' + _QUICK + ')')})"
+
+
+def quick_number_sql(v: str, target: str, direct: bool = False) -> str:
+    """The value of type `target` of text v, known to be plain or a dollar amount (is_quick_sql):
+    the same casts _number_layers makes (plain: cast as written; formatted: its digits
+    through DECIMAL(30,10)).
+
+    `direct`: no formatted value has more decimals than `target` keeps, so the digits cast
+    straight to it give the same value; narrowing a DECIMAL(30,10) costs far more.
+    """
+    digits = f"replace(replace({v}, '$', ''), ',', '')"
+    formatted = (
+        f"TRY_CAST({digits} AS {target})"
+        if direct
+        else f"TRY_CAST(TRY_CAST({digits} AS DECIMAL(30,10)) AS {target})"
+    )
+    return (
+        f"CASE WHEN contains({v}, '$') OR contains({v}, ',') THEN {formatted} "
+        f"ELSE TRY_CAST({v} AS {target}) END"
+    )
+
+
 def _ymd(year: str, month: str, day: str) -> str:
     y = f"TRY_CAST({year} AS INTEGER)"
     full_year = f"(CASE WHEN {y} < 100 THEN {y} + (CASE WHEN {y} < 69 THEN 2000 ELSE 1900 END) ELSE {y} END)"
