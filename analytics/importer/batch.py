@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,45 @@ def _quiet(fraction: float, label: str) -> None:
     return None
 
 
+# DuckDB's memory for one import (issue 12: 10M lines under 1.5 GB). By default DuckDB keeps
+# every block it wrote or read in memory up to 80% of the machine's; with a budget it writes
+# the oldest out (to the store file, or `<store>.tmp` for the import's work tables) and reads
+# them back when needed: the same rows, the memory flat in the number of lines.
+IMPORT_MEMORY_BYTES = 1_000_000_000
+
+
+@contextmanager
+def memory_budget(con: Connection) -> Iterator[None]:
+    """Hold DuckDB to IMPORT_MEMORY_BYTES while an import runs (never raising a lower limit),
+    and give back the limit it had."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    lowered = _bytes(str(before)) > IMPORT_MEMORY_BYTES
+    if lowered:
+        con.execute(f"SET memory_limit = '{IMPORT_MEMORY_BYTES}B'")
+    try:
+        yield
+    finally:
+        if lowered:
+            # The default comes back exactly with RESET; a limit someone set comes back as
+            # DuckDB shows it ("18.7 GiB", rounded to a tenth).
+            con.execute("RESET memory_limit")
+            now = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            if now != before:
+                con.execute("SET memory_limit = $m", {"m": str(before)})
+
+
+_UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def _bytes(setting: str) -> float:
+    """Bytes of a memory setting as DuckDB shows it ("18.7 GiB", "953.6 MiB")."""
+    number, _, unit = setting.strip().partition(" ")
+    try:
+        return float(number) * _UNITS.get(unit, 1)
+    except ValueError:
+        return float("inf")
+
+
 def preview(
     con: Connection,
     source: Source,
@@ -52,13 +92,14 @@ def preview(
     require_fields(entity, resolved, source.headers, source.file_name)
     refuse_repeated(entity, resolved, source.headers, source.repeats, source.file_name)
     cur = con.cursor()
-    try:
-        load_raw(cur, source)
-        parsed = parse.parse(cur, source, entity, resolved, date_order)
-        rows = parse.preview_rows(cur, entity, resolved, n)
-        stages = parse.stage_counts(cur) if entity == "deals" else None
-    finally:
-        cur.close()  # its temporary tables go with it
+    with memory_budget(con):
+        try:
+            load_raw(cur, source)
+            parsed = parse.parse(cur, source, entity, resolved, date_order)
+            rows = parse.preview_rows(cur, entity, resolved, n)
+            stages = parse.stage_counts(cur) if entity == "deals" else None
+        finally:
+            cur.close()  # its temporary tables go with it
     return Preview(
         entity=entity,
         mapping=resolved,
@@ -108,7 +149,7 @@ def import_source(
 
         date_order = str(get_settings(con, workspace_id).get("date_order", "mdy"))
 
-    with store.transaction(con) as tx:
+    with memory_budget(con), store.transaction(con) as tx:
         report(0.05, "Reading the file")
         load_raw(tx, source)
         earlier = store.find_imported(
