@@ -31,6 +31,7 @@ from analytics.importer.values import (
     _trim,
     _two_part,
     duration_seconds_sql,
+    edged_sql,
 )
 from analytics.store import Connection
 
@@ -59,12 +60,19 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
     """
     decisions = Decisions()
     numeric, dates, texts = _numeric_columns(uses), _date_columns(uses), _text_columns(uses)
+    stats: dict[str, Any] = {}
     for i in sorted(set(numeric) | set(dates)):
+        # The distinct texts first, then trimmed: whether any value needs trimming is then
+        # known from the few distinct ones.
         cur.execute(
             f"CREATE OR REPLACE TEMP TABLE {distinct_table(i)} AS "  # noqa: S608
-            f"SELECT DISTINCT {_trim(f'c{i}')} AS v FROM {RAW_TABLE} WHERE c{i} IS NOT NULL"
+            f"SELECT {_trim('c')} AS v, bool_or({edged_sql('c')}) AS edged "
+            f"FROM (SELECT DISTINCT c{i} AS c FROM {RAW_TABLE} WHERE c{i} IS NOT NULL) GROUP BY v"
         )
-    stats: dict[str, Any] = {}
+        stats |= _stats(
+            cur,
+            f"SELECT count_if(edged) AS edged_{i} FROM {distinct_table(i)}",  # noqa: S608
+        )
     for i in numeric:
         # Only values with a separator can say which one is the decimal. A plain number
         # with one point ("89.19") says point unless three digits follow it ("1.234").
@@ -100,16 +108,20 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
             cur,
             f"SELECT {', '.join(cols)} FROM (SELECT v, {parts} FROM {distinct_table(i)})",  # noqa: S608
         )
-    if texts:
+    # The other columns read (texts, yes/no, status, names in two halves): does any value
+    # need trimming?
+    others = sorted({c for u in uses for c in u.columns} - set(numeric) - set(dates))
+    cols = [f"count_if({edged_sql(f'c{i}')}) AS edged_{i}" for i in others]
+    for i in texts:
         # Ids written as floats (17850.0): the whole column must look like that.
-        cols = []
-        for i in texts:
-            cols.append(f"count(c{i}) AS filled_{i}")
-            cols.append(
-                f"count_if(contains(c{i}, '.0') AND regexp_full_match(c{i}, "
-                f"'\\s*-?\\d+\\.0+\\s*')) AS floaty_{i}"
-            )
+        cols.append(f"count(c{i}) AS filled_{i}")
+        cols.append(
+            f"count_if(contains(c{i}, '.0') AND regexp_full_match(c{i}, "
+            f"'\\s*-?\\d+\\.0+\\s*')) AS floaty_{i}"
+        )
+    if cols:
         stats |= _stats(cur, f"SELECT {', '.join(cols)} FROM {RAW_TABLE}")  # noqa: S608
+    decisions.clean = {i for u in uses for i in u.columns if not stats[f"edged_{i}"]}
 
     for i in numeric:
         comma = stats[f"comma_{i}"] > stats[f"point_{i}"]

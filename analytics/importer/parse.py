@@ -220,6 +220,12 @@ def _row_number_sql(cur: Connection, offset: int) -> str:
     return f"row_number() OVER (ORDER BY rowid) + {int(offset) - 1}"
 
 
+def _read_sql(i: int, decisions: Decisions) -> str:
+    """Raw column i as text to parse: trimmed (values._trim), or only NULL when blank for a
+    column none of whose values starts or ends with a space (the same text, cheaper)."""
+    return f"nullif(c{i}, '')" if i in decisions.clean else _trim(f"c{i}")
+
+
 def parse(
     cur: Connection,
     source: Source,
@@ -356,7 +362,7 @@ WITH source AS (
   SELECT {row_number} AS src_row, * FROM {RAW_TABLE}
   WHERE {not_blank}
 ), kept AS (
-  SELECT {select("src_row", [f"{_trim(f'c{i}')} AS v{i}" for i in used])} FROM source
+  SELECT {select("src_row", [f"{_read_sql(i, decisions)} AS v{i}" for i in used])} FROM source
 ), joined AS (
   SELECT {select("kept.*", looked_up)} FROM kept {" ".join(joins)}
 ), valued AS (

@@ -64,6 +64,8 @@ class Decisions:
     # other values too, read through their lookup table (set by parse.build_lookups).
     quick: set[int] = field(default_factory=set)
     others: set[int] = field(default_factory=set)
+    # Columns none of whose values starts or ends with a space: read without trimming.
+    clean: set[int] = field(default_factory=set)
     # Quick columns whose dollar amounts have no more decimals than their type keeps.
     direct: set[int] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)

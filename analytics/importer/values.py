@@ -214,10 +214,14 @@ def _trim(col: str) -> str:
     and trimming only those values is much cheaper than trimming every value. A value
     edged with a tab or a line break would keep it; CSV readers rarely leave those.
     """
-    edged = " OR ".join(
+    return f"nullif(CASE WHEN {edged_sql(col)} THEN trim({col}, {_lit(_WS)}) ELSE {col} END, '')"
+
+
+def edged_sql(col: str) -> str:
+    """TRUE when text col starts or ends with a space or a no-break space: _trim trims it."""
+    return " OR ".join(
         f"{side}({col}, {_lit(ch)})" for ch in (" ", "\u00a0") for side in ("prefix", "suffix")
     )
-    return f"nullif(CASE WHEN {edged} THEN trim({col}, {_lit(_WS)}) ELSE {col} END, '')"
 
 
 def _squash(v: str, chars: str) -> str:
