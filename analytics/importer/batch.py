@@ -23,7 +23,7 @@ from analytics.importer.mapping import (
     require_fields,
     resolve_mapping,
 )
-from analytics.importer.read import Source, drop_raw, load_raw, read_source
+from analytics.importer.read import SerialRead, Source, drop_raw, load_raw, read_source
 from analytics.importer.resolve import resolve_ids
 from analytics.importer.result import ImportResult as ImportResult
 from analytics.importer.result import Preview as Preview
@@ -94,7 +94,10 @@ def preview(
     cur = con.cursor()
     with memory_budget(con):
         try:
-            load_raw(cur, source)
+            try:
+                load_raw(cur, source)
+            except SerialRead:  # outside a transaction: simply read it again
+                load_raw(cur, source)
             parsed = parse.parse(cur, source, entity, resolved, date_order)
             rows = parse.preview_rows(cur, entity, resolved, n)
             stages = parse.stage_counts(cur) if entity == "deals" else None
@@ -149,6 +152,26 @@ def import_source(
 
         date_order = str(get_settings(con, workspace_id).get("date_order", "mdy"))
 
+    run = (con, workspace_id, source, chosen, date_order, skip_bad_rows, replace, report)
+    try:
+        return _import_once(*run)
+    except SerialRead:  # a CSV not counted first holds quoted line breaks: read it serially
+        return _import_once(*run)
+
+
+def _import_once(
+    con: Connection,
+    workspace_id: int,
+    source: Source,
+    chosen: Choice,
+    date_order: str,
+    skip_bad_rows: bool,
+    replace: bool,
+    report: Progress,
+) -> ImportResult:
+    """import_source's one transaction: read, parse, check and store the rows."""
+    entity, resolved = chosen.entity, chosen.mapping
+    said = chosen.describe(source.headers)
     with memory_budget(con), store.transaction(con) as tx:
         report(0.05, "Reading the file")
         load_raw(tx, source)
@@ -289,5 +312,6 @@ def import_file(
     **kwargs: Any,
 ) -> ImportResult:
     """Read a file from disk and import it (see import_source for the options)."""
-    source = read_source(Path(path), sheet=sheet)
+    # The import never shows the row count: a CSV's is not made (a whole pass over it).
+    source = read_source(Path(path), sheet=sheet, count=False)
     return import_source(con, workspace_id, source, **kwargs)
