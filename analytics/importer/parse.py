@@ -3,7 +3,9 @@
 Everything here runs as set-based SQL over the all-VARCHAR raw table (RAW_TABLE), never
 as a Python loop over rows. Number and date columns are first reduced to their distinct
 texts; those are parsed once each into lookup tables (plain numbers and ISO dates are
-simply cast), and one CREATE TABLE AS pass then types every row. The SQL is assembled
+simply cast, dollar amounts read row by row without a regular expression: a million lines
+hold hundreds of thousands of distinct amounts, and joining them back costs more than
+reading them), and one CREATE TABLE AS pass then types every row. The SQL is assembled
 from code constants only: raw columns are c0..cN (named by read.load_raw), fields come
 from entities.py, and anything from the file (header names, in messages) goes in as a
 $parameter.
