@@ -15,6 +15,8 @@ import pytest
 
 from analytics import importer, store
 from analytics.errors import RowsRejected, UnreadableFile
+from analytics.importer import csvfile
+from analytics.importer.read import Source
 
 INVOICES = "Date,Customer,Amount\n2025-01-05,Café Zoë,€ 1.234,50\n2025-01-06,Beta,12\n"
 
@@ -438,3 +440,52 @@ def test_excel_values_become_the_text_a_csv_export_would_hold(tmp_path: Path) ->
     assert lines[1] == (
         "2025-01-06 10:30:00,09:15:00,true,0.00001,150000000000000000000,17850, kept as written "
     )
+
+
+def test_an_uncounted_csv_with_quoted_line_breaks_is_read_again_serially(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "q.csv"
+    path.write_bytes(
+        b"Date,Customer,Amount,Product\r\n"
+        b'2025-01-05,"Smith, Jones & Co",10,"two\r\nlines"\r\n'
+        b"2025-01-06,Beta,20,x\r\n"
+    )
+    source = importer.read_source(path, count=False)
+    # Not counted yet, so not known to need a serial read: the import finds out, rolls its
+    # transaction back and reads the file again.
+    assert (source._rows != 0, source.csv_parallel) == (True, True)
+    result = importer.import_source(con, workspace.id, source)
+    assert (result.rows_read, result.rows_imported, source.csv_parallel) == (2, 2, False)
+    rows = (
+        con.cursor()
+        .execute("SELECT source_row, customer, product FROM invoices ORDER BY source_row")
+        .fetchall()
+    )
+    assert rows == [(2, "Smith, Jones & Co", "two\r\nlines"), (3, "Beta", "x")]
+    assert con.execute("SELECT count(*) FROM batches").fetchall()[0][0] == 1
+    # Asked for, the count is made then: the two-line value is one row.
+    assert source.n_rows == 2
+    assert importer.read_source(path, count=False).n_rows == 2
+
+
+def test_import_file_does_not_count_the_rows(
+    con: store.Connection,
+    workspace: store.Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "jan.csv"
+    path.write_text('Date,Customer,Amount\n2025-01-05,Acme,"$1,000.50"\n')
+    counted: list[str] = []
+    real = csvfile.count_rows
+
+    def spy(source: Source, content: csvfile.Content) -> int:
+        counted.append(source.file_name)
+        return real(source, content)
+
+    monkeypatch.setattr(csvfile, "count_rows", spy)
+    result = importer.import_file(con, workspace.id, path)
+    assert (result.rows_imported, counted) == (1, [])
+    assert importer.read_source(path).n_rows == 1
+    assert counted == ["jan.csv"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import mmap
 import os
 import tempfile
 import weakref
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +45,6 @@ class Source:
     headers: list[str]
     sheets: list[str]
     sheet: str | None
-    n_rows: int
     format: str = "csv"  # csv | excel | parquet
     encoding: str | None = None
     delimiter: str | None = None
@@ -61,6 +62,19 @@ class Source:
     # The content's SHA-256, computed in a background thread: hashing a large file takes
     # a noticeable part of an import, and can run while DuckDB reads the rows.
     _digest: Future[str] | str = field(default="", repr=False)
+    # The row count, or how to make it when first asked (read_source(..., count=False)).
+    _rows: int | Callable[[], int] = field(default=0, repr=False)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows (the header aside), as DuckDB reads them."""
+        if callable(self._rows):
+            self._rows = self._rows()
+        return self._rows
+
+    @n_rows.setter
+    def n_rows(self, value: int) -> None:
+        self._rows = value
 
     @property
     def sha256(self) -> str:
@@ -92,10 +106,13 @@ def read_source(
     sheet: str | None = None,
     *,
     limits: ReadLimits = LIMITS,
+    count: bool = True,
 ) -> Source:
     """Read a file (path or bytes) far enough to know its headers, rows and content hash.
 
-    A file over one of the reading limits raises FileTooLarge naming the limit.
+    A file over one of the reading limits raises FileTooLarge naming the limit. With
+    `count=False` (an import that never shows the count), a CSV's rows are counted only if
+    n_rows is asked for: counting a quoted CSV is a whole pass of DuckDB over it.
     """
     path: Path | None = None
     content: csvfile.Content
@@ -114,7 +131,7 @@ def read_source(
         return _read_excel(content, path, file_name, sha, sheet, limits)
     if kind == "parquet":
         return _read_parquet(content, path, file_name, sha, limits)
-    return _read_csv(content, path, file_name, sha, limits)
+    return _read_csv(content, path, file_name, sha, limits, count)
 
 
 def _map(path: Path, file_name: str) -> csvfile.Content:
@@ -189,6 +206,7 @@ def _read_csv(
     file_name: str,
     sha: Future[str],
     limits: ReadLimits,
+    count: bool = True,
 ) -> Source:
     encoding = csvfile.encoding(content, file_name)
     sample = csvfile.sample(content, encoding)
@@ -219,7 +237,6 @@ def _read_csv(
         headers=headers,
         sheets=[],
         sheet=None,
-        n_rows=0,
         format="csv",
         encoding=encoding,
         delimiter=delimiter,
@@ -240,8 +257,18 @@ def _read_csv(
                     out.write(decoder.decode(chunk).encode("utf-8"))
                 out.write(decoder.decode(b"", final=True).encode("utf-8"))
         source.path = target
-    source.n_rows = csvfile.count_rows(source, content)
+    if count:
+        source.n_rows = csvfile.count_rows(source, content)
+    else:
+        source._rows = functools.partial(_count_later, weakref.ref(source), content)
     return source
+
+
+def _count_later(source: weakref.ref[Source], content: csvfile.Content) -> int:
+    found = source()
+    if found is None:  # only ever called through a living Source
+        raise ReferenceError("the Source is gone")
+    return csvfile.count_rows(found, content)
 
 
 # ---------------------------------------------------------------- Excel
@@ -269,7 +296,6 @@ def _read_excel(
         headers=[],
         sheets=[],
         sheet=None,
-        n_rows=0,
         format="excel",
         encoding="utf-8",
         delimiter=",",
@@ -308,7 +334,6 @@ def _read_parquet(
         headers=[],
         sheets=[],
         sheet=None,
-        n_rows=0,
         format="parquet",
     )
     if path is None:
@@ -342,10 +367,17 @@ def _read_parquet(
 # ---------------------------------------------------------------- into DuckDB
 
 
+class SerialRead(Exception):  # noqa: N818 - a signal to read again, not an error
+    """DuckDB's parallel reader met a quoted value holding a line break, in a CSV whose rows
+    were not counted first (read_source(..., count=False)). source.csv_parallel is now False:
+    load the file again (in a new transaction: DuckDB aborts one whose statement failed)."""
+
+
 def load_raw(cur: Connection, source: Source) -> None:
     """Create the temporary RAW_TABLE on this cursor: one VARCHAR column per header.
 
-    Column names are c0..cN (made here), so no header ever becomes an identifier.
+    Column names are c0..cN (made here), so no header ever becomes an identifier. Raises
+    SerialRead when the file must be read again serially.
     """
     cols = ", ".join(f"c{i} VARCHAR" for i in range(len(source.headers)))
     cur.execute(f"DROP TABLE IF EXISTS temp.{RAW_TABLE}")
@@ -365,6 +397,9 @@ def load_raw(cur: Connection, source: Source) -> None:
                 csvfile.csv_options(source),
             )
     except duckdb.Error as exc:
+        if source.format == "csv" and source.csv_parallel and csvfile.quoted_line_breaks(exc):
+            source.csv_parallel = False
+            raise SerialRead(source.file_name) from None
         raise csvfile.read_error(source, exc) from None
 
 

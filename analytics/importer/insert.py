@@ -1,0 +1,80 @@
+"""Storing the parsed rows: the INSERT with occurrence numbers and the skip of rows already
+stored, and the message when rows are rejected."""
+
+from __future__ import annotations
+
+from analytics.entities import ENTITIES, SQL_TYPES
+from analytics.importer import parse
+from analytics.importer.read import Source
+from analytics.importer.result import Reject
+from analytics.store import Connection
+
+
+def _insert_sql(
+    entity: str, present: set[str], *, skip_stored: bool, repeats: bool, rejects: bool
+) -> str:
+    """New rows of PARSED_TABLE into the entity table, with their occurrence number.
+
+    A row's fingerprint (row_fp, made while parsing) is the md5 of its canonical values;
+    the nth identical row of a file is occurrence n. A (fingerprint, occurrence) already
+    stored in the workspace is a row an earlier, overlapping export brought: it is
+    skipped, so re-importing a longer export adds only the new rows while genuinely
+    repeated lines still count. Fields the file did not map are NULL.
+
+    The flags spare work that is not needed: `skip_stored` is False when the workspace
+    holds no rows of this entity yet, `repeats` False when no row repeats in the file
+    (every occurrence is 1), `rejects` False when no row was rejected.
+    """
+    fields = list(ENTITIES[entity].field_names)
+    if entity == "deals":
+        fields.append("stage")
+    cols = ", ".join(fields)
+    types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields} | {"stage": "VARCHAR"}
+    values = ", ".join(f if f in present else f"CAST(NULL AS {types[f]}) AS {f}" for f in fields)
+    good = f"SELECT src_row, {values}, row_fp FROM {parse.PARSED_TABLE} p" + (
+        f" WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)"
+        if rejects
+        else ""
+    )
+    if repeats:
+        # Numbering a million rows with a window over a million one-row partitions is
+        # slow; only fingerprints seen more than once need it.
+        numbered = f"""WITH good AS ({good}),
+repeated AS (SELECT row_fp FROM good GROUP BY row_fp HAVING count(*) > 1),
+numbered AS (
+  SELECT src_row, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
+  FROM good WHERE row_fp IN (SELECT row_fp FROM repeated)
+)
+SELECT good.*, coalesce(numbered.occurrence, 1) AS occurrence
+FROM good LEFT JOIN numbered ON numbered.src_row = good.src_row"""
+    else:
+        numbered = f"SELECT *, 1 AS occurrence FROM ({good})"
+    stored = (
+        f"""WHERE NOT EXISTS (
+  SELECT 1 FROM {entity} e
+  WHERE e.workspace_id = $w AND e.row_fp = n.row_fp AND e.occurrence = n.occurrence
+)"""
+        if skip_stored
+        else ""
+    )
+    return f"""
+INSERT INTO {entity} (workspace_id, batch_id, source_row, {cols}, row_fp, occurrence)
+SELECT $w, $b, src_row, {cols}, row_fp, occurrence FROM ({numbered}) n
+{stored}
+"""  # noqa: S608 - entity and field names come from entities.py
+
+
+def _parsed_columns(cur: Connection) -> set[str]:
+    desc = cur.execute(f"SELECT * FROM {parse.PARSED_TABLE} LIMIT 0").description  # noqa: S608
+    return {d[0] for d in desc}
+
+
+def _rejected_message(source: Source, parsed: parse.Parsed, rejects: list[Reject]) -> str:
+    first = rejects[0]
+    shown = f"{first.value!r}" if first.value is not None else "blank"
+    rows = "1 row" if parsed.rows_rejected == 1 else f"{parsed.rows_rejected:,} rows"
+    return (
+        f"{source.file_name}: {rows} of {parsed.rows_read:,} cannot be read, so nothing was "
+        f"imported (first: row {first.row}, {first.column} {shown}: {first.reason}). Fix the "
+        "file or the mapping, or choose to skip the bad rows."
+    )

@@ -1,0 +1,180 @@
+"""What an import did (ImportResult, with its rejects) and what a preview shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from analytics.importer import checks
+from analytics.importer.mapping import FieldMap
+from analytics.importer.resolve import Resolution
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class Reject:
+    """A row that cannot be imported: row as a spreadsheet numbers it (header = row 1)."""
+
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did. batch_id is None when nothing was written (rows rejected, or
+    an empty file); already_imported marks a file whose exact content was imported
+    before, with that batch's id."""
+
+    batch_id: int | None
+    entity: str
+    file_name: str
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    duplicates_skipped: int
+    already_imported: bool
+    customers_created: int
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # How the kind was settled ("given", "saved" mapping, "guessed", or "mapped": the
+    # --map fields only one kind has), the guess's confidence (None unless guessed), every
+    # mapped field with its column or expression, and the file's columns left unread.
+    kind_source: str = "given"
+    confidence: float | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    unused_columns: list[str] = field(default_factory=list)
+    # --skip-bad-rows: rows left out per reason (a row with two problems counts under each).
+    dropped: dict[str, int] = field(default_factory=dict)
+    # A customers file is stored one row per customer (attributes.py): how many customers it
+    # holds, how many came from several rows, and how many of those had rows that disagree
+    # (per attribute too). rows_imported then counts customers, not lines.
+    customers_in_file: int | None = None
+    customers_repeated: int = 0
+    customers_with_conflicts: int = 0
+    attribute_conflicts: dict[str, int] = field(default_factory=dict)
+    # Id columns resolved to names (resolve.py), and rows flagged per sanity check (checks.py).
+    resolutions: list[Resolution] = field(default_factory=list)
+    checks: dict[str, int] = field(default_factory=dict)
+    # The same file imported before: with which mapping (when it differs from this one), and
+    # the batch a --replace import undid.
+    earlier_mapping: dict[str, str] | None = None
+    replaced_batch: int | None = None
+
+    def summary(self) -> str:
+        """One line: what was read and what was stored."""
+        if self.already_imported:
+            return self.warnings[0] if self.warnings else f"{self.file_name}: nothing added."
+        if self.customers_in_file is not None:
+            stored = (
+                f"imported or updated {self.rows_imported:,} of its {self.customers_in_file:,} "
+                f"customers (batch {self.batch_id}); {self.duplicates_skipped:,} already there "
+                "as they are"
+            )
+        else:
+            stored = (
+                f"imported {self.rows_imported:,} as {self.entity} (batch {self.batch_id}); "
+                f"{self.duplicates_skipped:,} already there"
+            )
+        text = (
+            f"Read {self.rows_read:,} rows from {self.file_name}: {stored}, "
+            f"{self.rows_rejected:,} rejected, {self.customers_created:,} new customers."
+        )
+        if self.replaced_batch is not None:
+            text += f" Replaced batch {self.replaced_batch}."
+        return text
+
+    def notes(self) -> list[str]:
+        """The lines that follow the summary: customers whose rows disagree, ids resolved,
+        rows that failed a data check."""
+        lines = []
+        if self.customers_repeated:
+            per = ", ".join(f"{a} {n:,}" for a, n in self.attribute_conflicts.items())
+            lines.append(
+                f"{self.customers_repeated:,} customers appear on several rows; "
+                f"{self.customers_with_conflicts:,} of them have rows that disagree"
+                + (f" ({per})" if per else "")
+                + ": each takes the value of its latest dated row (without dates: its most "
+                "frequent value, then the first alphabetically)."
+            )
+        lines += [r.sentence() for r in self.resolutions]
+        if self.checks:
+            flagged = "; ".join(
+                f"{n:,} {checks.check(self.entity, c).label}" for c, n in self.checks.items()
+            )
+            lines.append(
+                f"Data checks: {flagged}. The rows are kept and listed on Home; the figures "
+                "they would distort leave them out."
+            )
+        return lines
+
+    def kind_line(self) -> str:
+        """The kind, how it was settled, and every field's column: the import's guesses,
+        shown."""
+        how = {
+            "guessed": f"guessed, confidence {self.confidence:.2f}"
+            if self.confidence is not None
+            else "guessed",
+            "given": "given",
+            "saved": "from a saved mapping",
+            "mapped": "settled by --map",
+        }.get(self.kind_source, self.kind_source)
+        columns = "; ".join(f"{f} = {c}" for f, c in self.mapping.items()) or "none"
+        unused = ", ".join(self.unused_columns) or "none"
+        return f"Kind: {self.entity} ({how}). Columns: {columns}. Not used: {unused}."
+
+    def to_json(self, max_rejects: int = 100) -> dict[str, Any]:
+        """A JSON-ready summary; rejects are listed up to max_rejects (all are counted)."""
+        return {
+            "ok": True,
+            "exit": 0,
+            "kind": self.entity,
+            "kind_source": self.kind_source,
+            "guessed": self.kind_source == "guessed",
+            "confidence": self.confidence,
+            "mapping": dict(self.mapping),
+            "unused_columns": list(self.unused_columns),
+            "dropped_by_reason": dict(self.dropped),
+            "batch_id": self.batch_id,
+            "entity": self.entity,
+            "file_name": self.file_name,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_rejected": self.rows_rejected,
+            "duplicates_skipped": self.duplicates_skipped,
+            "already_imported": self.already_imported,
+            "customers_created": self.customers_created,
+            "rejects": [
+                {"row": r.row, "column": r.column, "value": r.value, "reason": r.reason}
+                for r in self.rejects[:max_rejects]
+            ],
+            "warnings": list(self.warnings),
+            "customers_in_file": self.customers_in_file,
+            "customers_repeated": self.customers_repeated,
+            "customers_with_conflicts": self.customers_with_conflicts,
+            "attribute_conflicts": dict(self.attribute_conflicts),
+            "resolutions": [r.to_json() for r in self.resolutions],
+            "checks": dict(self.checks),
+            "earlier_mapping": self.earlier_mapping,
+            "replaced_batch": self.replaced_batch,
+        }
+
+
+@dataclass
+class Preview:
+    """A whole file parsed as an import would parse it, with nothing written."""
+
+    entity: str
+    mapping: FieldMap
+    rows: pd.DataFrame  # the first n rows parsed: "row" then each mapped field
+    rejects: list[Reject]  # every reject in the file
+    rows_read: int
+    warnings: list[str]
+    stage_counts: pd.DataFrame | None  # deals: stage, status, n
+
+
+def _rejects(rows: list[tuple[int, str, str | None, str]]) -> list[Reject]:
+    return [Reject(int(r[0]), r[1], r[2], r[3]) for r in rows]
