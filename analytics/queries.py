@@ -6,12 +6,14 @@ import threading
 import weakref
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from analytics.store import DUCKDB_CONFIG, Connection
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 

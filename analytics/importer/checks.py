@@ -17,12 +17,14 @@ identical line repeated is kept as a line (see the fingerprint rule in batch.py)
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics import store
 from analytics.queries import query
 from analytics.store import Connection
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,7 @@ too, so a test that moves `store.today` moves every "as of" day with it."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from analytics.entities import ENTITY_NAMES
 from analytics.schema import MIGRATIONS as MIGRATIONS
@@ -57,6 +55,9 @@ from analytics.store_faults import STORE_FAULTS as STORE_FAULTS
 from analytics.store_faults import someone_waiting as someone_waiting
 from analytics.store_faults import translate_error as translate_error
 from analytics.store_faults import waiting_marker as waiting_marker
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ---------------------------------------------------------------- what is loaded
 
@@ -115,7 +116,11 @@ def entity_last_day(con: Connection, workspace_id: int, name: str) -> date | Non
         .fetchall()
     )
     value = row[0][0]
-    return value if value is None or isinstance(value, date) else pd.Timestamp(value).date()
+    if value is None or isinstance(value, date):
+        return value
+    import pandas as pd  # not at the top: the command-line import never needs pandas
+
+    return pd.Timestamp(value).date()
 
 
 def last_data_date(con: Connection, workspace_id: int) -> Any:

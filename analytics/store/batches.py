@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.entities import REFERENCES_CUSTOMER
 from analytics.errors import StoreError
 from analytics.schema import FACTS
 from analytics.store.transactions import Connection, reader, transaction
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
