@@ -47,7 +47,9 @@ MACROS = (
     "won_deals_to",
     "first_invoices",
     "segment_periods",
+    "segment_period_figures",
     "pareto_ranks",
+    "customer_pareto",
 )
 _WITH_MACROS: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 _MACROS_LOCK = threading.Lock()
