@@ -12,6 +12,7 @@ from analytics.errors import OpeningDayError
 from ui import capture
 from ui import store as ui_store
 from ui.boot import require_app
+from ui.charts import TOP_PEOPLE
 from ui.format import count, plain
 from ui.sidebar import select_workspace
 from ui.state import flash
@@ -121,6 +122,13 @@ def renamed_table(
         },
     )
     return shown
+
+
+def people_shown(people: int, key: str) -> int | None:
+    """How many people a chart of people shows: the first TOP_PEOPLE, or None (everyone) when
+    there are more and the owner switches on "Show all" (a toggle under `key`)."""
+    everyone = people > TOP_PEOPLE and st.toggle(f"Show all {people:,} people", key=key)
+    return None if everyone else TOP_PEOPLE
 
 
 def stop_unless(ready: bool, message: str) -> None:
