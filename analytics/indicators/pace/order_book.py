@@ -201,10 +201,9 @@ def compute_order_book_cover(ctx: Context) -> Result:
         "typical_monthly_bookings": typical,
         "past_booking_holes": [m for m in months.loc[months["booking_hole"], "month"]],
     }
-    return Result(
-        ind.id,
+    return ind.judged(
         value,
-        ind.judge(value, ctx.settings),
+        ctx.settings,
         message,
         details,
         months,

@@ -99,10 +99,9 @@ def compute_workload_pace(ctx: Context) -> Result:
         "too_slow": int(people["too_slow"].sum()),
         "people": people.to_dict("records"),
     }
-    return Result(
-        ind.id,
+    return ind.judged(
         value,
-        ind.judge(value, ctx.settings),
+        ctx.settings,
         message,
         details,
         weeks,
@@ -227,10 +226,9 @@ def compute_lately_vs_lifetime(ctx: Context) -> Result:
             frame=customers,
             details=details,
         )
-    return Result(
-        ind.id,
+    return ind.judged(
         value,
-        ind.judge(value, ctx.settings),
+        ctx.settings,
         message,
         details,
         customers,

@@ -162,10 +162,9 @@ def compute_prospecting_hours(ctx: Context) -> Result:
     )
     if gap:
         message += f" Your longest gap was {fmt.plural(gap, 'week')}, ending {fmt.day(gap_end)}."
-    return Result(
-        ind.id,
+    return ind.judged(
         value,
-        ind.judge(value, ctx.settings),
+        ctx.settings,
         message,
         details,
         weeks,
