@@ -121,19 +121,15 @@ with st.form(f"settings_{ws.id}"):
         better = "higher is better" if ind.higher_is_better else "lower is better"
         c1, c2, c3 = st.columns([2, 1, 1])
         c1.markdown(f"**{plain(ind.label)}** ({better})")
-        green = c2.number_input(
-            "Green from",
-            value=saved.get("green"),
-            placeholder=f"default {default.green:g}",
-            key=f"thr_{ws.id}_{ind.id}_green",
-            format="%g",
-        )
-        red = c3.number_input(
-            "Red beyond",
-            value=saved.get("red"),
-            placeholder=f"default {default.red:g}",
-            key=f"thr_{ws.id}_{ind.id}_red",
-            format="%g",
+        green, red = (
+            column.number_input(
+                heading,
+                value=saved.get(end),
+                placeholder=f"default {getattr(default, end):g}",
+                key=f"thr_{ws.id}_{ind.id}_{end}",
+                format="%g",
+            )
+            for column, heading, end in ((c2, "Green from", "green"), (c3, "Red beyond", "red"))
         )
         values[f"threshold:{ind.id}"] = (
             None if green is None and red is None else {"green": green, "red": red}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -240,19 +242,27 @@ def rank_changes(rows: pd.DataFrame, name: str, title: str) -> go.Figure:
     return fig
 
 
+def _per_segment(
+    add: Callable[..., object], periods: pd.DataFrame, y: str, hover: str, **style: Any
+) -> None:
+    """One trace a segment (`add`: the figure's add_scatter or add_bar) of `y` per
+    period_start, named by the segment, its hover `hover` after the segment's name."""
+    for segment, part in periods.groupby("segment", sort=False):
+        add(
+            x=part["period_start"],
+            y=part[y],
+            name=str(segment),
+            **style,
+            hovertemplate=f"{segment}: " + hover,
+        )
+
+
 @figure_cache.once
 def segment_revenue(periods: pd.DataFrame, currency: str, grain: str) -> go.Figure:
     """Revenue per segment per period, stacked: how each niche's part of the whole moves."""
     fig = go.Figure()
-    for segment, part in periods.groupby("segment", sort=False):
-        fig.add_scatter(
-            x=part["period_start"],
-            y=part["revenue"],
-            name=str(segment),
-            mode="lines",
-            stackgroup="one",
-            hovertemplate=f"{segment}: " + "%{y:,.0f}<extra>%{x|%b %Y}</extra>",
-        )
+    hover = "%{y:,.0f}<extra>%{x|%b %Y}</extra>"
+    _per_segment(fig.add_scatter, periods, "revenue", hover, mode="lines", stackgroup="one")
     fig.update_layout(
         **LAYOUT, title=f"Revenue by segment per {grain} ({currency})", yaxis_title=currency
     )
@@ -263,13 +273,7 @@ def segment_revenue(periods: pd.DataFrame, currency: str, grain: str) -> go.Figu
 def new_customers(periods: pd.DataFrame, grain: str) -> go.Figure:
     """New customers per segment per period, side by side."""
     fig = go.Figure()
-    for segment, part in periods.groupby("segment", sort=False):
-        fig.add_bar(
-            x=part["period_start"],
-            y=part["new_customers"],
-            name=str(segment),
-            hovertemplate=f"{segment}: " + "%{y} new<extra>%{x|%b %Y}</extra>",
-        )
+    _per_segment(fig.add_bar, periods, "new_customers", "%{y} new<extra>%{x|%b %Y}</extra>")
     fig.update_layout(
         **LAYOUT, barmode="group", title=f"New customers per {grain}", yaxis_title="Customers"
     )
