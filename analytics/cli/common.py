@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from datetime import date
+from typing import Any, Literal
 
 from analytics import store
 
@@ -52,6 +53,33 @@ def add_json(p: argparse.ArgumentParser, *, listing: bool = False) -> None:
     """--json: one object on stdout, or for a listing one JSON array."""
     what = "JSON" if listing else "one JSON object"
     p.add_argument("--json", action="store_true", help=f"print {what} on stdout")
+
+
+def command(
+    sub: Any,
+    name: str,
+    *,
+    workspace: Literal["required", "optional", "none"] = "required",
+    listing: bool = False,
+    **kwargs: Any,
+) -> argparse.ArgumentParser:
+    """A command (or an action of one) on the store: --db and --wait, then --workspace
+    (required, optional or none). A `listing` takes nothing more and prints JSON with --json.
+    `kwargs` go to add_parser (help, description)."""
+    p: argparse.ArgumentParser = sub.add_parser(name, **kwargs)
+    add_db(p)
+    if workspace != "none":
+        add_workspace(p, required=workspace == "required")
+    if listing:
+        add_json(p, listing=True)
+    return p
+
+
+def action_group(sub: Any, name: str, **kwargs: Any) -> Any:
+    """A command made of actions (`<name> ACTION ...`, the action in args.<name>_action):
+    the sub-parsers its actions are added to. `kwargs` go to add_parser."""
+    p = sub.add_parser(name, **kwargs)
+    return p.add_subparsers(dest=f"{name}_action", required=True, metavar="ACTION")
 
 
 def open_store(args: argparse.Namespace, *, read_only: bool = False) -> store.Connection:

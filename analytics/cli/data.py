@@ -10,34 +10,33 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import EXIT_FILE, add_db, add_json, add_workspace, fail, open_store
+from analytics.cli.common import EXIT_FILE, add_json, command, fail, open_store
 from analytics.entities import IMPORTABLE
 from analytics.errors import ImportError_, RowsRejected, UnknownEntity
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "demo",
         help="create the demo business (an IT service provider with ~4 years of history)",
         description="Create the demo business in a workspace. Does nothing if that workspace "
         "already holds data.",
+        workspace="optional",
     )
-    add_db(p)
-    add_workspace(p, required=False)
     p.add_argument(
         "--scale", choices=("small", "large"), default="small", help="size (default small)"
     )
     p.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (default 42)")
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "import",
         help="import one file (CSV, Excel or Parquet) as one batch",
         description="Import a file as one all-or-nothing batch. Headers are matched to fields "
         "automatically; correct them with --map. Without --skip-bad-rows, one unreadable row "
         "stops the whole import and every bad row is reported.",
     )
-    add_db(p)
-    add_workspace(p)
     p.add_argument(
         "--entity",
         choices=IMPORTABLE,
@@ -67,25 +66,19 @@ def add_parsers(sub: Any) -> None:
     )
     add_json(p)
 
-    p = sub.add_parser("batches", help="list the imports (batches) of a workspace")
-    add_db(p)
-    add_workspace(p)
-    add_json(p, listing=True)
+    p = command(sub, "batches", help="list the imports (batches) of a workspace", listing=True)
 
-    p = sub.add_parser("undo", help="undo one batch: remove every row it added")
-    add_db(p)
-    add_workspace(p)
+    p = command(sub, "undo", help="undo one batch: remove every row it added")
     p.add_argument(
         "batch_id", metavar="BATCH_ID", type=int, help="the batch to undo (see `batches`)"
     )
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "export",
         help="export a workspace as one Parquet file per entity",
         description="Write one Parquet file per entity into DIR; each can be imported again.",
     )
-    add_db(p)
-    add_workspace(p)
     p.add_argument("dir", metavar="DIR", help="folder to write into (created if needed)")
 
 
