@@ -353,11 +353,7 @@ def compute_cut_and_run(ctx: Context) -> Result:
         "deals": records(flagged[CUT_AND_RUN_COLUMNS].head(DETAILS_LIST_MAX)),
     }
     return ind.judged(
-        value,
-        ctx.settings,
-        text,
-        details,
-        flagged[CUT_AND_RUN_COLUMNS].reset_index(drop=True),
+        value, ctx.settings, text, details, flagged[CUT_AND_RUN_COLUMNS].reset_index(drop=True)
     )
 
 
