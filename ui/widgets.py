@@ -124,6 +124,16 @@ def renamed_table(
     return shown
 
 
+def people_table(
+    details: dict[str, Any], headings: dict[str, str], formats: dict[str, str]
+) -> None:
+    """The per-person list an indicator keeps in its details ("people") under the owner's
+    headings, when there is one (as `renamed_table`)."""
+    people = pd.DataFrame(details.get("people", []))
+    if not people.empty:
+        renamed_table(people, headings, formats)
+
+
 def people_shown(people: int, key: str) -> int | None:
     """How many people a chart of people shows: the first TOP_PEOPLE, or None (everyone) when
     there are more and the owner switches on "Show all" (a toggle under `key`)."""

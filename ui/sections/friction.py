@@ -19,7 +19,7 @@ from ui.charts import people_caption
 from ui.format import money, percent, plain, safe_csv
 from ui.sections import AreaPage, Render
 from ui.sidebar import Context
-from ui.widgets import people_shown, renamed_table
+from ui.widgets import people_shown, people_table, renamed_table
 
 
 def gate(ctx: Context) -> None:
@@ -338,20 +338,18 @@ def tracking(page: AreaPage) -> None:
             charts.coverage_heatmap(rows, capacity), width="stretch", key="chart_coverage"
         )
         capture.caption(people_caption(rows, "the most hours missing"))
-        people = pd.DataFrame(r.details.get("people", []))
-        if not people.empty:
-            renamed_table(
-                people,
-                {
-                    "person": "Person",
-                    "weeks": "Weeks counted",
-                    "weeks_logged": "Weeks with hours",
-                    "hours": "Hours logged",
-                    "capacity": "Capacity (h)",
-                    "coverage": "Coverage",
-                },
-                {"Coverage": "percent", "Hours logged": "%.1f"},
-            )
+        people_table(
+            r.details,
+            {
+                "person": "Person",
+                "weeks": "Weeks counted",
+                "weeks_logged": "Weeks with hours",
+                "hours": "Hours logged",
+                "capacity": "Capacity (h)",
+                "coverage": "Coverage",
+            },
+            {"Coverage": "percent", "Hours logged": "%.1f"},
+        )
     page.next_step("time_tracking_coverage")
 
 
