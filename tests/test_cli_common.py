@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from analytics.cli.common import action_group, command
+from analytics.cli.common import action_group, command, print_listing
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,3 +41,21 @@ def test_a_listing_takes_json_and_an_action_group_names_its_action() -> None:
     assert (shown.command, shown.thing_action, shown.db) == ("thing", "show", "s.duckdb")
     with pytest.raises(SystemExit):
         _parser().parse_args(["thing"])  # an action is required
+
+
+def test_print_listing_prints_json_or_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    def as_json(n: int) -> dict[str, int]:
+        return {"n": n}
+
+    def as_line(n: int) -> str:
+        return f"#{n}"
+
+    plain, as_array = argparse.Namespace(json=False), argparse.Namespace(json=True)
+    assert print_listing(plain, [1, 2], as_json, as_line, empty="none", header="head") == 0
+    assert capsys.readouterr().out == "head\n#1\n#2\n"
+    print_listing(plain, [], as_json, as_line, empty="none", header="head")
+    assert capsys.readouterr().out == "none\n"
+    print_listing(as_array, [1, 2], as_json, as_line, empty="none")
+    assert capsys.readouterr().out == '[{"n": 1}, {"n": 2}]\n'
+    print_listing(as_array, [], as_json, as_line, empty="none")
+    assert capsys.readouterr().out == "[]\n"

@@ -9,7 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import EXIT_STORE, action_group, add_json, command, fail, open_store
+from analytics.cli.common import (
+    EXIT_STORE,
+    action_group,
+    add_json,
+    command,
+    fail,
+    open_store,
+    print_listing,
+)
 
 
 def add_parsers(sub: Any) -> None:
@@ -154,6 +162,14 @@ def cmd_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _invitation_line(inv: Any) -> str:
+    what = "new business" if inv.kind == "workspace" else f"group {inv.group_id}"
+    return (
+        f"{inv.id:>4}  [{inv.state():^7}] {what}, made {inv.created_at:%Y-%m-%d}, "
+        f"until {inv.expires_at:%Y-%m-%d}{'  ' + inv.note if inv.note else ''}"
+    )
+
+
 def _invitation_json(inv: Any) -> dict[str, Any]:
     return {
         "id": inv.id,
@@ -181,18 +197,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
     by = store.get_workspace(con, args.workspace).id if args.workspace else None
     if action == "list":
         listed = access.list_invitations(con, by=by, everyone=args.all)
-        if args.json:
-            print(json.dumps([_invitation_json(i) for i in listed]))
-            return 0
-        if not listed:
-            print("No invitations.")
-        for inv in listed:
-            what = "new business" if inv.kind == "workspace" else f"group {inv.group_id}"
-            print(
-                f"{inv.id:>4}  [{inv.state():^7}] {what}, made {inv.created_at:%Y-%m-%d}, "
-                f"until {inv.expires_at:%Y-%m-%d}{'  ' + inv.note if inv.note else ''}"
-            )
-        return 0
+        return print_listing(
+            args, listed, _invitation_json, _invitation_line, empty="No invitations."
+        )
     group_id = None
     if args.group:
         if by is None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from analytics import store
+
+T = TypeVar("T")
 
 # Exit codes: 0 done; 1 the store or workspace is not usable; 2 the file was not imported.
 EXIT_STORE = 1
@@ -95,6 +99,29 @@ def open_store(args: argparse.Namespace, *, read_only: bool = False) -> store.Co
     for notice in store.store_notices(con):
         print(f"warning: {notice.message}", file=sys.stderr)
     return con
+
+
+def print_listing(
+    args: argparse.Namespace,
+    items: Sequence[T],
+    to_json: Callable[[T], dict[str, Any]],
+    line: Callable[[T], str],
+    *,
+    empty: str,
+    header: str = "",
+) -> int:
+    """A listing's output: with --json one JSON array (`to_json` of each item); else `empty`
+    when there is nothing, or the `header` line (if any) and one `line` an item. Exit 0."""
+    if args.json:
+        print(json.dumps([to_json(item) for item in items]))
+    elif not items:
+        print(empty)
+    else:
+        if header:
+            print(header)
+        for item in items:
+            print(line(item))
+    return 0
 
 
 def iso_date(text: str) -> date:

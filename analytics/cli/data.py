@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import EXIT_FILE, add_json, command, fail, open_store
+from analytics.cli.common import EXIT_FILE, add_json, command, fail, open_store, print_listing
 from analytics.entities import IMPORTABLE
 from analytics.errors import ImportError_, RowsRejected, UnknownEntity
 
@@ -205,20 +205,22 @@ def cmd_batches(args: argparse.Namespace) -> int:
     con = open_store(args, read_only=True)
     ws = store.get_workspace(con, args.workspace)
     batches = store.list_batches(con, ws.id)
-    if args.json:
-        print(json.dumps([_batch_json(b) for b in batches]))
-        return 0
-    if not batches:
-        print(f"No imports yet in {ws.name!r}.")
-        return 0
-    print(f"{'id':>5}  {'when':<16}  {'entity':<12}  {'imported':>9}  {'rejected':>8}  file")
-    for b in batches:
-        state = "  (undone)" if b.undone_at else ""
-        print(
-            f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.entity:<12}  {b.rows_imported:>9,}  "
-            f"{b.rows_rejected:>8,}  {b.file_name}{state}"
-        )
-    return 0
+    return print_listing(
+        args,
+        batches,
+        _batch_json,
+        _batch_line,
+        empty=f"No imports yet in {ws.name!r}.",
+        header=f"{'id':>5}  {'when':<16}  {'entity':<12}  {'imported':>9}  {'rejected':>8}  file",
+    )
+
+
+def _batch_line(b: store.Batch) -> str:
+    state = "  (undone)" if b.undone_at else ""
+    return (
+        f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.entity:<12}  {b.rows_imported:>9,}  "
+        f"{b.rows_rejected:>8,}  {b.file_name}{state}"
+    )
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

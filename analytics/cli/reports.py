@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import action_group, add_json, command, iso_date, open_store
+from analytics.cli.common import (
+    action_group,
+    add_json,
+    command,
+    iso_date,
+    open_store,
+    print_listing,
+)
 
 
 def add_parsers(sub: Any) -> None:
@@ -86,6 +93,14 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 DEFAULT_BASE = "http://localhost:8501"
 
 
+def _snapshot_line(snap: Any) -> str:
+    until = f", until {snap.expires_at:%Y-%m-%d %H:%M}" if snap.expires_at else ""
+    return (
+        f"{snap.id:>4}  [{snap.state():^7}] {snap.title} ({snap.page_title}, "
+        f"made {snap.created_at:%Y-%m-%d %H:%M}{until})"
+    )
+
+
 def _snapshot_json(snap: Any) -> dict[str, Any]:
     return {
         "id": snap.id,
@@ -132,18 +147,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     if action == "list":
         ws = store.get_workspace(con, args.workspace)
         listed = snapshots.list_snapshots(con, ws.id)
-        if args.json:
-            print(json.dumps([_snapshot_json(s) for s in listed]))
-            return 0
-        if not listed:
-            print(f"{ws.name} has no snapshots.")
-        for snap in listed:
-            until = f", until {snap.expires_at:%Y-%m-%d %H:%M}" if snap.expires_at else ""
-            print(
-                f"{snap.id:>4}  [{snap.state():^7}] {snap.title} ({snap.page_title}, "
-                f"made {snap.created_at:%Y-%m-%d %H:%M}{until})"
-            )
-        return 0
+        return print_listing(
+            args, listed, _snapshot_json, _snapshot_line, empty=f"{ws.name} has no snapshots."
+        )
     snap = snapshots.find(con, args.snapshot_id)
     if action == "revoke":
         snap = snapshots.revoke(con, snap.workspace_id, snap.id)
