@@ -8,15 +8,13 @@ from typing import Any
 import streamlit as st
 
 from analytics import access, indicators, scorecard
-from analytics.errors import OpeningDayError
 from analytics.indicators import pace
 from analytics.settings import SETTINGS, Setting, save_settings
 from ui import access as ui_access
 from ui import sidebar
 from ui import store as ui_store
 from ui.format import plain
-from ui.state import flash
-from ui.widgets import page_header, stop_unless
+from ui.widgets import page_header, save_then_rerun, stop_unless
 
 page_header(
     "Settings",
@@ -162,14 +160,10 @@ if submitted:
             f"Give both a green and a red threshold (or neither) for: {plain(names)}.", icon="⛔"
         )
     else:
-        try:
-            save_settings(ui_store.connection(), ws.id, values)
-        except OpeningDayError as exc:
-            st.error(plain(exc), icon="⛔")
-        else:
-            ui_store.changed()
-            flash("success", "Settings saved. Every page now uses them.")
-            st.rerun()
+        save_then_rerun(
+            lambda: save_settings(ui_store.connection(), ws.id, values),
+            "Settings saved. Every page now uses them.",
+        )
 
 st.divider()
 ui_access.passphrase_section(ws)

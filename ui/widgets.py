@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -122,6 +123,19 @@ def renamed_table(
         },
     )
     return shown
+
+
+def save_then_rerun(write: Callable[[], object], done: str) -> None:
+    """Run a write the owner asked for: its refusal (OpeningDayError) shown as an error, else
+    the app's caches refreshed, `done` flashed on the next run, and the page run again."""
+    try:
+        write()
+    except OpeningDayError as exc:
+        st.error(plain(exc), icon="⛔")
+    else:
+        ui_store.changed()
+        flash("success", done)
+        st.rerun()
 
 
 def people_table(
