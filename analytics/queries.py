@@ -41,6 +41,7 @@ MACROS = (
     "period_start",
     "period_length",
     "current_customers",
+    "with_segment",
     "invoices_to",
     "invoices_between",
     "tickets_between",

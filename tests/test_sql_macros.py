@@ -279,6 +279,26 @@ def test_pareto_ranks_within_segments(con: duckdb.DuckDBPyConnection) -> None:
     assert frame["gini"].tolist() == pytest.approx([1 / 3] * 2)
 
 
+def test_with_segment_adds_the_segment_as_figures_group_it(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Workspace 1: A is ' Dental ' (trimmed); B's segment is blank; C is workspace 2's and Z
+    # is nobody's customer: those three are '(no segment)'.
+    cur = con.cursor().execute(
+        """with rows as (
+            select * from (values ('A', 1), ('B', 2), ('C', 3), ('Z', 4)) as t(customer, n)
+        )
+        select * from macros.with_segment(1, rows) order by n"""
+    )
+    assert [d[0] for d in cur.description] == ["customer", "n", "segment"]
+    assert cur.fetchall() == [
+        ("A", 1, "Dental"),
+        ("B", 2, "(no segment)"),
+        ("C", 3, "(no segment)"),
+        ("Z", 4, "(no segment)"),
+    ]
+
+
 def test_customer_pareto_names_each_segment(con: duckdb.DuckDBPyConnection) -> None:
     # Workspace 1: A is ' Dental ' (trimmed), B's segment is blank and Z is not in
     # customers_current: both '(no segment)'. C (workspace 2's Legal) is not A's kind.

@@ -25,12 +25,8 @@ customer_periods as (
 ),
 
 cleaned as (
-    select
-        p.period_start,
-        p.revenue,
-        macros.segment_or_none(c.segment) as segment
-    from customer_periods as p
-    left join macros.current_customers($ws) as c on p.customer = c.customer
+    select period_start, revenue, segment
+    from macros.with_segment($ws, customer_periods)
 ),
 
 by_segment as (

@@ -5,12 +5,8 @@
 -- then pareto_ranks' columns. `segments` as in pareto_ranks (an empty list: every segment).
 create or replace macro macros.main.customer_pareto(ws, by_customer, segments) as table
     with segmented as (
-        select
-            b.customer,
-            macros.segment_or_none(c.segment) as segment,
-            b.* exclude (customer)
-        from query_table(by_customer) as b
-        left join macros.current_customers(ws) as c on b.customer = c.customer
+        select customer, segment, * exclude (customer, segment)
+        from macros.with_segment(ws, by_customer)
     )
 
     select * from macros.pareto_ranks(segmented, segments)
