@@ -339,16 +339,14 @@ def test_segment_period_figures_fill_the_gaps_with_null(con: duckdb.DuckDBPyConn
     rows = (
         con.cursor()
         .execute(
-            """with rows as (
-                select * from (values (date '2024-01-01', 'X'), (date '2024-04-01', 'Y'))
-                    as t(period_start, segment)
+            """with rows(period_start, segment) as (
+                values (date '2024-01-01', 'X'), (date '2024-04-01', 'Y')
             ),
-            figures as (
-                select * from (values (date '2024-01-01', 'X', 5, 1.5),
-                    (date '2024-07-01', 'Y', 2, 0.5)) as t(period_start, segment, n, amount)
+            figures(period_start, segment, n, amount) as (
+                values (date '2024-01-01', 'X', 5, 1.5), (date '2024-07-01', 'Y', 2, 0.5)
             )
-            select *
-            from macros.segment_period_figures(rows, figures, 'quarter', date '2024-08-15', 3)
+            select * from macros.segment_period_figures(rows, figures, 'quarter',
+                date '2024-08-15', 3)
             order by period_start, segment"""
         )
         .fetchall()
