@@ -48,13 +48,7 @@ def prospecting_weeks(weeks: pd.DataFrame, target: float, *, show_weeks: int = 5
             marker_pattern_shape="" if met else "/",
             hovertemplate="Week of %{x|%d %b %Y}: %{y:.1f} h<extra>" + name + "</extra>",
         )
-    fig.add_hline(
-        y=target,
-        line_dash="dash",
-        line_color="#333",
-        annotation_text=f"Target {target:g} h",
-        annotation_position="top left",
-    )
+    reference_line(fig, f"Target {target:g} h", y=target)
     # Shade the longest run of missed weeks shown.
     missed = ~recent["met"].astype(bool)
     runs = (missed != missed.shift()).cumsum()[missed]
@@ -143,6 +137,28 @@ def weekly_counts(weeks: pd.DataFrame, column: str, title: str, unit: str) -> go
     )
     fig.update_layout(**LAYOUT, title=title, yaxis_title=unit)
     return fig
+
+
+def reference_line(
+    fig: go.Figure,
+    text: str,
+    *,
+    x: float | None = None,
+    y: float | None = None,
+    position: str = "top left",
+) -> None:
+    """A dashed dark line a figure is read against (a target, a reference, an interval),
+    labelled `text`: horizontal at `y`, else vertical at `x`."""
+    style = {
+        "line_dash": "dash",
+        "line_color": "#333",
+        "annotation_text": text,
+        "annotation_position": position,
+    }
+    if y is not None:
+        fig.add_hline(y=y, **style)
+    else:
+        fig.add_vline(x=x, **style)
 
 
 # Heatmaps of people: how many people they show unless asked for all, the most cells that
