@@ -43,13 +43,16 @@ MACROS = (
     "period_start",
     "period_length",
     "current_customers",
+    "with_segment",
     "invoices_to",
     "invoices_between",
     "tickets_between",
     "won_deals_to",
     "first_invoices",
     "segment_periods",
+    "segment_period_figures",
     "pareto_ranks",
+    "customer_pareto",
 )
 _WITH_MACROS: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 _MACROS_LOCK = threading.Lock()

@@ -8,15 +8,13 @@ from typing import Any
 import streamlit as st
 
 from analytics import access, indicators, scorecard
-from analytics.errors import OpeningDayError
 from analytics.indicators import pace
 from analytics.settings import SETTINGS, Setting, save_settings
 from ui import access as ui_access
 from ui import sidebar
 from ui import store as ui_store
 from ui.format import plain
-from ui.state import flash
-from ui.widgets import page_header, stop_unless
+from ui.widgets import page_header, save_then_rerun, stop_unless
 
 page_header(
     "Settings",
@@ -121,19 +119,15 @@ with st.form(f"settings_{ws.id}"):
         better = "higher is better" if ind.higher_is_better else "lower is better"
         c1, c2, c3 = st.columns([2, 1, 1])
         c1.markdown(f"**{plain(ind.label)}** ({better})")
-        green = c2.number_input(
-            "Green from",
-            value=saved.get("green"),
-            placeholder=f"default {default.green:g}",
-            key=f"thr_{ws.id}_{ind.id}_green",
-            format="%g",
-        )
-        red = c3.number_input(
-            "Red beyond",
-            value=saved.get("red"),
-            placeholder=f"default {default.red:g}",
-            key=f"thr_{ws.id}_{ind.id}_red",
-            format="%g",
+        green, red = (
+            column.number_input(
+                heading,
+                value=saved.get(end),
+                placeholder=f"default {getattr(default, end):g}",
+                key=f"thr_{ws.id}_{ind.id}_{end}",
+                format="%g",
+            )
+            for column, heading, end in ((c2, "Green from", "green"), (c3, "Red beyond", "red"))
         )
         values[f"threshold:{ind.id}"] = (
             None if green is None and red is None else {"green": green, "red": red}
@@ -166,14 +160,10 @@ if submitted:
             f"Give both a green and a red threshold (or neither) for: {plain(names)}.", icon="⛔"
         )
     else:
-        try:
-            save_settings(ui_store.connection(), ws.id, values)
-        except OpeningDayError as exc:
-            st.error(plain(exc), icon="⛔")
-        else:
-            ui_store.changed()
-            flash("success", "Settings saved. Every page now uses them.")
-            st.rerun()
+        save_then_rerun(
+            lambda: save_settings(ui_store.connection(), ws.id, values),
+            "Settings saved. Every page now uses them.",
+        )
 
 st.divider()
 ui_access.passphrase_section(ws)

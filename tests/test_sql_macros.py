@@ -279,6 +279,88 @@ def test_pareto_ranks_within_segments(con: duckdb.DuckDBPyConnection) -> None:
     assert frame["gini"].tolist() == pytest.approx([1 / 3] * 2)
 
 
+def test_with_segment_adds_the_segment_as_figures_group_it(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Workspace 1: A is ' Dental ' (trimmed); B's segment is blank; C is workspace 2's and Z
+    # is nobody's customer: those three are '(no segment)'.
+    cur = con.cursor().execute(
+        """with rows as (
+            select * from (values ('A', 1), ('B', 2), ('C', 3), ('Z', 4)) as t(customer, n)
+        )
+        select * from macros.with_segment(1, rows) order by n"""
+    )
+    assert [d[0] for d in cur.description] == ["customer", "n", "segment"]
+    assert cur.fetchall() == [
+        ("A", 1, "Dental"),
+        ("B", 2, "(no segment)"),
+        ("C", 3, "(no segment)"),
+        ("Z", 4, "(no segment)"),
+    ]
+
+
+def test_customer_pareto_names_each_segment(con: duckdb.DuckDBPyConnection) -> None:
+    # Workspace 1: A is ' Dental ' (trimmed), B's segment is blank and Z is not in
+    # customers_current: both '(no segment)'. C (workspace 2's Legal) is not A's kind.
+    rows = """with by_customer as (
+        select * from (values ('A', 30.0, 1.0), ('Z', 10.0, 2.0), ('B', 10.0, 3.0))
+            as t(customer, value, hours)
+    )
+    """
+    frame = (
+        con.cursor()
+        .execute(rows + "select * from macros.customer_pareto(1, by_customer, []) order by rank")
+        .df()
+    )
+    # The segment follows the customer; the other columns ride along, then the ranking's.
+    assert list(frame.columns)[:5] == ["customer", "segment", "value", "hours", "rank"]
+    # A 30, then the tie at 10 broken by name: B before Z.
+    assert frame["customer"].tolist() == ["A", "B", "Z"]
+    assert frame["segment"].tolist() == ["Dental", "(no segment)", "(no segment)"]
+    assert frame["hours"].tolist() == [1.0, 3.0, 2.0]
+    assert frame["share"].tolist() == pytest.approx([0.6, 0.2, 0.2])
+    # 2 (1·10 + 2·10 + 3·30) / (3 · 50) − 4/3 = 1.6 − 4/3 = 4/15.
+    assert frame["gini"].tolist() == pytest.approx([4 / 15] * 3)
+    within = (
+        con.cursor()
+        .execute(
+            rows + "select customer, rank, share, gini "
+            "from macros.customer_pareto(1, by_customer, ['(no segment)']) order by rank"
+        )
+        .fetchall()
+    )
+    # B and Z alone, 10 each out of 20: equal shares, Gini 2 (1·10 + 2·10) / (2 · 20) − 3/2 = 0.
+    assert within == [("B", 1, 0.5, 0.0), ("Z", 2, 0.5, 0.0)]
+
+
+def test_segment_period_figures_fill_the_gaps_with_null(con: duckdb.DuckDBPyConnection) -> None:
+    # The same grid as segment_periods' test (fiscal quarters from 1 Jan, 1 Apr, 1 Jul 2024
+    # for X and Y), with figures for X in January's quarter and Y in July's only.
+    rows = (
+        con.cursor()
+        .execute(
+            """with rows(period_start, segment) as (
+                values (date '2024-01-01', 'X'), (date '2024-04-01', 'Y')
+            ),
+            figures(period_start, segment, n, amount) as (
+                values (date '2024-01-01', 'X', 5, 1.5), (date '2024-07-01', 'Y', 2, 0.5)
+            )
+            select * from macros.segment_period_figures(rows, figures, 'quarter',
+                date '2024-08-15', 3)
+            order by period_start, segment"""
+        )
+        .fetchall()
+    )
+    assert rows == [
+        (date(2024, 1, 1), "X", 5, 1.5),
+        (date(2024, 1, 1), "Y", None, None),
+        (date(2024, 4, 1), "X", None, None),
+        (date(2024, 4, 1), "Y", None, None),
+        (date(2024, 7, 1), "X", None, None),
+        (date(2024, 7, 1), "Y", 2, 0.5),
+    ]
+
+
 def test_macros_reach_every_cursor_of_a_read_only_store(tmp_path: Path) -> None:
     path = str(tmp_path / "store.duckdb")
     writer = duckdb.connect(path)

@@ -22,7 +22,7 @@ from analytics import access, store
 from analytics.errors import OpeningDayError
 from ui import store as ui_store
 from ui.format import day, plain
-from ui.state import flash, show_flash
+from ui.state import flash, session_object, show_flash
 
 STATE_KEY = "_od_access"
 WS_PARAM = "ws"  # the sidebar's deep-link parameter: prefills the name, reveals nothing
@@ -39,11 +39,7 @@ class AccessState:
 
 
 def _state() -> AccessState:
-    state = st.session_state.get(STATE_KEY)
-    if not isinstance(state, AccessState):
-        state = AccessState()
-        st.session_state[STATE_KEY] = state
-    return state
+    return session_object(STATE_KEY, AccessState)
 
 
 def is_open(workspace_id: int) -> bool:

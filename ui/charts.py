@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -46,13 +48,7 @@ def prospecting_weeks(weeks: pd.DataFrame, target: float, *, show_weeks: int = 5
             marker_pattern_shape="" if met else "/",
             hovertemplate="Week of %{x|%d %b %Y}: %{y:.1f} h<extra>" + name + "</extra>",
         )
-    fig.add_hline(
-        y=target,
-        line_dash="dash",
-        line_color="#333",
-        annotation_text=f"Target {target:g} h",
-        annotation_position="top left",
-    )
+    reference_line(fig, f"Target {target:g} h", y=target)
     # Shade the longest run of missed weeks shown.
     missed = ~recent["met"].astype(bool)
     runs = (missed != missed.shift()).cumsum()[missed]
@@ -141,6 +137,28 @@ def weekly_counts(weeks: pd.DataFrame, column: str, title: str, unit: str) -> go
     )
     fig.update_layout(**LAYOUT, title=title, yaxis_title=unit)
     return fig
+
+
+def reference_line(
+    fig: go.Figure,
+    text: str,
+    *,
+    x: float | None = None,
+    y: float | None = None,
+    position: str = "top left",
+) -> None:
+    """A dashed dark line a figure is read against (a target, a reference, an interval),
+    labelled `text`: horizontal at `y`, else vertical at `x`."""
+    style = {
+        "line_dash": "dash",
+        "line_color": "#333",
+        "annotation_text": text,
+        "annotation_position": position,
+    }
+    if y is not None:
+        fig.add_hline(y=y, **style)
+    else:
+        fig.add_vline(x=x, **style)
 
 
 # Heatmaps of people: how many people they show unless asked for all, the most cells that
@@ -240,19 +258,27 @@ def rank_changes(rows: pd.DataFrame, name: str, title: str) -> go.Figure:
     return fig
 
 
+def _per_segment(
+    add: Callable[..., object], periods: pd.DataFrame, y: str, hover: str, **style: Any
+) -> None:
+    """One trace a segment (`add`: the figure's add_scatter or add_bar) of `y` per
+    period_start, named by the segment, its hover `hover` after the segment's name."""
+    for segment, part in periods.groupby("segment", sort=False):
+        add(
+            x=part["period_start"],
+            y=part[y],
+            name=str(segment),
+            **style,
+            hovertemplate=f"{segment}: " + hover,
+        )
+
+
 @figure_cache.once
 def segment_revenue(periods: pd.DataFrame, currency: str, grain: str) -> go.Figure:
     """Revenue per segment per period, stacked: how each niche's part of the whole moves."""
     fig = go.Figure()
-    for segment, part in periods.groupby("segment", sort=False):
-        fig.add_scatter(
-            x=part["period_start"],
-            y=part["revenue"],
-            name=str(segment),
-            mode="lines",
-            stackgroup="one",
-            hovertemplate=f"{segment}: " + "%{y:,.0f}<extra>%{x|%b %Y}</extra>",
-        )
+    hover = "%{y:,.0f}<extra>%{x|%b %Y}</extra>"
+    _per_segment(fig.add_scatter, periods, "revenue", hover, mode="lines", stackgroup="one")
     fig.update_layout(
         **LAYOUT, title=f"Revenue by segment per {grain} ({currency})", yaxis_title=currency
     )
@@ -263,13 +289,7 @@ def segment_revenue(periods: pd.DataFrame, currency: str, grain: str) -> go.Figu
 def new_customers(periods: pd.DataFrame, grain: str) -> go.Figure:
     """New customers per segment per period, side by side."""
     fig = go.Figure()
-    for segment, part in periods.groupby("segment", sort=False):
-        fig.add_bar(
-            x=part["period_start"],
-            y=part["new_customers"],
-            name=str(segment),
-            hovertemplate=f"{segment}: " + "%{y} new<extra>%{x|%b %Y}</extra>",
-        )
+    _per_segment(fig.add_bar, periods, "new_customers", "%{y} new<extra>%{x|%b %Y}</extra>")
     fig.update_layout(
         **LAYOUT, barmode="group", title=f"New customers per {grain}", yaxis_title="Customers"
     )

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from analytics.indicators.fit import QUADRANTS, Pareto
 from ui import figure_cache
-from ui.charts import ACCENT, BAD, FORECAST, GOOD, LAYOUT, NEUTRAL
+from ui.charts import ACCENT, BAD, FORECAST, GOOD, LAYOUT, NEUTRAL, reference_line
 from ui.format import money
 
 # Each quadrant has a colour and a marker shape, and its name in the legend: never colour alone.
@@ -307,13 +307,7 @@ def churn_years(years: pd.DataFrame, reference: float) -> go.Figure:
         insidetextanchor="end",
         hovertemplate="12 months %{x}: %{y:.1f}% lost<extra></extra>",
     )
-    fig.add_hline(
-        y=reference * 100,
-        line_dash="dash",
-        line_color="#333",
-        annotation_text=f"Reference {reference * 100:.0f}% a year",
-        annotation_position="top left",
-    )
+    reference_line(fig, f"Reference {reference * 100:.0f}% a year", y=reference * 100)
     top = max([reference * 100, *(years["churn"] * 100).tolist()]) * 1.25
     fig.update_layout(
         **LAYOUT,
@@ -348,13 +342,7 @@ def contact_days(frame: pd.DataFrame, interval: int, currency: str, n: int = 15)
         "<extra></extra>",
         name="Days since last contact",
     )
-    fig.add_vline(
-        x=interval,
-        line_dash="dash",
-        line_color="#333",
-        annotation_text=f"{interval} days",
-        annotation_position="top",
-    )
+    reference_line(fig, f"{interval} days", x=interval, position="top")
     fig.update_layout(
         **{**LAYOUT, "hovermode": "closest", "height": max(260, 26 * len(top) + 120)},
         title=f"Top customers by days since the last call, email or meeting (the {len(top)} longest)",

@@ -329,23 +329,22 @@ def import_form(con: Connection, group: peers.Group, ws: Workspace) -> None:
 # ---------------------------------------------------------------- where everyone stands
 
 
+# How an axis shows a unit: factor, tick suffix, hover format.
+_SCALES: dict[str, tuple[float, str, str]] = {
+    "share": (100.0, "%", ".1f"),
+    "cv": (100.0, "%", ".1f"),
+    "points": (100.0, " pts", "+.1f"),
+    "hours": (1.0, " h", ",.1f"),
+    "ratio": (1.0, "×", ".2f"),
+    "months": (1.0, " mo", ".1f"),
+    "days": (1.0, " d", ",.0f"),
+    "count": (1.0, "", ",.0f"),
+}
+
+
 def _scale(ind: Indicator) -> tuple[float, str, str]:
-    """How an axis shows a unit: factor, tick suffix, hover format."""
-    if ind.unit in ("share", "cv"):
-        return 100.0, "%", ".1f"
-    if ind.unit == "points":
-        return 100.0, " pts", "+.1f"
-    if ind.unit == "hours":
-        return 1.0, " h", ",.1f"
-    if ind.unit == "ratio":
-        return 1.0, "×", ".2f"
-    if ind.unit == "months":
-        return 1.0, " mo", ".1f"
-    if ind.unit == "days":
-        return 1.0, " d", ",.0f"
-    if ind.unit == "count":
-        return 1.0, "", ",.0f"
-    return 1.0, "", ",.2f"
+    """How an axis shows `ind`'s unit (money and plain numbers: as they are, two decimals)."""
+    return _SCALES.get(ind.unit, (1.0, "", ",.2f"))
 
 
 def strip_chart(

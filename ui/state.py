@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import streamlit as st
 
@@ -16,6 +16,8 @@ from analytics.importer import Column
 from ui.format import plain
 
 STATE_KEY = "opening_day"
+
+T = TypeVar("T")
 
 FlashKind = Literal["success", "info", "warning", "error"]
 # Status is never colour alone: each kind of message carries an icon too.
@@ -50,13 +52,19 @@ class AppState:
         return self.uploads.setdefault(sha256, UploadChoice())
 
 
+def session_object(key: str, kind: type[T]) -> T:
+    """The session's `kind` object under `key`, created (with no arguments) on first use or
+    when something else sits there."""
+    state = st.session_state.get(key)
+    if not isinstance(state, kind):
+        state = kind()
+        st.session_state[key] = state
+    return state
+
+
 def app_state() -> AppState:
     """This session's state, created on first use."""
-    state = st.session_state.get(STATE_KEY)
-    if not isinstance(state, AppState):
-        state = AppState()
-        st.session_state[STATE_KEY] = state
-    return state
+    return session_object(STATE_KEY, AppState)
 
 
 def flash(kind: FlashKind, message: str) -> None:

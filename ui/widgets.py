@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ from analytics.errors import OpeningDayError
 from ui import capture
 from ui import store as ui_store
 from ui.boot import require_app
+from ui.charts import TOP_PEOPLE
 from ui.format import count, plain
 from ui.sidebar import select_workspace
 from ui.state import flash
@@ -121,6 +123,36 @@ def renamed_table(
         },
     )
     return shown
+
+
+def save_then_rerun(write: Callable[[], object], done: str) -> None:
+    """Run a write the owner asked for: its refusal (OpeningDayError) shown as an error, else
+    the app's caches refreshed, `done` flashed on the next run, and the page run again."""
+    try:
+        write()
+    except OpeningDayError as exc:
+        st.error(plain(exc), icon="⛔")
+    else:
+        ui_store.changed()
+        flash("success", done)
+        st.rerun()
+
+
+def people_table(
+    details: dict[str, Any], headings: dict[str, str], formats: dict[str, str]
+) -> None:
+    """The per-person list an indicator keeps in its details ("people") under the owner's
+    headings, when there is one (as `renamed_table`)."""
+    people = pd.DataFrame(details.get("people", []))
+    if not people.empty:
+        renamed_table(people, headings, formats)
+
+
+def people_shown(people: int, key: str) -> int | None:
+    """How many people a chart of people shows: the first TOP_PEOPLE, or None (everyone) when
+    there are more and the owner switches on "Show all" (a toggle under `key`)."""
+    everyone = people > TOP_PEOPLE and st.toggle(f"Show all {people:,} people", key=key)
+    return None if everyone else TOP_PEOPLE
 
 
 def stop_unless(ready: bool, message: str) -> None:

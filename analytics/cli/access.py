@@ -9,62 +9,71 @@ from collections.abc import Callable
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import EXIT_STORE, add_db, add_json, add_workspace, fail, open_store
+from analytics.cli.common import (
+    EXIT_STORE,
+    action_group,
+    add_json,
+    command,
+    fail,
+    open_store,
+    print_listing,
+)
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser(
+    actions = action_group(
+        sub,
         "workspace",
         help="protect a workspace for a shared server (its passphrase)",
         description="Workspace protection: a server started with OPENING_DAY_SHARED=1 opens "
         "a workspace only with its passphrase.",
     )
-    actions = p.add_subparsers(dest="workspace_action", required=True, metavar="ACTION")
-    p = actions.add_parser(
+    p = command(
+        actions,
         "passphrase",
         help="set a workspace's passphrase (or remove it with --clear)",
         description="Set the passphrase a shared server asks for before showing this "
         "workspace. It is asked twice on a terminal, or read from the first line of stdin "
         "(--stdin, or whenever stdin is not a terminal). Only a slow hash of it is stored.",
     )
-    add_db(p)
-    add_workspace(p)
     _add_secret_flags(p, "the passphrase")
-    p = sub.add_parser(
+    actions = action_group(
+        sub,
         "admin",
         help="the shared server's admin secret, and clearing waits after wrong tries",
         description="A shared server (OPENING_DAY_SHARED=1) starts a new business only with an "
         "invitation code or the admin secret. The secret comes from "
         "OPENING_DAY_ADMIN_PASSPHRASE or from the store (set here; only a slow hash is kept).",
     )
-    actions = p.add_subparsers(dest="admin_action", required=True, metavar="ACTION")
-    p = actions.add_parser(
+    p = command(
+        actions,
         "passphrase",
         help="set the admin secret kept in the store (or remove it with --clear)",
         description="Set the admin secret. It is asked twice on a terminal, or read from the "
         "first line of stdin (--stdin, or whenever stdin is not a terminal).",
+        workspace="none",
     )
-    add_db(p)
     _add_secret_flags(p, "the admin secret", stdin_word="the secret")
-    p = actions.add_parser(
+    p = command(
+        actions,
         "unblock",
         help="clear the wait after wrong passphrase tries (one workspace, or all)",
         description="Wrong tries are counted per workspace across the whole server, and each "
         "try after the third waits twice as long (up to 15 minutes). This clears the count.",
+        workspace="optional",
     )
-    add_db(p)
-    add_workspace(p, required=False)
 
-    p = sub.add_parser(
+    actions = action_group(
+        sub,
         "invite",
         help="make, list and withdraw invitation codes (shared servers)",
         description="An invitation code lets someone start a new business on a shared server "
         "(without --group) or lets an existing business join a peer group (--group, made by a "
         "member given with --workspace). A code works once and expires; only its hash is kept.",
     )
-    actions = p.add_subparsers(dest="invite_action", required=True, metavar="ACTION")
-    p = actions.add_parser("create", help="make an invitation and print its code, once")
-    add_db(p)
+    p = command(
+        actions, "create", help="make an invitation and print its code, once", workspace="none"
+    )
     p.add_argument(
         "--workspace",
         metavar="NAME",
@@ -78,15 +87,13 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("--note", default="", help="a note for yourself: who it is for")
     add_json(p)
-    p = actions.add_parser("list", help="list invitations (never their codes)")
-    add_db(p)
+    p = command(actions, "list", help="list invitations (never their codes)", workspace="none")
     p.add_argument(
         "--workspace", metavar="NAME", help="those this business made (default: the admin's)"
     )
     p.add_argument("--all", action="store_true", help="every invitation on the server")
     add_json(p, listing=True)
-    p = actions.add_parser("revoke", help="withdraw an unused invitation for good")
-    add_db(p)
+    p = command(actions, "revoke", help="withdraw an unused invitation for good", workspace="none")
     p.add_argument("invitation_id", metavar="ID", type=int)
 
 
@@ -155,6 +162,14 @@ def cmd_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _invitation_line(inv: Any) -> str:
+    what = "new business" if inv.kind == "workspace" else f"group {inv.group_id}"
+    return (
+        f"{inv.id:>4}  [{inv.state():^7}] {what}, made {inv.created_at:%Y-%m-%d}, "
+        f"until {inv.expires_at:%Y-%m-%d}{'  ' + inv.note if inv.note else ''}"
+    )
+
+
 def _invitation_json(inv: Any) -> dict[str, Any]:
     return {
         "id": inv.id,
@@ -182,18 +197,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
     by = store.get_workspace(con, args.workspace).id if args.workspace else None
     if action == "list":
         listed = access.list_invitations(con, by=by, everyone=args.all)
-        if args.json:
-            print(json.dumps([_invitation_json(i) for i in listed]))
-            return 0
-        if not listed:
-            print("No invitations.")
-        for inv in listed:
-            what = "new business" if inv.kind == "workspace" else f"group {inv.group_id}"
-            print(
-                f"{inv.id:>4}  [{inv.state():^7}] {what}, made {inv.created_at:%Y-%m-%d}, "
-                f"until {inv.expires_at:%Y-%m-%d}{'  ' + inv.note if inv.note else ''}"
-            )
-        return 0
+        return print_listing(
+            args, listed, _invitation_json, _invitation_line, empty="No invitations."
+        )
     group_id = None
     if args.group:
         if by is None:

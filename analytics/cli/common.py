@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any, Literal, TypeVar
 
 from analytics import store
+
+T = TypeVar("T")
 
 # Exit codes: 0 done; 1 the store or workspace is not usable; 2 the file was not imported.
 EXIT_STORE = 1
@@ -54,6 +59,33 @@ def add_json(p: argparse.ArgumentParser, *, listing: bool = False) -> None:
     p.add_argument("--json", action="store_true", help=f"print {what} on stdout")
 
 
+def command(
+    sub: Any,
+    name: str,
+    *,
+    workspace: Literal["required", "optional", "none"] = "required",
+    listing: bool = False,
+    **kwargs: Any,
+) -> argparse.ArgumentParser:
+    """A command (or an action of one) on the store: --db and --wait, then --workspace
+    (required, optional or none). A `listing` takes nothing more and prints JSON with --json.
+    `kwargs` go to add_parser (help, description)."""
+    p: argparse.ArgumentParser = sub.add_parser(name, **kwargs)
+    add_db(p)
+    if workspace != "none":
+        add_workspace(p, required=workspace == "required")
+    if listing:
+        add_json(p, listing=True)
+    return p
+
+
+def action_group(sub: Any, name: str, **kwargs: Any) -> Any:
+    """A command made of actions (`<name> ACTION ...`, the action in args.<name>_action):
+    the sub-parsers its actions are added to. `kwargs` go to add_parser."""
+    p = sub.add_parser(name, **kwargs)
+    return p.add_subparsers(dest=f"{name}_action", required=True, metavar="ACTION")
+
+
 def open_store(args: argparse.Namespace, *, read_only: bool = False) -> store.Connection:
     """The store named by --db: waits (bounded) for the app to let go, says what the store
     has to tell (a log that could not be replayed), opens read-only when nothing is written.
@@ -67,6 +99,29 @@ def open_store(args: argparse.Namespace, *, read_only: bool = False) -> store.Co
     for notice in store.store_notices(con):
         print(f"warning: {notice.message}", file=sys.stderr)
     return con
+
+
+def print_listing(
+    args: argparse.Namespace,
+    items: Sequence[T],
+    to_json: Callable[[T], dict[str, Any]],
+    line: Callable[[T], str],
+    *,
+    empty: str,
+    header: str = "",
+) -> int:
+    """A listing's output: with --json one JSON array (`to_json` of each item); else `empty`
+    when there is nothing, or the `header` line (if any) and one `line` an item. Exit 0."""
+    if args.json:
+        print(json.dumps([to_json(item) for item in items]))
+    elif not items:
+        print(empty)
+    else:
+        if header:
+            print(header)
+        for item in items:
+            print(line(item))
+    return 0
 
 
 def iso_date(text: str) -> date:

@@ -10,34 +10,33 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import EXIT_FILE, add_db, add_json, add_workspace, fail, open_store
+from analytics.cli.common import EXIT_FILE, add_json, command, fail, open_store, print_listing
 from analytics.entities import IMPORTABLE
 from analytics.errors import ImportError_, RowsRejected, UnknownEntity
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "demo",
         help="create the demo business (an IT service provider with ~4 years of history)",
         description="Create the demo business in a workspace. Does nothing if that workspace "
         "already holds data.",
+        workspace="optional",
     )
-    add_db(p)
-    add_workspace(p, required=False)
     p.add_argument(
         "--scale", choices=("small", "large"), default="small", help="size (default small)"
     )
     p.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (default 42)")
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "import",
         help="import one file (CSV, Excel or Parquet) as one batch",
         description="Import a file as one all-or-nothing batch. Headers are matched to fields "
         "automatically; correct them with --map. Without --skip-bad-rows, one unreadable row "
         "stops the whole import and every bad row is reported.",
     )
-    add_db(p)
-    add_workspace(p)
     p.add_argument(
         "--entity",
         choices=IMPORTABLE,
@@ -67,25 +66,19 @@ def add_parsers(sub: Any) -> None:
     )
     add_json(p)
 
-    p = sub.add_parser("batches", help="list the imports (batches) of a workspace")
-    add_db(p)
-    add_workspace(p)
-    add_json(p, listing=True)
+    p = command(sub, "batches", help="list the imports (batches) of a workspace", listing=True)
 
-    p = sub.add_parser("undo", help="undo one batch: remove every row it added")
-    add_db(p)
-    add_workspace(p)
+    p = command(sub, "undo", help="undo one batch: remove every row it added")
     p.add_argument(
         "batch_id", metavar="BATCH_ID", type=int, help="the batch to undo (see `batches`)"
     )
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "export",
         help="export a workspace as one Parquet file per entity",
         description="Write one Parquet file per entity into DIR; each can be imported again.",
     )
-    add_db(p)
-    add_workspace(p)
     p.add_argument("dir", metavar="DIR", help="folder to write into (created if needed)")
 
 
@@ -212,20 +205,22 @@ def cmd_batches(args: argparse.Namespace) -> int:
     con = open_store(args, read_only=True)
     ws = store.get_workspace(con, args.workspace)
     batches = store.list_batches(con, ws.id)
-    if args.json:
-        print(json.dumps([_batch_json(b) for b in batches]))
-        return 0
-    if not batches:
-        print(f"No imports yet in {ws.name!r}.")
-        return 0
-    print(f"{'id':>5}  {'when':<16}  {'entity':<12}  {'imported':>9}  {'rejected':>8}  file")
-    for b in batches:
-        state = "  (undone)" if b.undone_at else ""
-        print(
-            f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.entity:<12}  {b.rows_imported:>9,}  "
-            f"{b.rows_rejected:>8,}  {b.file_name}{state}"
-        )
-    return 0
+    return print_listing(
+        args,
+        batches,
+        _batch_json,
+        _batch_line,
+        empty=f"No imports yet in {ws.name!r}.",
+        header=f"{'id':>5}  {'when':<16}  {'entity':<12}  {'imported':>9}  {'rejected':>8}  file",
+    )
+
+
+def _batch_line(b: store.Batch) -> str:
+    state = "  (undone)" if b.undone_at else ""
+    return (
+        f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.entity:<12}  {b.rows_imported:>9,}  "
+        f"{b.rows_rejected:>8,}  {b.file_name}{state}"
+    )
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

@@ -9,31 +9,35 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import add_db, add_json, add_workspace, iso_date, open_store
+from analytics.cli.common import (
+    action_group,
+    add_json,
+    command,
+    iso_date,
+    open_store,
+    print_listing,
+)
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "kpis",
         help="compute every indicator for a workspace",
         description="Compute every registered indicator as of the last date in the data "
         "(or --as-of). Unknown values are null, with the reason in the message.",
     )
-    add_db(p)
-    add_workspace(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=iso_date, help="compute as of this day")
     add_json(p)
 
-    p = sub.add_parser(
+    actions = action_group(
+        sub,
         "snapshot",
         help="make, list, revoke and export read-only snapshot links",
         description="A snapshot freezes a page's figures and charts under a private link "
         "(<base>/?snapshot=TOKEN) that shows them read-only and nothing else.",
     )
-    actions = p.add_subparsers(dest="snapshot_action", required=True, metavar="ACTION")
-    p = actions.add_parser("create", help="freeze a page and print its id, token and link")
-    add_db(p)
-    add_workspace(p)
+    p = command(actions, "create", help="freeze a page and print its id, token and link")
     p.add_argument(
         "--page",
         default="scoreboard",
@@ -52,15 +56,12 @@ def add_parsers(sub: Any) -> None:
         help="start of the link (default: the workspace's setting, else http://localhost:8501)",
     )
     add_json(p)
-    p = actions.add_parser("list", help="list a workspace's snapshots and their state")
-    add_db(p)
-    add_workspace(p)
-    add_json(p, listing=True)
-    p = actions.add_parser("revoke", help="turn a snapshot link off for good")
-    add_db(p)
+    p = command(actions, "list", help="list a workspace's snapshots and their state", listing=True)
+    p = command(actions, "revoke", help="turn a snapshot link off for good", workspace="none")
     p.add_argument("snapshot_id", metavar="ID", type=int)
-    p = actions.add_parser("export", help="write a snapshot as one self-contained HTML file")
-    add_db(p)
+    p = command(
+        actions, "export", help="write a snapshot as one self-contained HTML file", workspace="none"
+    )
     p.add_argument("snapshot_id", metavar="ID", type=int)
     p.add_argument("file", metavar="FILE.html")
 
@@ -90,6 +91,14 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 
 # Where links point when neither --base-url nor the workspace's setting says otherwise.
 DEFAULT_BASE = "http://localhost:8501"
+
+
+def _snapshot_line(snap: Any) -> str:
+    until = f", until {snap.expires_at:%Y-%m-%d %H:%M}" if snap.expires_at else ""
+    return (
+        f"{snap.id:>4}  [{snap.state():^7}] {snap.title} ({snap.page_title}, "
+        f"made {snap.created_at:%Y-%m-%d %H:%M}{until})"
+    )
 
 
 def _snapshot_json(snap: Any) -> dict[str, Any]:
@@ -138,18 +147,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     if action == "list":
         ws = store.get_workspace(con, args.workspace)
         listed = snapshots.list_snapshots(con, ws.id)
-        if args.json:
-            print(json.dumps([_snapshot_json(s) for s in listed]))
-            return 0
-        if not listed:
-            print(f"{ws.name} has no snapshots.")
-        for snap in listed:
-            until = f", until {snap.expires_at:%Y-%m-%d %H:%M}" if snap.expires_at else ""
-            print(
-                f"{snap.id:>4}  [{snap.state():^7}] {snap.title} ({snap.page_title}, "
-                f"made {snap.created_at:%Y-%m-%d %H:%M}{until})"
-            )
-        return 0
+        return print_listing(
+            args, listed, _snapshot_json, _snapshot_line, empty=f"{ws.name} has no snapshots."
+        )
     snap = snapshots.find(con, args.snapshot_id)
     if action == "revoke":
         snap = snapshots.revoke(con, snap.workspace_id, snap.id)

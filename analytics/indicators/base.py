@@ -208,6 +208,20 @@ class Indicator:
             return "green"
         return "red" if value > t.red else "amber"
 
+    def judged(
+        self,
+        value: float,
+        settings: dict[str, Any],
+        message: str,
+        details: dict[str, Any],
+        frame: pd.DataFrame | None = None,
+    ) -> Result:
+        """A known result: `value` with its colour under the owner's thresholds (`judge`)."""
+        status = self.judge(value, settings)
+        return Result(
+            self.id, value, status, message, details, frame if frame is not None else pd.DataFrame()
+        )
+
     def unknown(
         self,
         reason: str,

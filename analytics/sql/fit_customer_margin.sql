@@ -63,7 +63,7 @@ joined as (
 final as (
     select
         j.customer,
-        macros.segment_or_none(c.segment) as segment,
+        j.segment,
         j.revenue,
         j.invoice_cost,
         j.hours,
@@ -74,8 +74,7 @@ final as (
             as margin_share,
         j.revenue - j.invoice_cost - j.time_cost < 0 as loss_making,
         j.cost_lines
-    from joined as j
-    left join macros.current_customers($ws) as c on j.customer = c.customer
+    from macros.with_segment($ws, joined) as j
 )
 
 select * from final

@@ -1,7 +1,7 @@
 -- Customers ranked by revenue in the last 12 months ($current_after, $as_of], largest first.
 -- Only customers whose revenue in the window is above zero count. Ties are broken by name,
 -- so "the top 20 %" is always exactly ceil(20 % of the customers counted) customers, the
--- same ones every time (k20, and k4 for the top 4 %: see macros/pareto_ranks.sql). $segments
+-- same ones every time (k20, and k4 for the top 4 %: see macros/pareto_ranks.sql and customer_pareto.sql). $segments
 -- (an empty list: every segment) keeps the customers of those segments only; customers
 -- without a segment are '(no segment)'. gini repeats on every row: 0 when every customer
 -- pays the same, near 1 when one pays it all.
@@ -12,17 +12,8 @@ with by_customer as (
     having sum(amount) > 0
 ),
 
-cleaned as (
-    select
-        b.customer,
-        macros.segment_or_none(c.segment) as segment,
-        b.value
-    from by_customer as b
-    left join macros.current_customers($ws) as c on b.customer = c.customer
-),
-
 final as (
-    select * from macros.pareto_ranks(cleaned, $segments)
+    select * from macros.customer_pareto($ws, by_customer, $segments)
 )
 
 select * from final

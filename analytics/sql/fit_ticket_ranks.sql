@@ -17,18 +17,8 @@ by_customer as (
     group by customer
 ),
 
-cleaned as (
-    select
-        b.customer,
-        macros.segment_or_none(c.segment) as segment,
-        b.value,
-        b.hours
-    from by_customer as b
-    left join macros.current_customers($ws) as c on b.customer = c.customer
-),
-
 final as (
-    select * from macros.pareto_ranks(cleaned, $segments)
+    select * from macros.customer_pareto($ws, by_customer, $segments)
 )
 
 select * from final

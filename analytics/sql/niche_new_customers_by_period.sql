@@ -16,17 +16,9 @@ by_segment as (
     group by all
 ),
 
-grid as (
-    select * from macros.segment_periods(cleaned, $grain, $as_of, $fiscal_shift)
-),
-
 final as (
-    select
-        g.period_start,
-        g.segment,
-        coalesce(b.new_customers, 0) as new_customers
-    from grid as g
-    left join by_segment as b on g.period_start = b.period_start and g.segment = b.segment
+    select period_start, segment, coalesce(new_customers, 0) as new_customers
+    from macros.segment_period_figures(cleaned, by_segment, $grain, $as_of, $fiscal_shift)
 )
 
 select * from final

@@ -25,12 +25,8 @@ customer_periods as (
 ),
 
 cleaned as (
-    select
-        p.period_start,
-        p.revenue,
-        macros.segment_or_none(c.segment) as segment
-    from customer_periods as p
-    left join macros.current_customers($ws) as c on p.customer = c.customer
+    select period_start, revenue, segment
+    from macros.with_segment($ws, customer_periods)
 ),
 
 by_segment as (
@@ -43,21 +39,16 @@ by_segment as (
     group by all
 ),
 
-grid as (
-    select * from macros.segment_periods(cleaned, $grain, $as_of, $fiscal_shift)
-),
-
 final as (
     select
-        g.period_start,
-        g.segment,
-        coalesce(b.revenue, 0)::double as revenue,
-        coalesce(b.customers, 0) as customers,
-        case when sum(b.revenue) over (partition by g.period_start) > 0
-            then (coalesce(b.revenue, 0) / sum(b.revenue) over (partition by g.period_start))::double
+        period_start,
+        segment,
+        coalesce(revenue, 0)::double as revenue,
+        coalesce(customers, 0) as customers,
+        case when sum(revenue) over (partition by period_start) > 0
+            then (coalesce(revenue, 0) / sum(revenue) over (partition by period_start))::double
         end as share
-    from grid as g
-    left join by_segment as b on g.period_start = b.period_start and g.segment = b.segment
+    from macros.segment_period_figures(cleaned, by_segment, $grain, $as_of, $fiscal_shift)
 )
 
 select * from final

@@ -24,11 +24,7 @@ by_customer as (
 ),
 
 cleaned as (
-    select
-        b.*,
-        macros.segment_or_none(c.segment) as segment
-    from by_customer as b
-    left join macros.current_customers($ws) as c on b.customer = c.customer
+    select * from macros.with_segment($ws, by_customer)
 ),
 
 by_segment as (

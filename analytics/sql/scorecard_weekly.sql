@@ -67,32 +67,37 @@ logged as (
     group by 1
 ),
 
-final as (
-    select w.week_start, 'activities' as measurable, coalesce(a.value, 0) as value
-    from weeks as w left join activity as a using (week_start)
-    union all
-    select w.week_start, 'deals_won', coalesce(d.deals, 0)
-    from weeks as w left join won as d using (week_start)
-    union all
-    select w.week_start, 'won_value', coalesce(d.value, 0)
-    from weeks as w left join won as d using (week_start)
-    union all
-    select w.week_start, 'revenue', coalesce(b.value, 0)
-    from weeks as w left join billed as b using (week_start)
-    union all
-    select w.week_start, 'new_customers', coalesce(n.value, 0)
-    from weeks as w left join new_customers as n using (week_start)
-    union all
-    select w.week_start, 'tickets', coalesce(o.value, 0)
-    from weeks as w left join opened as o using (week_start)
-    union all
-    select w.week_start, 'hours_logged', coalesce(l.hours, 0)
-    from weeks as w left join logged as l using (week_start)
-    union all
-    -- billable share only where the export says what is billable
-    select w.week_start, 'billable_share',
+wide as (
+    select
+        w.week_start,
+        coalesce(a.value, 0) as activities,
+        coalesce(d.deals, 0) as deals_won,
+        coalesce(d.value, 0) as won_value,
+        coalesce(b.value, 0) as revenue,
+        coalesce(n.value, 0) as new_customers,
+        coalesce(o.value, 0) as tickets,
+        coalesce(l.hours, 0) as hours_logged,
+        -- billable share only where the export says what is billable
         case when l.with_flag > 0 then coalesce(l.billable_hours, 0) / nullif(l.hours, 0) end
-    from weeks as w left join logged as l using (week_start)
+            as billable_share
+    from weeks as w
+    left join activity as a using (week_start)
+    left join won as d using (week_start)
+    left join billed as b using (week_start)
+    left join new_customers as n using (week_start)
+    left join opened as o using (week_start)
+    left join logged as l using (week_start)
+),
+
+final as (
+    -- one row per measurable per week; a null billable share stays a row
+    select week_start, measurable, value
+    from wide unpivot include nulls (
+        value for measurable in (
+            activities, deals_won, won_value, revenue, new_customers, tickets, hours_logged,
+            billable_share
+        )
+    )
 )
 
 select * from final

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -209,39 +210,33 @@ def pareto(page: AreaPage) -> None:
         pareto_curve(ticket_p, f"{noun.capitalize()}: the 80/20 curve", noun, min_top4)
     tables = st.columns(2)
     with tables[0]:
-        if revenue_p.customers >= fit.MIN_CUSTOMERS:
-            with st.expander(f"The top {revenue_p.k20:,} customers by revenue (the top 20%)"):
-                table(
-                    revenue_p.ranks[revenue_p.ranks["top20"]],
-                    {
-                        "rank": "Rank",
-                        "customer": "Customer",
-                        "segment": "Segment",
-                        "value": "Revenue (12 m)",
-                        "share": "Share",
-                        "cumulative_share": "Running total",
-                    },
-                    money=("value",),
-                    shares=("share", "cumulative_share"),
-                    csv="top-customers-by-revenue",
-                )
+        top20_table(
+            revenue_p,
+            "revenue",
+            {"value": "Revenue (12 m)", "share": "Share", "cumulative_share": "Running total"},
+            money=("value",),
+            shares=("share", "cumulative_share"),
+            csv="top-customers-by-revenue",
+        )
     with tables[1]:
-        if ticket_p.customers >= fit.MIN_CUSTOMERS:
-            with st.expander(f"The top {ticket_p.k20:,} customers by {noun} (the top 20%)"):
-                table(
-                    ticket_p.ranks[ticket_p.ranks["top20"]],
-                    {
-                        "rank": "Rank",
-                        "customer": "Customer",
-                        "segment": "Segment",
-                        "value": noun.capitalize(),
-                        "hours": "Hours",
-                        "share": "Share",
-                    },
-                    hours=("hours",),
-                    shares=("share",),
-                    csv=f"top-customers-by-{noun}",
-                )
+        top20_table(
+            ticket_p,
+            noun,
+            {"value": noun.capitalize(), "hours": "Hours", "share": "Share"},
+            hours=("hours",),
+            shares=("share",),
+            csv=f"top-customers-by-{noun}",
+        )
+
+
+def top20_table(p: fit.Pareto, noun: str, figures: dict[str, str], **formats: Any) -> None:
+    """The customers of one 80/20 curve's top 20% (rank, customer, segment, then `figures`)
+    in an expander, when the curve has enough customers to be drawn."""
+    if p.customers < fit.MIN_CUSTOMERS:
+        return
+    with st.expander(f"The top {p.k20:,} customers by {noun} (the top 20%)"):
+        columns = {"rank": "Rank", "customer": "Customer", "segment": "Segment"} | figures
+        table(p.ranks[p.ranks["top20"]], columns, **formats)
 
 
 def quadrant(page: AreaPage) -> None:

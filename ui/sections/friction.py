@@ -15,11 +15,11 @@ from ui import capture
 from ui import friction_charts as charts
 from ui import indicators as ui_ind
 from ui import store as ui_store
-from ui.charts import TOP_PEOPLE, people_caption
+from ui.charts import people_caption
 from ui.format import money, percent, plain, safe_csv
 from ui.sections import AreaPage, Render
 from ui.sidebar import Context
-from ui.widgets import renamed_table
+from ui.widgets import people_shown, people_table, renamed_table
 
 
 def gate(ctx: Context) -> None:
@@ -332,28 +332,24 @@ def tracking(page: AreaPage) -> None:
         capacity = float(
             r.details.get("capacity_hours_per_week", page.settings["capacity_hours_per_week"])
         )
-        everyone = r.frame["person"].nunique() > TOP_PEOPLE and st.toggle(
-            f"Show all {r.frame['person'].nunique():,} people", key="friction_coverage_everyone"
-        )
-        rows = friction.coverage_top_people(r.frame, None if everyone else TOP_PEOPLE)
+        limit = people_shown(r.frame["person"].nunique(), "friction_coverage_everyone")
+        rows = friction.coverage_top_people(r.frame, limit)
         capture.chart(
             charts.coverage_heatmap(rows, capacity), width="stretch", key="chart_coverage"
         )
         capture.caption(people_caption(rows, "the most hours missing"))
-        people = pd.DataFrame(r.details.get("people", []))
-        if not people.empty:
-            renamed_table(
-                people,
-                {
-                    "person": "Person",
-                    "weeks": "Weeks counted",
-                    "weeks_logged": "Weeks with hours",
-                    "hours": "Hours logged",
-                    "capacity": "Capacity (h)",
-                    "coverage": "Coverage",
-                },
-                {"Coverage": "percent", "Hours logged": "%.1f"},
-            )
+        people_table(
+            r.details,
+            {
+                "person": "Person",
+                "weeks": "Weeks counted",
+                "weeks_logged": "Weeks with hours",
+                "hours": "Hours logged",
+                "capacity": "Capacity (h)",
+                "coverage": "Coverage",
+            },
+            {"Coverage": "percent", "Hours logged": "%.1f"},
+        )
     page.next_step("time_tracking_coverage")
 
 
@@ -364,12 +360,10 @@ def improvement(page: AreaPage) -> None:
         ind = page.inds["improvement_time_share"]
         target = indicators.effective_thresholds(ind, page.settings).green
         n_people = len(r.frame)
-        everyone = n_people > TOP_PEOPLE and st.toggle(
-            f"Show all {n_people:,} people", key="friction_improvement_everyone"
-        )
+        limit = people_shown(n_people, "friction_improvement_everyone")
         # The people who improve least are the ones to talk to: they lead when not everyone
         # is shown.
-        shown = r.frame if everyone else r.frame.nsmallest(TOP_PEOPLE, "improvement_share", "first")
+        shown = r.frame if limit is None else r.frame.nsmallest(limit, "improvement_share", "first")
         capture.chart(
             charts.improvement_by_person(shown, target), width="stretch", key="chart_improvement"
         )

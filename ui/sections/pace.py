@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.indicators import pace
 from ui import capture, charts
 from ui.sections import AreaPage, Render
-from ui.widgets import renamed_table
+from ui.widgets import people_shown, people_table, renamed_table
 
 
 def prospecting(page: AreaPage) -> None:
@@ -86,26 +86,22 @@ def workload(page: AreaPage) -> None:
         return
     low = float(page.settings["sustainable_hours_low"])
     high = float(page.settings["sustainable_hours_high"])
-    everyone = r.frame["person"].nunique() > charts.TOP_PEOPLE and st.toggle(
-        f"Show all {r.frame['person'].nunique():,} people", key="pace_workload_everyone"
-    )
-    rows = pace.workload_top_people(r.frame, low, high, None if everyone else charts.TOP_PEOPLE)
+    limit = people_shown(r.frame["person"].nunique(), "pace_workload_everyone")
+    rows = pace.workload_top_people(r.frame, low, high, limit)
     capture.chart(charts.workload_heatmap(rows, low, high), width="stretch")
     capture.caption(charts.people_caption(rows, "the most weeks outside the band"))
-    people = pd.DataFrame(r.details.get("people", []))
-    if not people.empty:
-        renamed_table(
-            people,
-            {
-                "person": "Person",
-                "weeks": "Weeks logged",
-                "mean_hours": "Average hours",
-                "max_hours": "Longest week",
-                "too_fast": "Weeks too fast",
-                "too_slow": "Weeks too slow",
-            },
-            {"Average hours": "%.1f", "Longest week": "%.1f"},
-        )
+    people_table(
+        r.details,
+        {
+            "person": "Person",
+            "weeks": "Weeks logged",
+            "mean_hours": "Average hours",
+            "max_hours": "Longest week",
+            "too_fast": "Weeks too fast",
+            "too_slow": "Weeks too slow",
+        },
+        {"Average hours": "%.1f", "Longest week": "%.1f"},
+    )
 
 
 def lately(page: AreaPage) -> None:

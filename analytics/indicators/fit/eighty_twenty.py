@@ -264,20 +264,14 @@ def _top4_details(settings: dict[str, Any], p: Pareto) -> dict[str, Any]:
     }
 
 
-def _pareto_small(
-    ind: Indicator,
-    ctx: Context,
-    p: Pareto,
-    as_of: date,
-    what: str,
-    fix: str,
-    details: dict[str, Any],
-) -> Result | None:
-    """The top-20 % share over fewer customers than the setting min_customers_top20: shown
-    with its count, no colour."""
+def _unless_small(
+    ind: Indicator, ctx: Context, p: Pareto, as_of: date, what: str, fix: str, result: Result
+) -> Result:
+    """`result`, or, over fewer customers than the setting min_customers_top20, its top-20 %
+    share shown with its count and no colour (`fix`: what data would make it known)."""
     need = minimum(ctx.settings, "min_customers_top20")
     if p.customers >= need:
-        return None
+        return result
     return ind.too_few(
         p.top20_share,
         p.customers,
@@ -289,7 +283,7 @@ def _pareto_small(
         ),
         fix=f"An 80/20 split needs a crowd. {fix}",
         frame=p.ranks,
-        details={**details, "min_customers_top20": need},
+        details={**result.details, "min_customers_top20": need},
     )
 
 
@@ -339,12 +333,9 @@ def compute_revenue_pareto(ctx: Context) -> Result:
             "by name; the top 20% is ceil(20% of them) customers, the top 4% ceil(4%)."
         ),
     }
-    small = _pareto_small(
-        ind, ctx, p, as_of, "revenue", "Load more history or more customers' invoices.", details
-    )
-    if small is not None:
-        return small
-    return Result(ind.id, float(value), status, text, details, p.ranks)
+    fix = "Load more history or more customers' invoices."
+    result = Result(ind.id, float(value), status, text, details, p.ranks)
+    return _unless_small(ind, ctx, p, as_of, "revenue", fix, result)
 
 
 REVENUE_PARETO = register(
@@ -453,20 +444,13 @@ def compute_ticket_pareto(ctx: Context) -> Result:
             "(type containing 'complain') exist in the window, else every ticket."
         ),
     }
-    small = _pareto_small(
-        ind,
-        ctx,
-        p,
-        as_of,
-        what,
+    fix = (
         "Count every ticket on the Customer fit page, or load more of your support tickets."
         if only
-        else "Load more of your support tickets.",
-        details,
+        else "Load more of your support tickets."
     )
-    if small is not None:
-        return small
-    return Result(ind.id, float(value), status, text, details, p.ranks)
+    result = Result(ind.id, float(value), status, text, details, p.ranks)
+    return _unless_small(ind, ctx, p, as_of, what, fix, result)
 
 
 TICKET_PARETO = register(

@@ -132,7 +132,7 @@ def compute_discount_depth(ctx: Context) -> Result:
             frame=deals,
             details=details,
         )
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, deals)
+    return ind.judged(value, ctx.settings, text, details, deals)
 
 
 def _spark_discount(result: Result) -> pd.Series:
@@ -306,7 +306,7 @@ def compute_effort_overrun(ctx: Context) -> Result:
             frame=deals,
             details=details,
         )
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, deals)
+    return ind.judged(value, ctx.settings, text, details, deals)
 
 
 def _spark_effort(result: Result) -> pd.Series:
@@ -456,7 +456,7 @@ def compute_presales_lift(ctx: Context) -> Result:
             ),
         }
     )
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, groups)
+    return ind.judged(value, ctx.settings, text, details, groups)
 
 
 PRESALES_LIFT = register(

@@ -130,7 +130,7 @@ def compute_lost_deal_hours(ctx: Context) -> Result:
         ),
         "by_salesperson": records(by_owner),
     }
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, lost)
+    return ind.judged(value, ctx.settings, text, details, lost)
 
 
 def _spark_lost(result: Result) -> pd.Series:
@@ -352,13 +352,8 @@ def compute_cut_and_run(ctx: Context) -> Result:
         # the worst first; the frame (and the page's download) holds every flagged deal
         "deals": records(flagged[CUT_AND_RUN_COLUMNS].head(DETAILS_LIST_MAX)),
     }
-    return Result(
-        ind.id,
-        value,
-        ind.judge(value, ctx.settings),
-        text,
-        details,
-        flagged[CUT_AND_RUN_COLUMNS].reset_index(drop=True),
+    return ind.judged(
+        value, ctx.settings, text, details, flagged[CUT_AND_RUN_COLUMNS].reset_index(drop=True)
     )
 
 

@@ -124,7 +124,7 @@ def compute_time_tracking_coverage(ctx: Context) -> Result:
             "nothing in the whole window are listed, not counted."
         ),
     }
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, active)
+    return ind.judged(value, ctx.settings, text, details, active)
 
 
 def _spark_coverage(result: Result) -> pd.Series:
@@ -223,7 +223,7 @@ def compute_improvement_time_share(ctx: Context) -> Result:
         "definition": "Time entries whose category contains 'improv' (improvement, improving…).",
         "people": records(people[["person", "hours", "improvement_hours", "improvement_share"]]),
     }
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, people)
+    return ind.judged(value, ctx.settings, text, details, people)
 
 
 IMPROVEMENT_TIME_SHARE = register(
@@ -302,7 +302,7 @@ def compute_billable_utilization(ctx: Context) -> Result:
             people[["person", "hours", "flagged_hours", "billable_hours", "utilisation", "bills"]]
         ),
     }
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, people)
+    return ind.judged(value, ctx.settings, text, details, people)
 
 
 BILLABLE_UTILIZATION = register(
@@ -415,7 +415,7 @@ def compute_effective_hourly_rate(ctx: Context) -> Result:
             }
         ]
     )
-    return Result(ind.id, value, ind.judge(value, ctx.settings), text, details, frame)
+    return ind.judged(value, ctx.settings, text, details, frame)
 
 
 EFFECTIVE_HOURLY_RATE = register(

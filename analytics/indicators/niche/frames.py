@@ -133,23 +133,6 @@ def comparison_gap(
     )
 
 
-def _period_params(
-    con: Connection,
-    workspace_id: int,
-    as_of: date | None,
-    grain: str,
-    settings: dict[str, Any] | None,
-) -> dict[str, Any] | None:
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {', '.join(GRAINS)}; got {grain!r}")
-    day = invoice_as_of(con, workspace_id, as_of)
-    if day is None:
-        return None
-    values = settings if settings is not None else get_settings(con, workspace_id)
-    shift = int(values.get("fiscal_year_start", 1)) - 1 if grain != "month" else 0
-    return {"ws": workspace_id, "as_of": day, "grain": grain, "fiscal_shift": shift}
-
-
 def segment_revenue_by_period(
     con: Connection,
     workspace_id: int,
@@ -167,10 +150,9 @@ def segment_revenue_by_period(
     segment (zeros included); the first and last may be partial. customers = customers with
     net revenue in the period; share = the segment's part of the period's revenue.
     """
-    params = _period_params(con, workspace_id, as_of, grain, settings)
-    if params is None:
-        return query(con, "niche_segment_revenue_by_period", _empty_period_params(workspace_id))
-    return query(con, "niche_segment_revenue_by_period", params)
+    return _period_query(
+        con, "niche_segment_revenue_by_period", workspace_id, as_of, grain, settings
+    )
 
 
 def new_customers_by_period(
@@ -185,10 +167,29 @@ def new_customers_by_period(
     new_customers. Periods as in `segment_revenue_by_period`; in the data's first months
     every existing customer counts as new, so read the start of the series with care.
     """
-    params = _period_params(con, workspace_id, as_of, grain, settings)
-    if params is None:
-        return query(con, "niche_new_customers_by_period", _empty_period_params(workspace_id))
-    return query(con, "niche_new_customers_by_period", params)
+    return _period_query(con, "niche_new_customers_by_period", workspace_id, as_of, grain, settings)
+
+
+def _period_query(
+    con: Connection,
+    name: str,
+    workspace_id: int,
+    as_of: date | None,
+    grain: str,
+    settings: dict[str, Any] | None,
+) -> pd.DataFrame:
+    """Run a per-period query (`name`) for `grain` up to `as_of` (None: the last invoice
+    date), quarters and years from the fiscal year's first month."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}; got {grain!r}")
+    day = invoice_as_of(con, workspace_id, as_of)
+    if day is None:
+        return query(con, name, _empty_period_params(workspace_id))
+    values = settings if settings is not None else get_settings(con, workspace_id)
+    shift = int(values.get("fiscal_year_start", 1)) - 1 if grain != "month" else 0
+    return query(
+        con, name, {"ws": workspace_id, "as_of": day, "grain": grain, "fiscal_shift": shift}
+    )
 
 
 def _empty_period_params(workspace_id: int) -> dict[str, Any]:

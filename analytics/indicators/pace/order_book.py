@@ -201,14 +201,7 @@ def compute_order_book_cover(ctx: Context) -> Result:
         "typical_monthly_bookings": typical,
         "past_booking_holes": [m for m in months.loc[months["booking_hole"], "month"]],
     }
-    return Result(
-        ind.id,
-        value,
-        ind.judge(value, ctx.settings),
-        message,
-        details,
-        months,
-    )
+    return ind.judged(value, ctx.settings, message, details, months)
 
 
 ORDER_BOOK_COVER = register(

@@ -99,14 +99,7 @@ def compute_workload_pace(ctx: Context) -> Result:
         "too_slow": int(people["too_slow"].sum()),
         "people": people.to_dict("records"),
     }
-    return Result(
-        ind.id,
-        value,
-        ind.judge(value, ctx.settings),
-        message,
-        details,
-        weeks,
-    )
+    return ind.judged(value, ctx.settings, message, details, weeks)
 
 
 WORKLOAD_PACE = register(
@@ -227,14 +220,7 @@ def compute_lately_vs_lifetime(ctx: Context) -> Result:
             frame=customers,
             details=details,
         )
-    return Result(
-        ind.id,
-        value,
-        ind.judge(value, ctx.settings),
-        message,
-        details,
-        customers,
-    )
+    return ind.judged(value, ctx.settings, message, details, customers)
 
 
 LATELY_VS_LIFETIME = register(

@@ -162,14 +162,7 @@ def compute_prospecting_hours(ctx: Context) -> Result:
     )
     if gap:
         message += f" Your longest gap was {fmt.plural(gap, 'week')}, ending {fmt.day(gap_end)}."
-    return Result(
-        ind.id,
-        value,
-        ind.judge(value, ctx.settings),
-        message,
-        details,
-        weeks,
-    )
+    return ind.judged(value, ctx.settings, message, details, weeks)
 
 
 PROSPECTING_HOURS = register(

@@ -7,9 +7,4 @@ create or replace macro macros.main.first_invoices(ws, as_of) as table
         group by customer
     )
 
-    select
-        f.customer,
-        f.first_invoice,
-        macros.segment_or_none(c.segment) as segment
-    from firsts as f
-    left join macros.current_customers(ws) as c on f.customer = c.customer
+    select * from macros.with_segment(ws, firsts)
