@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analytics import checklists, store
-from analytics.checklists import goals, runs
+from analytics.checklists import goals, history, runs
 from analytics.checklists.runs import Answer
 from tests.apptest import PAGE_FILES, no_failure, run_page, texts
 
@@ -146,3 +146,100 @@ def test_an_action_becomes_a_goal(with_workspace: store.Workspace, db_file: Path
     con.close()
     assert goal.title == "Fix software: ticketing is slow"
     assert (goal.source_run_id, goal.source_item_id) == (run.id, "software_action")
+
+
+# ---------------------------------------------------------------- editing what you wrote
+
+
+def test_the_who_picker_remembers_the_last_person(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    con = store.connect(db_file)  # a name the data knows: it started a run
+    t = checklists.templates_for(con, with_workspace.id)["assumptions"]
+    runs.start_run(con, with_workspace.id, t, date(2026, 3, 2), "Ann Lee")
+    con.close()
+    at = run_page(PAGE)
+    no_failure(at)
+    assert at.selectbox(key="reset_who").value is None
+    assert at.selectbox(key="reset_who").options == ["Ann Lee"]
+    at.selectbox(key="reset_who").set_value("Ann Lee").run()
+    no_failure(at)
+    con = store.connect(db_file)
+    assert history.last_who(con, with_workspace.id) == "Ann Lee"
+    con.close()
+    fresh = run_page(PAGE)  # a new session starts with the last name picked here
+    assert fresh.selectbox(key="reset_who").value == "Ann Lee"
+
+
+def test_own_items_reorder_and_a_template_with_a_run_is_archived(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    ws = with_workspace.id
+    con = store.connect(db_file)
+    tid = checklists.add_template(con, ws, "Monday check", "")
+    for prompt in ("Inbox empty?", "Invoices out?"):
+        checklists.add_item(con, ws, tid, prompt)
+    runs.start_run(con, ws, checklists.templates_for(con, ws)[tid], date(2026, 3, 2))
+    con.close()
+    at = run_page(PAGE)
+    no_failure(at)
+    assert "Your own checklists" in texts(at)
+    at.button(key=f"rse_{tid}_own_2_up").click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    order = [it.prompt for it in checklists.templates_for(con, ws)[tid].items]
+    con.close()
+    assert order == ["Invoices out?", "Inbox empty?"]
+    at.button(key=f"rse_{tid}_delete").click().run()
+    no_failure(at)
+    shown = texts(at)
+    assert "is archived: its runs stay listed and readable" in shown
+    assert "Monday check** · started 2 Mar 2026 · archived checklist" in shown
+    assert "reset_start_" + tid not in [b.key for b in at.button]
+
+
+def test_a_built_in_is_copied_and_a_goal_step_edited_on_the_page(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    ws = with_workspace.id
+    con = store.connect(db_file)
+    gid = goals.create_goal(
+        con,
+        ws,
+        "Ten customers",
+        date(2099, 1, 1),
+        "List practices",
+        date.today(),
+        [("Call 20", date(2098, 1, 1))],
+    )
+    step = int(goals.plan(con, ws, gid, date.today())["id"].iloc[1])
+    runs.start_run(con, ws, checklists.templates_for(con, ws)["growth_plans"], date.today(), "Bo")
+    con.close()
+    at = run_page(PAGE)
+    at.selectbox(key="reset_who").set_value("Bo").run()
+    at.button(key="reset_copy_assumptions").click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    copy = checklists.templates_for(con, ws)["own_assumptions_my_copy"]
+    con.close()
+    assert copy.title == checklists.builtin().templates["assumptions"].title + " (my copy)"
+    assert f"Edit “{copy.title}”" in [e.label for e in at.expander]
+    at.segmented_control(key="reset_section").set_value("Goals").run()
+    at.text_input(key=f"goal_{gid}_step_{step}_title").input("Call 25 practices")
+    at.date_input(key=f"goal_{gid}_step_{step}_due").set_value(date(2098, 2, 1))
+    [save] = [b for b in at.button if b.key == f"FormSubmitter:goal_{gid}_step_{step}_form-Save"]
+    save.click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    plan = goals.plan(con, ws, gid, date.today())
+    revs = history.edits(con, ws, "step", str(gid))
+    con.close()
+    assert (plan["title"].iloc[1], plan["due"].iloc[1].date()) == (
+        "Call 25 practices",
+        date(2098, 2, 1),
+    )
+    assert sorted(zip(revs["what"], revs["changed_by"], strict=True)) == [
+        ("due", "Bo"),
+        ("title", "Bo"),
+    ]
+    assert "Call 25 practices" in [c.label.split(": ", 1)[1].split(" — ")[0] for c in at.checkbox]

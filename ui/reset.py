@@ -292,12 +292,8 @@ def run_editor(
     st.subheader(f"{template.title} · run of {day(run.started_on)}")
     st.progress(done / total if total else 0.0, text=progress_caption(done, total))
     names = people(workspace_id)
-    pick_person(
-        "You are",
-        WHO_KEY,
-        names,
-        "Your name goes on every change you save, so the run shows who said what, when.",
-    )
+    if template.archived:
+        st.info("This checklist is archived: its runs stay here to read.", icon="🗄️")
     if not run.is_open:
         st.info("This run is marked finished. You can still correct answers.", icon="ℹ️")
 
@@ -451,6 +447,9 @@ def goal_card(workspace_id: int, row: dict[str, Any], today: date) -> None:
                 else:
                     ui_store.changed()
                     st.rerun()
+        from ui import reset_edit  # it builds on this module
+
+        reset_edit.goal_editor(workspace_id, row, plan)
         goal = goals.get_goal(con, workspace_id, goal_id)
         left, right = st.columns(2)
         left.download_button(
