@@ -578,7 +578,8 @@ _MIGRATION_12 = [
 
 # Hard reset you can live in: own items get an order, indicators and a soft delete; own
 # templates an archive date (runs stay readable); a rhythm per template; every edit to a
-# template, item, goal or step is a dated revision with who made it; the last "who" per workspace.
+# template, item, goal or step is a dated revision with who made it; templates shared with a
+# peer group (as their TOML file); the last "who" per workspace.
 _MIGRATION_13 = [
     "ALTER TABLE checklist_templates ADD COLUMN archived_at TIMESTAMP",
     "ALTER TABLE checklist_custom_items ADD COLUMN position INTEGER",
@@ -601,6 +602,16 @@ _MIGRATION_13 = [
       template_id VARCHAR NOT NULL,
       repeat VARCHAR NOT NULL,
       PRIMARY KEY (workspace_id, template_id))""",
+    "CREATE SEQUENCE IF NOT EXISTS checklist_shared_ids START 1",
+    """CREATE TABLE IF NOT EXISTS checklist_shared (
+      id INTEGER PRIMARY KEY DEFAULT nextval('checklist_shared_ids'),
+      group_id INTEGER NOT NULL,
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      toml VARCHAR NOT NULL,
+      shared_by VARCHAR NOT NULL DEFAULT '',
+      shared_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
     """CREATE TABLE IF NOT EXISTS checklist_last_who (
       workspace_id INTEGER PRIMARY KEY,
       name VARCHAR NOT NULL,

@@ -10,7 +10,7 @@ from analytics import checklists, indicators
 from analytics.checklists import goals, runs, seasons
 from analytics.errors import OpeningDayError
 from ui import indicators as ui_ind
-from ui import reset, reset_edit, sidebar
+from ui import reset, reset_edit, reset_files, sidebar
 from ui import store as ui_store
 from ui.format import day, plain
 from ui.state import flash
@@ -143,7 +143,12 @@ if section == "Checklists":
                     args=(ws.id, template, st.session_state.get(reset.WHO_KEY) or ""),
                 )
             with copy:
-                reset_edit.copy_button(ws.id, template)
+                if template.custom:
+                    reset_files.download_button(template)
+                else:
+                    reset_edit.copy_button(ws.id, template)
+            if not template.custom:
+                reset_files.download_button(template)
     own = [t for t in live if t.custom]
     if own:
         st.header("Your own checklists")
@@ -153,6 +158,8 @@ if section == "Checklists":
         )
         for template in own:
             reset_edit.own_template_editor(ws.id, template)
+    reset_files.import_section(ws.id)
+    reset_files.peer_section(ws.id, own)
     with (
         st.expander("Make your own checklist"),
         st.form("reset_new_template", clear_on_submit=True),

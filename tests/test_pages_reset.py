@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import checklists, store
-from analytics.checklists import goals, history, runs
+from analytics import checklists, peers, store
+from analytics.checklists import goals, history, runs, shared
 from analytics.checklists.runs import Answer
 from tests.apptest import PAGE_FILES, no_failure, run_page, texts
 
@@ -243,3 +243,29 @@ def test_a_built_in_is_copied_and_a_goal_step_edited_on_the_page(
         ("title", "Bo"),
     ]
     assert "Call 25 practices" in [c.label.split(": ", 1)[1].split(" — ")[0] for c in at.checkbox]
+
+
+def test_a_checklist_shared_in_the_peer_group_is_copied_from_the_page(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    con = store.connect(db_file)
+    peer = store.create_workspace(con, "Peer Co")
+    group = peers.create_group(con, "Owners", founder=with_workspace.id)
+    peers.join_group(con, group.id, peer.id, sponsor=with_workspace.id)
+    tid = checklists.add_template(con, peer.id, "Friday close", "")
+    checklists.add_item(con, peer.id, tid, "Timesheets in?", "Everyone, every day")
+    sid = shared.share(con, peer.id, group.id, tid, "Cy")
+    con.close()
+    at = run_page(PAGE)
+    no_failure(at)
+    shown = texts(at)
+    assert "Checklists from your peer groups" in shown
+    assert "Friday close · shared by a member on" in shown
+    assert "reset_toml_does_it_work" in [b.key for b in at.get("download_button")]
+    at.button(key=f"reset_shared_copy_{sid}").click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    mine = checklists.templates_for(con, with_workspace.id)["own_friday_close"]
+    con.close()
+    assert [(i.prompt, i.help) for i in mine.items] == [("Timesheets in?", "Everyone, every day")]
+    assert "Edit “Friday close”" in [e.label for e in at.expander]

@@ -15,7 +15,7 @@ from analytics.errors import ChecklistError
 from analytics.store import Connection, reader, transaction
 
 
-def _template(con: Connection, workspace_id: int, template_id: str) -> Template:
+def template_in(con: Connection, workspace_id: int, template_id: str) -> Template:
     found = templates_for(con, workspace_id).get(template_id)
     if found is None:
         raise ChecklistError(f"No checklist {template_id!r} in this workspace.")
@@ -24,7 +24,7 @@ def _template(con: Connection, workspace_id: int, template_id: str) -> Template:
 
 def own_template(con: Connection, workspace_id: int, template_id: str) -> Template:
     """The owner's own template, or a clear refusal for a built-in or archived one."""
-    template = _template(con, workspace_id, template_id)
+    template = template_in(con, workspace_id, template_id)
     if not template.custom:
         raise ChecklistError(
             f"“{template.title}” is a built-in checklist and stays as shipped: "
@@ -86,7 +86,7 @@ def edit_item(
     who: str = "",
 ) -> bool:
     """New wording for an own item (its kind stays, so earlier answers stay valid)."""
-    template = _template(con, workspace_id, template_id)
+    template = template_in(con, workspace_id, template_id)
     _check_own_item(template, item_id)
     item = template.item(item_id)
     new = {"prompt": prompt.strip(), "help": help_text.strip(), "section": section.strip()}
@@ -120,7 +120,7 @@ def delete_item(
     con: Connection, workspace_id: int, template_id: str, item_id: str, who: str = ""
 ) -> None:
     """Take an own item out of the checklist; answers already given stay in the runs' history."""
-    template = _template(con, workspace_id, template_id)
+    template = template_in(con, workspace_id, template_id)
     _check_own_item(template, item_id)
     with transaction(con) as tx:
         tx.execute(
@@ -144,7 +144,7 @@ def move_item(
     con: Connection, workspace_id: int, template_id: str, item_id: str, by: int, who: str = ""
 ) -> bool:
     """Move an own item up (by < 0) or down among the owner's items; False at either end."""
-    template = _template(con, workspace_id, template_id)
+    template = template_in(con, workspace_id, template_id)
     _check_own_item(template, item_id)
     order = _own_item_ids(template)
     at = order.index(item_id)
@@ -196,7 +196,7 @@ def copy_template(
     con: Connection, workspace_id: int, template_id: str, who: str = "", title: str = ""
 ) -> str:
     """An own copy of any template, item for item (ids, wording, kinds, indicators, rhythm)."""
-    source = _template(con, workspace_id, template_id)
+    source = template_in(con, workspace_id, template_id)
     with transaction(con) as tx:
         new_id = add_template(
             tx, workspace_id, title or f"{source.title} (my copy)", source.purpose
@@ -225,7 +225,7 @@ def set_repeat(
 ) -> bool:
     """How often this checklist comes round in this workspace ("never" turns the rhythm off,
     even for a built-in that ships with one); False when nothing changed."""
-    template = _template(con, workspace_id, template_id)
+    template = template_in(con, workspace_id, template_id)
     if repeat not in REPEATS and repeat != "never":
         raise ChecklistError(f"A checklist repeats: {', '.join(REPEATS)} or never.")
     if repeat == (template.repeat or "never"):

@@ -128,6 +128,11 @@ def parse_template(path: Path, known: set[str]) -> Template:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"cannot be read ({exc})", file=name) from None
+    return parse_text(text, name, known)
+
+
+def parse_text(text: str, name: str, known: set[str]) -> Template:
+    """A template file's text, validated; TemplateError names `name` and the line."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -294,13 +299,16 @@ def templates_for(
     return out
 
 
-def add_template(con: Connection, workspace_id: int, title: str, purpose: str) -> str:
-    """A new, empty template of the owner's; returns its id (add items next)."""
+def add_template(
+    con: Connection, workspace_id: int, title: str, purpose: str, *, like: str = ""
+) -> str:
+    """A new, empty template of the owner's; returns its id (add items next): own_ and the
+    title's words, or own_ and `like` (an imported file's id), numbered when taken."""
     clean = title.strip()
     if not clean:
         raise ChecklistError("Give the checklist a title.")
     taken = set(templates_for(con, workspace_id))
-    base = "own_" + _slug(clean)
+    base = (like if like.startswith("own_") else f"own_{like}") if like else "own_" + _slug(clean)
     template_id, n = base, 2
     while template_id in taken:
         template_id, n = f"{base}_{n}", n + 1
