@@ -10,7 +10,7 @@ from analytics import checklists, indicators
 from analytics.checklists import goals, runs, seasons
 from analytics.errors import OpeningDayError
 from ui import indicators as ui_ind
-from ui import reset, reset_edit, reset_files, sidebar
+from ui import reset, reset_edit, reset_files, reset_rhythm, sidebar
 from ui import store as ui_store
 from ui.format import day, plain
 from ui.state import flash
@@ -88,6 +88,14 @@ if section == "Checklists":
                 args=(ws.id, templates[template_id], st.session_state.get(reset.WHO_KEY) or ""),
             )
 
+    reset_rhythm.due_section(
+        ws.id,
+        templates,
+        results,
+        today,
+        lambda template: reset.start_run(ws.id, template, reset_edit.who()),
+    )
+
     st.header("Open runs")
     open_runs = [r for r in all_runs if r.is_open]
     if not open_runs:
@@ -149,6 +157,7 @@ if section == "Checklists":
                     reset_edit.copy_button(ws.id, template)
             if not template.custom:
                 reset_files.download_button(template)
+            reset_rhythm.repeat_picker(ws.id, template, reset_edit.who())
     own = [t for t in live if t.custom]
     if own:
         st.header("Your own checklists")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -269,3 +269,41 @@ def test_a_checklist_shared_in_the_peer_group_is_copied_from_the_page(
     con.close()
     assert [(i.prompt, i.help) for i in mine.items] == [("Timesheets in?", "Everyone, every day")]
     assert "Edit “Friday close”" in [e.label for e in at.expander]
+
+
+# ---------------------------------------------------------------- the rhythm
+
+
+def test_due_checklists_on_the_page_and_a_rhythm_chosen(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    ws = with_workspace.id
+    con = store.connect(db_file)
+    t = checklists.templates_for(con, ws)["does_it_work"]
+    runs.start_run(con, ws, t, date.today() - timedelta(days=140))
+    con.close()
+    at = run_page(PAGE)
+    no_failure(at)
+    shown = texts(at)
+    assert "Due by your rhythm" in shown
+    # 140 days ago, every 91 days: 49 days overdue
+    assert (
+        "⏰ You last asked *Does it work?* 140 days ago (every quarter: 49 days overdue)." in shown
+    )
+    assert "📅 You have not asked *Keep the whiners closer* yet (every month)." in shown
+    at.selectbox(key="reset_repeat_assumptions").set_value("weekly").run()
+    no_failure(at)
+    assert "📅 You have not asked *Assumptions* yet (every week)." in texts(at)
+    con = store.connect(db_file)
+    assert checklists.templates_for(con, ws)["assumptions"].repeat == "weekly"
+    con.close()
+    at.button(key="reset_due_does_it_work").click().run()
+    no_failure(at)
+    assert "Does it work? · run of" in texts(at)
+
+
+def test_the_scoreboard_shows_due_checklists(demo_db: Path) -> None:
+    at = run_page("pages/scoreboard.py")
+    no_failure(at)
+    shown = texts(at)
+    assert "📅 You have not asked *Does it work?* yet (every quarter)." in shown

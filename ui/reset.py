@@ -14,6 +14,7 @@ from analytics.checklists.runs import Answer, Run
 from analytics.checklists.templates import STATUS_LABEL, Item, Template
 from analytics.errors import OpeningDayError
 from analytics.indicators import Result
+from ui import reset_rhythm
 from ui import store as ui_store
 from ui.format import day, plain, safe_csv
 from ui.indicators import status_text, value_text
@@ -508,6 +509,10 @@ def scoreboard_section(workspace_id: int, results: dict[str, Result], today: dat
         labels = ", ".join(indicators.get(i).label for i in reds)
         st.markdown(f"🔴 **{plain(template.title)}** — suggested by: {plain(labels)} (Act now)")
         shown = True
+    for due in reset_rhythm.pressing(workspace_id, all_templates, results, today):
+        if due.state != "later":  # red-only ones are listed above
+            st.markdown(reset_rhythm.line(due))
+            shown = True
     open_runs = [r for r in runs.list_runs(con, workspace_id) if r.is_open]
     for run in open_runs:
         template = all_templates.get(run.template_id)
@@ -527,5 +532,8 @@ def scoreboard_section(workspace_id: int, results: dict[str, Result], today: dat
         )
         shown = True
     if not shown:
-        st.caption("No red figure suggests a checklist, nothing is open and no goal step is late.")
+        st.caption(
+            "No red figure suggests a checklist, none is due, nothing is open and no goal step "
+            "is late."
+        )
     st.page_link(RESET_PAGE, label="Open Hard reset", icon="🧰")
