@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -307,3 +308,31 @@ def test_the_scoreboard_shows_due_checklists(demo_db: Path) -> None:
     no_failure(at)
     shown = texts(at)
     assert "📅 You have not asked *Does it work?* yet (every quarter)." in shown
+
+
+def test_answers_over_time_chart_per_section(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    ws = with_workspace.id
+    con = store.connect(db_file)
+    t = checklists.templates_for(con, ws)["does_it_work"]
+    first = runs.start_run(con, ws, t, date(2026, 1, 10))
+    runs.answer_item(con, ws, first, t, "offices_works", Answer("no"))
+    second = runs.start_run(con, ws, t, date(2026, 4, 10))
+    runs.answer_item(con, ws, second, t, "offices_works", Answer("yes"))
+    runs.answer_item(con, ws, second, t, "people_works", Answer("partly"))
+    con.close()
+    at = run_page(PAGE)
+    at.button(key=f"reset_open_{second.id}").click().run()
+    no_failure(at)
+    assert "Answers over time (2 runs)" in [e.label for e in at.expander]
+    assert "2026-04-10: 2 changed" in texts(at)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == 5  # one per section
+    offices = {bar["name"]: bar["y"] for bar in charts[0]["data"]}
+    assert offices["✔ Yes / done / keep"] == [0, 1]
+    assert offices["✘ No / replace / reset"] == [1, 0]
+    assert offices["○ Not answered"] == [3, 3]
+    # two columns: the left one holds sections 1, 3 and 5 (People), the right one 2 and 4
+    people = {bar["name"]: bar["y"] for bar in charts[2]["data"]}
+    assert people["◐ Partly / fix"] == [0, 1]

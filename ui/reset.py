@@ -311,6 +311,8 @@ def run_editor(
             st.caption(f"{len(changed)} of {len(frame)} items answered differently from last time.")
             st.dataframe(compare_table(frame), hide_index=True, width="stretch")
 
+    reset_rhythm.trend_section(workspace_id, template)
+
     names_used = sorted({*names, *(a.owner for a in answered.values() if a.owner)})
     then = runs.answer_map(con, workspace_id, before.id) if before else {}
     section = None

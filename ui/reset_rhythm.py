@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import checklists, indicators
-from analytics.checklists import edits, rhythm
+from analytics.checklists import edits, rhythm, trend
 from analytics.checklists.templates import REPEATS, Template
 from analytics.errors import OpeningDayError
 from analytics.indicators import Result
@@ -100,3 +102,62 @@ def repeat_picker(workspace_id: int, template: Template, who: str) -> None:
         args=(workspace_id, template.id, key, who),
         help="Due a week before it comes round; overdue after. Shown here and on the Scoreboard.",
     )
+
+
+# ---------------------------------------------------------------- answers over time
+
+GROUP_COLOUR = {"works": "#2e7d32", "partly": "#f9a825", "not": "#c62828", "open": "#b0bec5"}
+
+
+def section_chart(counts: pd.DataFrame) -> go.Figure:
+    """One section's runs as stacked bars: how many items got each kind of answer."""
+    fig = go.Figure()
+    for group, label in trend.GROUP_LABEL.items():
+        fig.add_bar(
+            x=counts["run"].tolist(),
+            y=[int(v) for v in counts[group]],
+            name=label,
+            marker_color=GROUP_COLOUR[group],
+            hovertemplate="%{x}: %{y} items<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        height=180,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"orientation": "h", "y": -0.3},
+        xaxis={"type": "category", "title": None},
+        yaxis={"title": "items", "dtick": 1},
+    )
+    return fig
+
+
+def trend_section(workspace_id: int, template: Template) -> None:
+    """Every run of this checklist side by side: a small chart per section, then each item's
+    answer at each run with what changed (shown once there are two runs)."""
+    frame = trend.history(ui_store.connection(), workspace_id, template)
+    runs_seen = list(dict.fromkeys(frame["run"]))
+    with st.expander(f"Answers over time ({len(runs_seen)} runs)"):
+        if len(runs_seen) < 2:
+            st.caption("Run this checklist again later and see here how the answers move.")
+            return
+        moved = trend.changed_per_run(frame)
+        st.caption(
+            "How many items got each answer at each run, section by section. "
+            + " · ".join(f"{run}: {n} changed" for run, n in list(moved.items())[1:])
+        )
+        counts = trend.section_counts(frame)
+        sections = list(dict.fromkeys(counts["section"]))
+        cols = st.columns(2)
+        for n, section in enumerate(sections):
+            with cols[n % 2]:
+                st.markdown(f"**{plain(section or 'Items')}**")
+                st.plotly_chart(
+                    section_chart(counts[counts["section"] == section]),
+                    key=f"reset_trend_{template.id}_{n}",
+                    config={"displayModeBar": False},
+                )
+        table = trend.changes(frame).rename(
+            columns={"section": "Section", "prompt": "Question", "changes": "Times changed"}
+        )
+        st.caption("Each item's answer at each run; → marks an answer that changed.")
+        st.dataframe(table, hide_index=True, width="stretch")
