@@ -137,12 +137,13 @@ if section == "Checklists":
     live = [t for t in templates.values() if not t.archived]
     for n, template in enumerate(live):
         with cols[n % 2], st.container(border=True):
+            count = len(template.items)
             st.markdown(
-                f"**{plain(template.title)}** · {len(template.items)} items"
+                f"**{plain(template.title)}** · {count} item{'' if count == 1 else 's'}"
                 + (" · your own" if template.custom else "")
             )
             st.caption(plain(template.purpose))
-            start, copy = st.columns(2)
+            start, copy, download = st.columns(3)
             with start:
                 st.button(
                     "Start a run",
@@ -150,12 +151,10 @@ if section == "Checklists":
                     on_click=reset.start_run,
                     args=(ws.id, template, st.session_state.get(reset.WHO_KEY) or ""),
                 )
-            with copy:
-                if template.custom:
-                    reset_files.download_button(template)
-                else:
-                    reset_edit.copy_button(ws.id, template)
             if not template.custom:
+                with copy:
+                    reset_edit.copy_button(ws.id, template)
+            with download:
                 reset_files.download_button(template)
             reset_rhythm.repeat_picker(ws.id, template, reset_edit.who())
     own = [t for t in live if t.custom]

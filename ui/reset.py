@@ -294,7 +294,11 @@ def run_editor(
     st.progress(done / total if total else 0.0, text=progress_caption(done, total))
     names = people(workspace_id)
     if template.archived:
-        st.info("This checklist is archived: its runs stay here to read.", icon="🗄️")
+        st.info(
+            "This checklist is archived: it is no longer offered for new runs, and its runs "
+            "stay here to read (answers can still be corrected).",
+            icon="🗄️",
+        )
     if not run.is_open:
         st.info("This run is marked finished. You can still correct answers.", icon="ℹ️")
 
@@ -352,31 +356,8 @@ def run_editor(
                 width="stretch",
             )
 
-    with (
-        st.expander("Add your own item to this checklist"),
-        st.form(f"rs_{run.id}_add_item", clear_on_submit=True),
-    ):
-        prompt = st.text_input("Question or task")
-        help_text = st.text_input("Help (optional)")
-        kind = st.radio(
-            "Answered with",
-            list(checklists.KINDS),
-            format_func=lambda k: {
-                "question": "Yes / partly / no",
-                "task": "In progress / done",
-                "action": "Keep / fix / replace / reset",
-            }[k],
-            horizontal=True,
-        )
-        if st.form_submit_button("Add item"):
-            try:
-                checklists.add_item(con, workspace_id, template.id, prompt, help_text, kind=kind)
-            except OpeningDayError as exc:
-                st.error(plain(exc), icon="⛔")
-            else:
-                ui_store.changed()
-                flash("success", "Item added to this checklist (and to its future runs).")
-                st.rerun()
+    if not template.archived:
+        _add_item_form(workspace_id, run, template)
 
     left, mid, right = st.columns(3)
     stem = f"{template.id}_{run.started_on.isoformat()}"
@@ -403,6 +384,36 @@ def run_editor(
         runs.set_closed(con, workspace_id, run.id, run.is_open)
         ui_store.changed()
         st.rerun()
+
+
+def _add_item_form(workspace_id: int, run: Run, template: Template) -> None:
+    """Add an owner's item to this checklist (and to its future runs)."""
+    con = ui_store.connection()
+    with (
+        st.expander("Add your own item to this checklist"),
+        st.form(f"rs_{run.id}_add_item", clear_on_submit=True),
+    ):
+        prompt = st.text_input("Question or task")
+        help_text = st.text_input("Help (optional)")
+        kind = st.radio(
+            "Answered with",
+            list(checklists.KINDS),
+            format_func=lambda k: {
+                "question": "Yes / partly / no",
+                "task": "In progress / done",
+                "action": "Keep / fix / replace / reset",
+            }[k],
+            horizontal=True,
+        )
+        if st.form_submit_button("Add item"):
+            try:
+                checklists.add_item(con, workspace_id, template.id, prompt, help_text, kind=kind)
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+            else:
+                ui_store.changed()
+                flash("success", "Item added to this checklist (and to its future runs).")
+                st.rerun()
 
 
 # ---------------------------------------------------------------- goals

@@ -68,11 +68,11 @@ def _copy(workspace_id: int, template_id: str) -> None:
 
 def copy_button(workspace_id: int, template: Template) -> None:
     st.button(
-        "Copy into an own checklist",
+        "Copy to edit",
         key=f"reset_copy_{template.id}",
         on_click=_copy,
         args=(workspace_id, template.id),
-        help="Built-in checklists stay as shipped; a copy is yours to rename and edit.",
+        help="Built-in checklists stay as shipped; this makes an own copy, yours to rename and edit.",
     )
 
 

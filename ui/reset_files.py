@@ -19,13 +19,13 @@ UPLOAD_KEY = "reset_template_upload"
 
 def download_button(template: Template) -> None:
     st.download_button(
-        "Download as TOML",
+        "Download file",
         files.template_toml(template),
         file_name=f"{template.id}.toml",
         mime="application/toml",
         on_click="ignore",
         key=f"reset_toml_{template.id}",
-        help="The same file format as the built-in checklists: edit it, share it, import it.",
+        help="A TOML file in the format of the built-in checklists: edit it, share it, import it.",
     )
 
 

@@ -136,10 +136,9 @@ def trend_section(workspace_id: int, template: Template) -> None:
     answer at each run with what changed (shown once there are two runs)."""
     frame = trend.history(ui_store.connection(), workspace_id, template)
     runs_seen = list(dict.fromkeys(frame["run"]))
+    if len(runs_seen) < 2:
+        return  # nothing to trace yet; the compare box says so
     with st.expander(f"Answers over time ({len(runs_seen)} runs)"):
-        if len(runs_seen) < 2:
-            st.caption("Run this checklist again later and see here how the answers move.")
-            return
         moved = trend.changed_per_run(frame)
         st.caption(
             "How many items got each answer at each run, section by section. "
