@@ -3,7 +3,9 @@ template into an own one. Every change is a dated revision with who made it (his
 
 from __future__ import annotations
 
-from analytics.checklists.history import log_edit
+from dataclasses import replace
+
+from analytics.checklists.history import log_edit, moved
 from analytics.checklists.templates import (
     REPEATS,
     Template,
@@ -146,12 +148,10 @@ def move_item(
     """Move an own item up (by < 0) or down among the owner's items; False at either end."""
     template = template_in(con, workspace_id, template_id)
     _check_own_item(template, item_id)
-    order = _own_item_ids(template)
-    at = order.index(item_id)
-    to = max(0, min(len(order) - 1, at + by))
-    if to == at:
+    found = moved(_own_item_ids(template), item_id, by)
+    if found is None:
         return False
-    order.insert(to, order.pop(at))
+    order, before, after = found
     with transaction(con) as tx:
         for position, own_id in enumerate(order, 1):
             tx.execute(
@@ -159,7 +159,7 @@ def move_item(
                 "WHERE workspace_id = $w AND template_id = $t AND item_id = $i",
                 {"p": position, "w": workspace_id, "t": template_id, "i": own_id},
             )
-        log_edit(tx, workspace_id, "item", f"{template_id}/{item_id}", "moved", at + 1, to + 1, who)
+        log_edit(tx, workspace_id, "item", f"{template_id}/{item_id}", "moved", before, after, who)
     return True
 
 
@@ -192,16 +192,21 @@ def delete_template(con: Connection, workspace_id: int, template_id: str, who: s
     return outcome
 
 
-def copy_template(
-    con: Connection, workspace_id: int, template_id: str, who: str = "", title: str = ""
+def save_as_own(
+    con: Connection,
+    workspace_id: int,
+    template: Template,
+    who: str,
+    what: str,
+    source: str,
+    *,
+    like: str = "",
 ) -> str:
-    """An own copy of any template, item for item (ids, wording, kinds, indicators, rhythm)."""
-    source = template_in(con, workspace_id, template_id)
+    """`template` saved as an own one, item for item (ids, wording, kinds, indicators, order,
+    rhythm), in one write with one revision (`what`, from `source`); returns the new id."""
     with transaction(con) as tx:
-        new_id = add_template(
-            tx, workspace_id, title or f"{source.title} (my copy)", source.purpose
-        )
-        for position, item in enumerate(source.items, 1):
+        new_id = add_template(tx, workspace_id, template.title, template.purpose, like=like)
+        for position, item in enumerate(template.items, 1):
             add_item(
                 tx,
                 workspace_id,
@@ -214,10 +219,19 @@ def copy_template(
                 item_id=item.id,
                 position=position,
             )
-        if source.repeat:
-            set_repeat(tx, workspace_id, new_id, source.repeat, who)
-        log_edit(tx, workspace_id, "template", new_id, "copied from", template_id, new_id, who)
+        if template.repeat:
+            set_repeat(tx, workspace_id, new_id, template.repeat, who)
+        log_edit(tx, workspace_id, "template", new_id, what, source, new_id, who)
     return new_id
+
+
+def copy_template(
+    con: Connection, workspace_id: int, template_id: str, who: str = "", title: str = ""
+) -> str:
+    """An own copy of any template, titled "… (my copy)" unless `title` says otherwise."""
+    source = template_in(con, workspace_id, template_id)
+    renamed = replace(source, title=title or f"{source.title} (my copy)")
+    return save_as_own(con, workspace_id, renamed, who, "copied from", template_id)
 
 
 def set_repeat(

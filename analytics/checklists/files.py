@@ -7,17 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analytics.checklists.edits import set_repeat
-from analytics.checklists.history import log_edit
+from analytics.checklists.edits import save_as_own
 from analytics.checklists.templates import (
     Template,
     _known_indicators,
-    add_item,
-    add_template,
     parse_template,
     parse_text,
 )
-from analytics.store import Connection, transaction
+from analytics.store import Connection
 
 
 def _text(value: str) -> str:
@@ -53,26 +50,9 @@ def read_template_text(text: str, name: str) -> Template:
 def import_template(
     con: Connection, workspace_id: int, template: Template, who: str = "", source: str = ""
 ) -> str:
-    """A validated template saved as an own one, item for item, in one write; returns its id."""
-    with transaction(con) as tx:
-        new_id = add_template(tx, workspace_id, template.title, template.purpose, like=template.id)
-        for position, item in enumerate(template.items, 1):
-            add_item(
-                tx,
-                workspace_id,
-                new_id,
-                item.prompt,
-                item.help,
-                section=item.section,
-                kind=item.kind,
-                indicators=item.indicators,
-                item_id=item.id,
-                position=position,
-            )
-        if template.repeat:
-            set_repeat(tx, workspace_id, new_id, template.repeat, who)
-        log_edit(tx, workspace_id, "template", new_id, "imported", source, new_id, who)
-    return new_id
+    """A validated template saved as an own one, item for item, in one write; returns its id
+    (own_ and the file's id, numbered when taken)."""
+    return save_as_own(con, workspace_id, template, who, "imported", source, like=template.id)
 
 
 def import_file(con: Connection, workspace_id: int, path: Path, who: str = "") -> str:

@@ -3,9 +3,13 @@ last person who said who they are (per workspace)."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import pandas as pd
 
 from analytics.store import Connection, transaction
+
+T = TypeVar("T")
 
 # What an edit is about: a template, an item ("template_id/item_id"), a goal or a goal step.
 SUBJECTS = ("template", "item", "goal", "step")
@@ -75,3 +79,15 @@ def last_who(con: Connection, workspace_id: int) -> str:
         .fetchall()
     )
     return str(rows[0][0]) if rows else ""
+
+
+def moved(order: list[T], one: T, by: int) -> tuple[list[T], int, int] | None:
+    """`order` with `one` moved `by` places (up when negative, stopping at either end), and its
+    place before and after (1-based); None when it cannot move that way."""
+    at = order.index(one)
+    to = max(0, min(len(order) - 1, at + by))
+    if to == at:
+        return None
+    new = list(order)
+    new.insert(to, new.pop(at))
+    return new, at + 1, to + 1
