@@ -19,7 +19,8 @@ WS = "Harbour IT"
 
 @pytest.fixture
 def app_db(tmp_path: Path) -> Path:
-    """A small store: one goal with a step, one own checklist with a run."""
+    """A small store: one goal with a step, one own checklist with a run, and two runs of
+    Does it work? (the run ids: 1 the own checklist's, 2 and 3 Does it work?'s)."""
     db = tmp_path / "e2e_store.duckdb"
     con = store.connect(db)
     try:
@@ -37,6 +38,12 @@ def app_db(tmp_path: Path) -> Path:
         tid = checklists.add_template(con, ws, "Monday check", "Start the week right")
         checklists.add_item(con, ws, tid, "Inbox empty?")
         runs.start_run(con, ws, checklists.templates_for(con, ws)[tid], today, "Ann")
+        # Does it work? asked twice, the last time 140 days ago: overdue, with a trend
+        work = checklists.templates_for(con, ws)["does_it_work"]
+        for days, answer in ((230, "no"), (140, "yes")):
+            run = runs.start_run(con, ws, work, today - timedelta(days=days), "Ann")
+            runs.answer_item(con, ws, run, work, "offices_works", runs.Answer(answer), "Ann")
+            runs.answer_item(con, ws, run, work, "people_works", runs.Answer("partly"), "Ann")
     finally:
         con.close()
     return db
@@ -92,3 +99,19 @@ def test_an_own_checklist_with_a_run_is_archived_and_its_run_stays_listed(owner:
     page.get_by_text("This checklist is archived").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
     owner.shot("archived-run")
+
+
+def test_an_overdue_checklist_and_its_answers_over_time(owner: Any) -> None:
+    page = owner.page
+    owner.open(f"/reset?ws={WS}")
+    owner.wait_for("Hard reset")
+    page.get_by_role("heading", name="Due by your rhythm").wait_for()
+    page.get_by_text("140 days ago (every quarter: 49 days overdue)").wait_for()
+    owner.shot("due")
+    page.locator(".st-key-reset_open_3 button").click()
+    owner.wait_for("Does it work? · run of")
+    page.get_by_text("Answers over time (2 runs)").click()
+    page.locator('[data-testid="stPlotlyChart"]').nth(4).wait_for()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 5
+    assert page.locator('[data-testid="stException"]').count() == 0
+    owner.shot("answers-over-time")
