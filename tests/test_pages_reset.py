@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analytics import checklists, peers, store
-from analytics.checklists import goals, history, runs, shared
+from analytics.checklists import files, goals, history, runs, shared
 from analytics.checklists.runs import Answer
 from tests.apptest import PAGE_FILES, no_failure, run_page, texts
 
@@ -336,3 +336,57 @@ def test_answers_over_time_chart_per_section(
     # two columns: the left one holds sections 1, 3 and 5 (People), the right one 2 and 4
     people = {bar["name"]: bar["y"] for bar in charts[2]["data"]}
     assert people["◐ Partly / fix"] == [0, 1]
+
+
+def test_a_template_file_is_imported_or_refused_on_the_page(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    text = files.template_toml(checklists.builtin().templates["growth_plans"])
+    at = run_page(PAGE)
+    broken = text.replace('kind = "question"', 'kind = "poem"', 1)
+    line = broken.splitlines().index('kind = "poem"') + 1
+    upload = at.get("file_uploader")[0]
+    upload.set_value(("plans.toml", broken.encode(), "application/toml")).run()
+    at.button(key="reset_import").click().run()
+    [refused] = [e.value for e in at.error]
+    assert refused.replace("\\", "").startswith(f"plans.toml, line {line}: item ")
+    assert refused.replace("\\", "").endswith(": kind must be one of question, task, action")
+    con = store.connect(db_file)
+    assert not [t for t in checklists.templates_for(con, with_workspace.id).values() if t.custom]
+    con.close()
+    at.get("file_uploader")[0].set_value(("plans.toml", text.encode(), "application/toml")).run()
+    at.button(key="reset_import").click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    mine = checklists.templates_for(con, with_workspace.id)["own_growth_plans"]
+    con.close()
+    original = checklists.builtin().templates["growth_plans"]
+    assert [(i.id, i.prompt, i.kind) for i in mine.items] == [
+        (i.id, i.prompt, i.kind) for i in original.items
+    ]
+
+
+def test_an_own_checklist_is_shared_with_the_group_from_the_page(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    con = store.connect(db_file)
+    peer = store.create_workspace(con, "Peer Co")
+    group = peers.create_group(con, "Owners", founder=with_workspace.id)
+    peers.join_group(con, group.id, peer.id, sponsor=with_workspace.id)
+    tid = checklists.add_template(con, with_workspace.id, "Monday check", "Start right")
+    checklists.add_item(con, with_workspace.id, tid, "Inbox empty?")
+    con.close()
+    at = run_page(PAGE)
+    assert "Nobody in this group has shared a checklist yet." in texts(at)
+    [share] = [
+        b
+        for b in at.button
+        if b.key == f"FormSubmitter:reset_share_{group.id}-Share with the group"
+    ]
+    share.click().run()
+    no_failure(at)
+    assert "Monday check · shared by you on" in texts(at)
+    con = store.connect(db_file)
+    [on_shelf] = shared.shelf(con, group.id, viewer=peer.id)
+    con.close()
+    assert (on_shelf.template_id, on_shelf.title) == (tid, "Monday check")
