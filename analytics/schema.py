@@ -581,11 +581,11 @@ _MIGRATION_12 = [
 # template, item, goal or step is a dated revision with who made it; templates shared with a
 # peer group (as their TOML file); the last "who" per workspace.
 _MIGRATION_13 = [
-    "ALTER TABLE checklist_templates ADD COLUMN archived_at TIMESTAMP",
-    "ALTER TABLE checklist_custom_items ADD COLUMN position INTEGER",
-    "ALTER TABLE checklist_custom_items ADD COLUMN indicators VARCHAR NOT NULL DEFAULT ''",
-    "ALTER TABLE checklist_custom_items ADD COLUMN deleted_at TIMESTAMP",
-    "ALTER TABLE goal_steps ADD COLUMN position INTEGER",
+    "ALTER TABLE checklist_templates ADD COLUMN IF NOT EXISTS archived_at TIMESTAMP",
+    "ALTER TABLE checklist_custom_items ADD COLUMN IF NOT EXISTS position INTEGER",
+    "ALTER TABLE checklist_custom_items ADD COLUMN IF NOT EXISTS indicators VARCHAR DEFAULT ''",
+    "ALTER TABLE checklist_custom_items ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP",
+    "ALTER TABLE goal_steps ADD COLUMN IF NOT EXISTS position INTEGER",
     "CREATE SEQUENCE IF NOT EXISTS checklist_edit_ids START 1",
     """CREATE TABLE IF NOT EXISTS checklist_edits (
       id BIGINT PRIMARY KEY DEFAULT nextval('checklist_edit_ids'),

@@ -286,7 +286,7 @@ def templates_for(
     ).fetchall()
     for template_id, item_id, prompt, help_, section, kind, inds in extra:
         if template_id in out:
-            names = tuple(i for i in inds.split(",") if i)
+            names = tuple(i for i in (inds or "").split(",") if i)
             item = Item(item_id, prompt, help_, section, kind, names, custom=True)
             out[template_id] = replace(out[template_id], items=(*out[template_id].items, item))
     rhythms = cur.execute(
