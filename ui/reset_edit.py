@@ -147,7 +147,7 @@ def _item_row(workspace_id: int, template: Template, n: int) -> None:
 def own_template_editor(workspace_id: int, template: Template) -> None:
     """Rename, reorder, edit and delete an own checklist (archived when it has runs)."""
     con = ui_store.connection()
-    with st.expander(f"Edit “{template.title}”", key=f"rse_{template.id}"):
+    with st.expander(f"Edit “{plain(template.title)}”", key=f"rse_{template.id}"):
         with st.form(f"rse_{template.id}_rename"):
             title = st.text_input("Title", value=template.title)
             purpose = st.text_area("What it is for", value=template.purpose, height=68)
