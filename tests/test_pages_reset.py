@@ -390,3 +390,35 @@ def test_an_own_checklist_is_shared_with_the_group_from_the_page(
     [on_shelf] = shared.shelf(con, group.id, viewer=peer.id)
     con.close()
     assert (on_shelf.template_id, on_shelf.title) == (tid, "Monday check")
+
+
+def test_an_own_item_reworded_and_a_goal_renamed_on_the_page(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    ws = with_workspace.id
+    con = store.connect(db_file)
+    tid = checklists.add_template(con, ws, "Monday check", "")
+    checklists.add_item(con, ws, tid, "Inbox empty?", section="Week")
+    gid = goals.create_goal(con, ws, "Ten customers", date(2099, 1, 1), "List", date.today())
+    con.close()
+    at = run_page(PAGE)
+    form = f"rse_{tid}_own_1_form"
+    [prompt] = [w for w in at.text_input if w.form_id == form and w.label == "Question or task"]
+    prompt.input("Inbox at zero?")
+    [save] = [b for b in at.button if b.key == f"FormSubmitter:{form}-Save item"]
+    save.click().run()
+    no_failure(at)
+    at.segmented_control(key="reset_section").set_value("Goals").run()
+    goal_form = f"goal_{gid}_edit_form"
+    [title] = [w for w in at.text_input if w.form_id == goal_form]
+    title.input("Twelve customers")
+    [save] = [b for b in at.button if b.key == f"FormSubmitter:{goal_form}-Save the goal"]
+    save.click().run()
+    no_failure(at)
+    assert "Goal saved." in texts(at)
+    con = store.connect(db_file)
+    item = checklists.templates_for(con, ws)[tid].item("own_1")
+    goal = goals.get_goal(con, ws, gid)
+    con.close()
+    assert (item.prompt, item.section) == ("Inbox at zero?", "Week")
+    assert goal.title == "Twelve customers"
