@@ -576,6 +576,48 @@ _MIGRATION_12 = [
     for table, fields in _IDENTITY_V1.items()
 ]
 
+# Hard reset you can live in: own items get an order, indicators and a soft delete; own
+# templates an archive date (runs stay readable); a rhythm per template; every edit to a
+# template, item, goal or step is a dated revision with who made it; templates shared with a
+# peer group (as their TOML file); the last "who" per workspace.
+_MIGRATION_13 = [
+    "ALTER TABLE checklist_templates ADD COLUMN IF NOT EXISTS archived_at TIMESTAMP",
+    "ALTER TABLE checklist_custom_items ADD COLUMN IF NOT EXISTS position INTEGER",
+    "ALTER TABLE checklist_custom_items ADD COLUMN IF NOT EXISTS indicators VARCHAR DEFAULT ''",
+    "ALTER TABLE checklist_custom_items ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP",
+    "ALTER TABLE goal_steps ADD COLUMN IF NOT EXISTS position INTEGER",
+    "CREATE SEQUENCE IF NOT EXISTS checklist_edit_ids START 1",
+    """CREATE TABLE IF NOT EXISTS checklist_edits (
+      id BIGINT PRIMARY KEY DEFAULT nextval('checklist_edit_ids'),
+      workspace_id INTEGER NOT NULL,
+      subject VARCHAR NOT NULL,
+      subject_id VARCHAR NOT NULL,
+      what VARCHAR NOT NULL,
+      old_value VARCHAR NOT NULL DEFAULT '',
+      new_value VARCHAR NOT NULL DEFAULT '',
+      changed_by VARCHAR NOT NULL DEFAULT '',
+      changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS checklist_rhythms (
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      repeat VARCHAR NOT NULL,
+      PRIMARY KEY (workspace_id, template_id))""",
+    "CREATE SEQUENCE IF NOT EXISTS checklist_shared_ids START 1",
+    """CREATE TABLE IF NOT EXISTS checklist_shared (
+      id INTEGER PRIMARY KEY DEFAULT nextval('checklist_shared_ids'),
+      group_id INTEGER NOT NULL,
+      workspace_id INTEGER NOT NULL,
+      template_id VARCHAR NOT NULL,
+      title VARCHAR NOT NULL,
+      toml VARCHAR NOT NULL,
+      shared_by VARCHAR NOT NULL DEFAULT '',
+      shared_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+    """CREATE TABLE IF NOT EXISTS checklist_last_who (
+      workspace_id INTEGER PRIMARY KEY,
+      name VARCHAR NOT NULL,
+      chosen_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _MIGRATION_1),
@@ -590,5 +632,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (10, _MIGRATION_10),
     (11, _MIGRATION_11),
     (12, _MIGRATION_12),
+    (13, _MIGRATION_13),
 ]
 SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)

@@ -10,7 +10,7 @@ from analytics import checklists, indicators
 from analytics.checklists import goals, runs, seasons
 from analytics.errors import OpeningDayError
 from ui import indicators as ui_ind
-from ui import reset, sidebar
+from ui import reset, reset_edit, reset_files, reset_rhythm, sidebar
 from ui import store as ui_store
 from ui.format import day, plain
 from ui.state import flash
@@ -47,6 +47,7 @@ today = date.today()
 if st.session_state.get(reset.SECTION_KEY) not in reset.SECTIONS:
     st.session_state[reset.SECTION_KEY] = reset.SECTIONS[0]
 section = st.segmented_control("Section", reset.SECTIONS, key=reset.SECTION_KEY, required=True)
+reset_edit.who_picker(ws.id)
 
 # ---------------------------------------------------------------- checklists
 if section == "Checklists":
@@ -87,6 +88,14 @@ if section == "Checklists":
                 args=(ws.id, templates[template_id], st.session_state.get(reset.WHO_KEY) or ""),
             )
 
+    reset_rhythm.due_section(
+        ws.id,
+        templates,
+        results,
+        today,
+        lambda template: reset.start_run(ws.id, template, reset_edit.who()),
+    )
+
     st.header("Open runs")
     open_runs = [r for r in all_runs if r.is_open]
     if not open_runs:
@@ -98,7 +107,10 @@ if section == "Checklists":
         done, total = runs.progress(template, runs.answer_map(con, ws.id, run.id))
         with st.container(border=True):
             left, right = st.columns([4, 1])
-            left.markdown(f"**{plain(template.title)}** · started {day(run.started_on)}")
+            left.markdown(
+                f"**{plain(template.title)}** · started {day(run.started_on)}"
+                + (" · archived checklist" if template.archived else "")
+            )
             left.progress(done / total if total else 0.0, text=reset.progress_caption(done, total))
             right.button(
                 "Continue", key=f"reset_open_{run.id}", on_click=reset.open_run, args=(run.id,)
@@ -111,7 +123,10 @@ if section == "Checklists":
                 if template is None:
                     continue
                 left, right = st.columns([4, 1])
-                left.markdown(f"{plain(template.title)} · {day(run.started_on)}")
+                left.markdown(
+                    f"{plain(template.title)} · {day(run.started_on)}"
+                    + (" · archived checklist" if template.archived else "")
+                )
                 right.button(
                     "Open", key=f"reset_open_{run.id}", on_click=reset.open_run, args=(run.id,)
                 )
@@ -119,16 +134,40 @@ if section == "Checklists":
     st.header("Start a checklist")
     st.caption("Each run is dated, so you can repeat a checklist every quarter and compare.")
     cols = st.columns(2)
-    for n, template in enumerate(templates.values()):
+    live = [t for t in templates.values() if not t.archived]
+    for n, template in enumerate(live):
         with cols[n % 2], st.container(border=True):
-            st.markdown(f"**{plain(template.title)}** · {len(template.items)} items")
-            st.caption(plain(template.purpose))
-            st.button(
-                "Start a run",
-                key=f"reset_start_{template.id}",
-                on_click=reset.start_run,
-                args=(ws.id, template, st.session_state.get(reset.WHO_KEY) or ""),
+            count = len(template.items)
+            st.markdown(
+                f"**{plain(template.title)}** · {count} item{'' if count == 1 else 's'}"
+                + (" · your own" if template.custom else "")
             )
+            st.caption(plain(template.purpose))
+            start, copy, download = st.columns(3)
+            with start:
+                st.button(
+                    "Start a run",
+                    key=f"reset_start_{template.id}",
+                    on_click=reset.start_run,
+                    args=(ws.id, template, st.session_state.get(reset.WHO_KEY) or ""),
+                )
+            if not template.custom:
+                with copy:
+                    reset_edit.copy_button(ws.id, template)
+            with download:
+                reset_files.download_button(template)
+            reset_rhythm.repeat_picker(ws.id, template, reset_edit.who())
+    own = [t for t in live if t.custom]
+    if own:
+        st.header("Your own checklists")
+        st.caption(
+            "Rename, reorder, reword or delete what you wrote; every change is kept with who "
+            "made it and when. A checklist that has runs is archived, not erased."
+        )
+        for template in own:
+            reset_edit.own_template_editor(ws.id, template)
+    reset_files.import_section(ws.id)
+    reset_files.peer_section(ws.id, own)
     with (
         st.expander("Make your own checklist"),
         st.form("reset_new_template", clear_on_submit=True),

@@ -14,6 +14,7 @@ from analytics.checklists.runs import Answer, Run
 from analytics.checklists.templates import STATUS_LABEL, Item, Template
 from analytics.errors import OpeningDayError
 from analytics.indicators import Result
+from ui import reset_rhythm
 from ui import store as ui_store
 from ui.format import day, plain, safe_csv
 from ui.indicators import status_text, value_text
@@ -292,12 +293,12 @@ def run_editor(
     st.subheader(f"{template.title} · run of {day(run.started_on)}")
     st.progress(done / total if total else 0.0, text=progress_caption(done, total))
     names = people(workspace_id)
-    pick_person(
-        "You are",
-        WHO_KEY,
-        names,
-        "Your name goes on every change you save, so the run shows who said what, when.",
-    )
+    if template.archived:
+        st.info(
+            "This checklist is archived: it is no longer offered for new runs, and its runs "
+            "stay here to read (answers can still be corrected).",
+            icon="🗄️",
+        )
     if not run.is_open:
         st.info("This run is marked finished. You can still correct answers.", icon="ℹ️")
 
@@ -313,6 +314,8 @@ def run_editor(
             changed = frame[frame["changed"]]
             st.caption(f"{len(changed)} of {len(frame)} items answered differently from last time.")
             st.dataframe(compare_table(frame), hide_index=True, width="stretch")
+
+    reset_rhythm.trend_section(workspace_id, template)
 
     names_used = sorted({*names, *(a.owner for a in answered.values() if a.owner)})
     then = runs.answer_map(con, workspace_id, before.id) if before else {}
@@ -353,31 +356,8 @@ def run_editor(
                 width="stretch",
             )
 
-    with (
-        st.expander("Add your own item to this checklist"),
-        st.form(f"rs_{run.id}_add_item", clear_on_submit=True),
-    ):
-        prompt = st.text_input("Question or task")
-        help_text = st.text_input("Help (optional)")
-        kind = st.radio(
-            "Answered with",
-            list(checklists.KINDS),
-            format_func=lambda k: {
-                "question": "Yes / partly / no",
-                "task": "In progress / done",
-                "action": "Keep / fix / replace / reset",
-            }[k],
-            horizontal=True,
-        )
-        if st.form_submit_button("Add item"):
-            try:
-                checklists.add_item(con, workspace_id, template.id, prompt, help_text, kind=kind)
-            except OpeningDayError as exc:
-                st.error(plain(exc), icon="⛔")
-            else:
-                ui_store.changed()
-                flash("success", "Item added to this checklist (and to its future runs).")
-                st.rerun()
+    if not template.archived:
+        _add_item_form(workspace_id, run, template)
 
     left, mid, right = st.columns(3)
     stem = f"{template.id}_{run.started_on.isoformat()}"
@@ -404,6 +384,36 @@ def run_editor(
         runs.set_closed(con, workspace_id, run.id, run.is_open)
         ui_store.changed()
         st.rerun()
+
+
+def _add_item_form(workspace_id: int, run: Run, template: Template) -> None:
+    """Add an owner's item to this checklist (and to its future runs)."""
+    con = ui_store.connection()
+    with (
+        st.expander("Add your own item to this checklist"),
+        st.form(f"rs_{run.id}_add_item", clear_on_submit=True),
+    ):
+        prompt = st.text_input("Question or task")
+        help_text = st.text_input("Help (optional)")
+        kind = st.radio(
+            "Answered with",
+            list(checklists.KINDS),
+            format_func=lambda k: {
+                "question": "Yes / partly / no",
+                "task": "In progress / done",
+                "action": "Keep / fix / replace / reset",
+            }[k],
+            horizontal=True,
+        )
+        if st.form_submit_button("Add item"):
+            try:
+                checklists.add_item(con, workspace_id, template.id, prompt, help_text, kind=kind)
+            except OpeningDayError as exc:
+                st.error(plain(exc), icon="⛔")
+            else:
+                ui_store.changed()
+                flash("success", "Item added to this checklist (and to its future runs).")
+                st.rerun()
 
 
 # ---------------------------------------------------------------- goals
@@ -451,6 +461,9 @@ def goal_card(workspace_id: int, row: dict[str, Any], today: date) -> None:
                 else:
                     ui_store.changed()
                     st.rerun()
+        from ui import reset_edit  # it builds on this module
+
+        reset_edit.goal_editor(workspace_id, row, plan)
         goal = goals.get_goal(con, workspace_id, goal_id)
         left, right = st.columns(2)
         left.download_button(
@@ -509,6 +522,10 @@ def scoreboard_section(workspace_id: int, results: dict[str, Result], today: dat
         labels = ", ".join(indicators.get(i).label for i in reds)
         st.markdown(f"🔴 **{plain(template.title)}** — suggested by: {plain(labels)} (Act now)")
         shown = True
+    for due in reset_rhythm.pressing(workspace_id, all_templates, results, today):
+        if due.state != "later":  # red-only ones are listed above
+            st.markdown(reset_rhythm.line(due))
+            shown = True
     open_runs = [r for r in runs.list_runs(con, workspace_id) if r.is_open]
     for run in open_runs:
         template = all_templates.get(run.template_id)
@@ -528,5 +545,8 @@ def scoreboard_section(workspace_id: int, results: dict[str, Result], today: dat
         )
         shown = True
     if not shown:
-        st.caption("No red figure suggests a checklist, nothing is open and no goal step is late.")
+        st.caption(
+            "No red figure suggests a checklist, none is due, nothing is open and no goal step "
+            "is late."
+        )
     st.page_link(RESET_PAGE, label="Open Hard reset", icon="🧰")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics.checklists import export, goals, runs, seasons
+from analytics.checklists import edits, export, goals, history, runs, seasons
 from analytics.checklists.templates import (
     KINDS,
     NOT_STARTED,
@@ -29,8 +29,10 @@ __all__ = [
     "add_item",
     "add_template",
     "builtin",
+    "edits",
     "export",
     "goals",
+    "history",
     "load_library",
     "runs",
     "seasons",

@@ -7,8 +7,9 @@ from datetime import date
 
 import pandas as pd
 
+from analytics.checklists.history import log_edit, moved
 from analytics.errors import ChecklistError
-from analytics.store import Connection, transaction
+from analytics.store import Connection, reader, transaction
 
 # A plan reads in this order: today's task, the steps, the finished goal.
 STEP_KINDS = ("task", "step", "goal")
@@ -126,7 +127,8 @@ def plan(con: Connection, workspace_id: int, goal_id: int, as_of: date) -> pd.Da
               done_on IS NOT NULL AND done_on <= $a AS done,
               due < $a AND (done_on IS NULL OR done_on > $a) AS overdue
             FROM goal_steps WHERE workspace_id = $w AND goal_id = $g
-            ORDER BY CASE kind WHEN 'task' THEN 0 WHEN 'step' THEN 1 ELSE 2 END, due, id""",
+            ORDER BY CASE kind WHEN 'task' THEN 0 WHEN 'step' THEN 1 ELSE 2 END, position NULLS LAST,
+              due, id""",
             {"w": workspace_id, "g": goal_id, "a": as_of},
         )
         .df()
@@ -171,3 +173,124 @@ def overdue_steps(con: Connection, workspace_id: int, as_of: date) -> pd.DataFra
         )
         .df()
     )
+
+
+# ---------------------------------------------------------------- editing a goal after saving
+
+
+def edit_goal(
+    con: Connection, workspace_id: int, goal_id: int, title: str, target_date: date, who: str = ""
+) -> bool:
+    """A goal's new wording or date (its "goal reached" step follows); False when unchanged."""
+    goal = get_goal(con, workspace_id, goal_id)
+    clean = title.strip()
+    if not clean:
+        raise ChecklistError("Name the goal first: one sentence someone else could check.")
+    late = (
+        reader(con)
+        .execute(
+            "SELECT title FROM goal_steps WHERE workspace_id = $w AND goal_id = $g "
+            "AND kind <> 'goal' AND due > $d ORDER BY due, id",
+            {"w": workspace_id, "g": goal_id, "d": target_date},
+        )
+        .fetchall()
+    )
+    if late:
+        names = ", ".join(r[0] for r in late)
+        raise ChecklistError(f"These steps are due after the new date: {names}.")
+    if (clean, target_date) == (goal.title, goal.target_date):
+        return False
+    with transaction(con) as tx:
+        params = {"w": workspace_id, "g": goal_id, "t": clean, "d": target_date}
+        tx.execute(
+            "UPDATE goals SET title = $t, target_date = $d WHERE workspace_id = $w AND id = $g",
+            params,
+        )
+        tx.execute(
+            "UPDATE goal_steps SET title = $t, due = $d "
+            "WHERE workspace_id = $w AND goal_id = $g AND kind = 'goal'",
+            params,
+        )
+        if clean != goal.title:
+            log_edit(tx, workspace_id, "goal", str(goal_id), "title", goal.title, clean, who)
+        if target_date != goal.target_date:
+            log_edit(
+                tx, workspace_id, "goal", str(goal_id), "date", goal.target_date, target_date, who
+            )
+    return True
+
+
+def _step(con: Connection, workspace_id: int, step_id: int) -> tuple[int, str, str, date]:
+    rows = (
+        reader(con)
+        .execute(
+            "SELECT goal_id, kind, title, due FROM goal_steps WHERE workspace_id = $w AND id = $s",
+            {"w": workspace_id, "s": step_id},
+        )
+        .fetchall()
+    )
+    if not rows:
+        raise ChecklistError(f"No goal step {step_id} in this workspace.")
+    goal_id, kind, title, due = rows[0]
+    return int(goal_id), str(kind), str(title), due
+
+
+def edit_step(
+    con: Connection, workspace_id: int, step_id: int, title: str, due: date, who: str = ""
+) -> bool:
+    """A step's (or today's task's) new wording and date; the goal itself is edited above."""
+    goal_id, kind, old_title, old_due = _step(con, workspace_id, step_id)
+    if kind == "goal":
+        raise ChecklistError("Change the goal's own wording and date on the goal.")
+    clean = title.strip()
+    if not clean:
+        raise ChecklistError("Describe the step: something you can measure.")
+    if due > get_goal(con, workspace_id, goal_id).target_date:
+        raise ChecklistError("A step cannot be due after the goal's own date.")
+    if (clean, due) == (old_title, old_due):
+        return False
+    subject = f"{goal_id}/{step_id}"
+    with transaction(con) as tx:
+        tx.execute(
+            "UPDATE goal_steps SET title = $t, due = $d WHERE workspace_id = $w AND id = $s",
+            {"t": clean, "d": due, "w": workspace_id, "s": step_id},
+        )
+        if clean != old_title:
+            log_edit(tx, workspace_id, "step", subject, "title", old_title, clean, who)
+        if due != old_due:
+            log_edit(tx, workspace_id, "step", subject, "due", old_due, due, who)
+    return True
+
+
+def remove_step(con: Connection, workspace_id: int, step_id: int, who: str = "") -> None:
+    """Take a step out of the plan (today's task and the goal itself stay)."""
+    goal_id, kind, title, _ = _step(con, workspace_id, step_id)
+    if kind != "step":
+        raise ChecklistError("Only steps can be removed; edit today's task or the goal instead.")
+    with transaction(con) as tx:
+        tx.execute(
+            "DELETE FROM goal_steps WHERE workspace_id = $w AND id = $s",
+            {"w": workspace_id, "s": step_id},
+        )
+        log_edit(tx, workspace_id, "step", f"{goal_id}/{step_id}", "removed", title, "", who)
+
+
+def move_step(con: Connection, workspace_id: int, step_id: int, by: int, who: str = "") -> bool:
+    """Move a step up (by < 0) or down among the goal's steps; False at either end."""
+    goal_id, kind, _, _ = _step(con, workspace_id, step_id)
+    if kind != "step":
+        raise ChecklistError("Only steps move; today's task comes first and the goal last.")
+    frame = plan(con, workspace_id, goal_id, date.min)
+    steps = [int(i) for i, k in zip(frame["id"], frame["kind"], strict=True) if k == "step"]
+    found = moved(steps, step_id, by)
+    if found is None:
+        return False
+    order, before, after = found
+    with transaction(con) as tx:
+        for position, sid in enumerate(order, 1):
+            tx.execute(
+                "UPDATE goal_steps SET position = $p WHERE workspace_id = $w AND id = $s",
+                {"p": position, "w": workspace_id, "s": sid},
+            )
+        log_edit(tx, workspace_id, "step", f"{goal_id}/{step_id}", "moved", before, after, who)
+    return True

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics.errors import ChecklistError, TemplateError
-from analytics.store import Connection, transaction
+from analytics.store import Connection, reader, transaction
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -35,7 +35,15 @@ STATUS_LABEL: dict[str, str] = {
     "reset": "↺ Reset",
 }
 
-TEMPLATE_KEYS = {"id", "title", "purpose", "items"}
+TEMPLATE_KEYS = {"id", "title", "purpose", "repeat", "items"}
+# How often a checklist comes round (the optional `repeat` key), in days.
+REPEATS: dict[str, int] = {
+    "weekly": 7,
+    "monthly": 30,
+    "quarterly": 91,
+    "half-yearly": 182,
+    "yearly": 365,
+}
 ITEM_KEYS = {"id", "prompt", "help", "section", "kind", "indicators"}
 REQUIRED_ITEM_KEYS = ("id", "prompt", "help")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -64,6 +72,8 @@ class Template:
     items: tuple[Item, ...]
     file: str = ""
     custom: bool = False
+    repeat: str = ""
+    archived: bool = False
 
     def item(self, item_id: str) -> Item:
         for it in self.items:
@@ -118,6 +128,11 @@ def parse_template(path: Path, known: set[str]) -> Template:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"cannot be read ({exc})", file=name) from None
+    return parse_text(text, name, known)
+
+
+def parse_text(text: str, name: str, known: set[str]) -> Template:
+    """A template file's text, validated; TemplateError names `name` and the line."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -142,6 +157,11 @@ def template_from_data(data: dict[str, Any], text: str, name: str, known: set[st
             f"id {data['id']!r} must be lowercase letters, digits and _",
             file=name,
             line=_top_line(text, "id"),
+        )
+    repeat = data.get("repeat", "")
+    if repeat and repeat not in REPEATS:
+        raise TemplateError(
+            f"repeat must be one of {', '.join(REPEATS)}", file=name, line=_top_line(text, "repeat")
         )
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:
@@ -194,6 +214,7 @@ def template_from_data(data: dict[str, Any], text: str, name: str, known: set[st
         purpose=data["purpose"].strip(),
         items=tuple(items),
         file=name,
+        repeat=repeat,
     )
 
 
@@ -243,43 +264,51 @@ def _slug(text: str) -> str:
 def templates_for(
     con: Connection, workspace_id: int, library: Library | None = None
 ) -> dict[str, Template]:
-    """Built-in templates plus the workspace's own templates, each with the owner's added items."""
+    """Built-in templates plus the workspace's own (archived ones too, flagged, so their runs
+    stay readable), each with the owner's items in order and the workspace's rhythm."""
     lib = library or builtin()
     out = dict(lib.templates)
-    own = (
-        con.cursor()
-        .execute(
-            "SELECT template_id, title, purpose FROM checklist_templates "
-            "WHERE workspace_id = $w ORDER BY created_at, template_id",
-            {"w": workspace_id},
+    cur = reader(con)
+    own = cur.execute(
+        "SELECT template_id, title, purpose, archived_at IS NOT NULL FROM checklist_templates "
+        "WHERE workspace_id = $w ORDER BY created_at, template_id",
+        {"w": workspace_id},
+    ).fetchall()
+    for template_id, title, purpose, archived in own:
+        out[template_id] = Template(
+            template_id, title, purpose, (), custom=True, archived=bool(archived)
         )
-        .fetchall()
-    )
-    for template_id, title, purpose in own:
-        out[template_id] = Template(template_id, title, purpose, (), custom=True)
-    extra = (
-        con.cursor()
-        .execute(
-            "SELECT template_id, item_id, prompt, help, section, kind FROM checklist_custom_items "
-            "WHERE workspace_id = $w ORDER BY created_at, item_id",
-            {"w": workspace_id},
-        )
-        .fetchall()
-    )
-    for template_id, item_id, prompt, help_, section, kind in extra:
+    extra = cur.execute(
+        "SELECT template_id, item_id, prompt, help, section, kind, indicators "
+        "FROM checklist_custom_items WHERE workspace_id = $w AND deleted_at IS NULL "
+        "ORDER BY position NULLS LAST, created_at, item_id",
+        {"w": workspace_id},
+    ).fetchall()
+    for template_id, item_id, prompt, help_, section, kind, inds in extra:
         if template_id in out:
-            item = Item(item_id, prompt, help_, section, kind, (), custom=True)
+            names = tuple(i for i in (inds or "").split(",") if i)
+            item = Item(item_id, prompt, help_, section, kind, names, custom=True)
             out[template_id] = replace(out[template_id], items=(*out[template_id].items, item))
+    rhythms = cur.execute(
+        "SELECT template_id, repeat FROM checklist_rhythms WHERE workspace_id = $w",
+        {"w": workspace_id},
+    ).fetchall()
+    for template_id, repeat in rhythms:
+        if template_id in out:
+            out[template_id] = replace(out[template_id], repeat="" if repeat == "never" else repeat)
     return out
 
 
-def add_template(con: Connection, workspace_id: int, title: str, purpose: str) -> str:
-    """A new, empty template of the owner's; returns its id (add items next)."""
+def add_template(
+    con: Connection, workspace_id: int, title: str, purpose: str, *, like: str = ""
+) -> str:
+    """A new, empty template of the owner's; returns its id (add items next): own_ and the
+    title's words, or own_ and `like` (an imported file's id), numbered when taken."""
     clean = title.strip()
     if not clean:
         raise ChecklistError("Give the checklist a title.")
     taken = set(templates_for(con, workspace_id))
-    base = "own_" + _slug(clean)
+    base = (like if like.startswith("own_") else f"own_{like}") if like else "own_" + _slug(clean)
     template_id, n = base, 2
     while template_id in taken:
         template_id, n = f"{base}_{n}", n + 1
@@ -301,25 +330,41 @@ def add_item(
     *,
     section: str = "Your own",
     kind: str = "question",
+    indicators: tuple[str, ...] = (),
+    item_id: str = "",
+    position: int | None = None,
 ) -> str:
-    """Add an owner's item to a template (built-in or own); returns the item id."""
+    """Add an owner's item to a template (built-in or own); returns the item id.
+
+    `item_id` keeps an id from a copied or imported template (by default the next own_N) and
+    `position` its place (by default last, after every item)."""
     templates = templates_for(con, workspace_id)
     if template_id not in templates:
         raise ChecklistError(f"No checklist {template_id!r} in this workspace.")
+    if templates[template_id].archived:
+        raise ChecklistError(f"The checklist {templates[template_id].title!r} is archived.")
     if not prompt.strip():
         raise ChecklistError("Write the question or task first.")
     if kind not in KINDS:
         raise ChecklistError(f"An item is one of: {', '.join(KINDS)}.")
-    taken = {it.id for it in templates[template_id].items}
-    n = 1
-    while f"own_{n}" in taken:
-        n += 1
-    item_id = f"own_{n}"
+    stored = reader(con).execute(
+        "SELECT item_id FROM checklist_custom_items WHERE workspace_id = $w AND template_id = $t",
+        {"w": workspace_id, "t": template_id},
+    )
+    taken = {it.id for it in templates[template_id].items} | {r[0] for r in stored.fetchall()}
+    if item_id:
+        if item_id in taken or not _ID_RE.match(item_id):
+            raise ChecklistError(f"The item id {item_id!r} is taken or not a valid id.")
+    else:
+        n = 1
+        while f"own_{n}" in taken:
+            n += 1
+        item_id = f"own_{n}"
     with transaction(con) as tx:
         tx.execute(
             "INSERT INTO checklist_custom_items "
-            "(workspace_id, template_id, item_id, section, prompt, help, kind) "
-            "VALUES ($w, $t, $i, $s, $p, $h, $k)",
+            "(workspace_id, template_id, item_id, section, prompt, help, kind, indicators, position) "
+            "VALUES ($w, $t, $i, $s, $p, $h, $k, $inds, $pos)",
             {
                 "w": workspace_id,
                 "t": template_id,
@@ -328,6 +373,8 @@ def add_item(
                 "p": prompt.strip(),
                 "h": help_text.strip(),
                 "k": kind,
+                "inds": ",".join(indicators),
+                "pos": position,
             },
         )
     return item_id
