@@ -1,6 +1,6 @@
 """Load on a served store: N sessions over the indicator pages while an import runs.
 
-One `streamlit run app.py` serves a scratch copy of the large demo. With the browser client
+One `streamlit run serve.py` (app.py, warmed up at start) serves a scratch copy of the large demo. With the browser client
 one Debian chromium (driven by Playwright, never a downloaded browser) opens N contexts, each
 its own Streamlit session; with the protocol client each session is a websocket speaking
 Streamlit's own messages, nothing drawn, so the server's limit shows without the browsers'
@@ -229,6 +229,11 @@ class Server:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+# What `make run` starts: app.py wrapped in st.App, warmed up at start (ui/warmup.py).
+ENTRY = "serve.py"
+ENTRIES = ("serve.py", "app.py")
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -236,12 +241,18 @@ def _free_port() -> int:
 
 
 def start_server(
-    db: Path, log: Path, *, timeout: float = 60.0, store_idle: str | None = None
+    db: Path,
+    log: Path,
+    *,
+    timeout: float = 60.0,
+    store_idle: str | None = None,
+    entry: str = ENTRY,
 ) -> Server:
-    """`streamlit run app.py` on a free port in its own process group, once healthy.
+    """`streamlit run serve.py` on a free port in its own process group, once healthy.
 
     `store_idle` sets OPENING_DAY_STORE_IDLE (seconds the app keeps the store after a run;
     benchmarks.reopen times the app holding it for good); None: the app as shipped.
+    `entry` "app.py" starts the app without the warm-up (to time what the warm-up saves).
 
     The same command as tests/e2e/conftest.py's start_app (benchmarks do not import tests).
     """
@@ -256,7 +267,7 @@ def start_server(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        entry,
         "--server.port",
         str(port),
         "--server.address",

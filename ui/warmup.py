@@ -1,0 +1,257 @@
+"""The server warms itself at start, so that the first visit is as quick as the later ones.
+
+On a fresh server the first visit used to pay for the whole process's warm-up: importing
+pandas, DuckDB, Plotly and Streamlit's elements, opening the store, and computing the page's
+figures into empty caches (1.7–2.2 CPU s on the large demo, against 0.1–0.3 s later).
+`serve.py` wraps app.py in `st.App(…, lifespan=lifespan)`, and at server start `lifespan`
+starts `warm` in the background (the server accepts visits at once):
+
+1. import every module app.py and the pages import (read from their source),
+2. open the store (without waiting: a store a command holds is left to the first visit,
+   which waits for it with a note, as always),
+3. owner's server: run app.py headless, once per page in `PAGES` for every workspace that
+   holds data (up to `MAX_WORKSPACES`), through Streamlit's own runtime, as a visit by URL
+   does; each run fills the very caches a visit reads (Streamlit's `st.cache_data`, the
+   figures in ui/figure_cache.py, the store's kept Scoreboard), and draws to no one.
+   Shared server (`OPENING_DAY_SHARED`): a headless run shows only the passphrase gate, so
+   each workspace's indicator results and cached reads are computed directly instead.
+   Either way every cached value is keyed by its workspace id and shown only to a session
+   that may see that workspace, as for any visit: warming shows nothing to anyone.
+
+A visit that arrives meanwhile is served as ever: it computes what is not there yet, and a
+value being computed by the warm-up is waited for, not computed twice (Streamlit's per-key
+compute lock; ui/figure_cache.py's builds under way). The warm-up gives way to visits: it
+starts its next headless run only when no script run holds the store. Whatever goes wrong
+(an empty or damaged store, one a command holds, a page that fails) is logged and ends that
+step or the warm-up; it never stops the server from serving.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import importlib
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from streamlit.logger import get_logger
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime import Runtime
+from streamlit.runtime.session_manager import ClientContext, SessionClient
+
+ROOT = Path(__file__).resolve().parent.parent
+# The pages warmed, by their URL path ("" is Home), in the order an owner most often opens
+# them: the default page first, then the Scoreboard and the indicator pages.
+PAGES = ("", "scoreboard", "pace", "niche", "fit", "friction")
+MAX_WORKSPACES = 8  # a store with more: the first ones (the sidebar's order) are warmed
+RUN_TIMEOUT_S = 300.0  # one headless run (the large demo takes seconds; a busy machine more)
+YIELD_POLL_S = 0.05  # how often a waiting warm-up looks whether the visits are done
+YIELD_MAX_S = 30.0  # …and how long at most, before it goes on beside them
+
+_LOG = get_logger(__name__)
+
+
+@dataclass
+class Report:
+    """What the last warm-up did (the server logs it; tests read it)."""
+
+    imported: int = 0
+    store_open: bool = False
+    runs: list[str] = field(default_factory=list)  # "page?query" of each headless run
+    prefilled: list[int] = field(default_factory=list)  # workspace ids computed directly
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+report = Report()
+
+
+# ---------------------------------------------------------------- steps
+
+
+def page_modules(root: Path = ROOT) -> list[str]:
+    """Every module app.py and the files in pages/ import, in the order they first appear."""
+    names: list[str] = []
+    for path in [root / "app.py", *sorted((root / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+                # `from ui import store`: the names may be modules themselves
+                names += [f"{node.module}.{alias.name}" for alias in node.names]
+    return [n for n in dict.fromkeys(names) if n != "__future__"]
+
+
+def import_all(names: Iterable[str]) -> int:
+    """Import each module that exists (a name that is a class or function is skipped)."""
+    done = 0
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+        done += 1
+    return done
+
+
+def open_store() -> list[Any]:
+    """Open the store for this process (not waiting for a command that holds it: that raises)
+    and hand back the workspaces worth warming: those holding data, in the sidebar's order."""
+    from ui import store as ui_store
+
+    ui_store.handle().connection(wait=0)
+    workspaces = ui_store.workspaces()
+    return [ws for ws in workspaces if any(ui_store.entity_counts(ws.id).values())][:MAX_WORKSPACES]
+
+
+def prefill(workspace_id: int) -> None:
+    """Compute what a workspace's pages read first, at its default day (each figure to its own
+    last day), into the same caches: the reads every page makes, every area's indicator
+    results and the Scoreboard's. The store is held as by a script run while it does."""
+    from analytics import indicators
+    from ui import indicators as ui_ind
+    from ui import store as ui_store
+
+    handle = ui_store.handle()
+    handle.enter()
+    try:
+        ui_store.settings(workspace_id)
+        ui_store.entity_counts(workspace_id)
+        ui_store.data_range(workspace_id)
+        ui_store.last_data_date(workspace_id)
+        ui_store.data_checks(workspace_id)
+        for area in indicators.AREAS:
+            ui_ind.results(workspace_id, None, area)
+        ui_ind.scoreboard(workspace_id, None)
+    finally:
+        handle.leave()
+
+
+def store_busy() -> bool:
+    """True while a script run (a visit) holds the store."""
+    from ui import store as ui_store
+
+    return ui_store.handle().runs > 0
+
+
+# ---------------------------------------------------------------- headless runs
+
+
+class _Nobody(SessionClient):
+    """The client of a headless run: draws nothing, notes when the run is over and whether
+    it raised."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self.finished = asyncio.Event()
+        self.failures: list[str] = []
+
+    def write_forward_msg(self, msg: ForwardMsg) -> None:
+        kind = msg.WhichOneof("type")
+        if kind == "script_finished":
+            if msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                self._loop.call_soon_threadsafe(self.finished.set)
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "exception":
+                self.failures.append(f"{element.exception.type}: {element.exception.message}")
+
+    @property
+    def client_context(self) -> ClientContext | None:
+        return None  # no request behind it: nobody reached this run over a network
+
+
+async def run_headless(runtime: Runtime, page: str, query: dict[str, str]) -> list[str]:
+    """Run app.py once for `page` (its URL path) with `query`, as a visit by URL does, in a
+    session of its own that is closed afterwards. Returns the exceptions the run showed."""
+    client = _Nobody(asyncio.get_running_loop())
+    session_id = runtime.connect_session(client=client, user_info={})
+    try:
+        msg = BackMsg()
+        msg.rerun_script.page_name = page
+        msg.rerun_script.query_string = urlencode(query)
+        runtime.handle_backmsg(session_id, msg)
+        await asyncio.wait_for(client.finished.wait(), RUN_TIMEOUT_S)
+    finally:
+        runtime.close_session(session_id)
+    return client.failures
+
+
+async def _give_way(busy: Callable[[], bool]) -> None:
+    """Wait (a while at most) until no visit holds the store."""
+    deadline = time.monotonic() + YIELD_MAX_S
+    while busy() and time.monotonic() < deadline:
+        await asyncio.sleep(YIELD_POLL_S)
+
+
+# ---------------------------------------------------------------- the whole warm-up
+
+
+async def warm(runtime: Runtime, *, shared: bool | None = None) -> Report:
+    """Warm this server (see the module's docstring); never raises."""
+    from analytics.access import shared_mode
+    from ui.access import WS_PARAM
+
+    global report
+    report = out = Report()
+    started = time.monotonic()
+    shared = shared_mode() if shared is None else shared
+    try:
+        out.imported = await asyncio.to_thread(import_all, page_modules())
+        try:
+            workspaces = await asyncio.to_thread(open_store)
+        except Exception as exc:  # noqa: BLE001 - locked, damaged, unreadable: a visit says so
+            out.problems.append(f"store: {type(exc).__name__}: {exc}")
+            return out
+        out.store_open = True
+        if shared:
+            await run_headless(runtime, "", {})  # the gate: app.py and the sidebar's code
+            for ws in workspaces:
+                await _give_way(store_busy)
+                await asyncio.to_thread(prefill, ws.id)
+                out.prefilled.append(ws.id)
+            return out
+        for ws in workspaces:
+            for page in PAGES:
+                await _give_way(store_busy)
+                query = {WS_PARAM: ws.name} if len(workspaces) > 1 else {}
+                failures = await run_headless(runtime, page, query)
+                out.runs.append(f"{page}?{urlencode(query)}")
+                out.problems += [f"/{page}: {failure}" for failure in failures]
+    except asyncio.CancelledError:  # the server stops
+        out.problems.append("stopped with the server")
+        raise
+    except Exception as exc:  # noqa: BLE001 - the warm-up is a favour, never a failure
+        out.problems.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        out.seconds = round(time.monotonic() - started, 2)
+        out.done.set()
+        _LOG.info(
+            "Warm-up: %d modules, store %s, %d page runs, %d workspaces computed, %.1f s%s",
+            out.imported,
+            "open" if out.store_open else "not opened",
+            len(out.runs),
+            len(out.prefilled),
+            out.seconds,
+            "".join(f"; {p}" for p in out.problems),
+        )
+    return out
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """st.App's lifespan: start `warm` beside the server, stop it with the server."""
+    task = asyncio.get_running_loop().create_task(warm(Runtime.instance()))
+    try:
+        yield
+    finally:
+        task.cancel()
