@@ -88,7 +88,7 @@ def page_modules(root: Path = ROOT) -> list[str]:
                 names.append(node.module)
                 # `from ui import store`: the names may be modules themselves
                 names += [f"{node.module}.{alias.name}" for alias in node.names]
-    return [n for n in dict.fromkeys(names) if n != "__future__"]
+    return [n for n in dict.fromkeys(names) if n.split(".")[0] != "__future__"]
 
 
 def import_all(names: Iterable[str]) -> int:
@@ -146,7 +146,7 @@ def store_busy() -> bool:
 # ---------------------------------------------------------------- headless runs
 
 
-class _Nobody(SessionClient):
+class Headless(SessionClient):
     """The client of a headless run: draws nothing, notes when the run is over and whether
     it raised."""
 
@@ -170,10 +170,12 @@ class _Nobody(SessionClient):
         return None  # no request behind it: nobody reached this run over a network
 
 
-async def run_headless(runtime: Runtime, page: str, query: dict[str, str]) -> list[str]:
+async def run_headless(
+    runtime: Runtime, page: str, query: dict[str, str], client: Headless | None = None
+) -> list[str]:
     """Run app.py once for `page` (its URL path) with `query`, as a visit by URL does, in a
     session of its own that is closed afterwards. Returns the exceptions the run showed."""
-    client = _Nobody(asyncio.get_running_loop())
+    client = client or Headless(asyncio.get_running_loop())
     session_id = runtime.connect_session(client=client, user_info={})
     try:
         msg = BackMsg()
@@ -196,13 +198,12 @@ async def _give_way(busy: Callable[[], bool]) -> None:
 # ---------------------------------------------------------------- the whole warm-up
 
 
-async def warm(runtime: Runtime, *, shared: bool | None = None) -> Report:
-    """Warm this server (see the module's docstring); never raises."""
+async def warm(runtime: Runtime, out: Report, *, shared: bool | None = None) -> Report:
+    """Warm this server (see the module's docstring) and note what was done in `out`; never
+    raises."""
     from analytics.access import shared_mode
     from ui.access import WS_PARAM
 
-    global report
-    report = out = Report()
     started = time.monotonic()
     shared = shared_mode() if shared is None else shared
     try:
@@ -249,8 +250,11 @@ async def warm(runtime: Runtime, *, shared: bool | None = None) -> Report:
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
-    """st.App's lifespan: start `warm` beside the server, stop it with the server."""
-    task = asyncio.get_running_loop().create_task(warm(Runtime.instance()))
+    """st.App's lifespan: start `warm` beside the server (its report in `report`), stop it
+    with the server."""
+    global report
+    report = Report()
+    task = asyncio.get_running_loop().create_task(warm(Runtime.instance(), report))
     try:
         yield
     finally:
