@@ -250,3 +250,25 @@ def test_a_shared_server_computes_each_workspace_but_shows_it_to_no_one(
     visit = found["visits"][page]
     assert visit["failures"] == [] and not visit["names_business"]
     assert (visit["computed"], visit["charts"]) == (0, 0)
+
+
+def test_several_workspaces_are_warmed_while_their_figures_fit(demo_db: Path) -> None:
+    from analytics import demo
+    from ui.figure_cache import MAX_FIGURES
+
+    con = store.connect(demo_db)
+    try:
+        for n, name in enumerate(["Second Shop", "Third Shop"], start=1):
+            demo.load_demo(con, name, seed=42 + n)  # other data: figures of their own
+        names = [ws.name for ws in store.list_workspaces(con)]
+    finally:
+        con.close()
+    found = served(demo_db, [])
+    assert found["done"] and found["problems"] == []
+    per_workspace = found["figures"] / 2
+    # the small demo's pages keep 37 figures: two workspaces (74) fit in 96, a third would not
+    assert (MAX_FIGURES, per_workspace) == (96, 37)
+    warmed = [f"{page}?ws={name.replace(' ', '+')}" for name in names[:2] for page in PAGES]
+    assert found["runs"] == warmed
+    # each workspace's areas once, and its kept Scoreboard
+    assert found["computed"] == sorted(EVERY_AREA_AND_THE_KEPT_SCOREBOARD * 2)

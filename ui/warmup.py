@@ -10,8 +10,8 @@ starts `warm` in the background (the server accepts visits at once):
 2. open the store (without waiting: a store a command holds is left to the first visit,
    which waits for it with a note, as always),
 3. owner's server: run app.py headless, once per page in `PAGES` for every workspace that
-   holds data (up to `MAX_WORKSPACES`), through Streamlit's own runtime, as a visit by URL
-   does; each run fills the very caches a visit reads (Streamlit's `st.cache_data`, the
+   holds data (up to `MAX_WORKSPACES`, and as many as the figure cache keeps: the first, the
+   one the sidebar opens, always), through Streamlit's own runtime, as a visit by URL does; each run fills the very caches a visit reads (Streamlit's `st.cache_data`, the
    figures in ui/figure_cache.py, the store's kept Scoreboard), and draws to no one.
    Shared server (`OPENING_DAY_SHARED`): a headless run shows only the passphrase gate, so
    each workspace's indicator results and cached reads are computed directly instead.
@@ -202,6 +202,7 @@ async def warm(runtime: Runtime, out: Report, *, shared: bool | None = None) -> 
     """Warm this server (see the module's docstring) and note what was done in `out`; never
     raises."""
     from analytics.access import shared_mode
+    from ui import figure_cache
     from ui.access import WS_PARAM
 
     started = time.monotonic()
@@ -221,7 +222,13 @@ async def warm(runtime: Runtime, out: Report, *, shared: bool | None = None) -> 
                 await asyncio.to_thread(prefill, ws.id)
                 out.prefilled.append(ws.id)
             return out
-        for ws in workspaces:
+        kept_before = figure_cache.kept()
+        for n, ws in enumerate(workspaces):
+            # The figures kept are few (figure_cache.MAX_FIGURES, oldest dropped first): the
+            # next workspace is warmed only if its figures fit beside those already warmed.
+            per_workspace = (figure_cache.kept() - kept_before) / max(n, 1)
+            if figure_cache.kept() + per_workspace > figure_cache.MAX_FIGURES:
+                break
             for page in PAGES:
                 await _give_way(store_busy)
                 query = {WS_PARAM: ws.name} if len(workspaces) > 1 else {}
