@@ -17,7 +17,7 @@ holds a `.main-svg`). Before the first visits the store is primed by one untimed
 so what the app keeps in the store (the Scoreboard's results) is there, as on an owner's
 second day; the first view after a data change is what `pages` calls cold. The first visit
 comes as soon as the server answers, while its warm-up may still run (as when `make run`
-opens the browser); `warmup` keeps, per page, the server's warm-up line from its log and
+opens the browser; `--after-warmup`: once it is done); `warmup` keeps, per page, the server's warm-up line from its log and
 whether it was written before that visit began.
 
 Per visit also: the server's CPU seconds (every process in its group, from /proc, read before
@@ -62,6 +62,7 @@ KB = 1024
 TARGET_LATER_S = 1.5
 TARGET_FIRST_S = 3.0
 TARGET_CHART_KB = 300
+WARMUP_TIMEOUT_S = 180.0  # --after-warmup: how long to wait for the server's warm-up line
 
 # Settled: the run finished, nothing still loading (Streamlit shows a skeleton while a chart's
 # code loads) and every chart the server sent drawn (Plotly adds .main-svg).
@@ -292,6 +293,12 @@ def warmup_line(server: load.Server) -> str | None:
     return lines[-1].split("Warm-up:", 1)[1].strip() if lines else None
 
 
+def _wait_for_warmup(server: load.Server, timeout: float = WARMUP_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while warmup_line(server) is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # polling the server's log, not waiting on a page
+
+
 def _prime(pw: Any, db: Path, workdir: Path, headings: dict[str, str], entry: str) -> None:
     """One untimed visit to every page, so what the app keeps in the store is there."""
     server = load.start_server(db, workdir / "streamlit-prime.log", entry=entry)
@@ -313,6 +320,7 @@ def run(
     by_url: int = URL_VISITS,
     pages: Sequence[str] = PAGES,
     entry: str = load.ENTRY,
+    after_warmup: bool = False,
 ) -> BrowserReport:
     from playwright.sync_api import sync_playwright
 
@@ -335,6 +343,8 @@ def run(
                 context, page = _tab(pw, workdir / "profile-prime")
                 frames = Frames(page)
                 plan = ["first"] + ["sidebar"] * later + ["url"] * by_url
+                if after_warmup:  # the owner opens the page once the server has warmed up
+                    _wait_for_warmup(server)
                 warmed_before = warmup_line(server) is not None
                 for how in plan:
                     if how == "sidebar":  # leave for another page first, as an owner would
@@ -374,6 +384,11 @@ def main(argv: list[str] | None = None) -> int:
         default=load.ENTRY,
         help="what `streamlit run` starts (app.py: the app without the warm-up)",
     )
+    parser.add_argument(
+        "--after-warmup",
+        action="store_true",
+        help="make the first visit once the server's warm-up is done (default: at once)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="opening-day-browser-") as tmp:
         r = run(
@@ -383,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             by_url=args.by_url,
             pages=args.pages,
             entry=args.entry,
+            after_warmup=args.after_warmup,
         )
     print(
         f"{'page':<11} {'first s':>8} {'1st cpu':>7} {'sidebar s':>9} {'url s':>6} {'server cpu':>10} "
