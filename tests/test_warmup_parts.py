@@ -118,3 +118,36 @@ def test_twenty_runs_arm_one_idle_thread_that_ends_with_the_store(
     handle.leave()
     assert len(set(_idle_threads()) - before) == 1
     handle.close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "headless", "opened"),
+    [
+        ("starlette-app", False, ["http://127.0.0.1:8501"]),  # `streamlit run serve.py`
+        ("starlette-app", True, []),  # --server.headless true (the tests, the benchmarks)
+        ("asgi-server", False, []),  # served by uvicorn directly: not ours to open
+    ],
+)
+def test_the_browser_opens_as_streamlit_run_app_py_opened_it(
+    monkeypatch: pytest.MonkeyPatch, mode: str, headless: bool, opened: list[str]
+) -> None:
+    from streamlit import cli_util, config
+
+    from ui import warmup
+
+    options = {
+        "server.headless": headless,
+        "server.address": "127.0.0.1",
+        "server.port": 8501,
+        "browser.serverPort": 8501,
+        "server.baseUrlPath": "",
+        "server.sslCertFile": None,
+        "global.developmentMode": False,
+    }
+    urls: list[str] = []
+    monkeypatch.setattr(config, "_server_mode", mode)
+    monkeypatch.setattr(config, "get_option", options.__getitem__)
+    monkeypatch.setattr(config, "is_manually_set", lambda key: key == "server.address")
+    monkeypatch.setattr(cli_util, "open_browser", urls.append)
+    warmup.open_browser()
+    assert urls == opened

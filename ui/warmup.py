@@ -255,6 +255,26 @@ async def warm(runtime: Runtime, out: Report, *, shared: bool | None = None) -> 
     return out
 
 
+def open_browser() -> None:
+    """Open the app in the browser, as `streamlit run app.py` does on start and Streamlit's
+    server for an st.App does not: only when started by `streamlit run serve.py`, and not
+    when headless or listening on a socket file."""
+    from streamlit import cli_util, config
+    from streamlit.web.server import server_address_is_unix_socket, server_util
+
+    if config._server_mode != "starlette-app" or config.get_option("server.headless"):
+        return
+    if config.is_manually_set("browser.serverAddress"):
+        address = config.get_option("browser.serverAddress")
+    elif config.is_manually_set("server.address"):
+        if server_address_is_unix_socket():
+            return
+        address = server_util.get_display_address(config.get_option("server.address"))
+    else:
+        address = "localhost"
+    cli_util.open_browser(server_util.get_url(address))
+
+
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     """st.App's lifespan: start `warm` beside the server (its report in `report`), stop it
@@ -262,6 +282,10 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     global report
     report = Report()
     task = asyncio.get_running_loop().create_task(warm(Runtime.instance(), report))
+    try:
+        open_browser()
+    except Exception as exc:  # noqa: BLE001 - no browser to open is no reason not to serve
+        _LOG.warning("Could not open the browser: %s", exc)
     try:
         yield
     finally:
