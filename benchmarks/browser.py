@@ -299,9 +299,9 @@ def _wait_for_warmup(server: load.Server, timeout: float = WARMUP_TIMEOUT_S) -> 
         time.sleep(0.2)  # polling the server's log, not waiting on a page
 
 
-def _prime(pw: Any, db: Path, workdir: Path, headings: dict[str, str], entry: str) -> None:
+def _prime(pw: Any, db: Path, workdir: Path, headings: dict[str, str], how: Any) -> None:
     """One untimed visit to every page, so what the app keeps in the store is there."""
-    server = load.start_server(db, workdir / "streamlit-prime.log", entry=entry)
+    server = load.start_server(db, workdir / "streamlit-prime.log", **how)
     try:
         context, page = _tab(pw, workdir / "profile-prime")
         frames = Frames(page)
@@ -321,6 +321,7 @@ def run(
     pages: Sequence[str] = PAGES,
     entry: str = load.ENTRY,
     after_warmup: bool = False,
+    root: Path = ROOT,
 ) -> BrowserReport:
     from playwright.sync_api import sync_playwright
 
@@ -334,9 +335,10 @@ def run(
     report = BrowserReport(later, entry=entry)
     report.load_average["start"] = round(os.getloadavg()[0], 2)
     with sync_playwright() as pw:
-        _prime(pw, db, workdir, headings, entry)
+        how = {"entry": entry, "root": root}
+        _prime(pw, db, workdir, headings, how)
         for slug, heading in headings.items():
-            server = load.start_server(db, workdir / f"streamlit-{slug}.log", entry=entry)
+            server = load.start_server(db, workdir / f"streamlit-{slug}.log", **how)
             try:
                 # The owner's browser has been here before (the primed profile holds
                 # Streamlit's and Plotly's scripts in its cache): only the server is new.
@@ -389,6 +391,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="make the first visit once the server's warm-up is done (default: at once)",
     )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="serve the app of another tree (e.g. a worktree of main, with --entry app.py)",
+    )
+    parser.add_argument("--json", type=Path, help="also write every visit to this JSON file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="opening-day-browser-") as tmp:
         r = run(
@@ -399,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             pages=args.pages,
             entry=args.entry,
             after_warmup=args.after_warmup,
+            root=args.root,
         )
     print(
         f"{'page':<11} {'first s':>8} {'1st cpu':>7} {'sidebar s':>9} {'url s':>6} {'server cpu':>10} "
@@ -413,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.later_median(slug, 'browser_cpu_s'):>11.2f} {first.charts:>6} "
             f"{first.chart_bytes / KB:>9.1f}"
         )
+    if args.json is not None:
+        args.json.write_text(json.dumps(r.as_dict(), indent=1), encoding="utf-8")
     errors = [f"{v.page}: {v.error}" for v in r.visits if v.error]
     print(json.dumps({"load_average": r.load_average, "errors": errors}))
     for slug, (line, before) in r.warmup.items():

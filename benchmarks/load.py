@@ -247,12 +247,14 @@ def start_server(
     timeout: float = 60.0,
     store_idle: str | None = None,
     entry: str = ENTRY,
+    root: Path = ROOT,
 ) -> Server:
     """`streamlit run serve.py` on a free port in its own process group, once healthy.
 
     `store_idle` sets OPENING_DAY_STORE_IDLE (seconds the app keeps the store after a run;
     benchmarks.reopen times the app holding it for good); None: the app as shipped.
-    `entry` "app.py" starts the app without the warm-up (to time what the warm-up saves).
+    `entry` "app.py" starts the app without the warm-up (to time what the warm-up saves);
+    `root` serves the app of another tree (a worktree of the code before a change).
 
     The same command as tests/e2e/conftest.py's start_app (benchmarks do not import tests).
     """
@@ -281,7 +283,7 @@ def start_server(
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + timeout
