@@ -299,9 +299,11 @@ def _wait_for_warmup(server: load.Server, timeout: float = WARMUP_TIMEOUT_S) -> 
         time.sleep(0.2)  # polling the server's log, not waiting on a page
 
 
-def _prime(pw: Any, db: Path, workdir: Path, headings: dict[str, str], how: Any) -> None:
+def _prime(
+    pw: Any, db: Path, workdir: Path, headings: dict[str, str], serving: dict[str, Any]
+) -> None:
     """One untimed visit to every page, so what the app keeps in the store is there."""
-    server = load.start_server(db, workdir / "streamlit-prime.log", **how)
+    server = load.start_server(db, workdir / "streamlit-prime.log", **serving)
     try:
         context, page = _tab(pw, workdir / "profile-prime")
         frames = Frames(page)
@@ -335,10 +337,10 @@ def run(
     report = BrowserReport(later, entry=entry)
     report.load_average["start"] = round(os.getloadavg()[0], 2)
     with sync_playwright() as pw:
-        how = {"entry": entry, "root": root}
-        _prime(pw, db, workdir, headings, how)
+        serving = {"entry": entry, "root": root}
+        _prime(pw, db, workdir, headings, serving)
         for slug, heading in headings.items():
-            server = load.start_server(db, workdir / f"streamlit-{slug}.log", **how)
+            server = load.start_server(db, workdir / f"streamlit-{slug}.log", **serving)
             try:
                 # The owner's browser has been here before (the primed profile holds
                 # Streamlit's and Plotly's scripts in its cache): only the server is new.
