@@ -103,6 +103,7 @@ class BrowserReport:
     entry: str = load.ENTRY
     # page → (the warm-up's log line or None, whether it was logged before the first visit)
     warmup: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+    ready_s: dict[str, float] = field(default_factory=dict)  # page → its server's start
 
     def pages(self) -> list[str]:
         return list(dict.fromkeys(v.page for v in self.visits))
@@ -364,6 +365,7 @@ def run(
                         page.goto(server.url + _path(slug))
                 context.close()
                 report.warmup[slug] = (warmup_line(server), warmed_before)
+                report.ready_s[slug] = server.ready_s
                 # A browser that has never been here: every script downloaded and compiled.
                 context, page = _tab(pw, workdir / f"profile-new-{slug}")
                 report.visits.append(
@@ -431,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"load_average": r.load_average, "errors": errors}))
     for slug, (line, before) in r.warmup.items():
         print(
-            f"{slug}: warm-up {'done before' if before else 'not done at'} the first visit: {line}"
+            f"{slug}: server answered {r.ready_s[slug]:.2f} s after its start; warm-up "
+            f"{'done before' if before else 'not done at'} the first visit: {line}"
         )
     return 0
 

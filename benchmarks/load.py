@@ -224,6 +224,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    ready_s: float = 0.0  # from the process's start until /_stcore/health answered
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -286,13 +287,15 @@ def start_server(
             command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log_text()}")
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
+                    server.ready_s = round(time.monotonic() - started, 2)
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass

@@ -4,14 +4,17 @@ On a fresh server the first visit used to pay for the whole process's warm-up: i
 pandas, DuckDB, Plotly and Streamlit's elements, opening the store, and computing the page's
 figures into empty caches (1.7–2.2 CPU s on the large demo, against 0.1–0.3 s later).
 `serve.py` wraps app.py in `st.App(…, lifespan=lifespan)`, and at server start `lifespan`
-starts `warm` in the background (the server accepts visits at once):
+does steps 1 and 2 (about a second; a visit that comes meanwhile waits in the socket's queue
+rather than share the CPU with them), then starts step 3 in the background, the server
+taking visits at once:
 
 1. import every module app.py and the pages import (read from their source),
 2. open the store (without waiting: a store a command holds is left to the first visit,
    which waits for it with a note, as always),
 3. owner's server: run app.py headless, once per page in `PAGES` for every workspace that
    holds data (up to `MAX_WORKSPACES`, and as many as the figure cache keeps: the first, the
-   one the sidebar opens, always), through Streamlit's own runtime, as a visit by URL does; each run fills the very caches a visit reads (Streamlit's `st.cache_data`, the
+   one the sidebar opens, always), through Streamlit's own runtime, as a visit by URL
+   does; each run fills the very caches a visit reads (Streamlit's `st.cache_data`, the
    figures in ui/figure_cache.py, the store's kept Scoreboard), and draws to no one.
    Shared server (`OPENING_DAY_SHARED`): a headless run shows only the passphrase gate, so
    each workspace's indicator results and cached reads are computed directly instead.
@@ -67,7 +70,8 @@ class Report:
     runs: list[str] = field(default_factory=list)  # "page?query" of each headless run
     prefilled: list[int] = field(default_factory=list)  # workspace ids computed directly
     problems: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0  # from `started` until the warm-up was done
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -198,23 +202,35 @@ async def _give_way(busy: Callable[[], bool]) -> None:
 # ---------------------------------------------------------------- the whole warm-up
 
 
-async def warm(runtime: Runtime, out: Report, *, shared: bool | None = None) -> Report:
-    """Warm this server (see the module's docstring) and note what was done in `out`; never
-    raises."""
+def prepare(out: Report) -> list[Any] | None:
+    """Steps 1 and 2: import what the pages use and open the store. The workspaces worth
+    warming, or None when the store could not be opened (noted in `out`); never raises."""
+    try:
+        out.imported = import_all(page_modules())
+    except Exception as exc:  # noqa: BLE001 - a page that cannot be read: its visit says why
+        out.problems.append(f"imports: {type(exc).__name__}: {exc}")
+    try:
+        workspaces = open_store()
+    except Exception as exc:  # noqa: BLE001 - locked, damaged, unreadable: a visit says so
+        out.problems.append(f"store: {type(exc).__name__}: {exc}")
+        return None
+    out.store_open = True
+    return workspaces
+
+
+async def warm(
+    runtime: Runtime, out: Report, workspaces: list[Any] | None, *, shared: bool | None = None
+) -> Report:
+    """Step 3 for the `workspaces` `prepare` found (see the module's docstring), noted in
+    `out` and logged; never raises."""
     from analytics.access import shared_mode
     from ui import figure_cache
     from ui.access import WS_PARAM
 
-    started = time.monotonic()
     shared = shared_mode() if shared is None else shared
     try:
-        out.imported = await asyncio.to_thread(import_all, page_modules())
-        try:
-            workspaces = await asyncio.to_thread(open_store)
-        except Exception as exc:  # noqa: BLE001 - locked, damaged, unreadable: a visit says so
-            out.problems.append(f"store: {type(exc).__name__}: {exc}")
+        if workspaces is None:
             return out
-        out.store_open = True
         if shared:
             await run_headless(runtime, "", {})  # the gate: app.py and the sidebar's code
             for ws in workspaces:
@@ -241,7 +257,7 @@ async def warm(runtime: Runtime, out: Report, *, shared: bool | None = None) -> 
     except Exception as exc:  # noqa: BLE001 - the warm-up is a favour, never a failure
         out.problems.append(f"{type(exc).__name__}: {exc}")
     finally:
-        out.seconds = round(time.monotonic() - started, 2)
+        out.seconds = round(time.monotonic() - out.started, 2)
         out.done.set()
         _LOG.info(
             "Warm-up: %d modules, store %s, %d page runs, %d workspaces computed, %.1f s%s",
@@ -277,11 +293,14 @@ def open_browser() -> None:
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
-    """st.App's lifespan: start `warm` beside the server (its report in `report`), stop it
-    with the server."""
+    """st.App's lifespan: `prepare`, then start `warm` beside the server (what they did in
+    `report`), and stop it with the server."""
     global report
     report = Report()
-    task = asyncio.get_running_loop().create_task(warm(Runtime.instance(), report))
+    # Imports and the store before the server takes its first visit (a visit that comes
+    # meanwhile waits in the socket's queue): then no visit shares a CPU with them.
+    workspaces = await asyncio.to_thread(prepare, report)
+    task = asyncio.get_running_loop().create_task(warm(Runtime.instance(), report, workspaces))
     try:
         open_browser()
     except Exception as exc:  # noqa: BLE001 - no browser to open is no reason not to serve
