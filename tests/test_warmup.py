@@ -42,6 +42,7 @@ def probe(pages: list[str], hold_store: bool = False) -> dict[str, Any]:
 
     from analytics.indicators import stored
     from ui import figure_cache, warmup
+    from ui import store as ui_store
 
     computed: list[str] = []  # per call: the area, or who asked for every area
     original = indicators.compute_all
@@ -120,6 +121,11 @@ def probe(pages: list[str], hold_store: bool = False) -> dict[str, Any]:
                 "names_business": any(DEMO_NAME in t for t in seen.text),
                 "welcome": any("Welcome to Opening Day" in t for t in seen.text),
             }
+        # a run that must give way (a visit is running) is stopped, not waited for
+        out["given_way"] = await warmup.run_headless(
+            Runtime.instance(), "friction", {}, give_way=lambda: True
+        )
+        out["visits_running"] = ui_store.visits_running()
         await inbox.put({"type": "lifespan.shutdown"})
         await asyncio.wait_for(server, 60)
         return out
@@ -207,6 +213,8 @@ def test_the_warm_up_computes_every_page_so_the_first_visits_compute_nothing(
         assert visit["failures"] == [], page
         assert (visit["computed"], visit["builds"]) == (0, 0), page
         assert visit["names_business"], page
+    # a warm-up run stopped for a visit ends at once; no visit is left counted as running
+    assert found["given_way"] is None and found["visits_running"] == 0
     # the pages really drew their charts from what the warm-up kept
     assert found["visits"]["scoreboard"]["charts"] > 0
     assert found["visits"]["friction"]["charts"] > 0

@@ -178,6 +178,21 @@ def handle() -> StoreHandle:
 
 
 _run = threading.local()  # set while this thread runs a script through app.py's in_use()
+# In a session's state: its runs are the server's own (ui/warmup.py), no visit waits for them.
+BACKGROUND_KEY = "_od_background_run"
+_visits_lock = threading.Lock()
+_visits = 0  # script runs through app.py, other than background ones, under way right now
+
+
+def visits_running() -> int:
+    """Script runs a visitor is waiting for, under way right now (the warm-up gives way)."""
+    return _visits
+
+
+def _count_visit(step: int) -> None:
+    global _visits
+    with _visits_lock:
+        _visits += step
 
 
 def in_app_run() -> bool:
@@ -188,12 +203,17 @@ def in_app_run() -> bool:
 @contextmanager
 def in_use() -> Iterator[None]:
     """Hold the store for one script run (app.py wraps every run in it)."""
+    visit = not st.session_state.get(BACKGROUND_KEY, False)
     _run.depth = getattr(_run, "depth", 0) + 1
+    if visit:
+        _count_visit(1)
     try:
         with _held():
             yield
     finally:
         _run.depth -= 1
+        if visit:
+            _count_visit(-1)
 
 
 @contextmanager

@@ -23,8 +23,9 @@ taking visits at once:
 
 A visit that arrives meanwhile is served as ever: it computes what is not there yet, and a
 value being computed by the warm-up is waited for, not computed twice (Streamlit's per-key
-compute lock; ui/figure_cache.py's builds under way). The warm-up gives way to visits: it
-starts its next headless run only when no script run holds the store. Whatever goes wrong
+compute lock; ui/figure_cache.py's builds under way). The warm-up gives way to visits (on
+two cores it would slow them down): a headless run is stopped as soon as a visit's run
+starts, and tried again (what it computed stays cached) once no visit is running. Whatever goes wrong
 (an empty or damaged store, one a command holds, a page that fails) is logged and ends that
 step or the warm-up; it never stops the server from serving.
 """
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import importlib
 import threading
 import time
@@ -57,6 +59,7 @@ MAX_WORKSPACES = 8  # a store with more: the first ones (the sidebar's order) ar
 RUN_TIMEOUT_S = 300.0  # one headless run (the large demo takes seconds; a busy machine more)
 YIELD_POLL_S = 0.05  # how often a waiting warm-up looks whether the visits are done
 YIELD_MAX_S = 30.0  # …and how long at most, before it goes on beside them
+RUN_TRIES = 3  # a page run stopped this often for visits is left to the visits
 
 _LOG = get_logger(__name__)
 
@@ -69,6 +72,7 @@ class Report:
     store_open: bool = False
     runs: list[str] = field(default_factory=list)  # "page?query" of each headless run
     prefilled: list[int] = field(default_factory=list)  # workspace ids computed directly
+    gave_way: int = 0  # page runs stopped half-way for a visit (and tried again after it)
     problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0  # from `started` until the warm-up was done
@@ -140,11 +144,11 @@ def prefill(workspace_id: int) -> None:
         handle.leave()
 
 
-def store_busy() -> bool:
-    """True while a script run (a visit) holds the store."""
+def visited() -> bool:
+    """True while a visit's script run is under way."""
     from ui import store as ui_store
 
-    return ui_store.handle().runs > 0
+    return ui_store.visits_running() > 0
 
 
 # ---------------------------------------------------------------- headless runs
@@ -175,25 +179,45 @@ class Headless(SessionClient):
 
 
 async def run_headless(
-    runtime: Runtime, page: str, query: dict[str, str], client: Headless | None = None
-) -> list[str]:
+    runtime: Runtime,
+    page: str,
+    query: dict[str, str],
+    client: Headless | None = None,
+    *,
+    give_way: Callable[[], bool] | None = None,
+) -> list[str] | None:
     """Run app.py once for `page` (its URL path) with `query`, as a visit by URL does, in a
-    session of its own that is closed afterwards. Returns the exceptions the run showed."""
-    client = client or Headless(asyncio.get_running_loop())
+    session of its own that is closed afterwards. Returns the exceptions the run showed, or
+    None when it was stopped half-way because `give_way()` said a visit needs the CPU (what
+    it computed so far stays cached)."""
+    from ui.store import BACKGROUND_KEY
+
+    loop = asyncio.get_running_loop()
+    client = client or Headless(loop)
     session_id = runtime.connect_session(client=client, user_info={})
     try:
+        session = runtime.get_app_session(session_id)
+        if give_way is not None and session is not None:
+            session.session_state[BACKGROUND_KEY] = True  # not a visit: others give way to it
         msg = BackMsg()
         msg.rerun_script.page_name = page
         msg.rerun_script.query_string = urlencode(query)
         runtime.handle_backmsg(session_id, msg)
-        await asyncio.wait_for(client.finished.wait(), RUN_TIMEOUT_S)
+        deadline = loop.time() + RUN_TIMEOUT_S
+        while not client.finished.is_set():
+            if give_way is not None and give_way():
+                return None  # closing the session stops the run at its next step
+            if loop.time() > deadline:
+                raise TimeoutError(f"/{page} did not finish in {RUN_TIMEOUT_S:.0f} s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(client.finished.wait(), YIELD_POLL_S)
     finally:
         runtime.close_session(session_id)
     return client.failures
 
 
 async def _give_way(busy: Callable[[], bool]) -> None:
-    """Wait (a while at most) until no visit holds the store."""
+    """Wait (a while at most) until `busy()` says no visit is running."""
     deadline = time.monotonic() + YIELD_MAX_S
     while busy() and time.monotonic() < deadline:
         await asyncio.sleep(YIELD_POLL_S)
@@ -232,9 +256,10 @@ async def warm(
         if workspaces is None:
             return out
         if shared:
-            await run_headless(runtime, "", {})  # the gate: app.py and the sidebar's code
+            # the gate: app.py and the sidebar's code (stopped for a visit: not tried again)
+            await run_headless(runtime, "", {}, give_way=visited)
             for ws in workspaces:
-                await _give_way(store_busy)
+                await _give_way(visited)
                 await asyncio.to_thread(prefill, ws.id)
                 out.prefilled.append(ws.id)
             return out
@@ -246,11 +271,15 @@ async def warm(
             if figure_cache.kept() + per_workspace > figure_cache.MAX_FIGURES:
                 break
             for page in PAGES:
-                await _give_way(store_busy)
                 query = {WS_PARAM: ws.name} if len(workspaces) > 1 else {}
-                failures = await run_headless(runtime, page, query)
-                out.runs.append(f"{page}?{urlencode(query)}")
-                out.problems += [f"/{page}: {failure}" for failure in failures]
+                for _ in range(RUN_TRIES):
+                    await _give_way(visited)
+                    failures = await run_headless(runtime, page, query, give_way=visited)
+                    if failures is not None:
+                        out.runs.append(f"{page}?{urlencode(query)}")
+                        out.problems += [f"/{page}: {failure}" for failure in failures]
+                        break
+                    out.gave_way += 1
     except asyncio.CancelledError:  # the server stops
         out.problems.append("stopped with the server")
         raise
@@ -260,10 +289,12 @@ async def warm(
         out.seconds = round(time.monotonic() - out.started, 2)
         out.done.set()
         _LOG.info(
-            "Warm-up: %d modules, store %s, %d page runs, %d workspaces computed, %.1f s%s",
+            "Warm-up: %d modules, store %s, %d page runs (%d stopped for visits), "
+            "%d workspaces computed, %.1f s%s",
             out.imported,
             "open" if out.store_open else "not opened",
             len(out.runs),
+            out.gave_way,
             len(out.prefilled),
             out.seconds,
             "".join(f"; {p}" for p in out.problems),
