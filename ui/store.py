@@ -182,6 +182,7 @@ _run = threading.local()  # set while this thread runs a script through app.py's
 BACKGROUND_KEY = "_od_background_run"
 _visits_lock = threading.Lock()
 _visits = 0  # script runs through app.py, other than background ones, under way right now
+_visit_ended = 0.0  # time.monotonic() when the last one ended
 
 
 def visits_running() -> int:
@@ -189,10 +190,16 @@ def visits_running() -> int:
     return _visits
 
 
+def since_last_visit() -> float:
+    """Seconds since the last visit's script run ended (its browser may still be drawing)."""
+    return time.monotonic() - _visit_ended
+
+
 def _count_visit(step: int) -> None:
-    global _visits
+    global _visits, _visit_ended
     with _visits_lock:
         _visits += step
+        _visit_ended = time.monotonic()
 
 
 def in_app_run() -> bool:

@@ -59,6 +59,7 @@ MAX_WORKSPACES = 8  # a store with more: the first ones (the sidebar's order) ar
 RUN_TIMEOUT_S = 300.0  # one headless run (the large demo takes seconds; a busy machine more)
 YIELD_POLL_S = 0.05  # how often a waiting warm-up looks whether the visits are done
 YIELD_MAX_S = 30.0  # …and how long at most, before it goes on beside them
+QUIET_S = 2.0  # after a visit's run, the warm-up waits this long before it goes on
 RUN_TRIES = 3  # a page run stopped this often for visits is left to the visits
 
 _LOG = get_logger(__name__)
@@ -145,10 +146,11 @@ def prefill(workspace_id: int) -> None:
 
 
 def visited() -> bool:
-    """True while a visit's script run is under way."""
+    """True while a visit's script run is under way, or ended less than `QUIET_S` ago (its
+    browser is drawing what it sent: on two cores the warm-up would slow that down too)."""
     from ui import store as ui_store
 
-    return ui_store.visits_running() > 0
+    return ui_store.visits_running() > 0 or ui_store.since_last_visit() < QUIET_S
 
 
 # ---------------------------------------------------------------- headless runs
