@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 ## Start the app on the demo business (loaded into the store on first run).
 run: $(STAMP)
 	$(PY) -m analytics demo
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.address 127.0.0.1
 
 ## Start the app as a shared server (several businesses): each workspace opens only with its
 ## passphrase (set it with `make run` → Settings, or `python -m analytics workspace passphrase`).
@@ -26,7 +26,7 @@ run: $(STAMP)
 SHARED_ADDRESS ?= 127.0.0.1
 .PHONY: run-shared
 run-shared: $(STAMP)
-	OPENING_DAY_SHARED=1 $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(SHARED_ADDRESS)
+	OPENING_DAY_SHARED=1 $(PY) -m streamlit run serve.py --server.port $(PORT) --server.address $(SHARED_ADDRESS)
 
 ## The whole suite: lint, format check, types, unit + page tests, browser tests.
 test: $(STAMP) lint typecheck

@@ -1,7 +1,8 @@
 """Each page as the owner gets it: Debian chromium on the large demo, until its charts are drawn.
 
 For every page (Home and the five indicator pages, titles and URLs from app.py) a fresh
-`streamlit run app.py` serves a scratch copy of the large demo and chromium opens it with the
+`streamlit run serve.py` (app.py, warmed up at start: ui/warmup.py; `--entry app.py` for the
+app without it) serves a scratch copy of the large demo and chromium opens it with the
 profile of the priming round (an owner's browser that has been here before, holding
 Streamlit's and Plotly's scripts in its cache): the first visit after the server started (by
 URL), then `later` visits from the
@@ -14,7 +15,10 @@ element still loading (Streamlit shows an `stSkeleton` while a chart's code load
 run has finished) and as many Plotly charts drawn as the run sent (each `stPlotlyChart`
 holds a `.main-svg`). Before the first visits the store is primed by one untimed visit to each page,
 so what the app keeps in the store (the Scoreboard's results) is there, as on an owner's
-second day; the first view after a data change is what `pages` calls cold.
+second day; the first view after a data change is what `pages` calls cold. The first visit
+comes as soon as the server answers, while its warm-up may still run (as when `make run`
+opens the browser; `--after-warmup`: once it is done); `warmup` keeps, per page, the server's warm-up line from its log and
+whether it was written before that visit began.
 
 Per visit also: the server's CPU seconds (every process in its group, from /proc, read before
 the navigation and after the page settled), chromium's (its processes below this one), which
@@ -58,6 +62,7 @@ KB = 1024
 TARGET_LATER_S = 1.5
 TARGET_FIRST_S = 3.0
 TARGET_CHART_KB = 300
+WARMUP_TIMEOUT_S = 180.0  # --after-warmup: how long to wait for the server's warm-up line
 
 # Settled: the run finished, nothing still loading (Streamlit shows a skeleton while a chart's
 # code loads) and every chart the server sent drawn (Plotly adds .main-svg).
@@ -95,6 +100,10 @@ class BrowserReport:
     later: int
     visits: list[Visit] = field(default_factory=list)
     load_average: dict[str, float] = field(default_factory=dict)
+    entry: str = load.ENTRY
+    # page → (the warm-up's log line or None, whether it was logged before the first visit)
+    warmup: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+    ready_s: dict[str, float] = field(default_factory=dict)  # page → its server's start
 
     def pages(self) -> list[str]:
         return list(dict.fromkeys(v.page for v in self.visits))
@@ -279,9 +288,23 @@ def _tab(pw: Any, profile: Path) -> tuple[Any, Any]:
     return context, page
 
 
-def _prime(pw: Any, db: Path, workdir: Path, headings: dict[str, str]) -> None:
+def warmup_line(server: load.Server) -> str | None:
+    """The server's warm-up line (ui/warmup.py logs one when it is done), if logged yet."""
+    lines = [line for line in server.log_text().splitlines() if "Warm-up:" in line]
+    return lines[-1].split("Warm-up:", 1)[1].strip() if lines else None
+
+
+def _wait_for_warmup(server: load.Server, timeout: float = WARMUP_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while warmup_line(server) is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # polling the server's log, not waiting on a page
+
+
+def _prime(
+    pw: Any, db: Path, workdir: Path, headings: dict[str, str], serving: dict[str, Any]
+) -> None:
     """One untimed visit to every page, so what the app keeps in the store is there."""
-    server = load.start_server(db, workdir / "streamlit-prime.log")
+    server = load.start_server(db, workdir / "streamlit-prime.log", **serving)
     try:
         context, page = _tab(pw, workdir / "profile-prime")
         frames = Frames(page)
@@ -299,6 +322,9 @@ def run(
     later: int = LATER_VISITS,
     by_url: int = URL_VISITS,
     pages: Sequence[str] = PAGES,
+    entry: str = load.ENTRY,
+    after_warmup: bool = False,
+    root: Path = ROOT,
 ) -> BrowserReport:
     from playwright.sync_api import sync_playwright
 
@@ -309,18 +335,22 @@ def run(
     shutil.copy(demo_store, db)  # the harness's store stays as it was
     all_headings = _headings(db)
     headings = {slug: heading for slug, heading in all_headings.items() if slug in pages}
-    report = BrowserReport(later)
+    report = BrowserReport(later, entry=entry)
     report.load_average["start"] = round(os.getloadavg()[0], 2)
     with sync_playwright() as pw:
-        _prime(pw, db, workdir, headings)
+        serving = {"entry": entry, "root": root}
+        _prime(pw, db, workdir, headings, serving)
         for slug, heading in headings.items():
-            server = load.start_server(db, workdir / f"streamlit-{slug}.log")
+            server = load.start_server(db, workdir / f"streamlit-{slug}.log", **serving)
             try:
                 # The owner's browser has been here before (the primed profile holds
                 # Streamlit's and Plotly's scripts in its cache): only the server is new.
                 context, page = _tab(pw, workdir / "profile-prime")
                 frames = Frames(page)
                 plan = ["first"] + ["sidebar"] * later + ["url"] * by_url
+                if after_warmup:  # the owner opens the page once the server has warmed up
+                    _wait_for_warmup(server)
+                warmed_before = warmup_line(server) is not None
                 for how in plan:
                     if how == "sidebar":  # leave for another page first, as an owner would
                         park = PARK.get(slug, "home")
@@ -334,6 +364,8 @@ def run(
                         frames = Frames(page)
                         page.goto(server.url + _path(slug))
                 context.close()
+                report.warmup[slug] = (warmup_line(server), warmed_before)
+                report.ready_s[slug] = server.ready_s
                 # A browser that has never been here: every script downloaded and compiled.
                 context, page = _tab(pw, workdir / f"profile-new-{slug}")
                 report.visits.append(
@@ -352,23 +384,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--later", type=int, default=LATER_VISITS, help="sidebar visits per page")
     parser.add_argument("--by-url", type=int, default=URL_VISITS, help="visits by URL per page")
     parser.add_argument("--pages", nargs="+", choices=PAGES, default=list(PAGES))
+    parser.add_argument(
+        "--entry",
+        choices=load.ENTRIES,
+        default=load.ENTRY,
+        help="what `streamlit run` starts (app.py: the app without the warm-up)",
+    )
+    parser.add_argument(
+        "--after-warmup",
+        action="store_true",
+        help="make the first visit once the server's warm-up is done (default: at once)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="serve the app of another tree (e.g. a worktree of main, with --entry app.py)",
+    )
+    parser.add_argument("--json", type=Path, help="also write every visit to this JSON file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="opening-day-browser-") as tmp:
-        r = run(args.db, Path(tmp), later=args.later, by_url=args.by_url, pages=args.pages)
+        r = run(
+            args.db,
+            Path(tmp),
+            later=args.later,
+            by_url=args.by_url,
+            pages=args.pages,
+            entry=args.entry,
+            after_warmup=args.after_warmup,
+            root=args.root,
+        )
     print(
-        f"{'page':<11} {'first s':>8} {'sidebar s':>9} {'url s':>6} {'server cpu':>10} "
+        f"{'page':<11} {'first s':>8} {'1st cpu':>7} {'sidebar s':>9} {'url s':>6} {'server cpu':>10} "
         f"{'browser cpu':>11} {'charts':>6} {'chart KB':>9}"
     )
     for slug in r.pages():
         first = r.first(slug)
         print(
-            f"{slug:<11} {first.seconds or float('nan'):>8.2f} {r.later_median(slug):>9.2f} "
+            f"{slug:<11} {first.seconds or float('nan'):>8.2f} {first.server_cpu_s:>7.2f} "
+            f"{r.later_median(slug):>9.2f} "
             f"{r.later_median(slug, how='url'):>6.2f} {r.later_median(slug, 'server_cpu_s'):>10.2f} "
             f"{r.later_median(slug, 'browser_cpu_s'):>11.2f} {first.charts:>6} "
             f"{first.chart_bytes / KB:>9.1f}"
         )
+    if args.json is not None:
+        args.json.write_text(json.dumps(r.as_dict(), indent=1), encoding="utf-8")
     errors = [f"{v.page}: {v.error}" for v in r.visits if v.error]
     print(json.dumps({"load_average": r.load_average, "errors": errors}))
+    for slug, (line, before) in r.warmup.items():
+        print(
+            f"{slug}: server answered {r.ready_s[slug]:.2f} s after its start; warm-up "
+            f"{'done before' if before else 'not done at'} the first visit: {line}"
+        )
     return 0
 
 

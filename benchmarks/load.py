@@ -1,6 +1,6 @@
 """Load on a served store: N sessions over the indicator pages while an import runs.
 
-One `streamlit run app.py` serves a scratch copy of the large demo. With the browser client
+One `streamlit run serve.py` (app.py, warmed up at start) serves a scratch copy of the large demo. With the browser client
 one Debian chromium (driven by Playwright, never a downloaded browser) opens N contexts, each
 its own Streamlit session; with the protocol client each session is a websocket speaking
 Streamlit's own messages, nothing drawn, so the server's limit shows without the browsers'
@@ -224,9 +224,15 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    ready_s: float = 0.0  # from the process's start until /_stcore/health answered
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+# What `make run` starts: app.py wrapped in st.App, warmed up at start (ui/warmup.py).
+ENTRY = "serve.py"
+ENTRIES = ("serve.py", "app.py")
 
 
 def _free_port() -> int:
@@ -236,12 +242,20 @@ def _free_port() -> int:
 
 
 def start_server(
-    db: Path, log: Path, *, timeout: float = 60.0, store_idle: str | None = None
+    db: Path,
+    log: Path,
+    *,
+    timeout: float = 60.0,
+    store_idle: str | None = None,
+    entry: str = ENTRY,
+    root: Path = ROOT,
 ) -> Server:
-    """`streamlit run app.py` on a free port in its own process group, once healthy.
+    """`streamlit run serve.py` on a free port in its own process group, once healthy.
 
     `store_idle` sets OPENING_DAY_STORE_IDLE (seconds the app keeps the store after a run;
     benchmarks.reopen times the app holding it for good); None: the app as shipped.
+    `entry` "app.py" starts the app without the warm-up (to time what the warm-up saves);
+    `root` serves the app of another tree (a worktree of the code before a change).
 
     The same command as tests/e2e/conftest.py's start_app (benchmarks do not import tests).
     """
@@ -256,7 +270,7 @@ def start_server(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        entry,
         "--server.port",
         str(port),
         "--server.address",
@@ -270,16 +284,18 @@ def start_server(
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log_text()}")
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
+                    server.ready_s = round(time.monotonic() - started, 2)
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass

@@ -38,6 +38,10 @@ _LOCK = threading.Lock()
 _FIGURES: OrderedDict[bytes, go.Figure] = OrderedDict()
 _KEY_OF: dict[int, bytes] = {}  # id of a kept figure → its key (kept, so the id stays its own)
 _DRAWN: dict[bytes, go.Figure] = {}  # key → the kept figure as drawn (`drawable`)
+# key → set when the build under way for it ends: a second caller (a visit arriving while the
+# server's warm-up builds the same figure) waits for that figure instead of building it again
+_BUILDING: dict[bytes, threading.Event] = {}
+builds = 0  # figures built by `once` builders since the start (tests count warm-up work with it)
 _SCALARS = (
     str,
     bytes,
@@ -135,22 +139,52 @@ def once(builder: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
             k = key(builder, args, kwargs)
         except Undigestible:
             return builder(*args, **kwargs)
-        with _LOCK:
-            fig = _FIGURES.get(k)
-            if fig is not None:
-                _FIGURES.move_to_end(k)
-                return fig
-        fig = builder(*args, **kwargs)  # outside the lock: two first builds may race, alike
-        with _LOCK:
-            _FIGURES[k] = fig
-            _KEY_OF[id(fig)] = k
-            while len(_FIGURES) > MAX_FIGURES:
-                old_key, old = _FIGURES.popitem(last=False)
-                _KEY_OF.pop(id(old), None)
-                _DRAWN.pop(old_key, None)
+        while True:
+            with _LOCK:
+                fig = _FIGURES.get(k)
+                if fig is not None:
+                    _FIGURES.move_to_end(k)
+                    return fig
+                under_way = _BUILDING.get(k)
+                if under_way is None:
+                    _BUILDING[k] = done = threading.Event()
+                    break
+            under_way.wait()  # then it is kept (or the build failed: build it here)
+        try:
+            fig = _build(builder, args, kwargs)  # outside the lock: other figures go on
+            with _LOCK:
+                _keep(k, fig)
+        finally:
+            with _LOCK:
+                _BUILDING.pop(k, None)
+            done.set()
         return fig
 
     return cached
+
+
+def _build(builder: Callable[..., go.Figure], args: Any, kwargs: Any) -> go.Figure:
+    global builds
+    fig = builder(*args, **kwargs)
+    with _LOCK:
+        builds += 1
+    return fig
+
+
+def _keep(k: bytes, fig: go.Figure) -> None:
+    """Keep `fig` under `k` (the caller holds _LOCK), dropping the oldest beyond MAX_FIGURES."""
+    _FIGURES[k] = fig
+    _KEY_OF[id(fig)] = k
+    while len(_FIGURES) > MAX_FIGURES:
+        old_key, old = _FIGURES.popitem(last=False)
+        _KEY_OF.pop(id(old), None)
+        _DRAWN.pop(old_key, None)
+
+
+def kept() -> int:
+    """How many figures are kept."""
+    with _LOCK:
+        return len(_FIGURES)
 
 
 def drawable(fig: go.Figure) -> go.Figure:

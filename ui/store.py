@@ -49,6 +49,9 @@ class StoreHandle:
         self._runs = 0
         self._last_used = 0.0
         self._seq_at_close: int | None = None
+        self._due: float | None = None  # when to look again whether the store is idle
+        self._wake = threading.Event()
+        self._closer: threading.Thread | None = None  # one thread while the store is open
         self.opened = 0  # how many times the file was opened (for tests and benchmarks)
 
     # -- runs
@@ -79,10 +82,40 @@ class StoreHandle:
                 return
         self._arm()
 
+    @property
+    def runs(self) -> int:
+        """Script runs holding the store right now."""
+        return self._runs
+
     def _arm(self) -> None:
-        timer = threading.Timer(IDLE_SECONDS, self._close_if_idle)
-        timer.daemon = True
-        timer.start()
+        """Look again in IDLE_SECONDS whether the store is idle, and close it if so.
+
+        One thread does the looking for as long as the store is open (not one per run): each
+        arming moves its next look later, and it ends once the store is closed.
+        """
+        with self._lock:
+            self._due = time.monotonic() + IDLE_SECONDS
+            if self._closer is None or not self._closer.is_alive():
+                self._closer = threading.Thread(
+                    target=self._watch, name="opening-day-store-idle", daemon=True
+                )
+                self._closer.start()
+        self._wake.set()
+
+    def _watch(self) -> None:
+        while True:
+            with self._lock:
+                due = self._due
+                if due is None or self._con is None:
+                    self._due = None
+                    self._closer = None  # the next arming starts a new one
+                    return
+                if time.monotonic() >= due:
+                    self._due = None
+                    self._close_if_idle()
+                    continue
+            self._wake.wait(max(0.0, due - time.monotonic()))
+            self._wake.clear()
 
     def _close_if_idle(self) -> None:
         with self._lock:
@@ -92,14 +125,16 @@ class StoreHandle:
 
     # -- the connection
 
-    def connection(self, on_wait: Any = None) -> store.Connection:
+    def connection(
+        self, on_wait: Any = None, *, wait: float = RUN_WAIT_SECONDS
+    ) -> store.Connection:
         """The open connection, opening the store if it is closed (waiting for a command
-        that holds it, up to RUN_WAIT_SECONDS)."""
+        that holds it, up to `wait` seconds)."""
         with self._lock:
             self._last_used = time.monotonic()
             if self._con is not None:
                 return self._con
-            con = store.connect(self.path, wait=RUN_WAIT_SECONDS, on_wait=on_wait)
+            con = store.connect(self.path, wait=wait, on_wait=on_wait)
             self.opened += 1
             seq = store.journal_seq(con)
             if self._seq_at_close is not None and seq != self._seq_at_close:
@@ -143,6 +178,28 @@ def handle() -> StoreHandle:
 
 
 _run = threading.local()  # set while this thread runs a script through app.py's in_use()
+# In a session's state: its runs are the server's own (ui/warmup.py), no visit waits for them.
+BACKGROUND_KEY = "_od_background_run"
+_visits_lock = threading.Lock()
+_visits = 0  # script runs through app.py, other than background ones, under way right now
+_visit_ended = 0.0  # time.monotonic() when the last one ended
+
+
+def visits_running() -> int:
+    """Script runs a visitor is waiting for, under way right now (the warm-up gives way)."""
+    return _visits
+
+
+def since_last_visit() -> float:
+    """Seconds since the last visit's script run ended (its browser may still be drawing)."""
+    return time.monotonic() - _visit_ended
+
+
+def _count_visit(step: int) -> None:
+    global _visits, _visit_ended
+    with _visits_lock:
+        _visits += step
+        _visit_ended = time.monotonic()
 
 
 def in_app_run() -> bool:
@@ -153,12 +210,17 @@ def in_app_run() -> bool:
 @contextmanager
 def in_use() -> Iterator[None]:
     """Hold the store for one script run (app.py wraps every run in it)."""
+    visit = not st.session_state.get(BACKGROUND_KEY, False)
     _run.depth = getattr(_run, "depth", 0) + 1
+    if visit:
+        _count_visit(1)
     try:
         with _held():
             yield
     finally:
         _run.depth -= 1
+        if visit:
+            _count_visit(-1)
 
 
 @contextmanager

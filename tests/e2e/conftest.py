@@ -57,7 +57,8 @@ class AppServer:
 
 
 def start_app(db: Path, log: Path, *, timeout: float = 30.0) -> AppServer:
-    """`streamlit run app.py` in its own process group, returned once /_stcore/health says ok."""
+    """`streamlit run serve.py` (app.py, warmed up at start, as `make run` starts it) in its
+    own process group, returned once /_stcore/health says ok."""
     port = _free_port()
     env = {**os.environ, "OPENING_DAY_DB": str(db), "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:
@@ -67,7 +68,7 @@ def start_app(db: Path, log: Path, *, timeout: float = 30.0) -> AppServer:
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                "serve.py",
                 "--server.port",
                 str(port),
                 "--server.address",

@@ -1,0 +1,15 @@
+"""The server's entry point: `streamlit run serve.py` serves app.py, warmed up at start.
+
+app.py stays the app (its page registry, sidebar and pages are unchanged, and `streamlit run
+app.py` still works, cold). This file only wraps it in Streamlit's `st.App` so that, when the
+server starts, ui/warmup.py imports what the pages use, opens the store and computes each
+workspace's figures in the background, while the server already accepts visits.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.warmup import lifespan
+
+app = st.App("app.py", lifespan=lifespan)
