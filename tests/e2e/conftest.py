@@ -94,12 +94,32 @@ def start_app(db: Path, log: Path, *, timeout: float = 30.0) -> AppServer:
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    return server
+                    return _warmed(server, deadline + WARMUP_TIMEOUT)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)  # polling a socket, not waiting on the page
     stop_app(server)
     raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s:\n{server.log_text()}")
+
+
+# How long a server may take to warm up (ui/warmup.py) after it answers: it runs every page
+# once per business in the background; the tests start once it has logged that it is done,
+# so what they time and read is never shared with the warm-up's own page runs.
+WARMUP_TIMEOUT = 120.0
+
+
+def _warmed(server: AppServer, deadline: float) -> AppServer:
+    """The server, once its warm-up has logged "Warm-up: …" (done, or given up with why)."""
+    while time.monotonic() < deadline:
+        if "Warm-up:" in server.log_text():
+            return server
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with {server.process.returncode}:\n{server.log_text()}"
+            )
+        time.sleep(0.2)  # polling the server's log, not waiting on the page
+    stop_app(server)
+    raise RuntimeError(f"the warm-up did not finish in time:\n{server.log_text()}")
 
 
 def stop_app(server: AppServer) -> None:

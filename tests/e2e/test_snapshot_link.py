@@ -34,6 +34,16 @@ def test_share_open_export_and_revoke_a_snapshot(owner: Any, stranger: Any, tmp_
     owner.open(f"/scoreboard?ws={demo.DEMO_WORKSPACE}")
     owner.wait_for("Scoreboard")
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    # The four status counts lead the page; wait for them (a run may still be replacing the
+    # elements of the one before), then read them.
+    page.wait_for_function(
+        """() => {
+            const v = [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+                .slice(0, 4).map(e => e.innerText.trim());
+            return v.length === 4 && v.every(x => /^\\d+$/.test(x));
+        }""",
+        timeout=TIMEOUT_MS,
+    )
     tally = metric_values(page)[:4]
     assert len(tally) == 4 and all(v.isdigit() for v in tally)
 
