@@ -125,11 +125,11 @@ class StoreHandle:
 
     # -- the connection
 
-    def connection(
-        self, on_wait: Any = None, *, wait: float = RUN_WAIT_SECONDS
-    ) -> store.Connection:
+    def connection(self, on_wait: Any = None, *, wait: float | None = None) -> store.Connection:
         """The open connection, opening the store if it is closed (waiting for a command
-        that holds it, up to `wait` seconds)."""
+        that holds it, up to `wait` seconds; RUN_WAIT_SECONDS, read now, when not given)."""
+        if wait is None:
+            wait = RUN_WAIT_SECONDS
         with self._lock:
             self._last_used = time.monotonic()
             if self._con is not None:
