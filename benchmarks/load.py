@@ -85,16 +85,14 @@ MB = 1024 * 1024
 
 
 def indicator_pages(pages: Sequence[str] = INDICATOR_PAGES) -> list[tuple[str, str]]:
-    """(url path, title) of the indicator pages (or of `pages`, by file name), read from
-    app.py's page registry."""
-    registry = re.findall(
-        r"""st\.Page\(\s*["']pages/([\w-]+)\.py["'],\s*title=["']([^"']+)["']""",
-        (ROOT / "app.py").read_text(encoding="utf-8"),
-    )
-    titles = dict(registry)
+    """(url path, title) of the indicator pages (or of `pages`, by id), read from the page
+    registry app.py navigates by (analytics/areas.py)."""
+    from analytics import areas
+
+    titles = {page.id: page.title for page in areas.PAGES}
     missing = [p for p in pages if p not in titles]
     if missing:
-        raise RuntimeError(f"app.py registers no page for {missing}")
+        raise RuntimeError(f"the page registry has no page {missing}")
     return [(p, titles[p]) for p in pages]
 
 
