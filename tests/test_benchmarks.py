@@ -39,3 +39,14 @@ def test_list_names_every_benchmark_with_its_summary(capsys: pytest.CaptureFixtu
 def test_only_accepts_the_registered_names() -> None:
     with pytest.raises(SystemExit):
         run.main(["--only", "no-such-benchmark"])
+
+
+def test_the_benchmarks_find_every_page_they_visit() -> None:
+    # browser, load and reopen take each page's title (their heading) from the page registry.
+    from analytics import areas
+    from benchmarks import browser, load
+
+    found = dict(load.indicator_pages(browser.PAGES))
+    assert found == {p.id: p.title for p in areas.PAGES if p.id in browser.PAGES}
+    assert list(found) == list(browser.PAGES)
+    assert dict(load.indicator_pages())["friction"] == "Sales vs tech"
