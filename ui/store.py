@@ -15,9 +15,12 @@ business's figures can never be served for another.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -53,6 +56,7 @@ class StoreHandle:
         self._wake = threading.Event()
         self._closer: threading.Thread | None = None  # one thread while the store is open
         self.opened = 0  # how many times the file was opened (for tests and benchmarks)
+        _HANDLES.add(self)
 
     # -- runs
 
@@ -166,6 +170,27 @@ class StoreHandle:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+    def close_at_exit(self) -> None:
+        """The process ends: let go of the store here, under the lock, so the idle thread (a
+        daemon, stopped wherever it is when Python ends) is never inside DuckDB then."""
+        with self._lock:
+            self._due = None
+            if self._con is not None:
+                with contextlib.suppress(Exception):  # nothing more to do at exit
+                    self._con.close()
+                self._con = None
+        self._wake.set()
+
+
+# Every handle of this process, so none is left open inside a daemon thread at exit.
+_HANDLES: weakref.WeakSet[StoreHandle] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all_at_exit() -> None:
+    for h in list(_HANDLES):
+        h.close_at_exit()
 
 
 @st.cache_resource(show_spinner=False, on_release=StoreHandle.close)
