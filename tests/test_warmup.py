@@ -143,8 +143,11 @@ def served(db: Path, pages: list[str], *, shared: bool = False, hold: bool = Fal
     if shared:
         env["OPENING_DAY_SHARED"] = "1"
     code = (
-        "import json; from tests.test_warmup import probe; "
-        f"print('PROBE' + json.dumps(probe({pages!r}, {hold!r})))"
+        "import json, os, sys; from tests.test_warmup import probe; "
+        f"print('PROBE' + json.dumps(probe({pages!r}, {hold!r}))); sys.stdout.flush(); "
+        # Leave without Python's shutdown: Streamlit's and DuckDB's own threads are still
+        # alive there, and DuckDB can abort the process as they are stopped (seen in CI).
+        "os._exit(0)"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
