@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics import asof
 from analytics import format as fmt
 from analytics.indicators import register
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
@@ -43,8 +44,6 @@ from analytics.store import Connection
 # Kaplan & Narayanan ("Measuring and managing customer profitability", 2001) found the
 # whale's peak at 150–300 % of profit in firms that had never managed the cost to serve.
 WHALE_TYPICAL = 1.5
-# A cost source that ends this many days before the as-of day leaves its last weeks uncosted.
-STALE_SOURCE_DAYS = 31
 # The settings behind the cost rates, and their defaults (as the margin figure reads them).
 RATE_SETTINGS: dict[str, float] = {
     "cost_rate_tech": 60.0,
@@ -151,14 +150,15 @@ def _no_profit(ind: Indicator, as_of: date, frame: pd.DataFrame, currency: str) 
 
 
 def _stale_notes(ctx: Context, as_of: date, used: dict[str, bool]) -> list[str]:
-    """A line for each cost source that ends well before the as-of day."""
+    """A line for each cost source that ends well before the as-of day (more than the
+    days after which Home calls a source stale): its last weeks are not costed."""
     notes = []
     for entity, key, word in (
         ("time_entries", "delivery_hours", "time entries"),
         ("tickets", "support_hours", "tickets"),
     ):
         last = ctx.last_day(entity)
-        if used[key] and last is not None and last < as_of - timedelta(days=STALE_SOURCE_DAYS):
+        if used[key] and last is not None and last < as_of - timedelta(days=asof.STALE_DAYS):
             notes.append(
                 f"Your {word} end on {fmt.day(last)}: the hours after it are not counted, so "
                 "profit is overstated; load them up to date."
