@@ -41,8 +41,9 @@ from analytics.queries import query
 from analytics.settings import minimum
 from analytics.store import Connection
 
-# Kaplan & Narayanan ("Measuring and managing customer profitability", 2001) found the
-# whale's peak at 150–300 % of profit in firms that had never managed the cost to serve.
+# Kaplan & Narayanan ("Measuring and managing customer profitability", 2001): the most
+# profitable 20 % of customers often earn 150–300 % of the profit, the whale's peak at least
+# that high, in firms that had never measured the cost to serve each customer.
 WHALE_TYPICAL = 1.5
 # The settings behind the cost rates, and their defaults (as the margin figure reads them).
 RATE_SETTINGS: dict[str, float] = {
@@ -314,11 +315,12 @@ PROFIT_WHALE = register(
             "and add the profit up from the best down: the running total climbs above your "
             "whole profit, then the loss-making customers at the end eat it back. This is the "
             "peak as a share of the whole profit: 138% means your profitable customers earn "
-            "138% of the profit and the rest give 38% of it away. Kaplan and Narayanan found "
-            "peaks of 150% to 300% in firms that never managed the cost to serve, so red is "
-            "above 150%, that typical whale; green up to 120%, where the tail gives away at "
-            "most a fifth of what you keep. A flatter whale is better. Not known when the "
-            "customers together make a loss or no cost data is loaded."
+            "138% of the profit and the rest give 38% of it away. Kaplan and Narayanan report "
+            "that in firms which never measured the cost to serve, the most profitable fifth "
+            "of customers often earn 150% to 300% of the profit: red is above 150%, a whale "
+            "that size; green up to 120%, where the tail gives away at most a fifth of what "
+            "you keep. A flatter whale is better. Not known when the customers together make "
+            "a loss or no cost data is loaded."
         ),
         thresholds=Thresholds(green=1.2, red=WHALE_TYPICAL),
         compute=compute_profit_whale,
