@@ -109,6 +109,9 @@ def test_profit_whale_by_hand(con: store.Connection, whale: int) -> None:
     assert "Worst: E (-$450), D (-$150) and F (-$150)." in r.message
     assert "end on" not in r.message  # every source runs to within 90 days of the day
     assert [t["customer"] for t in d["tail"]] == ["E", "D", "F"]
+    # the margin card counts without ticket hours: F (a ticket only) is not among its losers
+    assert 'The "Customers losing money" card leaves ticket hours out' in r.message
+    assert run(con, whale, "loss_making_customers").value == 2  # D (−60) and E (−450)
     json_plain(r)
 
 

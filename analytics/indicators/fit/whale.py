@@ -37,6 +37,7 @@ from analytics.indicators.fit.base import (
     no_revenue,
     start,
 )
+from analytics.indicators.fit.retention import LOSS_MAKING_CUSTOMERS
 from analytics.queries import query
 from analytics.settings import minimum
 from analytics.store import Connection
@@ -177,6 +178,11 @@ def _basis(used: dict[str, bool], rates: dict[str, float], currency: str) -> str
         tech = fmt.money(rates["cost_rate_tech"], currency)
         parts.append(f"ticket hours at {tech}/h")
     text = f" Cost to serve = {' plus '.join(parts)}."
+    if used["support_hours"]:
+        text += (
+            f' The "{LOSS_MAKING_CUSTOMERS.label}" card leaves ticket hours out, so it may count '
+            "fewer."
+        )
     if not used["delivery_hours"]:
         text += " Timesheets naming customers are missing, so delivery time is not counted."
     if not used["support_hours"]:
