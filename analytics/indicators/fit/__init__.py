@@ -157,3 +157,13 @@ __all__ = [
     "ticket_ranks",
     "trait_name",
 ]
+
+# The profit whale curve, registered last (after every figure above).
+from analytics.indicators.fit.whale import (  # noqa: E402
+    PROFIT_WHALE,
+    compute_profit_whale,
+    tail_advice,
+    whale_frame,
+)
+
+__all__ += ["PROFIT_WHALE", "compute_profit_whale", "tail_advice", "whale_frame"]

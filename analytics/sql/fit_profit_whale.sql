@@ -1,0 +1,143 @@
+-- The profit whale curve over the last 12 months ($current_after, $as_of]: what each
+-- customer earned you after the cost to serve them, ranked most profitable first, with the
+-- running total of profit as a share of the whole.
+--
+-- profit = revenue - invoice cost (where given)
+--          - delivery: hours logged to the customer in time entries at the cost rate of
+--            the role (role starting "tech" $rate_tech, "sales" $rate_sales, "admin"
+--            $rate_admin, anything else or none $rate_default)
+--          - support: hours on the customer's tickets opened in the window at $rate_support
+-- Customers with revenue in the window, and customers invoiced before who still took time
+-- or tickets in it (prospects, never invoiced, are left out); negative hours are left out
+-- (flagged at import). Ranked by profit, largest first, ties by name; `cumulative` is the
+-- running profit, `cumulative_share` its share of the total profit (null when the total is
+-- not above zero). The peak is the first rank where the running profit is highest:
+-- `peak_rank` customers earn `peak_profit`. cost_lines counts invoice lines carrying a cost.
+with source_invoices as (
+    select customer, amount, cost
+    from macros.invoices_between($ws, $current_after, $as_of)
+),
+
+invoiced_before as (
+    select distinct customer
+    from macros.invoices_to($ws, $as_of)
+),
+
+source_time as (
+    -- hours per customer and role first: the rate lookup then runs on a few rows each
+    select customer, trim(role) as role, sum(hours) as hours
+    from time_entries
+    where workspace_id = $ws and date > $current_after and date <= $as_of
+        and customer is not null and hours >= 0
+    group by all
+),
+
+revenue as (
+    select
+        customer,
+        sum(amount)::double as revenue,
+        coalesce(sum(cost), 0)::double as invoice_cost,
+        count(cost) as cost_lines
+    from source_invoices
+    group by customer
+),
+
+delivery as (
+    select
+        customer,
+        sum(hours)::double as delivery_hours,
+        sum(
+            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
+        )::double as delivery_cost
+    from source_time
+    group by customer
+),
+
+support as (
+    select customer, coalesce(sum(hours) filter (where hours >= 0), 0)::double as support_hours
+    from macros.tickets_between($ws, $current_after, $as_of)
+    group by customer
+),
+
+customers as (
+    select customer from revenue
+    union
+    select customer from delivery
+    union
+    select customer from support
+),
+
+joined as (
+    select
+        c.customer,
+        coalesce(r.revenue, 0) as revenue,
+        coalesce(r.invoice_cost, 0) as invoice_cost,
+        coalesce(r.cost_lines, 0) as cost_lines,
+        coalesce(d.delivery_hours, 0) as delivery_hours,
+        coalesce(d.delivery_cost, 0) as delivery_cost,
+        coalesce(s.support_hours, 0) as support_hours,
+        coalesce(s.support_hours, 0) * $rate_support as support_cost
+    from customers as c
+    left join revenue as r on c.customer = r.customer
+    left join delivery as d on c.customer = d.customer
+    left join support as s on c.customer = s.customer
+    where r.customer is not null
+        or c.customer in (select customer from invoiced_before)
+),
+
+costed as (
+    select
+        *,
+        invoice_cost + delivery_cost + support_cost as cost,
+        revenue - invoice_cost - delivery_cost - support_cost as profit
+    from joined
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (order by profit desc, customer) as rank,
+        count(*) over () as customers,
+        sum(profit) over () as total_profit
+    from costed
+),
+
+running as (
+    select
+        *,
+        sum(profit) over (order by rank rows between unbounded preceding and current row)
+            as cumulative
+    from ranked
+),
+
+peaked as (
+    select *, max(cumulative) over () as peak_profit
+    from running
+),
+
+final as (
+    select
+        p.customer,
+        p.segment,
+        p.revenue,
+        p.invoice_cost,
+        p.delivery_hours,
+        p.delivery_cost,
+        p.support_hours,
+        p.support_cost,
+        p.cost,
+        p.profit,
+        p.profit < 0 as loss_making,
+        p.cost_lines,
+        p.rank,
+        p.customers,
+        p.cumulative,
+        case when p.total_profit > 0 then p.cumulative / p.total_profit end as cumulative_share,
+        p.total_profit,
+        p.peak_profit,
+        min(p.rank) filter (where p.cumulative = p.peak_profit) over () as peak_rank
+    from macros.with_segment($ws, peaked) as p
+)
+
+select * from final
+order by rank
