@@ -31,6 +31,7 @@ FIT_IDS = (
     "ideal_profile",
     "recurring_revenue_share",
     "top3_concentration",
+    "profit_whale",
 )
 AS_OF = date(2025, 6, 30)
 

@@ -18,6 +18,7 @@ from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import percent, plain, safe_csv
 from ui.sections import AreaPage, Render
+from ui.sections.fit_whale import render_profit_whale
 from ui.widgets import dataframe
 
 TICKET_LABELS = {
@@ -436,6 +437,7 @@ def benchmarks(page: AreaPage) -> None:
 
 SECTIONS: dict[str, Render] = {
     "revenue_pareto": pareto,
+    "profit_whale": render_profit_whale,
     "customer_quadrant": quadrant,
     "loss_making_customers": margins,
     "churn_rate": churn,
