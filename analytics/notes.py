@@ -351,6 +351,16 @@ def restore_note(con: Connection, workspace_id: int, note_id: int) -> Note:
         return get_note(tx, workspace_id, note_id)
 
 
+def range_start(data_range: Any) -> date | None:
+    """The first day of a business's data (`store.data_range`'s frame): where a page's charts,
+    so its notes, begin. None without dated data."""
+    firsts = data_range["first"].dropna() if len(data_range) else []
+    if not len(firsts):
+        return None
+    first = min(firsts)
+    return first.date() if isinstance(first, datetime) else first  # a pandas Timestamp too
+
+
 # ---------------------------------------------------------------- plain rows
 
 
