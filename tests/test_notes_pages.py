@@ -47,6 +47,9 @@ def test_a_note_added_on_pace_is_listed_and_drawn_on_its_charts(demo_db: Path) -
     at.button(key=f"FormSubmitter:{form}-Add the note").click().run()
     no_failure(at)
     assert "Note added" in texts(at)
+    # The form is blank again for the next note; the name stays.
+    assert at.text_area(key=f"{form}_text").value == ""
+    assert at.text_input(key=f"{form}_author").value == "Ann"
     listed = [t.value for t in at.text]
     assert HOSTILE in listed  # st.text: shown as typed, never as markup or a link
     assert all(HOSTILE not in m.value for m in at.markdown)
@@ -104,4 +107,4 @@ def test_home_lists_every_note_and_a_page_only_its_own(demo_db: Path) -> None:
     no_failure(pace)
     shown = {t.value for t in pace.text}
     assert "New CRM" in shown and "Lost our second tech" not in shown
-    assert "Notes on the timeline (1)" in [e.label for e in pace.expander]
+    assert "Notes on the timeline" in [e.label for e in pace.expander]

@@ -26,17 +26,21 @@ from ui.state import flash
 EXPANDER = "Notes on the timeline"
 EDITING = "notes_editing"  # the id of the note whose edit form is open
 REMOVED = "notes_removed"  # (workspace id, note id) of the last note removed: Restore offers it
+AUTHOR = "notes_author"  # the name last written on a note in this session
 WHOLE_BUSINESS = "The whole business"
 
 
 def author_default(workspace_id: int) -> str:
-    """The name this session gave (the Hard reset's "You are"), else the last one given here."""
-    return str(st.session_state.get(WHO_KEY) or "").strip() or history.last_who(
-        ui_store.connection(), workspace_id
-    )
+    """The name this session last wrote on a note, else the one it gave on the Hard reset
+    ("You are"), else the last one given in this business."""
+    for key in (AUTHOR, WHO_KEY):
+        name = str(st.session_state.get(key) or "").strip()
+        if name:
+            return name
+    return history.last_who(ui_store.connection(), workspace_id)
 
 
-def _write(write: Callable[[], object], done: str) -> None:
+def _write(write: Callable[[], object], done: str, after: Callable[[], None] | None = None) -> None:
     """A note written as the owner asked (its refusal shown), then the page run again. Notes
     are read fresh on every run, so no cached figure needs forgetting (unlike
     ui.widgets.save_then_rerun, which clears every cache: a page's figures would be computed
@@ -46,6 +50,8 @@ def _write(write: Callable[[], object], done: str) -> None:
     except OpeningDayError as exc:
         st.error(plain(exc), icon="⛔")
     else:
+        if after is not None:
+            after()
         flash("success", done)
         st.rerun()
 
@@ -67,10 +73,13 @@ def _form(
 ) -> None:
     """The add form (no `note`) or a note's edit form."""
     key = f"notes_{where}_{note.id if note else 'new'}"
+    if st.session_state.pop(f"{key}_added", False):  # a note was just added: a blank form
+        st.session_state[f"{key}_text"] = ""
+        st.session_state[f"{key}_until"] = None
     choices = _choices(area)
     if note is not None and note.concerns not in choices:
         choices.append(note.concerns)
-    with st.form(key, clear_on_submit=note is None, border=note is not None):
+    with st.form(key, border=note is not None):
         left, right = st.columns(2)
         day = left.date_input("Day", value=note.day if note else default_day, key=f"{key}_day")
         until = right.date_input(
@@ -105,6 +114,11 @@ def _form(
         return
     con = ui_store.connection()
     if note is None:
+
+        def added() -> None:
+            st.session_state[f"{key}_added"] = True
+            st.session_state[AUTHOR] = author
+
         _write(
             lambda: notes.add_note(
                 con,
@@ -116,6 +130,7 @@ def _form(
                 concerns=concerns,
             ),
             "Note added: it shows on the charts that include its day.",
+            added,
         )
     else:
         st.session_state[EDITING] = None
@@ -184,7 +199,8 @@ def timeline(workspace_id: int, area: str, as_of: date | None) -> list[Note]:
     capture.set_notes(found)
     for block in notes_blocks(found):
         capture.note(block)
-    with st.expander(f"{EXPANDER} ({len(found)})" if found else EXPANDER):
+    # One label whatever the count: a changed label is a new expander, closed again.
+    with st.expander(EXPANDER):
         st.caption(
             "Dated events of the business (a price change, a hire, a lost customer): each shows "
             "on every chart here that includes its day, and in snapshots. Notes about another "
