@@ -158,7 +158,7 @@ def chart(fig: go.Figure, **kwargs: Any) -> None:
     a copy (a cached figure is shared and never changed), and go into its snapshot too."""
     kwargs.setdefault("width", "stretch")
     shown = page_notes()
-    st.plotly_chart(annotate(figure_cache.drawable(fig), shown), **kwargs)
+    st.plotly_chart(figure_cache.noted(fig, shown), **kwargs)
     later(_chart_block, fig, shown)
 
 
