@@ -83,6 +83,12 @@ def test_a_day_gets_a_line_a_range_a_band_each_with_its_label_and_hover() -> Non
     assert {(a.xanchor, a.yanchor, a.y, a.showarrow) for a in out.layout.annotations} == {
         ("left", "top", 1, False)
     }
+    # Past three quarters of the axis (21 of 27 days on), a label ends at its line.
+    late = annotate(fig, [note(6, D(2025, 1, 27), "Late"), note(7, D(2025, 1, 26), "Not yet")])
+    assert [(a.name, a.xanchor) for a in late.layout.annotations] == [
+        ("note 7", "left"),
+        ("note 6", "right"),
+    ]
 
 
 def test_a_chart_without_dates_or_without_notes_in_range_is_handed_back_untouched() -> None:
