@@ -214,7 +214,8 @@ def list_notes(
 
     `concerns=X` keeps the notes about X and the notes about nothing in particular (they
     concern the whole business, so every page shows them). An area takes in the notes about
-    its indicators too; an indicator takes in the notes about its area.
+    its indicators too; an indicator takes in the notes about its area. An unknown concern is
+    refused (NoteError), so a typo never reads as "no notes".
     """
     where = ["workspace_id = $w", "removed_at IS NULL"]
     params: dict[str, Any] = {"w": workspace_id}
@@ -224,6 +225,7 @@ def list_notes(
     if end is not None:
         where.append("day <= $end")
         params["end"] = end
+    concerns = _check_concerns(concerns)  # an unknown one is refused, not matched to nothing
     if concerns is not None:
         from analytics import indicators
 
