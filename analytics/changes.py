@@ -12,15 +12,13 @@ last review pack made, else 90 days before the as-of day (`default_since`).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import pandas as pd
 
 from analytics import format as fmt
-from analytics import store
+from analytics import notes, store
 from analytics.indicators import REGISTRY, STATUS_WORD, Indicator, Result, stored
 from analytics.queries import query
 from analytics.settings import get_settings
@@ -86,7 +84,7 @@ class Changes:
     became_known: list[Move]  # unknown then, known now (new reds are listed there instead)
     became_unknown: list[Move]  # known then, not enough data now
     fell_due: list[DueItem]
-    notes: list[Any]  # analytics.notes.Note dated after `since`, up to `as_of`
+    notes: list[notes.Note]  # dated after `since`, up to `as_of`
 
     @property
     def anything(self) -> bool:
@@ -193,15 +191,11 @@ def fell_due(con: store.Connection, workspace_id: int, since: date, as_of: date)
     return out
 
 
-def notes_between(con: store.Connection, workspace_id: int, since: date, as_of: date) -> list[Any]:
-    """The owner's notes dated after `since`, up to `as_of`, oldest first."""
-    try:
-        notes = importlib.import_module("analytics.notes")
-    except ModuleNotFoundError as exc:
-        # analytics.notes lands with the notes work (issue 14, part 1); until then, no notes
-        if exc.name != "analytics.notes":
-            raise
-        return []
+def notes_between(
+    con: store.Connection, workspace_id: int, since: date, as_of: date
+) -> list[notes.Note]:
+    """The owner's notes dated after `since`, up to `as_of`, oldest first (a period that
+    starts before `since` is not new: it was written into the earlier picture)."""
     found = notes.list_notes(con, workspace_id, start=since + timedelta(days=1), end=as_of)
     return sorted((n for n in found if since < n.day <= as_of), key=lambda n: (n.day, n.id))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from analytics import changes, peers, review, store
+from analytics import changes, notes, peers, review, store
 from analytics.checklists import goals
 from tests.conftest import insert_rows as insert
 
@@ -89,6 +89,25 @@ def test_a_figure_that_became_known(con: store.Connection, two_days: int) -> Non
     assert move.change is None
     assert "improvement_time_share" not in {m.indicator_id for m in ch.largest_moves}
     assert ch.became_unknown == []  # nothing was known on day A that is not known on day B
+
+
+def test_the_notes_written_in_between(con: store.Connection, two_days: int) -> None:
+    ws = two_days
+    notes.add_note(con, ws, day=DAY_A, text="On the review day itself: already seen")
+    notes.add_note(con, ws, day=date(2025, 4, 1), text="Raised prices 8 %")
+    notes.add_note(
+        con, ws, day=date(2025, 3, 1), until=date(2025, 5, 31), text="Began before: not new"
+    )
+    notes.add_note(con, ws, day=date(2025, 6, 30), text="New CRM", concerns="friction")
+    notes.add_note(con, ws, day=date(2025, 7, 1), text="After day B")
+    gone = notes.add_note(con, ws, day=date(2025, 5, 2), text="Removed")
+    notes.remove_note(con, ws, gone.id)
+    ch = changes.compare(con, ws, since=DAY_A, as_of=DAY_B)
+    # dated after 31 Mar and up to 30 Jun, live: 1 Apr and 30 Jun, oldest first
+    assert [(n.day, n.text) for n in ch.notes] == [
+        (date(2025, 4, 1), "Raised prices 8 %"),
+        (date(2025, 6, 30), "New CRM"),
+    ]
 
 
 def test_what_fell_due_in_between(

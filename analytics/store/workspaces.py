@@ -132,6 +132,8 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "snapshots",
     "workspace_passphrases",
     "invitations",
+    "notes",
+    "notes_history",
 )
 
 
