@@ -555,6 +555,40 @@ _MIGRATION_13 = [
       chosen_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
 ]
 
+# Summaries several figures share, kept like customers_current and deals_current (FACTS):
+# invoice lines per customer-day, activities per week (undated ones too), type and whether to a non-customer,
+# time per week and category, hours per deal-day. Filled here for every workspace; each
+# write to a workspace's rows refreshes that workspace's. (15: 14 is another branch's.)
+_MIGRATION_15 = [
+    """CREATE TABLE invoice_days AS
+SELECT workspace_id, customer, date, sum(amount) AS amount, count(*) AS lines
+FROM invoices WHERE date IS NOT NULL AND amount IS NOT NULL
+GROUP BY workspace_id, customer, date""",
+    """CREATE TABLE activity_weeks AS
+SELECT a.workspace_id, date_trunc('week', a.date)::date AS week_start, a.type,
+  a.customer IS NOT NULL AND (f.first_invoiced IS NULL OR f.first_invoiced > a.date)
+    AS to_non_customer,
+  sum(a.minutes) AS minutes, count(*) - count(a.minutes) AS minutes_missing,
+  count(*) AS activities
+FROM (SELECT workspace_id, date, type, customer, minutes
+  FROM activities) AS a
+LEFT JOIN (SELECT workspace_id, customer, min(date) AS first_invoiced
+  FROM invoices GROUP BY workspace_id, customer) AS f
+  ON a.workspace_id = f.workspace_id AND a.customer = f.customer
+GROUP BY ALL""",
+    """CREATE TABLE category_weeks AS
+SELECT workspace_id, date_trunc('week', date)::date AS week_start, category,
+  sum(hours) FILTER (WHERE hours >= 0) AS hours, count(*) AS entries
+FROM time_entries WHERE date IS NOT NULL
+GROUP BY ALL""",
+    """CREATE TABLE deal_hours AS
+SELECT workspace_id, deal_id, date,
+  coalesce(lower(category) LIKE '%pre%sal%', false) AS presales,
+  sum(hours) FILTER (WHERE hours >= 0) AS hours, count(hours) AS entries
+FROM time_entries WHERE deal_id IS NOT NULL
+GROUP BY ALL""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _MIGRATION_1),
@@ -570,5 +604,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (11, _MIGRATION_11),
     (12, _MIGRATION_12),
     (13, _MIGRATION_13),
+    (15, _MIGRATION_15),
 ]
 SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)

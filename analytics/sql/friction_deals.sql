@@ -12,7 +12,7 @@
 --                   deals: up to $as_of): what winning, or failing to win, it cost
 --   tracks_hours    whether the workspace records hours on deals at all; without it, zero
 --                   hours mean "not recorded", not "none spent"
--- Only time entries up to $as_of count.
+-- Only time entries up to $as_of count; they are read per deal and day (deal_hours).
 with source as (
     select
         deal_id,
@@ -50,16 +50,16 @@ deals as (
 ),
 
 entries as (
+    -- per deal, day and presales or not (deal_hours): the hours not below zero
     select
         t.deal_id,
         t.date,
         t.hours,
-        coalesce(lower(t.category) like '%pre%sal%', false) as presales,
+        t.presales,
         d.until
-    from time_entries as t
+    from deal_hours as t
     inner join deals as d on t.deal_id = d.deal_id
-    where t.workspace_id = $ws and t.deal_id is not null and t.hours >= 0
-        and t.date <= $as_of
+    where t.workspace_id = $ws and t.hours is not null and t.date <= $as_of
 ),
 
 logged as (
@@ -75,10 +75,7 @@ logged as (
 
 tracking as (
     select
-        exists (
-            select 1 from time_entries
-            where workspace_id = $ws and deal_id is not null and hours is not null
-        )
+        exists (select 1 from deal_hours where workspace_id = $ws and entries > 0)
         or exists (select 1 from source where presales_hours is not null) as tracks_hours
 ),
 
