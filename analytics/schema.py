@@ -109,6 +109,35 @@ def _deal_hours_select(where: str = "") -> str:
     )
 
 
+def _deal_facts_select(where: str = "") -> str:
+    """One row per deal as it stands now (deals_current), as the Sales-vs-tech figures read
+    it: the salesperson ('(no salesperson)' when blank), money as double, and the hours
+    logged on it (deal_hours, dated): presales, delivery, the last delivery day, delivery up
+    to its close day, and the last day any hours were logged. Reads deals_current and
+    deal_hours, so it comes after both in FACTS."""
+    return f"""
+SELECT d.workspace_id, d.deal_id,
+  coalesce(nullif(trim(d.owner), ''), '(no salesperson)') AS owner,
+  d.customer, d.status, d.created, d.closed,
+  d.value::double AS value, d.list_value::double AS list_value,
+  d.estimated_hours, d.presales_hours,
+  h.presales_logged, h.actual_hours, h.last_logged, h.before_close, h.last_day
+FROM (SELECT * FROM deals_current{where}) AS d
+LEFT JOIN (
+  SELECT t.workspace_id, t.deal_id,
+    sum(t.hours) FILTER (WHERE t.presales) AS presales_logged,
+    sum(t.hours) FILTER (WHERE NOT t.presales) AS actual_hours,
+    max(t.date) FILTER (WHERE NOT t.presales) AS last_logged,
+    sum(t.hours) FILTER (WHERE NOT t.presales AND t.date <= c.closed) AS before_close,
+    max(t.date) AS last_day
+  FROM (SELECT * FROM deal_hours{_where(where, "hours IS NOT NULL", "date IS NOT NULL")}) AS t
+  LEFT JOIN (SELECT workspace_id, deal_id, closed FROM deals_current{where}) AS c
+    ON t.workspace_id = c.workspace_id AND t.deal_id = c.deal_id
+  GROUP BY t.workspace_id, t.deal_id) AS h
+  ON d.workspace_id = h.workspace_id AND d.deal_id = h.deal_id
+"""
+
+
 @dataclass(frozen=True)
 class Fact:
     """A table of facts derived from the imported rows, kept with them: refreshed for one
@@ -132,10 +161,12 @@ FACTS: tuple[Fact, ...] = (
     Fact("customers_current", ("customers", *REFERENCES_CUSTOMER), _customers_current_select),
     Fact("deals_current", ("deals",), _deals_current_select),
     # Summaries several figures share (migration 15), a fraction of the rows they replace:
-    # invoices per customer-day, activities and time per week, hours per deal-day. The owner's
+    # invoices per customer-day, activities and time per week, hours per deal-day, one row per
+    # deal with its hours (refreshed in this order: a fact may read those before it). The owner's
     # settings are applied when a figure reads them, so only imported rows change them.
     Fact("invoice_days", ("invoices",), _invoice_days_select),
     Fact("activity_weeks", ("activities", "invoices"), _activity_weeks_select),
     Fact("category_weeks", ("time_entries",), _category_weeks_select),
     Fact("deal_hours", ("time_entries",), _deal_hours_select),
+    Fact("deal_facts", ("deals", "time_entries"), _deal_facts_select),
 )

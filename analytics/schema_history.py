@@ -557,7 +557,8 @@ _MIGRATION_13 = [
 
 # Summaries several figures share, kept like customers_current and deals_current (FACTS):
 # invoice lines per customer-day, activities per week (undated ones too), type and whether to a non-customer,
-# time per week and category, hours per deal-day. Filled here for every workspace; each
+# time per week and category, hours per deal-day, and one row per deal with its hours (after
+# deal_hours, which it reads). Filled here for every workspace; each
 # write to a workspace's rows refreshes that workspace's. (15: 14 is another branch's.)
 _MIGRATION_15 = [
     """CREATE TABLE invoice_days AS
@@ -587,6 +588,26 @@ SELECT workspace_id, deal_id, date,
   sum(hours) FILTER (WHERE hours >= 0) AS hours, count(hours) AS entries
 FROM time_entries WHERE deal_id IS NOT NULL
 GROUP BY ALL""",
+    """CREATE TABLE deal_facts AS
+SELECT d.workspace_id, d.deal_id,
+  coalesce(nullif(trim(d.owner), ''), '(no salesperson)') AS owner,
+  d.customer, d.status, d.created, d.closed,
+  d.value::double AS value, d.list_value::double AS list_value,
+  d.estimated_hours, d.presales_hours,
+  h.presales_logged, h.actual_hours, h.last_logged, h.before_close, h.last_day
+FROM (SELECT * FROM deals_current) AS d
+LEFT JOIN (
+  SELECT t.workspace_id, t.deal_id,
+    sum(t.hours) FILTER (WHERE t.presales) AS presales_logged,
+    sum(t.hours) FILTER (WHERE NOT t.presales) AS actual_hours,
+    max(t.date) FILTER (WHERE NOT t.presales) AS last_logged,
+    sum(t.hours) FILTER (WHERE NOT t.presales AND t.date <= c.closed) AS before_close,
+    max(t.date) AS last_day
+  FROM (SELECT * FROM deal_hours WHERE hours IS NOT NULL AND date IS NOT NULL) AS t
+  LEFT JOIN (SELECT workspace_id, deal_id, closed FROM deals_current) AS c
+    ON t.workspace_id = c.workspace_id AND t.deal_id = c.deal_id
+  GROUP BY t.workspace_id, t.deal_id) AS h
+  ON d.workspace_id = h.workspace_id AND d.deal_id = h.deal_id""",
 ]
 
 # Each migration runs once, in order, in one transaction; never edit a shipped one.

@@ -1,8 +1,8 @@
 """The fact tables always hold what their SQL computes: customers_current and deals_current
 (what the views they replaced computed) and the summaries of migration 15 (invoice_days,
-activity_weeks, category_weeks, deal_hours): in a new store and an upgraded one, after every
-import, undo, replace and delete, for the workspace that changed and no other; and the demo's
-figures are the same either way."""
+activity_weeks, category_weeks, deal_hours, deal_facts): in a new store and an upgraded one,
+after every import, undo, replace and delete, for the workspace that changed and no other;
+and the demo's figures are the same either way."""
 
 from __future__ import annotations
 
@@ -345,6 +345,7 @@ def test_the_summaries_hold_the_rows_added_up_by_hand(
     ws = workspace.id
     for entity, text in [
         ("invoices", INVOICES_SAME_DAY),
+        ("deals", DEALS_2),
         ("activities", ACTIVITIES),
         ("time_entries", TIME_ENTRIES),
     ]:
@@ -378,6 +379,16 @@ def test_the_summaries_hold_the_rows_added_up_by_hand(
         ("D1", "2025-01-06", False, 2.0, 1),
         ("D1", "2025-01-06", True, 1.5, 1),
         ("D1", "2025-01-13", False, None, 1),
+    ]
+    # D1 (won 1 Feb): 1.5 h presales, 2 h delivery on 6 Jan, all before its close; the -1
+    # on 13 Jan is no hours, so its last day with hours is 6 Jan.
+    assert con.execute(
+        "SELECT deal_id, owner, status, value, presales_logged, actual_hours, "
+        "last_logged::varchar, before_close, last_day::varchar FROM deal_facts "
+        "WHERE workspace_id = $w",
+        {"w": ws},
+    ).fetchall() == [
+        ("D1", "(no salesperson)", "won", 120.0, 1.5, 2.0, "2025-01-06", 2.0, "2025-01-06")
     ]
     assert_current(con, ws)
 

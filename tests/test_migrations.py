@@ -31,7 +31,8 @@ DIGESTS = {
     11: "81ef78856fb402307bac525a5b3956e6bd9a5f56ca14bcfc40ca85ba554e733f",
     12: "41de48aa5ba09adcb3bcd171c4ec130bb9b49baded3df44d180ee9b3f02380ea",
     13: "11ba49b417d17918af52bc71bd6116a2f8b1f239e5d955ee0698de3e39d1e98d",
-    15: "2b6bb2411785b635a30f4be7d88b52c100b24d503be0c0a74a738b2af35a7c6d",  # 14 is another branch's: the integrator renumbers
+    # 14 is another branch's: the integrator renumbers
+    15: "3aa0bab7832bc58812914a017a02bc9585b800afc9626555f27ee64624a1653e",
 }
 
 
