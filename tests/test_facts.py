@@ -87,19 +87,25 @@ SCHEMA_10_ROWS = [
 ]
 
 
-def test_an_upgraded_store_holds_what_a_new_one_computes(tmp_path: Path) -> None:
-    # A store as schema 10 left it (the facts were views), with rows in two workspaces.
-    path = tmp_path / "v10.duckdb"
+def old_store(path: Path, version: int, rows: list[str]) -> duckdb.DuckDBPyConnection:
+    """A store as schema `version` left it, holding `rows` (open, for the caller to close)."""
     raw = duckdb.connect(str(path))
     raw.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
-    for version, statements in store.MIGRATIONS:
-        if version > 10:
+    for number, statements in store.MIGRATIONS:
+        if number > version:
             continue
         for stmt in statements:
             raw.execute(stmt)
-        raw.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
-    for stmt in SCHEMA_10_ROWS:
+        raw.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+    for stmt in rows:
         raw.execute(stmt)
+    return raw
+
+
+def test_an_upgraded_store_holds_what_a_new_one_computes(tmp_path: Path) -> None:
+    # A store as schema 10 left it (the facts were views), with rows in two workspaces.
+    path = tmp_path / "v10.duckdb"
+    raw = old_store(path, 10, SCHEMA_10_ROWS)
     views = {
         table: raw.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
         for table in VIEW_TABLES
@@ -409,17 +415,7 @@ SCHEMA_13_ROWS = [
 def test_migration_15_fills_the_summaries_of_an_upgraded_store(tmp_path: Path) -> None:
     # A store as schema 13 left it, with rows in two workspaces.
     path = tmp_path / "v13.duckdb"
-    raw = duckdb.connect(str(path))
-    raw.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
-    for version, statements in store.MIGRATIONS:
-        if version > 13:
-            continue
-        for stmt in statements:
-            raw.execute(stmt)
-        raw.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
-    for stmt in SCHEMA_13_ROWS:
-        raw.execute(stmt)
-    raw.close()
+    old_store(path, 13, SCHEMA_13_ROWS).close()
 
     con = store.connect(path)
     fresh = store.connect(":memory:")
