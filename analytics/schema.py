@@ -97,6 +97,17 @@ def _category_weeks_select(where: str = "") -> str:
     )
 
 
+def _person_weeks_select(where: str = "") -> str:
+    """Dated time entries naming a person, per person and ISO week (Monday): the hours of
+    those not below zero (null when none)."""
+    return (
+        "SELECT workspace_id, person, date_trunc('week', date)::date AS week_start,\n"
+        "  sum(hours) FILTER (WHERE hours >= 0) AS hours\n"
+        f"FROM time_entries{_where(where, 'person IS NOT NULL', 'date IS NOT NULL')}\n"
+        "GROUP BY ALL"
+    )
+
+
 def _deal_hours_select(where: str = "") -> str:
     """Hours logged on deals per deal, day and whether presales (a category like
     'pre…sal…'): the hours not below zero (null when none) and how many entries gave hours."""
@@ -161,12 +172,14 @@ FACTS: tuple[Fact, ...] = (
     Fact("customers_current", ("customers", *REFERENCES_CUSTOMER), _customers_current_select),
     Fact("deals_current", ("deals",), _deals_current_select),
     # Summaries several figures share (migration 15), a fraction of the rows they replace:
-    # invoices per customer-day, activities and time per week, hours per deal-day, one row per
+    # invoices per customer-day, activities and time (per category, per person) per week, hours
+    # per deal-day, one row per
     # deal with its hours (refreshed in this order: a fact may read those before it). The owner's
     # settings are applied when a figure reads them, so only imported rows change them.
     Fact("invoice_days", ("invoices",), _invoice_days_select),
     Fact("activity_weeks", ("activities", "invoices"), _activity_weeks_select),
     Fact("category_weeks", ("time_entries",), _category_weeks_select),
+    Fact("person_weeks", ("time_entries",), _person_weeks_select),
     Fact("deal_hours", ("time_entries",), _deal_hours_select),
     Fact("deal_facts", ("deals", "time_entries"), _deal_facts_select),
 )

@@ -557,7 +557,7 @@ _MIGRATION_13 = [
 
 # Summaries several figures share, kept like customers_current and deals_current (FACTS):
 # invoice lines per customer-day, activities per week (undated ones too), type and whether to a non-customer,
-# time per week and category, hours per deal-day, and one row per deal with its hours (after
+# time per week and category and per week and person, hours per deal-day, and one row per deal with its hours (after
 # deal_hours, which it reads). Filled here for every workspace; each
 # write to a workspace's rows refreshes that workspace's. (15: 14 is another branch's.)
 _MIGRATION_15 = [
@@ -581,6 +581,11 @@ GROUP BY ALL""",
 SELECT workspace_id, date_trunc('week', date)::date AS week_start, category,
   sum(hours) FILTER (WHERE hours >= 0) AS hours, count(*) AS entries
 FROM time_entries WHERE date IS NOT NULL
+GROUP BY ALL""",
+    """CREATE TABLE person_weeks AS
+SELECT workspace_id, person, date_trunc('week', date)::date AS week_start,
+  sum(hours) FILTER (WHERE hours >= 0) AS hours
+FROM time_entries WHERE person IS NOT NULL AND date IS NOT NULL
 GROUP BY ALL""",
     """CREATE TABLE deal_hours AS
 SELECT workspace_id, deal_id, date,

@@ -1,8 +1,8 @@
 """The fact tables always hold what their SQL computes: customers_current and deals_current
 (what the views they replaced computed) and the summaries of migration 15 (invoice_days,
-activity_weeks, category_weeks, deal_hours, deal_facts): in a new store and an upgraded one,
-after every import, undo, replace and delete, for the workspace that changed and no other;
-and the demo's figures are the same either way."""
+activity_weeks, category_weeks, person_weeks, deal_hours, deal_facts): in a new store and an
+upgraded one, after every import, undo, replace and delete, for the workspace that changed
+and no other; and the demo's figures are the same either way."""
 
 from __future__ import annotations
 
@@ -361,7 +361,7 @@ def test_the_summaries_hold_the_rows_added_up_by_hand(
             f"SELECT * EXCLUDE (workspace_id) FROM {t} WHERE workspace_id = $w ORDER BY ALL",
             {"w": ws},
         ).fetchall()
-        for t in ("invoice_days", "activity_weeks", "category_weeks", "deal_hours")
+        for t in ("invoice_days", "activity_weeks", "category_weeks", "person_weeks", "deal_hours")
     }
     # Acme's two lines on 5 Jan are one day: 120.50 in 2 lines.
     assert [(c, d.isoformat(), float(a), n) for c, d, a, n in rows["invoice_days"]] == [
@@ -380,6 +380,11 @@ def test_the_summaries_hold_the_rows_added_up_by_hand(
         ("2025-01-06", "Delivery", 2.0, 1),
         ("2025-01-06", "Presales", 1.5, 1),
         ("2025-01-13", "Delivery", None, 1),
+    ]
+    # Ann's 1.5 + 2 in the week of 6 Jan; Bob's week holds only the -1.
+    assert [(p, w.isoformat(), h) for p, w, h in rows["person_weeks"]] == [
+        ("Ann", "2025-01-06", 3.5),
+        ("Bob", "2025-01-13", None),
     ]
     assert [(d, day.isoformat(), *rest) for d, day, *rest in rows["deal_hours"]] == [
         ("D1", "2025-01-06", False, 2.0, 1),

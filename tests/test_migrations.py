@@ -32,7 +32,7 @@ DIGESTS = {
     12: "41de48aa5ba09adcb3bcd171c4ec130bb9b49baded3df44d180ee9b3f02380ea",
     13: "11ba49b417d17918af52bc71bd6116a2f8b1f239e5d955ee0698de3e39d1e98d",
     # 14 is another branch's: the integrator renumbers
-    15: "3aa0bab7832bc58812914a017a02bc9585b800afc9626555f27ee64624a1653e",
+    15: "1287557bc92d1dc16c01f9d48232a50d4c7eb55066167c780b94ddf55633461a",
 }
 
 
