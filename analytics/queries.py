@@ -46,6 +46,8 @@ MACROS = (
     "with_segment",
     "invoices_to",
     "invoices_between",
+    "invoice_days_to",
+    "invoice_days_between",
     "tickets_between",
     "won_deals_to",
     "first_invoices",

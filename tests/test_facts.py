@@ -1,6 +1,8 @@
-"""The fact tables (customers_current, deals_current) always hold what the views they replaced
-computed: in a new store and an upgraded one, after every import, undo, replace and delete,
-for the workspace that changed and no other; and the demo's figures are the same either way."""
+"""The fact tables always hold what their SQL computes: customers_current and deals_current
+(what the views they replaced computed) and the summaries of migration 15 (invoice_days,
+activity_weeks, category_weeks, person_weeks, deal_hours, deal_facts): in a new store and an
+upgraded one, after every import, undo, replace and delete, for the workspace that changed
+and no other; and the demo's figures are the same either way."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from analytics.errors import RowsRejected
 from analytics.indicators import compute_all
 
 FACT_TABLES = [fact.table for fact in schema.FACTS]
+# The two that were views before migration 11.
+VIEW_TABLES = ["customers_current", "deals_current"]
 
 
 def computed(con: store.Connection, table: str, ws: int) -> list[tuple[Any, ...]]:
@@ -83,22 +87,28 @@ SCHEMA_10_ROWS = [
 ]
 
 
-def test_an_upgraded_store_holds_what_a_new_one_computes(tmp_path: Path) -> None:
-    # A store as schema 10 left it (the facts were views), with rows in two workspaces.
-    path = tmp_path / "v10.duckdb"
+def old_store(path: Path, version: int, rows: list[str]) -> duckdb.DuckDBPyConnection:
+    """A store as schema `version` left it, holding `rows` (open, for the caller to close)."""
     raw = duckdb.connect(str(path))
     raw.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
-    for version, statements in store.MIGRATIONS:
-        if version > 10:
+    for number, statements in store.MIGRATIONS:
+        if number > version:
             continue
         for stmt in statements:
             raw.execute(stmt)
-        raw.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
-    for stmt in SCHEMA_10_ROWS:
+        raw.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+    for stmt in rows:
         raw.execute(stmt)
+    return raw
+
+
+def test_an_upgraded_store_holds_what_a_new_one_computes(tmp_path: Path) -> None:
+    # A store as schema 10 left it (the facts were views), with rows in two workspaces.
+    path = tmp_path / "v10.duckdb"
+    raw = old_store(path, 10, SCHEMA_10_ROWS)
     views = {
         table: raw.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-        for table in FACT_TABLES
+        for table in VIEW_TABLES
     }
     raw.close()
 
@@ -106,7 +116,7 @@ def test_an_upgraded_store_holds_what_a_new_one_computes(tmp_path: Path) -> None
     fresh = store.connect(":memory:")
     try:
         assert store.schema_version(con) == store.SCHEMA_VERSION >= 11
-        for table in FACT_TABLES:
+        for table in VIEW_TABLES:
             assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == views[table]
             assert columns(con, table) == columns(fresh, table)
         assert con.execute(
@@ -122,7 +132,7 @@ def test_an_upgraded_store_holds_what_a_new_one_computes(tmp_path: Path) -> None
             fresh.execute(stmt)
         for ws in (1, 2):
             store.refresh_facts(fresh, ws)
-        for table in FACT_TABLES:
+        for table in VIEW_TABLES:
             assert fresh.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == views[table]
     finally:
         con.close()
@@ -147,6 +157,17 @@ CUSTOMERS_2 = "Customer,Segment\nAcme,Retail\n"
 INVOICES = "Date,Customer,Amount\n2025-01-05,Acme,100\n2025-01-06,Gamma,50\n"
 DEALS = "Deal ID,Customer,Status,Value,Created\nD1,Acme,open,100,2025-01-02\nD2,Delta,open,50,2025-01-03\n"
 DEALS_2 = "Deal ID,Customer,Status,Value,Created,Closed\nD1,Acme,won,120,2025-01-02,2025-02-01\n"
+# Acme is first invoiced on 5 Jan 2025 (INVOICES): the call on 3 Jan went to a non-customer,
+# the one on 7 Jan to a customer; the meeting gives no minutes.
+ACTIVITIES = (
+    "Date,Type,Customer,Minutes\n2025-01-03,Call,Acme,10\n2025-01-07,Call,Acme,20\n"
+    "2025-01-08,Meeting,Acme,\n"
+)
+# 6 Jan 2025 is a Monday: the first two entries fall in its week, the third in the next.
+TIME_ENTRIES = (
+    "Date,Person,Hours,Deal ID,Category\n2025-01-06,Ann,1.5,D1,Presales\n"
+    "2025-01-06,Ann,2,D1,Delivery\n2025-01-13,Bob,-1,D1,Delivery\n"
+)
 
 
 def test_imports_undos_replaces_and_deletes_keep_the_facts_current(
@@ -157,8 +178,12 @@ def test_imports_undos_replaces_and_deletes_keep_the_facts_current(
     # B holds data throughout: nothing done to A may touch its facts.
     importer.import_file(con, b, write(tmp_path, "b.csv", CUSTOMERS), entity="customers")
     importer.import_file(con, b, write(tmp_path, "bd.csv", DEALS), entity="deals")
+    importer.import_file(con, b, write(tmp_path, "bi.csv", INVOICES), entity="invoices")
+    importer.import_file(con, b, write(tmp_path, "ba.csv", ACTIVITIES), entity="activities")
+    importer.import_file(con, b, write(tmp_path, "bt.csv", TIME_ENTRIES), entity="time_entries")
     b_facts = {t: kept(con, t, b) for t in FACT_TABLES}
-    assert len(b_facts["customers_current"]) == 3 and len(b_facts["deals_current"]) == 2
+    assert len(b_facts["customers_current"]) == 4 and len(b_facts["deals_current"]) == 2
+    assert all(b_facts[t] for t in FACT_TABLES)
 
     def check() -> None:
         assert_current(con, a, b)
@@ -180,6 +205,32 @@ def test_imports_undos_replaces_and_deletes_keep_the_facts_current(
     deals = importer.import_file(con, a, write(tmp_path, "d.csv", DEALS), entity="deals")
     check()
     importer.import_file(con, a, write(tmp_path, "d2.csv", DEALS_2), entity="deals")
+    check()
+    activities = importer.import_file(
+        con, a, write(tmp_path, "a.csv", ACTIVITIES), entity="activities"
+    )
+    check()
+    times = importer.import_file(
+        con, a, write(tmp_path, "t.csv", TIME_ENTRIES), entity="time_entries"
+    )
+    check()
+    # Replace the time entries with the file read with the people as categories: no presales.
+    times = importer.import_file(
+        con,
+        a,
+        write(tmp_path, "t.csv", TIME_ENTRIES),
+        entity="time_entries",
+        mapping={"category": "Person"},
+        replace=True,
+    )
+    check()
+    assert con.execute(
+        "SELECT count(*) FILTER (WHERE presales), sum(hours) FROM deal_hours WHERE workspace_id = $w",
+        {"w": a},
+    ).fetchall() == [(0, 3.5)]
+    store.undo_batch(con, a, times.batch_id)
+    check()
+    store.undo_batch(con, a, activities.batch_id)
     check()
     assert con.execute(
         "SELECT deal_id, status, value FROM deals_current WHERE workspace_id = $w ORDER BY 1",
@@ -205,6 +256,13 @@ def test_imports_undos_replaces_and_deletes_keep_the_facts_current(
     check()
     store.undo_batch(con, a, invoices.batch_id)
     check()
+    # Without invoices Acme is nobody's customer yet: its call on 7 Jan counts as prospecting.
+    importer.import_file(con, a, write(tmp_path, "a2.csv", ACTIVITIES), entity="activities")
+    check()
+    assert con.execute(
+        "SELECT count(*) FILTER (WHERE to_non_customer) FROM activity_weeks WHERE workspace_id = $w",
+        {"w": a},
+    ).fetchall() == [(3,)]
     names = con.execute(
         "SELECT customer FROM customers_current WHERE workspace_id = $w ORDER BY 1", {"w": a}
     ).fetchall()
@@ -263,7 +321,7 @@ def test_the_demo_figures_are_the_same_as_with_the_views(demo_db: Path, tmp_path
         con.close()
     con = store.connect(with_views)
     try:
-        for table in FACT_TABLES:  # back to the views every query recomputed
+        for table in VIEW_TABLES:  # back to the views every query recomputed
             con.execute(f"DROP TABLE {table}")
         con.execute(schema._customers_current_sql())
         con.execute(schema.DEALS_CURRENT_SQL)
@@ -278,3 +336,130 @@ def test_the_demo_figures_are_the_same_as_with_the_views(demo_db: Path, tmp_path
             assert other.value is None, key
         else:  # sums in parallel threads may differ in the last bits
             assert result.value == pytest.approx(other.value, rel=1e-12), key
+
+
+# ---------------------------------------------------------------- the summaries (migration 15)
+
+INVOICES_SAME_DAY = (
+    "Date,Customer,Amount\n2025-01-05,Acme,100\n2025-01-05,Acme,20.50\n2025-01-06,Gamma,50\n"
+)
+
+
+def test_the_summaries_hold_the_rows_added_up_by_hand(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    ws = workspace.id
+    for entity, text in [
+        ("invoices", INVOICES_SAME_DAY),
+        ("deals", DEALS_2),
+        ("activities", ACTIVITIES),
+        ("time_entries", TIME_ENTRIES),
+    ]:
+        importer.import_file(con, ws, write(tmp_path, f"{entity}.csv", text), entity=entity)
+    rows = {
+        t: con.execute(
+            f"SELECT * EXCLUDE (workspace_id) FROM {t} WHERE workspace_id = $w ORDER BY ALL",
+            {"w": ws},
+        ).fetchall()
+        for t in ("invoice_days", "activity_weeks", "category_weeks", "person_weeks", "deal_hours")
+    }
+    # Acme's two lines on 5 Jan are one day: 120.50 in 2 lines.
+    assert [(c, d.isoformat(), float(a), n) for c, d, a, n in rows["invoice_days"]] == [
+        ("Acme", "2025-01-05", 120.5, 2),
+        ("Gamma", "2025-01-06", 50.0, 1),
+    ]
+    # 3 Jan 2025 (a Friday) is in the week of Monday 30 Dec; Acme was first invoiced on
+    # 5 Jan, so only that call went to a non-customer. The meeting gave no minutes.
+    assert [(w.isoformat(), *rest) for w, *rest in rows["activity_weeks"]] == [
+        ("2024-12-30", "Call", True, 10.0, 0, 1),
+        ("2025-01-06", "Call", False, 20.0, 0, 1),
+        ("2025-01-06", "Meeting", False, None, 1, 1),
+    ]
+    # The -1 hours entry counts as an entry but adds no hours.
+    assert [(w.isoformat(), *rest) for w, *rest in rows["category_weeks"]] == [
+        ("2025-01-06", "Delivery", 2.0, 1),
+        ("2025-01-06", "Presales", 1.5, 1),
+        ("2025-01-13", "Delivery", None, 1),
+    ]
+    # Ann's 1.5 + 2 in the week of 6 Jan; Bob's week holds only the -1.
+    assert [(p, w.isoformat(), h) for p, w, h in rows["person_weeks"]] == [
+        ("Ann", "2025-01-06", 3.5),
+        ("Bob", "2025-01-13", None),
+    ]
+    assert [(d, day.isoformat(), *rest) for d, day, *rest in rows["deal_hours"]] == [
+        ("D1", "2025-01-06", False, 2.0, 1),
+        ("D1", "2025-01-06", True, 1.5, 1),
+        ("D1", "2025-01-13", False, None, 1),
+    ]
+    # D1 (won 1 Feb): 1.5 h presales, 2 h delivery on 6 Jan, all before its close; the -1
+    # on 13 Jan is no hours, so its last day with hours is 6 Jan.
+    assert con.execute(
+        "SELECT deal_id, owner, status, value, presales_logged, actual_hours, "
+        "last_logged::varchar, before_close, last_day::varchar FROM deal_facts "
+        "WHERE workspace_id = $w",
+        {"w": ws},
+    ).fetchall() == [
+        ("D1", "(no salesperson)", "won", 120.0, 1.5, 2.0, "2025-01-06", 2.0, "2025-01-06")
+    ]
+    assert_current(con, ws)
+
+
+SCHEMA_13_ROWS = [
+    "INSERT INTO invoices (workspace_id, batch_id, date, customer, amount) VALUES "
+    "(1, 1, '2025-01-05', 'Acme', 100), (1, 1, '2025-01-05', 'Acme', 20.5), "
+    "(1, 1, '2025-01-06', NULL, 7), (1, 1, NULL, 'Acme', 9), (2, 2, '2025-01-05', 'Acme', 1)",
+    "INSERT INTO activities (workspace_id, batch_id, date, type, customer, minutes) VALUES "
+    "(1, 3, '2025-01-03', 'Call', 'Acme', 10), (1, 3, '2025-01-08', 'Call', 'Zed', NULL), "
+    "(1, 3, NULL, 'Email', 'Acme', 5), (2, 4, '2025-01-03', 'Call', 'Acme', 30)",
+    "INSERT INTO time_entries (workspace_id, batch_id, date, hours, deal_id, category) VALUES "
+    "(1, 5, '2025-01-06', 1.5, 'D1', 'Pre-sales'), (1, 5, '2025-01-07', 2, 'D1', NULL), "
+    "(1, 5, '2025-01-07', 4, NULL, 'Sales'), (2, 6, '2025-01-06', 8, 'D9', 'Presales')",
+]
+
+
+def test_migration_15_fills_the_summaries_of_an_upgraded_store(tmp_path: Path) -> None:
+    # A store as schema 13 left it, with rows in two workspaces.
+    path = tmp_path / "v13.duckdb"
+    old_store(path, 13, SCHEMA_13_ROWS).close()
+
+    con = store.connect(path)
+    fresh = store.connect(":memory:")
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION >= 14
+        assert_current(con, 1, 2)
+        for table in FACT_TABLES:
+            assert columns(con, table) == columns(fresh, table), table
+        # Acme's 5 Jan: 120.50 in 2 lines; the line without a customer is a day of its own,
+        # the undated one is left out.
+        assert con.execute(
+            "SELECT customer, amount, lines FROM invoice_days WHERE workspace_id = 1 ORDER BY ALL"
+        ).fetchall() == [("Acme", 120.5, 2), (None, 7, 1)]
+        # Zed was never invoiced: a non-customer; the undated email has no week, and whether
+        # Acme was a customer then cannot be told.
+        assert con.execute(
+            "SELECT week_start::varchar, type, to_non_customer, minutes, minutes_missing "
+            "FROM activity_weeks WHERE workspace_id = 1 ORDER BY ALL"
+        ).fetchall() == [
+            ("2024-12-30", "Call", True, 10.0, 0),
+            ("2025-01-06", "Call", True, None, 1),
+            (None, "Email", None, 5.0, 0),
+        ]
+        assert con.execute(
+            "SELECT deal_id, presales, hours FROM deal_hours WHERE workspace_id = 1 ORDER BY ALL"
+        ).fetchall() == [("D1", False, 2.0), ("D1", True, 1.5)]
+        assert con.execute(
+            "SELECT category, hours FROM category_weeks WHERE workspace_id = 1 ORDER BY ALL"
+        ).fetchall() == [("Pre-sales", 1.5), ("Sales", 4.0), (None, 2.0)]
+        # The same rows written into a new store and refreshed give the same tables.
+        for stmt in SCHEMA_13_ROWS:
+            fresh.execute(stmt)
+        for ws in (1, 2):
+            store.refresh_facts(fresh, ws)
+        for table in FACT_TABLES[2:]:
+            assert (
+                fresh.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                == con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            ), table
+    finally:
+        con.close()
+        fresh.close()

@@ -44,6 +44,7 @@ def add_invoices(
         "INSERT INTO invoices (workspace_id, date, customer, amount, cost) VALUES (?, ?, ?, ?, ?)",
         [(ws, r[0], r[1], r[2], r[3] if len(r) > 3 else None) for r in rows],
     )
+    store.refresh_facts(con, ws)  # what an import does after writing rows
 
 
 def run(
@@ -192,6 +193,7 @@ def test_no_invoices_is_unknown_with_what_to_load(
         "INSERT INTO activities (workspace_id, date, type) VALUES ($w, DATE '2025-01-01', 'call')",
         {"w": workspace.id},
     )
+    store.refresh_facts(con, workspace.id)  # what an import does after writing rows
     for ind_id in NICHE_IDS:
         r = run(con, workspace.id, ind_id)
         assert r.value is None and r.status == "unknown"

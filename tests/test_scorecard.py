@@ -28,6 +28,7 @@ def ws(con: store.Connection, workspace: store.Workspace) -> int:
         "($w, DATE '2025-06-18', 'B')",
         {"w": workspace.id},
     )
+    store.refresh_facts(con, workspace.id)  # what an import does after writing rows
     return workspace.id
 
 
@@ -87,6 +88,7 @@ def test_prospecting_hours_are_the_pace_weeks_against_the_weekly_target(
         "($w, DATE '2025-06-24', 'prospecting', 90), ($w, DATE '2025-06-17', 'prospecting', 30)",
         {"w": ws},
     )
+    store.refresh_facts(con, ws)  # what an import does after writing rows
     settings = {**defaults(), "prospecting_target_hours": 1.0}
     sc = scorecard.weekly_scorecard(con, ws, AS_OF, settings)
     rows = sc.table.set_index("measurable")

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import queries
+from analytics import queries, schema
 
 
 @pytest.fixture
@@ -58,8 +58,15 @@ def con() -> duckdb.DuckDBPyConnection:
         (1, 'D5', 'won', '2024-04-01', 40),     -- after the as-of day
         (2, 'D6', 'won', '2024-02-01', 90)      -- another workspace"""
     )
+    invoice_days(db)
     queries.define_macros(db)
     return db
+
+
+def invoice_days(db: duckdb.DuckDBPyConnection) -> None:
+    """The invoice_days fact table from the invoices, as a refresh builds it."""
+    [fact] = [f for f in schema.FACTS if f.table == "invoice_days"]
+    db.execute(f"create or replace table invoice_days as {fact.select('')}")
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:  # type: ignore[type-arg]
@@ -167,6 +174,30 @@ def test_invoices_between_excludes_the_boundary(con: duckdb.DuckDBPyConnection) 
         "select count(*), sum(amount) "
         "from macros.invoices_between(1, date '2024-01-10', date '2024-04-01')",
     ) == (2, 50)
+
+
+def test_invoice_days_add_up_each_customer_day(con: duckdb.DuckDBPyConnection) -> None:
+    # Workspace 3: E has 10 and 2.50 on 1 May (one day: 12.50 in 2 lines) and 1 on 2 May;
+    # the line without a customer and the one without an amount are left out, like
+    # invoices_to; 3 May is after the as-of day.
+    con.execute(
+        """insert into invoices values
+        (3, '2024-05-01', 'E', 10), (3, '2024-05-01', 'E', 2.5), (3, '2024-05-02', 'E', 1),
+        (3, '2024-05-01', null, 4), (3, '2024-05-02', 'E', null), (3, '2024-05-03', 'E', 8)"""
+    )
+    invoice_days(con)
+    to = "select date, amount, lines from macros.invoice_days_to(3, date '2024-05-02') order by 1"
+    assert con.cursor().execute(to).fetchall() == [
+        (date(2024, 5, 1), 12.5, 2),
+        (date(2024, 5, 2), 1, 1),
+    ]
+    # (1 May, 2 May]: only 2 May.
+    between = "select date, amount, lines from macros.invoice_days_between(3, date '2024-05-01', date '2024-05-02')"
+    assert con.cursor().execute(between).fetchall() == [(date(2024, 5, 2), 1, 1)]
+    # Workspace 1 to 31 Mar, as invoices_to gives it: 2 lines, 30.
+    assert one(
+        con, "select sum(lines), sum(amount) from macros.invoice_days_to(1, date '2024-03-31')"
+    ) == (2, 30)
 
 
 def test_first_invoices_with_segment(con: duckdb.DuckDBPyConnection) -> None:
@@ -375,6 +406,7 @@ def test_macros_reach_every_cursor_of_a_read_only_store(tmp_path: Path) -> None:
         "create table invoices (workspace_id int, date date, customer varchar, amount int)"
     )
     writer.execute("create table tickets (workspace_id int, opened date, customer varchar)")
+    invoice_days(writer)
     writer.execute(
         "create table deals_current (workspace_id int, status varchar, closed date, value int)"
     )

@@ -5,7 +5,7 @@
 -- last_invoice their last invoice date on or before the end of year k + 1.
 with source_invoices as (
     select customer, date, amount
-    from macros.invoices_between($ws, $ends[$years + 2], $as_of)
+    from macros.invoice_days_between($ws, $ends[$years + 2], $as_of)
 ),
 
 years as (

@@ -6,7 +6,7 @@
 -- (segment, size band, region, channel; null when not known).
 with source_invoices as (
     select customer, amount
-    from macros.invoices_between($ws, $current_after, $as_of)
+    from macros.invoice_days_between($ws, $current_after, $as_of)
 ),
 
 source_tickets as (

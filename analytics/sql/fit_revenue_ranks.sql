@@ -7,7 +7,7 @@
 -- pays the same, near 1 when one pays it all.
 with by_customer as (
     select customer, sum(amount)::double as value
-    from macros.invoices_between($ws, $current_after, $as_of)
+    from macros.invoice_days_between($ws, $current_after, $as_of)
     group by customer
     having sum(amount) > 0
 ),

@@ -15,19 +15,18 @@ weeks as (
 ),
 
 people as (
-    select t.person, date_trunc('week', min(t.date))::date as first_week
-    from time_entries as t, bounds as b
-    where t.workspace_id = $ws and t.person is not null and t.hours >= 0
-        and t.date < b.last_week + 7
+    -- read per person and week (person_weeks: the hours not below zero, null when none)
+    select t.person, min(t.week_start) as first_week
+    from person_weeks as t, bounds as b
+    where t.workspace_id = $ws and t.hours is not null and t.week_start <= b.last_week
     group by t.person
 ),
 
 logged as (
-    select t.person, date_trunc('week', t.date)::date as week_start, sum(t.hours) as hours
-    from time_entries as t, bounds as b
-    where t.workspace_id = $ws and t.person is not null and t.hours >= 0
-        and t.date >= b.first_week and t.date < b.last_week + 7
-    group by all
+    select t.person, t.week_start, t.hours
+    from person_weeks as t, bounds as b
+    where t.workspace_id = $ws and t.hours is not null
+        and t.week_start >= b.first_week and t.week_start <= b.last_week
 ),
 
 grid as (

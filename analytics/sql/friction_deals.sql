@@ -12,20 +12,12 @@
 --                   deals: up to $as_of): what winning, or failing to win, it cost
 --   tracks_hours    whether the workspace records hours on deals at all; without it, zero
 --                   hours mean "not recorded", not "none spent"
--- Only time entries up to $as_of count.
+-- Only time entries up to $as_of count: a deal's totals in deal_facts when it has none
+-- after $as_of (every deal at the default day), else its hours per day (deal_hours).
 with source as (
-    select
-        deal_id,
-        coalesce(macros.trimmed(owner), '(no salesperson)') as owner,
-        customer,
-        status,
-        created,
-        closed,
-        value::double as value,
-        list_value::double as list_value,
-        estimated_hours,
-        presales_hours
-    from deals_current
+    -- one row per deal with its hours logged (deal_facts)
+    select * exclude (workspace_id)
+    from deal_facts
     where workspace_id = $ws
 ),
 
@@ -44,25 +36,28 @@ in_scope as (
 deals as (
     select
         *,
-        case when state = 'open' then $as_of::date else closed end as until
+        case when state = 'open' then $as_of::date else closed end as until,
+        -- no hours logged after $as_of: the deal's own totals are its hours to $as_of
+        last_day is null or last_day <= $as_of as settled
     from in_scope
     where state is not null
 ),
 
 entries as (
+    -- the other deals' hours, per day and presales or not (deal_hours), up to $as_of
     select
         t.deal_id,
         t.date,
         t.hours,
-        coalesce(lower(t.category) like '%pre%sal%', false) as presales,
+        t.presales,
         d.until
-    from time_entries as t
+    from deal_hours as t
     inner join deals as d on t.deal_id = d.deal_id
-    where t.workspace_id = $ws and t.deal_id is not null and t.hours >= 0
+    where t.workspace_id = $ws and not d.settled and t.hours is not null
         and t.date <= $as_of
 ),
 
-logged as (
+partial as (
     select
         deal_id,
         sum(hours) filter (where presales) as presales_logged,
@@ -75,10 +70,7 @@ logged as (
 
 tracking as (
     select
-        exists (
-            select 1 from time_entries
-            where workspace_id = $ws and deal_id is not null and hours is not null
-        )
+        exists (select 1 from deal_hours where workspace_id = $ws and entries > 0)
         or exists (select 1 from source where presales_hours is not null) as tracks_hours
 ),
 
@@ -98,14 +90,24 @@ combined as (
             when d.list_value > 0 and d.value is not null
                 then (d.list_value - d.value) / d.list_value
         end as discount,
-        greatest(coalesce(d.presales_hours, 0), coalesce(l.presales_logged, 0))
-            as presales_hours,
-        l.actual_hours,
-        l.last_logged,
-        coalesce(l.before_close, 0) as other_hours,
+        greatest(
+            coalesce(d.presales_hours, 0),
+            coalesce(if(d.settled, d.presales_logged, p.presales_logged), 0)
+        ) as presales_hours,
+        if(d.settled, d.actual_hours, p.actual_hours) as actual_hours,
+        if(d.settled, d.last_logged, p.last_logged) as last_logged,
+        -- settled: an open deal's delivery so far, a closed one's up to its close day
+        coalesce(
+            case
+                when not d.settled then p.before_close
+                when d.state = 'open' then d.actual_hours
+                else d.before_close
+            end,
+            0
+        ) as other_hours,
         tr.tracks_hours
     from deals as d
-    left join logged as l on d.deal_id = l.deal_id
+    left join partial as p on d.deal_id = p.deal_id
     cross join tracking as tr
 ),
 

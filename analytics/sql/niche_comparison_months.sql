@@ -12,7 +12,7 @@ with slices as (
 
 source as (
     select date
-    from macros.invoices_between($ws, $ends[len($ends)], $ends[1])
+    from macros.invoice_days_between($ws, $ends[len($ends)], $ends[1])
 ),
 
 covered as (
@@ -26,7 +26,7 @@ final as (
         (select count(*) from covered) as months_with_invoices,
         (select count(*) from slices) as months,
         (
-            select min(date) from macros.invoices_to($ws, 'infinity'::date)
+            select min(date) from macros.invoice_days_to($ws, 'infinity'::date)
         ) as first_invoice
 )
 

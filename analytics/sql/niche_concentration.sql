@@ -5,7 +5,7 @@
 -- of the shares and reported as `unsegmented_revenue`.
 with source_invoices as (
     select customer, amount
-    from macros.invoices_between($ws, $current_after, $as_of)
+    from macros.invoice_days_between($ws, $current_after, $as_of)
 ),
 
 cleaned as (

@@ -1,10 +1,10 @@
--- The invoices a figure can read up to $as_of: first and last date and how many lines; with
--- $customers, also how many customers they name and how many of those carry a segment (for
--- niche's "what data would fix it" messages). Without it those two are 0 and the customers
--- are not even listed, so the span alone stays a single scan.
+-- The invoices a figure can read up to $as_of (per customer-day: invoice_days): first and
+-- last date and how many lines; with $customers, also how many customers they name and how
+-- many of those carry a segment (for niche's "what data would fix it" messages). Without it
+-- those two are 0 and the customers are not even listed, so the span alone stays one scan.
 with source as (
-    select date, customer
-    from macros.invoices_to($ws, $as_of)
+    select date, customer, lines
+    from macros.invoice_days_to($ws, $as_of)
 ),
 
 customers as (
@@ -29,7 +29,10 @@ final as (
         s.customers,
         s.segmented_customers
     from (
-        select min(date) as first_date, max(date) as last_date, count(*) as lines
+        select
+            min(date) as first_date,
+            max(date) as last_date,
+            coalesce(sum(lines), 0)::bigint as lines
         from source
     ) as f
     cross join segmented as s

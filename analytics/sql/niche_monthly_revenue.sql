@@ -1,9 +1,10 @@
 -- Revenue per calendar month up to $as_of, every month from the first invoice (zeros
 -- included): the series behind the growth sparkline.
 with source as (
+    -- per customer-day (dated, with an amount; lines without a customer count here too)
     select date, amount
-    from invoices
-    where workspace_id = $ws and date <= $as_of and date is not null and amount is not null
+    from invoice_days
+    where workspace_id = $ws and date <= $as_of
 ),
 
 cleaned as (

@@ -7,7 +7,7 @@
 -- segment are pooled as '(no segment)'.
 with source_invoices as (
     select date, customer, amount
-    from macros.invoices_to($ws, $as_of)
+    from macros.invoice_days_to($ws, $as_of)
 ),
 
 by_customer as (

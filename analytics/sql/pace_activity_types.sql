@@ -2,15 +2,16 @@
 -- counts (the type contains one of $prospecting_terms, as in pace_prospecting_weeks.sql), so
 -- a message can name the types an owner might count as prospecting.
 with source as (
-    select type
-    from activities
+    -- activities counted per week and type (activity_weeks)
+    select type, activities
+    from activity_weeks
     where workspace_id = $ws and macros.trimmed(type) is not null
 ),
 
 by_type as (
     select
         type,
-        count(*) as activities,
+        sum(activities)::bigint as activities,
         macros.type_words(type) as k
     from source
     group by type

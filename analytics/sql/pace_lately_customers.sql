@@ -1,15 +1,16 @@
 -- Each customer's revenue rank over the recent window ($since, $as_of] beside their
 -- lifetime rank (everything up to $as_of). Rank 1 = most revenue; no recent revenue = unranked.
+-- Read per customer-day (invoice_days: the lines with a date and an amount).
 with lifetime as (
     select customer, sum(amount) as lifetime_revenue
-    from invoices
+    from invoice_days
     where workspace_id = $ws and date <= $as_of
     group by 1
 ),
 
 recent as (
     select customer, sum(amount) as recent_revenue
-    from invoices
+    from invoice_days
     where workspace_id = $ws and date > $since and date <= $as_of
     group by 1
 ),

@@ -5,12 +5,12 @@ with bounds as (
 ),
 
 logged as (
-    select person, date_trunc('week', date)::date as week_start, sum(hours) as hours
-    from time_entries, bounds
-    where workspace_id = $ws and person is not null and hours >= 0
-        and date >= last_week - to_days(7 * ($weeks - 1))
-        and date < last_week + 7
-    group by 1, 2
+    -- whole weeks per person (person_weeks: the hours not below zero)
+    select person, week_start, hours
+    from person_weeks, bounds
+    where workspace_id = $ws and hours is not null
+        and week_start >= last_week - to_days(7 * ($weeks - 1))
+        and week_start <= last_week
 ),
 
 final as (

@@ -5,6 +5,8 @@
 -- calls and emails count only to someone who had not been invoiced before that day; and
 -- time entries in a prospecting / sales / business-development category. The kind of a
 -- type (cold call, mailshot, call…) picks its default minutes and the calls-and-emails rule.
+-- Read from the weekly fact tables activity_weeks and category_weeks: a week counts whole
+-- or not at all (every week shown ends on or before $as_of), so whole weeks are enough.
 with kinds as materialized (
     -- classify each distinct type once (a handful of strings), not each of many rows;
     -- materialized, or the optimizer pushes the classification back down into the scan
@@ -24,62 +26,41 @@ with kinds as materialized (
         select
             type,
             macros.type_words(coalesce(type, '')) as k
-        from (select distinct type from activities where workspace_id = $ws)
+        from (select distinct type from activity_weeks where workspace_id = $ws)
     )
 ),
 
 activity_source as (
-    select a.date, a.customer, a.minutes, k.kind
-    from activities as a
+    -- a week's activities of one type, to non-customers or not (activity_weeks)
+    select a.week_start, a.minutes, a.minutes_missing, k.kind, a.to_non_customer
+    from activity_weeks as a
     inner join kinds as k on a.type = k.type  -- a missing type is no prospecting anyway
-    where a.workspace_id = $ws and a.date is not null and a.date <= $as_of
-        and k.counts
-),
-
-first_invoice as (
-    select customer, min(date) as first_invoiced
-    from invoices
-    where workspace_id = $ws
-        and customer in (select customer from activity_source where kind in ('call', 'email'))
-    group by customer
-),
-
-activity_classified as (
-    select
-        a.date,
-        a.kind,
-        a.minutes,
-        a.customer is not null
-        and (f.first_invoiced is null or f.first_invoiced > a.date) as to_non_customer
-    from activity_source as a
-    left join first_invoice as f on a.customer = f.customer
+    where a.workspace_id = $ws and a.week_start is not null and k.counts
 ),
 
 activity_hours as (
     select
-        date_trunc('week', date)::date as week_start,
+        week_start,
         sum(
-            coalesce(
-                minutes,
-                case kind
-                    when 'cold call' then $minutes_cold_call
-                    when 'mailshot' then $minutes_mailshot
-                    when 'prospecting' then $minutes_prospecting
-                    when 'call' then $minutes_call
-                    when 'email' then $minutes_email
-                    else $minutes_prospecting  -- a type the owner added to the list
-                end
-            )
+            coalesce(minutes, 0)
+            + minutes_missing * case kind
+                when 'cold call' then $minutes_cold_call
+                when 'mailshot' then $minutes_mailshot
+                when 'prospecting' then $minutes_prospecting
+                when 'call' then $minutes_call
+                when 'email' then $minutes_email
+                else $minutes_prospecting  -- a type the owner added to the list
+            end
         ) / 60.0 as hours
-    from activity_classified
+    from activity_source
     where kind not in ('call', 'email') or to_non_customer
     group by 1
 ),
 
 time_hours as (
-    select date_trunc('week', date)::date as week_start, sum(hours) as hours
-    from time_entries
-    where workspace_id = $ws and date <= $as_of and hours >= 0
+    select week_start, sum(hours) as hours
+    from category_weeks
+    where workspace_id = $ws
         and (
             lower(category) like '%prospect%'
             or lower(category) in ('sales', 'selling', 'business development', 'bd', 'new business')
@@ -90,8 +71,8 @@ time_hours as (
 bounds as (
     select
         least(
-            (select min(date) from activities where workspace_id = $ws),
-            (select min(date) from time_entries where workspace_id = $ws)
+            (select min(week_start) from activity_weeks where workspace_id = $ws),
+            (select min(week_start) from category_weeks where workspace_id = $ws)
         ) as first_day,
         -- the last complete ISO week: the week ending on or before $as_of
         (date_trunc('week', $as_of::date + 1) - interval 7 day)::date as last_week

@@ -186,13 +186,16 @@ def undo_batch_in(tx: Connection, workspace_id: int, batch: Batch) -> None:
 
 
 def refresh_facts(tx: Connection, workspace_id: int, entities: Iterable[str] | None = None) -> None:
-    """Bring one workspace's fact tables (`customers_current`, `deals_current`: schema.FACTS)
-    up to date with its rows, inside the caller's transaction.
+    """Bring one workspace's fact tables (schema.FACTS: customers and deals as they stand,
+    invoices per customer-day, activities and time per week, hours per deal-day, one row per
+    deal) up to date with its rows, inside the caller's transaction, in FACTS order (a fact
+    may read those before it).
 
     Every write to a workspace's imported rows calls this before it commits (an import,
     an undo, a replace, the demo, deleting the workspace), so the tables never disagree
     with the rows. `entities` names what changed; only the facts that follow those are
-    recomputed (all when None).
+    recomputed (all when None). None of them depends on the owner's settings (figures apply
+    those when they read them), so a settings change refreshes nothing.
     """
     changed = None if entities is None else set(entities)
     for fact in FACTS:

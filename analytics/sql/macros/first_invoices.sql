@@ -3,7 +3,7 @@
 create or replace macro macros.main.first_invoices(ws, as_of) as table
     with firsts as (
         select customer, min(date) as first_invoice
-        from macros.invoices_to(ws, as_of)
+        from macros.invoice_days_to(ws, as_of)
         group by customer
     )
 

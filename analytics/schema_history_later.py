@@ -1,0 +1,100 @@
+"""Shipped migrations from 14 on, as literal SQL (analytics/schema_history.py holds 1–13 and
+lists these after them).
+
+Frozen like those: a shipped migration is never edited (tests/test_migrations.py pins each
+one's digest); add the next one at the end of LATER."""
+
+from __future__ import annotations
+
+# Notes on the timeline (analytics/notes.py): a dated event of the business, kept when removed
+# (undo), and each edit's previous version in notes_history.
+_MIGRATION_14 = [
+    "CREATE SEQUENCE IF NOT EXISTS note_ids START 1",
+    """CREATE TABLE IF NOT EXISTS notes (
+      id INTEGER PRIMARY KEY DEFAULT nextval('note_ids'),
+      workspace_id INTEGER NOT NULL,
+      day DATE NOT NULL,
+      until_day DATE,
+      concerns VARCHAR,
+      text VARCHAR NOT NULL,
+      author VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      updated_at TIMESTAMP,
+      removed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS notes_history (
+      note_id INTEGER NOT NULL,
+      workspace_id INTEGER NOT NULL,
+      revision INTEGER NOT NULL,
+      day DATE NOT NULL,
+      until_day DATE,
+      concerns VARCHAR,
+      text VARCHAR NOT NULL,
+      saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (note_id, revision))""",
+]
+
+# Summaries several figures share, kept like customers_current and deals_current (FACTS):
+# invoice lines per customer-day, activities per week (undated ones too), type and whether to a non-customer,
+# time per week and category and per week and person, hours per deal-day, and one row per deal with its hours (after
+# deal_hours, which it reads). Filled here for every workspace; each
+# write to a workspace's rows refreshes that workspace's.
+_MIGRATION_15 = [
+    """CREATE TABLE invoice_days AS
+SELECT workspace_id, customer, date, sum(amount) AS amount, count(*) AS lines
+FROM invoices WHERE date IS NOT NULL AND amount IS NOT NULL
+GROUP BY workspace_id, customer, date""",
+    """CREATE TABLE activity_weeks AS
+SELECT a.workspace_id, date_trunc('week', a.date)::date AS week_start, a.type,
+  a.customer IS NOT NULL AND (f.first_invoiced IS NULL OR f.first_invoiced > a.date)
+    AS to_non_customer,
+  sum(a.minutes) AS minutes, count(*) - count(a.minutes) AS minutes_missing,
+  count(*) AS activities
+FROM (SELECT workspace_id, date, type, customer, minutes
+  FROM activities) AS a
+LEFT JOIN (SELECT workspace_id, customer, min(date) AS first_invoiced
+  FROM invoices GROUP BY workspace_id, customer) AS f
+  ON a.workspace_id = f.workspace_id AND a.customer = f.customer
+GROUP BY ALL""",
+    """CREATE TABLE category_weeks AS
+SELECT workspace_id, date_trunc('week', date)::date AS week_start, category,
+  sum(hours) FILTER (WHERE hours >= 0) AS hours, count(*) AS entries
+FROM time_entries WHERE date IS NOT NULL
+GROUP BY ALL""",
+    """CREATE TABLE person_weeks AS
+SELECT workspace_id, person, date_trunc('week', date)::date AS week_start,
+  sum(hours) FILTER (WHERE hours >= 0) AS hours
+FROM time_entries WHERE person IS NOT NULL AND date IS NOT NULL
+GROUP BY ALL""",
+    """CREATE TABLE deal_hours AS
+SELECT workspace_id, deal_id, date,
+  coalesce(lower(category) LIKE '%pre%sal%', false) AS presales,
+  sum(hours) FILTER (WHERE hours >= 0) AS hours, count(hours) AS entries
+FROM time_entries WHERE deal_id IS NOT NULL
+GROUP BY ALL""",
+    """CREATE TABLE deal_facts AS
+SELECT d.workspace_id, d.deal_id,
+  coalesce(nullif(trim(d.owner), ''), '(no salesperson)') AS owner,
+  d.customer, d.status, d.created, d.closed,
+  d.value::double AS value, d.list_value::double AS list_value,
+  d.estimated_hours, d.presales_hours,
+  h.presales_logged, h.actual_hours, h.last_logged, h.before_close, h.last_day
+FROM (SELECT * FROM deals_current) AS d
+LEFT JOIN (
+  SELECT t.workspace_id, t.deal_id,
+    sum(t.hours) FILTER (WHERE t.presales) AS presales_logged,
+    sum(t.hours) FILTER (WHERE NOT t.presales) AS actual_hours,
+    max(t.date) FILTER (WHERE NOT t.presales) AS last_logged,
+    sum(t.hours) FILTER (WHERE NOT t.presales AND t.date <= c.closed) AS before_close,
+    max(t.date) AS last_day
+  FROM (SELECT * FROM deal_hours WHERE hours IS NOT NULL AND date IS NOT NULL) AS t
+  LEFT JOIN (SELECT workspace_id, deal_id, closed FROM deals_current) AS c
+    ON t.workspace_id = c.workspace_id AND t.deal_id = c.deal_id
+  GROUP BY t.workspace_id, t.deal_id) AS h
+  ON d.workspace_id = h.workspace_id AND d.deal_id = h.deal_id""",
+]
+
+
+LATER: list[tuple[int, list[str]]] = [
+    (14, _MIGRATION_14),
+    (15, _MIGRATION_15),
+]
