@@ -140,6 +140,7 @@ for rec in sorted(stats.to_dict("records"), key=lambda r: order.get(str(r["indic
         continue
     ind = REGISTRY[ind_id]
     rows = figures[(figures["indicator_id"] == ind_id) & (figures["basis"] == basis)]
+    older, rows = rows[~rows["current"]], rows[rows["current"]]
     st.subheader(ind.label + (f" ({basis})" if basis else ""))
     where = ""
     if not standing.empty:
@@ -149,15 +150,22 @@ for rec in sorted(stats.to_dict("records"), key=lambda r: order.get(str(r["indic
     st.caption(
         f"{where}{int(rec['members'])} members · "
         + ("higher is better" if ind.higher_is_better else "lower is better")
+        + f" · definition version {int(rec['version'])}"
     )
-    st.plotly_chart(
-        ui_peers.strip_chart(ind, rows, rec, basis),
-        width="stretch",
-        key=f"peers_strip_{ind_id}_{basis}",
-        config={"displayModeBar": False},
-    )
-    with st.expander("The values behind the chart"):
-        st.dataframe(ui_peers.values_table(ind, rows, basis), hide_index=True, width="stretch")
+    for note in peers.pooling_notes(int(rec["members"]), int(rec["older"])):
+        st.caption(note)
+    if int(rec["members"]):
+        st.plotly_chart(
+            ui_peers.strip_chart(ind, rows, rec, basis),
+            width="stretch",
+            key=f"peers_strip_{ind_id}_{basis}",
+            config={"displayModeBar": False},
+        )
+        with st.expander("The values behind the chart"):
+            st.dataframe(ui_peers.values_table(ind, rows, basis), hide_index=True, width="stretch")
+    if not older.empty:
+        with st.expander("Older definitions, listed apart"):
+            st.dataframe(ui_peers.values_table(ind, older, basis), hide_index=True, width="stretch")
 
 with st.expander(f"Members of {plain(group.name)}"):
     dataframe(

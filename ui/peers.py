@@ -350,28 +350,16 @@ def _scale(ind: Indicator) -> tuple[float, str, str]:
 def strip_chart(
     ind: Indicator, rows: pd.DataFrame, stats: Mapping[str, Any], currency: str = ""
 ) -> go.Figure:
-    """Each member a dot on one line, the middle half shaded, the median drawn; 'You' is a
-    star with its label (never colour alone)."""
+    """Each member a dot on one line, the middle half shaded and the median drawn when enough
+    members published it (`stats["banded"]`); 'You' is a star with its label (never colour
+    alone)."""
     factor, suffix, hover = _scale(ind)
     if ind.unit == "money":
         suffix = f" {currency}"
     known = rows[rows["value"].notna()].sort_values("value")
     fig = go.Figure()
-    fig.add_vrect(
-        x0=float(stats["q1"]) * factor,
-        x1=float(stats["q3"]) * factor,
-        fillcolor="rgba(96, 125, 139, 0.18)",
-        line_width=0,
-        annotation_text="Middle half (Q1–Q3)",
-        annotation_position="top left",
-    )
-    fig.add_vline(
-        x=float(stats["median"]) * factor,
-        line_dash="dash",
-        line_color="#333",
-        annotation_text=f"Median {ui_ind.value_text(ind, float(stats['median']), currency)}",
-        annotation_position="bottom right",
-    )
+    if bool(stats.get("banded", True)):
+        _band(fig, ind, stats, currency, factor)
     for is_you, name, symbol, size, colour in (
         (False, "Other members", "circle", 12, charts.NEUTRAL),
         (True, "You", "star", 20, charts.ACCENT),
@@ -412,12 +400,35 @@ def strip_chart(
     return inert_figure(fig)  # members' shown names come from their owners
 
 
+def _band(
+    fig: go.Figure, ind: Indicator, stats: Mapping[str, Any], currency: str, factor: float
+) -> None:
+    """The middle half (Q1–Q3) shaded and the median drawn on a strip."""
+    fig.add_vrect(
+        x0=float(stats["q1"]) * factor,
+        x1=float(stats["q3"]) * factor,
+        fillcolor="rgba(96, 125, 139, 0.18)",
+        line_width=0,
+        annotation_text="Middle half (Q1–Q3)",
+        annotation_position="top left",
+    )
+    fig.add_vline(
+        x=float(stats["median"]) * factor,
+        line_dash="dash",
+        line_color="#333",
+        annotation_text=f"Median {ui_ind.value_text(ind, float(stats['median']), currency)}",
+        annotation_position="bottom right",
+    )
+
+
 def values_table(ind: Indicator, rows: pd.DataFrame, currency: str = "") -> pd.DataFrame:
-    """The table behind a strip: member, value in its unit, status in words, card date."""
+    """The table behind a strip: member, value in its unit, status in words, the version of
+    the figure's definition its card follows, card date."""
     ordered = rows.sort_values("value", na_position="last")
     return pd.DataFrame(
         {
             "Member": ordered["label"].astype(str),
+            "Definition": [f"version {int(v)}" for v in ordered["version"]],
             "Value": [
                 ui_ind.value_text(ind, None if pd.isna(v) else float(v), currency)
                 for v in ordered["value"]

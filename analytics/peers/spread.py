@@ -145,3 +145,22 @@ def reds(con: Connection, group_id: int, *, viewer: int, until: date | None = No
     red = figures[figures["status"] == "red"]
     grouped = red.groupby("member_key", sort=False)["indicator_id"].agg(list).rename("reds")
     return grouped.reset_index()
+
+
+def pooling_notes(members: int, older: int) -> list[str]:
+    """Why a figure's strip is drawn as it is: too few members for quartiles, and members
+    whose card follows another definition of the figure (listed apart, never pooled)."""
+    notes = []
+    if members < MIN_FOR_QUARTILES:
+        who = "Only 1 member" if members == 1 else f"Only {members} members"
+        notes.append(
+            f"{who} published this figure: quartiles need {MIN_FOR_QUARTILES}."
+            if members
+            else "No member published the current definition of this figure."
+        )
+    if older:
+        who = "1 member" if older == 1 else f"{older} members"
+        notes.append(
+            f"{who} published an older definition of this figure: listed apart, not pooled."
+        )
+    return notes
