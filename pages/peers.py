@@ -69,14 +69,15 @@ figures = peers.latest_figures(con, group.id, viewer=ws.id)
 left, middle, right = st.columns(3)
 left.metric("Members", len(labels))
 if not standing.empty:
-    compared = int((standing["position"] != "unknown").sum())
-    bottom = int((standing["position"] == "bottom quartile").sum())
+    shown = ui_peers.shown_positions(standing)
+    compared = int(shown.isin(["bottom quartile", "middle", "top quartile"]).sum())
+    bottom = int((shown == "bottom quartile").sum())
     middle.metric(
         "Your figures in the bottom quarter",
         f"{bottom} of {compared}",
         help="Figures where you are on the wrong side of Q1 (or of Q3, where lower is better).",
     )
-    right.metric("In the top quarter", int((standing["position"] == "top quartile").sum()))
+    right.metric("In the top quarter", int((shown == "top quartile").sum()))
 else:
     middle.metric("Your figures compared", "none yet")
 public = peers.member_labels(con, group.id, viewer=ws.id, mark_you=False)
@@ -146,7 +147,7 @@ for rec in sorted(stats.to_dict("records"), key=lambda r: order.get(str(r["indic
     if not standing.empty:
         mine = standing[(standing["indicator_id"] == ind_id) & (standing["basis"] == basis)]
         if not mine.empty:
-            where = ui_peers.POSITION_WORD[str(mine["position"].iloc[0])] + " · "
+            where = ui_peers.POSITION_WORD[str(ui_peers.shown_positions(mine).iloc[0])] + " · "
     st.caption(
         f"{where}{int(rec['members'])} members · "
         + ("higher is better" if ind.higher_is_better else "lower is better")

@@ -140,6 +140,9 @@ def test_the_demo_peers_page_draws_quartile_bands(demo_store: Path) -> None:
     no_failure(at)
     shown = texts(at)
     assert "quartiles need 5" not in shown
+    standing = at.dataframe[0].value
+    assert len(standing) >= 20 and "—" not in set(standing["Q1"])
+    assert not standing["Where you stand"].str.startswith("— Fewer").any()
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(charts) >= 20
     assert all(c["layout"]["shapes"][0]["type"] == "rect" for c in charts)  # Q1–Q3 shaded

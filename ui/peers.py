@@ -33,16 +33,26 @@ _PICK_KEY = "peers_group_pick"
 NO_ITEM = "(none chosen yet)"
 QUARTILE_NOTE = (
     "Median and quartiles are taken over each member's latest card, by linear interpolation "
-    "between members (DuckDB quantile_cont, the same method as Excel's QUARTILE.INC): three "
-    "values 10%, 20%, 40% give Q1 15%, median 20%, Q3 30%. Figures a member could not compute "
-    "are left out, not counted as zero."
+    "between members (as DuckDB's quantile_cont and Excel's QUARTILE.INC): three values 10%, "
+    "20%, 40% give Q1 15%, median 20%, Q3 30%. They are drawn only where at least "
+    f"{peers.MIN_FOR_QUARTILES} members published the figure under the same version of its "
+    "definition (the peer dictionary); other versions are listed apart, never pooled. Figures "
+    "a member could not compute are left out, not counted as zero."
 )
 POSITION_WORD = {
     "bottom quartile": "▼ Bottom quarter",
     "middle": "● Middle half",
     "top quartile": "▲ Top quarter",
     "unknown": "— No figure",
+    "too few": f"— Fewer than {peers.MIN_FOR_QUARTILES} members",
 }
+
+
+def shown_positions(standing: pd.DataFrame) -> pd.Series:
+    """Where each of your figures stands as the page says it: 'too few' where the group has
+    fewer members on it than quartiles need."""
+    few = ~standing["banded"].astype(bool) & (standing["position"] != "unknown")
+    return standing["position"].where(~few, "too few")
 
 
 # ---------------------------------------------------------------- the group
@@ -441,8 +451,10 @@ def values_table(ind: Indicator, rows: pd.DataFrame, currency: str = "") -> pd.D
 
 
 def standing_table(standing: pd.DataFrame) -> pd.DataFrame:
-    """Your figures beside the group's quartiles, one row per figure, in words."""
+    """Your figures beside the group's quartiles, one row per figure, in words (no quartiles
+    where fewer members published it than they need)."""
     rows = []
+    standing = standing.assign(shown=shown_positions(standing))
     for rec in standing.to_dict("records"):
         ind = REGISTRY[str(rec["indicator_id"])]
         cur = str(rec["basis"])
@@ -450,16 +462,17 @@ def standing_table(standing: pd.DataFrame) -> pd.DataFrame:
         def text(v: Any, ind: Indicator = ind, cur: str = cur) -> str:
             return ui_ind.value_text(ind, None if is_missing(v) else float(v), cur)
 
+        banded = bool(rec["banded"])
         rows.append(
             {
                 "Figure": ind.label + (f" ({cur})" if cur else ""),
                 "You": text(rec["value"]),
                 "Your status": ui_ind.status_text(str(rec["status"])),
-                "Q1": text(rec["q1"]),
-                "Median": text(rec["median"]),
-                "Q3": text(rec["q3"]),
+                "Q1": text(rec["q1"]) if banded else "—",
+                "Median": text(rec["median"]) if banded else "—",
+                "Q3": text(rec["q3"]) if banded else "—",
                 "Members": int(rec["members"]),
-                "Where you stand": POSITION_WORD[str(rec["position"])],
+                "Where you stand": POSITION_WORD[str(rec["shown"])],
             }
         )
     return pd.DataFrame(rows)
