@@ -216,3 +216,22 @@ def test_two_versions_of_a_figure_are_never_pooled(
     assert mine["figures"] == [
         {"id": "discount_depth", "unit": "share", "value": 0.40, "status": "amber", "version": 2}
     ]
+
+
+def test_the_published_schema_asks_for_figure_versions_exactly_from_card_version_2() -> None:
+    import jsonschema
+
+    from analytics.peers.schema import SCHEMA_FILE
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(v2_card())
+    lacking = v2_card()
+    del lacking["figures"][0]["version"]
+    old_with_version = {**v2_card(), "version": 1}
+    old = {**lacking, "version": 1}
+    assert validator.is_valid(old)
+    for bad in (lacking, old_with_version, v2_card(version=0)):
+        assert not validator.is_valid(bad), bad
+        with pytest.raises(PeerError):
+            peers.parse_card(json.dumps(bad))

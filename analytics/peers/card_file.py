@@ -166,7 +166,22 @@ class CardFile(BaseModel):
         extra="forbid",
         strict=True,
         title="Opening Day KPI card",
-        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            # Version 2: every figure names its definition version; version 1: none does.
+            "allOf": [
+                {
+                    "if": {"properties": {"version": {"const": 2}}},
+                    "then": {"properties": {"figures": {"items": {"required": ["version"]}}}},
+                },
+                {
+                    "if": {"properties": {"version": {"const": 1}}},
+                    "then": {
+                        "properties": {"figures": {"items": {"not": {"required": ["version"]}}}}
+                    },
+                },
+            ],
+        },
     )
 
     format: CardFormat
