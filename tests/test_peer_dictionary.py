@@ -29,7 +29,7 @@ def test_the_dictionary_defines_exactly_the_publishable_figures_in_their_unit_an
     # a member sharing amounts may publish every figure the registry can publish
     publishable = peers.publishable_ids(share_amounts=True)
     defined = peers.definitions()
-    assert list(defined) == publishable, "every publishable indicator needs a definition"
+    assert list(defined) == publishable, "run `python -m analytics.peers.draft` and add its entries"
     for ind_id, d in defined.items():
         ind = REGISTRY[ind_id]
         assert (d.unit, d.higher_is_better) == (ind.unit, ind.higher_is_better), ind_id
@@ -235,3 +235,15 @@ def test_the_published_schema_asks_for_figure_versions_exactly_from_card_version
         assert not validator.is_valid(bad), bad
         with pytest.raises(PeerError):
             peers.parse_card(json.dumps(bad))
+
+
+def test_a_new_indicator_gets_a_drafted_entry_that_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert dictionary.missing_entries() == ""  # every indicator has its definition
+    monkeypatch.delitem(dictionary._DEFINITIONS, "churn_rate")
+    drafted = dictionary.missing_entries()
+    path = tmp_path / "dictionary.toml"
+    path.write_text(drafted, encoding="utf-8")
+    (churn,) = dictionary.load(path).values()
+    assert churn == dictionary.load()["churn_rate"]  # the shipped entry was drafted this way

@@ -12,6 +12,7 @@ carry no definition versions: each of their figures counts as version 1.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,3 +106,22 @@ def current_version(figure_id: str) -> int:
     """The version of the figure's definition this server publishes (1 when it has none)."""
     found = _DEFINITIONS.get(figure_id)
     return found.version if found is not None else 1
+
+
+def _toml_text(text: str) -> str:
+    return json.dumps(" ".join(text.split()), ensure_ascii=False)  # a TOML basic string
+
+
+def missing_entries() -> str:
+    """TOML for every indicator of the registry without a definition yet, at version 1, its
+    formula drafted from the indicator's description: `python -m analytics.peers.draft`
+    prints it, to review and append to dictionary.toml when an indicator is added."""
+    from analytics.indicators import REGISTRY
+
+    return "".join(
+        f"\n[[figure]]\nid = {_toml_text(i.id)}\nname = {_toml_text(i.label)}\n"
+        f"formula = {_toml_text(i.description)}\nunit = {_toml_text(i.unit)}\n"
+        f"direction = {_toml_text('higher' if i.higher_is_better else 'lower')}\nversion = 1\n"
+        for i in REGISTRY.values()
+        if i.id not in _DEFINITIONS
+    )
