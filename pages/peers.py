@@ -69,14 +69,15 @@ figures = peers.latest_figures(con, group.id, viewer=ws.id)
 left, middle, right = st.columns(3)
 left.metric("Members", len(labels))
 if not standing.empty:
-    compared = int((standing["position"] != "unknown").sum())
-    bottom = int((standing["position"] == "bottom quartile").sum())
+    shown = ui_peers.shown_positions(standing)
+    compared = int(shown.isin(["bottom quartile", "middle", "top quartile"]).sum())
+    bottom = int((shown == "bottom quartile").sum())
     middle.metric(
         "Your figures in the bottom quarter",
         f"{bottom} of {compared}",
         help="Figures where you are on the wrong side of Q1 (or of Q3, where lower is better).",
     )
-    right.metric("In the top quarter", int((standing["position"] == "top quartile").sum()))
+    right.metric("In the top quarter", int((shown == "top quartile").sum()))
 else:
     middle.metric("Your figures compared", "none yet")
 public = peers.member_labels(con, group.id, viewer=ws.id, mark_you=False)
@@ -140,24 +141,32 @@ for rec in sorted(stats.to_dict("records"), key=lambda r: order.get(str(r["indic
         continue
     ind = REGISTRY[ind_id]
     rows = figures[(figures["indicator_id"] == ind_id) & (figures["basis"] == basis)]
+    older, rows = rows[~rows["current"]], rows[rows["current"]]
     st.subheader(ind.label + (f" ({basis})" if basis else ""))
     where = ""
     if not standing.empty:
         mine = standing[(standing["indicator_id"] == ind_id) & (standing["basis"] == basis)]
         if not mine.empty:
-            where = ui_peers.POSITION_WORD[str(mine["position"].iloc[0])] + " · "
+            where = ui_peers.POSITION_WORD[str(ui_peers.shown_positions(mine).iloc[0])] + " · "
     st.caption(
         f"{where}{int(rec['members'])} members · "
         + ("higher is better" if ind.higher_is_better else "lower is better")
+        + f" · definition version {int(rec['version'])}"
     )
-    st.plotly_chart(
-        ui_peers.strip_chart(ind, rows, rec, basis),
-        width="stretch",
-        key=f"peers_strip_{ind_id}_{basis}",
-        config={"displayModeBar": False},
-    )
-    with st.expander("The values behind the chart"):
-        st.dataframe(ui_peers.values_table(ind, rows, basis), hide_index=True, width="stretch")
+    for note in peers.pooling_notes(int(rec["members"]), int(rec["older"])):
+        st.caption(note)
+    if int(rec["members"]):
+        st.plotly_chart(
+            ui_peers.strip_chart(ind, rows, rec, basis),
+            width="stretch",
+            key=f"peers_strip_{ind_id}_{basis}",
+            config={"displayModeBar": False},
+        )
+        with st.expander("The values behind the chart"):
+            st.dataframe(ui_peers.values_table(ind, rows, basis), hide_index=True, width="stretch")
+    if not older.empty:
+        with st.expander("Older definitions, listed apart"):
+            st.dataframe(ui_peers.values_table(ind, older, basis), hide_index=True, width="stretch")
 
 with st.expander(f"Members of {plain(group.name)}"):
     dataframe(

@@ -90,7 +90,7 @@ def test_an_unknown_field_is_refused_and_named(data: dict[str, Any], message: st
 # ---------------------------------------------------------------- versions
 
 NOT_VERSION_1 = [
-    ("a later one", 2, "2"),
+    ("a later one", 3, "3"),
     ("zero", 0, "0"),
     ("as text", "1", '"1"'),
     ("a yes", True, "true"),  # True == 1 in Python, but a version is a number
@@ -103,7 +103,7 @@ NOT_VERSION_1 = [
 )
 def test_a_card_of_another_version_is_refused(version: Any, shown: str) -> None:
     assert refusal(card(version=version)) == (
-        f"The card is version {shown}; this server reads version 1. Export it again from an "
+        f"The card is version {shown}; this server reads version 2. Export it again from an "
         "up-to-date Opening Day."
     )
 
@@ -178,8 +178,8 @@ def test_a_value_of_the_wrong_type_is_refused_naming_the_field(
 
 def test_a_card_with_several_faults_is_told_the_first_in_reading_order() -> None:
     # format, then version, then unknown fields, then missing ones, then each field in turn
-    assert "'format' should be" in refusal(card(format="kpi", version=2, extra=1))
-    assert refusal(card(version=2, extra=1)).startswith("The card is version 2;")
+    assert "'format' should be" in refusal(card(format="kpi", version=3, extra=1))
+    assert refusal(card(version=3, extra=1)).startswith("The card is version 3;")
     no_group = card(extra=1)
     del no_group["group"]
     assert refusal(no_group) == "The card has unexpected field(s): 'extra'."
@@ -244,7 +244,7 @@ def test_the_committed_schema_is_the_one_the_models_give() -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     assert schema == peers.card_json_schema()
     assert schema["additionalProperties"] is False
-    assert schema["properties"]["version"]["const"] == peers.CARD_VERSION
+    assert schema["properties"]["version"]["enum"] == [1, peers.CARD_VERSION] == [1, 2]
 
 
 def test_the_schema_accepts_an_exported_card_and_refuses_what_the_server_refuses(
@@ -262,7 +262,7 @@ def test_the_schema_accepts_an_exported_card_and_refuses_what_the_server_refuses
     assert list(validator.iter_errors(card())) == []
     for bad in (
         card(details=1),
-        card(version=2),
+        card(version=3),
         with_member(key="Beta"),
         with_figure(0, id="happiness"),
         with_figure(0, message="Jo is late"),

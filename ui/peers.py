@@ -33,16 +33,26 @@ _PICK_KEY = "peers_group_pick"
 NO_ITEM = "(none chosen yet)"
 QUARTILE_NOTE = (
     "Median and quartiles are taken over each member's latest card, by linear interpolation "
-    "between members (DuckDB quantile_cont, the same method as Excel's QUARTILE.INC): three "
-    "values 10%, 20%, 40% give Q1 15%, median 20%, Q3 30%. Figures a member could not compute "
-    "are left out, not counted as zero."
+    "between members (as DuckDB's quantile_cont and Excel's QUARTILE.INC): three values 10%, "
+    "20%, 40% give Q1 15%, median 20%, Q3 30%. They are drawn only where at least "
+    f"{peers.MIN_FOR_QUARTILES} members published the figure under the same version of its "
+    "definition (the peer dictionary); other versions are listed apart, never pooled. Figures "
+    "a member could not compute are left out, not counted as zero."
 )
 POSITION_WORD = {
     "bottom quartile": "▼ Bottom quarter",
     "middle": "● Middle half",
     "top quartile": "▲ Top quarter",
     "unknown": "— No figure",
+    "too few": f"— Fewer than {peers.MIN_FOR_QUARTILES} members",
 }
+
+
+def shown_positions(standing: pd.DataFrame) -> pd.Series:
+    """Where each of your figures stands as the page says it: 'too few' where the group has
+    fewer members on it than quartiles need."""
+    few = ~standing["banded"].astype(bool) & (standing["position"] != "unknown")
+    return standing["position"].where(~few, "too few")
 
 
 # ---------------------------------------------------------------- the group
@@ -350,28 +360,16 @@ def _scale(ind: Indicator) -> tuple[float, str, str]:
 def strip_chart(
     ind: Indicator, rows: pd.DataFrame, stats: Mapping[str, Any], currency: str = ""
 ) -> go.Figure:
-    """Each member a dot on one line, the middle half shaded, the median drawn; 'You' is a
-    star with its label (never colour alone)."""
+    """Each member a dot on one line, the middle half shaded and the median drawn when enough
+    members published it (`stats["banded"]`); 'You' is a star with its label (never colour
+    alone)."""
     factor, suffix, hover = _scale(ind)
     if ind.unit == "money":
         suffix = f" {currency}"
     known = rows[rows["value"].notna()].sort_values("value")
     fig = go.Figure()
-    fig.add_vrect(
-        x0=float(stats["q1"]) * factor,
-        x1=float(stats["q3"]) * factor,
-        fillcolor="rgba(96, 125, 139, 0.18)",
-        line_width=0,
-        annotation_text="Middle half (Q1–Q3)",
-        annotation_position="top left",
-    )
-    fig.add_vline(
-        x=float(stats["median"]) * factor,
-        line_dash="dash",
-        line_color="#333",
-        annotation_text=f"Median {ui_ind.value_text(ind, float(stats['median']), currency)}",
-        annotation_position="bottom right",
-    )
+    if bool(stats.get("banded", True)):
+        _band(fig, ind, stats, currency, factor)
     for is_you, name, symbol, size, colour in (
         (False, "Other members", "circle", 12, charts.NEUTRAL),
         (True, "You", "star", 20, charts.ACCENT),
@@ -412,12 +410,35 @@ def strip_chart(
     return inert_figure(fig)  # members' shown names come from their owners
 
 
+def _band(
+    fig: go.Figure, ind: Indicator, stats: Mapping[str, Any], currency: str, factor: float
+) -> None:
+    """The middle half (Q1–Q3) shaded and the median drawn on a strip."""
+    fig.add_vrect(
+        x0=float(stats["q1"]) * factor,
+        x1=float(stats["q3"]) * factor,
+        fillcolor="rgba(96, 125, 139, 0.18)",
+        line_width=0,
+        annotation_text="Middle half (Q1–Q3)",
+        annotation_position="top left",
+    )
+    fig.add_vline(
+        x=float(stats["median"]) * factor,
+        line_dash="dash",
+        line_color="#333",
+        annotation_text=f"Median {ui_ind.value_text(ind, float(stats['median']), currency)}",
+        annotation_position="bottom right",
+    )
+
+
 def values_table(ind: Indicator, rows: pd.DataFrame, currency: str = "") -> pd.DataFrame:
-    """The table behind a strip: member, value in its unit, status in words, card date."""
+    """The table behind a strip: member, value in its unit, status in words, the version of
+    the figure's definition its card follows, card date."""
     ordered = rows.sort_values("value", na_position="last")
     return pd.DataFrame(
         {
             "Member": ordered["label"].astype(str),
+            "Definition": [f"version {int(v)}" for v in ordered["version"]],
             "Value": [
                 ui_ind.value_text(ind, None if pd.isna(v) else float(v), currency)
                 for v in ordered["value"]
@@ -430,8 +451,10 @@ def values_table(ind: Indicator, rows: pd.DataFrame, currency: str = "") -> pd.D
 
 
 def standing_table(standing: pd.DataFrame) -> pd.DataFrame:
-    """Your figures beside the group's quartiles, one row per figure, in words."""
+    """Your figures beside the group's quartiles, one row per figure, in words (no quartiles
+    where fewer members published it than they need)."""
     rows = []
+    standing = standing.assign(shown=shown_positions(standing))
     for rec in standing.to_dict("records"):
         ind = REGISTRY[str(rec["indicator_id"])]
         cur = str(rec["basis"])
@@ -439,16 +462,17 @@ def standing_table(standing: pd.DataFrame) -> pd.DataFrame:
         def text(v: Any, ind: Indicator = ind, cur: str = cur) -> str:
             return ui_ind.value_text(ind, None if is_missing(v) else float(v), cur)
 
+        banded = bool(rec["banded"])
         rows.append(
             {
                 "Figure": ind.label + (f" ({cur})" if cur else ""),
                 "You": text(rec["value"]),
                 "Your status": ui_ind.status_text(str(rec["status"])),
-                "Q1": text(rec["q1"]),
-                "Median": text(rec["median"]),
-                "Q3": text(rec["q3"]),
+                "Q1": text(rec["q1"]) if banded else "—",
+                "Median": text(rec["median"]) if banded else "—",
+                "Q3": text(rec["q3"]) if banded else "—",
                 "Members": int(rec["members"]),
-                "Where you stand": POSITION_WORD[str(rec["position"])],
+                "Where you stand": POSITION_WORD[str(rec["shown"])],
             }
         )
     return pd.DataFrame(rows)

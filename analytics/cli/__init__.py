@@ -14,11 +14,16 @@ from collections.abc import Callable, Sequence
 import duckdb
 
 from analytics import store
-from analytics.cli import access, checklist, data, notes, reports
-from analytics.cli.common import EXIT_FILE, EXIT_STORE, fail
-from analytics.errors import ImportError_, OpeningDayError
+from analytics.cli import access, checklist, data, notes, peers, reports
 
-GROUPS = (data, reports, access, checklist, notes)  # in the order `--help` lists their commands
+GROUPS = (
+    data,
+    reports,
+    access,
+    checklist,
+    notes,
+    peers,
+)  # in the order `--help` lists their commands
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     name: command for group in GROUPS for name, command in group.COMMANDS.items()

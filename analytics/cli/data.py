@@ -28,6 +28,12 @@ def add_parsers(sub: Any) -> None:
         "--scale", choices=("small", "large"), default="small", help="size (default small)"
     )
     p.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (default 42)")
+    p.add_argument(
+        "--peers",
+        action="store_true",
+        help="also build a demo peer group: five more demo businesses of other sizes and "
+        "seeds, every card published, one past review session",
+    )
 
     p = command(
         sub,
@@ -117,12 +123,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     existing = store.find_workspace(con, name)
     if existing is not None and sum(store.entity_counts(con, existing.id).values()) > 0:
         print(f"The workspace {name!r} already holds data; nothing to do.")
-        return 0
-    ws = demo.load_demo(con, name, scale=args.scale, seed=args.seed)
-    counts = store.entity_counts(con, ws.id)
-    summary = ", ".join(f"{n:,} {e.replace('_', ' ')}" for e, n in counts.items())
-    print(f"Demo business loaded into {ws.name!r}: {summary}.")
+        ws = existing
+    else:
+        ws = demo.load_demo(con, name, scale=args.scale, seed=args.seed)
+        counts = store.entity_counts(con, ws.id)
+        summary = ", ".join(f"{n:,} {e.replace('_', ' ')}" for e, n in counts.items())
+        print(f"Demo business loaded into {ws.name!r}: {summary}.")
+    if args.peers:
+        _demo_peers(con, ws)
     return 0
+
+
+def _demo_peers(con: store.Connection, founder: store.Workspace) -> None:
+    from analytics import demo_peers, peers, review
+
+    group = demo_peers.load_demo_peers(con, founder)
+    members = peers.members(con, group.id, viewer=founder.id)
+    sessions = review.sessions(con, group.id, viewer=founder.id)
+    print(
+        f"Demo peer group {group.name!r}: {len(members)} businesses, each card published; "
+        f"{len(sessions)} past review session. Open {founder.name!r} and its Peers page."
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """Peer groups: members publish dated KPI cards (rates, ratios and statuses), the group's spread.
 
 One module per question: `groups` (who is in a group and what each member publishes), `cards`
-(a card and its file text), `card_file` (the pydantic models a card file is read into, and
+(a card and its file text), `dictionary` (the versioned definition of every figure a card can
+publish), `card_file` (the pydantic models a card file is read into, and
 their JSON Schema), `card_errors` (their errors told plainly), `sharing` (publishing, exporting
 and importing cards) and `spread` (where the members stand). Everything is re-exported here, so
 callers keep writing `from analytics import peers` and `peers.publish(...)`.
@@ -25,6 +26,7 @@ from analytics.peers.cards import (
     card_json,
     parse_card,
 )
+from analytics.peers.dictionary import Definition, current_version, definition, definitions
 from analytics.peers.groups import (
     AMOUNT_UNITS,
     MAX_GROUP_NAME,
@@ -48,7 +50,15 @@ from analytics.peers.groups import (
     set_reset_item,
 )
 from analytics.peers.sharing import ImportOutcome, cards, import_card, latest_card_json, publish
-from analytics.peers.spread import latest_figures, member_labels, reds, spread, standing
+from analytics.peers.spread import (
+    MIN_FOR_QUARTILES,
+    latest_figures,
+    member_labels,
+    pooling_notes,
+    reds,
+    spread,
+    standing,
+)
 
 __all__ = [
     "AMOUNT_UNITS",
@@ -58,11 +68,13 @@ __all__ = [
     "MAX_GROUP_NAME",
     "MAX_NAME",
     "MAX_RESET_ITEM",
+    "MIN_FOR_QUARTILES",
     "STATUSES",
     "Card",
     "CardFigure",
     "CardFile",
     "CardMember",
+    "Definition",
     "Figure",
     "Group",
     "ImportOutcome",
@@ -74,6 +86,9 @@ __all__ = [
     "card_json_schema",
     "cards",
     "create_group",
+    "current_version",
+    "definition",
+    "definitions",
     "find_group",
     "get_group",
     "get_member",
@@ -87,6 +102,7 @@ __all__ = [
     "members",
     "membership",
     "parse_card",
+    "pooling_notes",
     "publish",
     "publishable",
     "publishable_ids",

@@ -3,7 +3,8 @@
 Extra fields are refused (a card never carries messages or details, which name people), types
 are strict (no "0.25" read as a number, no true read as version 1), and cross-field rules are
 checked: an indicator in its own unit, a value exactly when the status is known, amounts only
-with a currency. `card_json_schema()` is the published JSON Schema (docs/peer-card.schema.json);
+with a currency, and (from format version 2) each figure's definition version, one the peer
+dictionary knows. `card_json_schema()` is the published JSON Schema (docs/peer-card.schema.json);
 card_errors tells pydantic's errors as plain sentences.
 """
 
@@ -25,15 +26,21 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from analytics.indicators import REGISTRY
+from analytics.peers.dictionary import definition
 from analytics.peers.groups import AMOUNT_UNITS, MAX_GROUP_NAME, MAX_NAME, clean_text
 
 CardFormat = Literal["opening-day-kpi-card"]
 # Every card version this server reads (a new version is added here, the old ones kept).
-CardVersion = Literal[1]
+# Version 2 adds each figure's definition version; version 1 cards have none (all version 1).
+CardVersion = Literal[1, 2]
 CARD_FORMAT: str = get_args(CardFormat)[0]
 CARD_VERSION: int = max(get_args(CardVersion))  # the version this server writes
 Status = Literal["red", "amber", "green", "unknown"]
 STATUSES: tuple[str, ...] = get_args(Status)
+# The errors about figures' definition versions (told by analytics.peers.cards).
+DEFINITION_IN_V1 = "definition_in_version_1"
+DEFINITION_MISSING = "definition_missing"
+DEFINITION_UNKNOWN = "definition_unknown"
 
 
 def _collapsed(value: Any) -> Any:
@@ -128,6 +135,12 @@ class CardFigure(BaseModel):
         description="Red, amber or green against the indicator's thresholds; unknown when it "
         "could not be computed."
     )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The version of the figure's definition in the peer dictionary: required "
+        "from card version 2, absent in version 1 (whose figures all follow version 1).",
+    )
 
     @field_validator("unit")
     @classmethod
@@ -153,7 +166,22 @@ class CardFile(BaseModel):
         extra="forbid",
         strict=True,
         title="Opening Day KPI card",
-        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            # Version 2: every figure names its definition version; version 1: none does.
+            "allOf": [
+                {
+                    "if": {"properties": {"version": {"const": 2}}},
+                    "then": {"properties": {"figures": {"items": {"required": ["version"]}}}},
+                },
+                {
+                    "if": {"properties": {"version": {"const": 1}}},
+                    "then": {
+                        "properties": {"figures": {"items": {"not": {"required": ["version"]}}}}
+                    },
+                },
+            ],
+        },
     )
 
     format: CardFormat
@@ -197,6 +225,23 @@ class CardFile(BaseModel):
         ids = [f.id for f in figures]
         if len(set(ids)) < len(ids):
             raise PydanticCustomError("figure_twice", "an indicator more than once")
+        return figures
+
+    @field_validator("figures")
+    @classmethod
+    def _definitions_known(
+        cls, figures: list[CardFigure], info: ValidationInfo
+    ) -> list[CardFigure]:
+        """Version 2: every figure names a definition version this server knows; version 1:
+        none does (they all follow version 1)."""
+        card_version = info.data.get("version")
+        for n, f in enumerate(figures):
+            if card_version == 1 and f.version is not None:
+                raise PydanticCustomError(DEFINITION_IN_V1, "a definition version", {"n": n})
+            if card_version == 2 and f.version is None:
+                raise PydanticCustomError(DEFINITION_MISSING, "no definition version", {"n": n})
+            if f.version is not None and not definition(f.id).knows(f.version):
+                raise PydanticCustomError(DEFINITION_UNKNOWN, "an unknown definition", {"n": n})
         return figures
 
 

@@ -1,7 +1,7 @@
 """KPI cards: what a member publishes, and the JSON file a card travels in between servers.
 
-A card carries only what a member chose to publish: per indicator its id, unit, value and
-status. Never a coaching message, a detail or a frame (those name customers and people);
+A card carries only what a member chose to publish: per indicator its id, unit, value, status
+and the version of its definition in the peer dictionary (analytics.peers.dictionary). Never a coaching message, a detail or a frame (those name customers and people);
 money and counts only when the member opted in to share amounts, and their name only when
 they opted in to show it. A card file from elsewhere is untrusted: it is read into the pydantic
 models of card_file (extra fields refused, strict types, a version) and pydantic's errors are
@@ -17,11 +17,20 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from analytics.errors import PeerError
 from analytics.indicators import REGISTRY, Result
 from analytics.peers.card_errors import problem
-from analytics.peers.card_file import CARD_FORMAT, CARD_VERSION, CardFile
+from analytics.peers.card_file import (
+    CARD_FORMAT,
+    CARD_VERSION,
+    DEFINITION_IN_V1,
+    DEFINITION_MISSING,
+    DEFINITION_UNKNOWN,
+    CardFile,
+)
+from analytics.peers.dictionary import current_version, definition
 from analytics.peers.groups import Group, Member, publishable
 
 # A card with every indicator is about 3 KB; anything near this limit is not a card.
@@ -34,6 +43,7 @@ class Figure:
     unit: str
     value: float | None
     status: str
+    version: int = 1  # of the figure's definition (a version-1 card's figures: all 1)
 
 
 @dataclass(frozen=True)
@@ -75,10 +85,11 @@ def build_card(
             continue
         r = results.get(ind_id)
         value = float(r.value) if r is not None and r.known and r.value is not None else None
+        version = current_version(ind_id)
         if r is None or value is None or not math.isfinite(value):
-            figures.append(Figure(ind_id, ind.unit, None, "unknown"))
+            figures.append(Figure(ind_id, ind.unit, None, "unknown", version))
         else:
-            figures.append(Figure(ind_id, ind.unit, value, r.status))
+            figures.append(Figure(ind_id, ind.unit, value, r.status, version))
     return Card(
         member.member_key,
         member.name if member.show_name and member.name else None,
@@ -105,7 +116,8 @@ def card_dict(card: Card) -> dict[str, Any]:
     if card.currency:
         data["currency"] = card.currency
     data["figures"] = [
-        {"id": f.id, "unit": f.unit, "value": f.value, "status": f.status} for f in card.figures
+        {"id": f.id, "unit": f.unit, "value": f.value, "status": f.status, "version": f.version}
+        for f in card.figures
     ]
     return data
 
@@ -137,7 +149,7 @@ def parse_card(data: bytes | str) -> Card:
     try:
         card = CardFile.model_validate(parsed)
     except ValidationError as exc:
-        raise PeerError(problem(exc, parsed)) from None
+        raise PeerError(_told(exc, parsed)) from None
     return Card(
         card.member.key,
         card.member.name,
@@ -145,5 +157,66 @@ def parse_card(data: bytes | str) -> Card:
         card.published_at,
         card.as_of,
         card.currency,
-        tuple(Figure(f.id, f.unit, f.value, f.status) for f in card.figures),
+        tuple(Figure(f.id, f.unit, f.value, f.status, f.version or 1) for f in card.figures),
     )
+
+
+# ---------------------------------------------------------------- definition versions told
+
+_DEFINITION_ERRORS = frozenset({DEFINITION_IN_V1, DEFINITION_MISSING, DEFINITION_UNKNOWN})
+
+
+def _about_definition(err: ErrorDetails) -> bool:
+    loc = err["loc"]
+    on_field = len(loc) == 3 and loc[0] == "figures" and loc[2] == "version"
+    return on_field or err["type"] in _DEFINITION_ERRORS
+
+
+def _figure_at(err: ErrorDetails) -> int:
+    loc = err["loc"]
+    return int(loc[1]) if len(loc) > 1 else int(err.get("ctx", {})["n"])
+
+
+def _definition_problem(err: ErrorDetails, raw: dict[str, Any]) -> str:
+    """What is wrong with a figure's definition version, in one sentence."""
+    n = _figure_at(err)
+    given = raw["figures"][n]
+    where = f"Figure {n + 1} ({given['id']})"
+    kind = err["type"]
+    if kind == DEFINITION_IN_V1:
+        return (
+            f"{where} gives a definition version, but a version-1 card has none: make the "
+            "card version 2 or leave the figure's version out."
+        )
+    if kind == DEFINITION_MISSING:
+        return f"{where} does not say which version of its definition it follows ('version')."
+    if kind == DEFINITION_UNKNOWN:
+        known = definition(str(given["id"])).version
+        return (
+            f"{where} follows version {given['version']} of its definition, which this server "
+            f"does not know (it knows {'version 1' if known == 1 else f'versions 1 to {known}'})."
+        )
+    return (
+        f"{where} has a definition version that is not a whole number from 1: "
+        f"{json.dumps(given.get('version'))[:20]}."
+    )
+
+
+def _told(exc: ValidationError, raw: Any) -> str:
+    """The first problem of a card file: card_errors tells every problem but the figures'
+    definition versions, which are told here, after any other problem of the card."""
+    errors = exc.errors()
+    others = [e for e in errors if not _about_definition(e)]
+    if len(others) == len(errors):
+        return problem(exc, raw)
+    if not others:
+        return _definition_problem(min(errors, key=_figure_at), raw)
+    rest: list[InitErrorDetails] = [
+        {
+            "type": PydanticCustomError(e["type"], e["type"], e.get("ctx")),
+            "loc": e["loc"],
+            "input": e["input"],
+        }
+        for e in others
+    ]
+    return problem(ValidationError.from_exception_data(exc.title, rest), raw)
