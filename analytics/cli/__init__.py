@@ -15,6 +15,8 @@ import duckdb
 
 from analytics import store
 from analytics.cli import access, checklist, data, notes, peers, reports
+from analytics.cli.common import EXIT_FILE, EXIT_STORE, fail
+from analytics.errors import ImportError_, OpeningDayError
 
 GROUPS = (
     data,
