@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import peers, review
 from ui import changes as ui_changes
+from ui import issues_list as ui_issues
 from ui import peers as ui_peers
 from ui import review as ui_review
 from ui import sidebar
@@ -40,6 +41,7 @@ if group is None:
         icon="ℹ️",
     )
     st.page_link("pages/peers.py", label="Go to Peers", icon="👥")
+    ui_issues.section(con, ws.id, None)  # the list is the business's: kept ready for a session
     st.stop()
 if peers.membership(con, group.id, ws.id) is None:
     st.info(
@@ -60,6 +62,7 @@ if not projector:
     ui_review.sessions_panel(con, group, session, ws.id)
 if session is None:
     st.info("Start today's session, or open an earlier one to see what it decided.", icon="ℹ️")
+    ui_issues.section(con, ws.id, None)
     st.stop()
 
 items = review.agenda(con, session.id, viewer=ws.id)
@@ -87,6 +90,8 @@ for n in range(len(items)):
     with st.container(border=n == index):
         ui_review.show_item(con, session, items, n, viewer=ws.id, big=False, now=n == index)
 
+st.divider()
+ui_issues.section(con, ws.id, session)
 st.divider()
 if session.is_closed:
     if st.button("Reopen the session", key="review_reopen"):
