@@ -1,4 +1,5 @@
-"""Review session: the peer group's meeting, run from the figures, one item at a time."""
+"""Review session: the peer group's meeting, run from the figures, one item at a time, and the
+business's issues list worked in order."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ page_header(
     "Review session",
     "A peer group meets to hold each other to account: first what was promised last time, then "
     "each member's red figures and the reset item they are working on, then who commits to what "
-    "by when. Put it on the projector; the timer keeps every member's turn fair.",
+    "by when. Put it on the projector; the timer keeps every member's turn fair. Below the "
+    "agenda, your business's issues list is worked in order: identify, discuss, solve.",
 )
 
 ctx = sidebar.current()
