@@ -139,3 +139,16 @@ def test_a_red_figure_of_the_demo_goes_on_the_list(demo_db: Path) -> None:
         "issue-list", "add", "--db", demo_db, "--workspace", ws.name, "--from-indicator", green
     )
     assert ran.returncode == EXIT_STORE and "Only a red or amber figure" in ran.stderr
+
+
+def test_priority_and_move_reorder_the_listing(db_file: Path) -> None:
+    _store(db_file)
+    for title in ("Oldest", "Middle", "Newest"):
+        cli(db_file, "add", "--title", title)
+    code, out, err = cli(db_file, "priority", 4, "high", "--who", "Jo")
+    assert (code, out.split(" #")[0]) == (0, "#4 is priority high."), err
+    assert cli(db_file, "move", 2, "down")[1].startswith("#2 moved down.")
+    code, out, _ = cli(db_file, "--json")
+    assert [(r["id"], r["priority"]) for r in json.loads(out)] == [(4, 1), (3, 2), (2, 2)]
+    code, _, err = cli(db_file, "move", 4, "up")
+    assert code == EXIT_STORE and "first among the high-priority issues" in err

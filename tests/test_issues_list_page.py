@@ -198,3 +198,33 @@ def test_a_checklist_item_goes_on_the_list(with_workspace: store.Workspace, db_f
         "checklist", f"assumptions/{item.id}", f"Hard reset — {item.prompt}"
     )
     assert "📋 On the issues list as #1" in texts(at)
+
+
+def test_priority_and_moves_reorder_the_list_and_undo_puts_it_back(demo_db: Path) -> None:
+    ws, _, session = demo_session(demo_db)
+    con = store.connect(demo_db)
+    for title in ("Oldest", "Middle", "Newest"):
+        il.add_issue(con, ws, title)
+    con.close()
+    at = open_session(session)
+
+    def order() -> list[str]:
+        return [t.split("**")[1] for t in item_text(at)]
+
+    assert order() == ["1. Oldest", "2. Middle", "3. Newest"]
+    at.selectbox(key="il_prio_3").set_value(1).run()
+    no_failure(at)
+    assert "#3 is now priority 1 · high." in texts(at)
+    assert order() == ["1. Newest", "2. Oldest", "3. Middle"]
+    at.button(key="il_down_1").click().run()
+    no_failure(at)
+    assert order() == ["1. Newest", "2. Middle", "3. Oldest"]
+    at.button(key="il_up_3").click().run()  # first among the high ones already
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "Issue #3 is first among the high-priority issues: change its priority to move it further."
+    ]
+    at.button(key="il_undo").click().run()
+    at.button(key="il_undo").click().run()
+    no_failure(at)
+    assert order() == ["1. Oldest", "2. Middle", "3. Newest"]
+    assert at.selectbox(key="il_prio_3").value == 2

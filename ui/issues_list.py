@@ -200,10 +200,35 @@ def _buttons(workspace_id: int, issue: il.Issue, session_id: int | None) -> None
         ]
     if issue.state == "dropped":
         moves.append(("Restore", "restore", f"#{iid} is back on the list.", il.restore, at))
-    for col, (label, key, done, change, kwargs) in zip(st.columns(4), moves, strict=False):
+    cols = st.columns([2, 2, 2, 2, 3])
+    for col, (label, key, done, change, kwargs) in zip(cols, moves, strict=False):
         first = key in ("discuss", "restore")
         if col.button(label, key=f"il_{key}_{iid}", type="primary" if first else "secondary"):
             _act(done, change, workspace_id, iid, **kwargs)
+    if issue.is_open:
+        key = f"il_prio_{iid}"
+        st.session_state[key] = issue.priority  # the stored one: an undo shows at once
+        cols[4].selectbox(
+            "Priority",
+            PRIORITIES,
+            key=key,
+            format_func=_priority_word,
+            on_change=_reprioritise,
+            args=(workspace_id, iid, key),
+            label_visibility="collapsed",
+        )
+
+
+def _reprioritise(workspace_id: int, issue_id: int, key: str) -> None:
+    """Priority picked: saved before the page runs again (a refusal shows on that run)."""
+    try:
+        il.set_priority(
+            ui_store.connection(), workspace_id, issue_id, int(st.session_state[key]), who=_who()
+        )
+    except OpeningDayError as exc:
+        flash("error", str(exc))
+    else:
+        flash("success", f"#{issue_id} is now priority {_priority_word(st.session_state[key])}.")
 
 
 def _item(

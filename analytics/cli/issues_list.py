@@ -1,5 +1,5 @@
 """The business's issues list from the command line: `issue-list` lists it; `issue-list add|
-discuss|solve|drop|restore|undo` change it (see analytics.issues_list)."""
+discuss|solve|drop|restore|priority|move|undo` change it (see analytics.issues_list)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _who(p: argparse.ArgumentParser) -> None:
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser(
         "issue-list",
-        help="the business's issues list: list, add, discuss, solve, drop, restore, undo",
+        help="the business's issues list: list, add, discuss, solve, drop, restore, reorder, undo",
         description="Without an action: the open items in working order (priority 1 high, "
         "2 medium, 3 low; then the order raised), with what each came from and the session "
         "that raised or solved it. --all adds the solved and dropped ones.",
@@ -67,6 +67,16 @@ def add_parsers(sub: Any) -> None:
     a.add_argument("--due", required=True, type=iso_date, metavar="YYYY-MM-DD")
     a.add_argument("--text", default="", help="the commitment (default: the issue's title)")
     a.add_argument("--session", type=int, help="the review session (default: the newest open one)")
+    _who(a)
+    a = actions.add_parser("priority", help="set an open item's priority (1/high … 3/low)")
+    _shared(a)
+    a.add_argument("issue_id", metavar="ID", type=int)
+    a.add_argument("priority", metavar="PRIORITY")
+    _who(a)
+    a = actions.add_parser("move", help="move an open item up or down within its priority")
+    _shared(a)
+    a.add_argument("issue_id", metavar="ID", type=int)
+    a.add_argument("direction", choices=("up", "down"))
     _who(a)
     a = actions.add_parser("undo", help="undo the list's last change")
     _shared(a)
@@ -166,6 +176,12 @@ def cmd_issue_list(args: argparse.Namespace) -> int:
             con, ws, args.issue_id, session, args.owner, args.due, text=args.text, who=args.who
         )
         return _done(args, il.get_issue(con, ws, args.issue_id), f"Commitment #{cid} made.")
+    if action == "priority":
+        issue = il.set_priority(con, ws, args.issue_id, args.priority, who=args.who)
+        return _done(args, issue, f"#{issue.id} is priority {issue.priority_word}.")
+    if action == "move":
+        issue = il.move(con, ws, args.issue_id, up=args.direction == "up", who=args.who)
+        return _done(args, issue, f"#{issue.id} moved {args.direction}.")
     change = {"discuss": il.discuss, "drop": il.drop, "restore": il.restore}[action]
     issue = change(con, ws, args.issue_id, who=args.who)
     return _done(args, issue, f"#{issue.id} is {issue.state}.")
