@@ -94,7 +94,47 @@ LEFT JOIN (
 ]
 
 
+# The business's issues list (figures, checklist items, typed topics) that review sessions
+# work in order; a solved item links to the commitment it became. Every change is a revision
+# (who, when, in which session), and the latest one can be undone.
+_MIGRATION_16 = [
+    "CREATE SEQUENCE IF NOT EXISTS issue_ids START 1",
+    """CREATE TABLE IF NOT EXISTS issues (
+      id INTEGER PRIMARY KEY,
+      workspace_id INTEGER NOT NULL,
+      title VARCHAR NOT NULL,
+      raised_by VARCHAR NOT NULL DEFAULT '',
+      priority INTEGER NOT NULL DEFAULT 2 CHECK (priority BETWEEN 1 AND 3),
+      position INTEGER NOT NULL,
+      state VARCHAR NOT NULL DEFAULT 'open'
+        CHECK (state IN ('open', 'discussing', 'solved', 'dropped')),
+      source_kind VARCHAR NOT NULL DEFAULT 'typed'
+        CHECK (source_kind IN ('indicator', 'checklist', 'typed')),
+      source_id VARCHAR NOT NULL DEFAULT '',
+      source_note VARCHAR NOT NULL DEFAULT '',
+      raised_session_id INTEGER,
+      raised_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      closed_session_id INTEGER,
+      closed_at TIMESTAMP,
+      commitment_id INTEGER,
+      deleted_at TIMESTAMP)""",
+    "CREATE SEQUENCE IF NOT EXISTS issue_revision_ids START 1",
+    """CREATE TABLE IF NOT EXISTS issue_revisions (
+      id BIGINT PRIMARY KEY DEFAULT nextval('issue_revision_ids'),
+      workspace_id INTEGER NOT NULL,
+      issue_id INTEGER NOT NULL,
+      session_id INTEGER,
+      what VARCHAR NOT NULL,
+      old_value VARCHAR NOT NULL DEFAULT '',
+      new_value VARCHAR NOT NULL DEFAULT '',
+      changed_by VARCHAR NOT NULL DEFAULT '',
+      changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      undone_at TIMESTAMP,
+      undone_by VARCHAR)""",
+]
+
 LATER: list[tuple[int, list[str]]] = [
     (14, _MIGRATION_14),
     (15, _MIGRATION_15),
+    (16, _MIGRATION_16),
 ]

@@ -1,4 +1,5 @@
-"""Review session: the peer group's meeting, run from the figures, one item at a time."""
+"""Review session: the peer group's meeting, run from the figures, one item at a time, and the
+business's issues list worked in order."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import streamlit as st
 
 from analytics import peers, review
 from ui import changes as ui_changes
+from ui import issues_list as ui_issues
 from ui import peers as ui_peers
 from ui import review as ui_review
 from ui import sidebar
@@ -17,7 +19,8 @@ page_header(
     "Review session",
     "A peer group meets to hold each other to account: first what was promised last time, then "
     "each member's red figures and the reset item they are working on, then who commits to what "
-    "by when. Put it on the projector; the timer keeps every member's turn fair.",
+    "by when. Put it on the projector; the timer keeps every member's turn fair. Below the "
+    "agenda, your business's issues list is worked in order: identify, discuss, solve.",
 )
 
 ctx = sidebar.current()
@@ -40,6 +43,7 @@ if group is None:
         icon="ℹ️",
     )
     st.page_link("pages/peers.py", label="Go to Peers", icon="👥")
+    ui_issues.section(con, ws.id, None)  # the list is the business's: kept ready for a session
     st.stop()
 if peers.membership(con, group.id, ws.id) is None:
     st.info(
@@ -60,6 +64,7 @@ if not projector:
     ui_review.sessions_panel(con, group, session, ws.id)
 if session is None:
     st.info("Start today's session, or open an earlier one to see what it decided.", icon="ℹ️")
+    ui_issues.section(con, ws.id, None)
     st.stop()
 
 items = review.agenda(con, session.id, viewer=ws.id)
@@ -87,6 +92,8 @@ for n in range(len(items)):
     with st.container(border=n == index):
         ui_review.show_item(con, session, items, n, viewer=ws.id, big=False, now=n == index)
 
+st.divider()
+ui_issues.section(con, ws.id, session)
 st.divider()
 if session.is_closed:
     if st.button("Reopen the session", key="review_reopen"):

@@ -134,6 +134,8 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "invitations",
     "notes",
     "notes_history",
+    "issues",
+    "issue_revisions",
 )
 
 
