@@ -1,0 +1,62 @@
+"""The review pack as one self-contained HTML file: Jinja2 with autoescape from
+templates/pack.html.j2, the blocks drawn by the snapshot export's filters, Plotly's
+JavaScript inlined once and every chart given a fixed id, so the same pack gives the same
+bytes and opens offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from analytics import format as fmt
+from analytics.pack.model import Pack
+from analytics.snapshots.html import cell_text, is_number, markdown
+
+
+class Charts:
+    """The template's `chart(spec, height)`: Plotly's div and script for a frozen figure,
+    the library's JavaScript (from the installed package, no CDN) in the first only, and
+    numbered ids (`chart-1`, …) instead of random ones."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, spec: dict[str, Any], height: int | None = None) -> Markup:
+        fig = fmt.inert_figure(go.Figure(spec))
+        if height:
+            fig.update_layout(height=height)
+        self.count += 1
+        html = pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=self.count == 1,
+            div_id=f"chart-{self.count}",
+            config={"displaylogo": False, "responsive": True},
+        )
+        # Plotly's markup, trusted as such: the figure goes in as JSON with "<", ">" and "/"
+        # escaped, and its data text escaped for Plotly (`inert_figure`).
+        return Markup(html)
+
+
+ENV = Environment(
+    loader=ChoiceLoader([PackageLoader("analytics.pack", "templates")]),
+    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+ENV.filters["markdown"] = markdown
+ENV.filters["unlinked"] = fmt.unlinked
+ENV.filters["cell"] = cell_text
+ENV.tests["number_cell"] = is_number
+ENV.globals["zip"] = zip
+ENV.globals["day"] = fmt.day
+
+
+def to_html(pack: Pack) -> str:
+    return ENV.get_template("pack.html.j2").render(pack=pack, chart=Charts())
