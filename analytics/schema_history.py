@@ -555,6 +555,33 @@ _MIGRATION_13 = [
       chosen_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
 ]
 
+# Notes on the timeline (analytics/notes.py): a dated event of the business, kept when removed
+# (undo), and each edit's previous version in notes_history.
+_MIGRATION_14 = [
+    "CREATE SEQUENCE IF NOT EXISTS note_ids START 1",
+    """CREATE TABLE IF NOT EXISTS notes (
+      id INTEGER PRIMARY KEY DEFAULT nextval('note_ids'),
+      workspace_id INTEGER NOT NULL,
+      day DATE NOT NULL,
+      until_day DATE,
+      concerns VARCHAR,
+      text VARCHAR NOT NULL,
+      author VARCHAR NOT NULL DEFAULT '',
+      created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      updated_at TIMESTAMP,
+      removed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS notes_history (
+      note_id INTEGER NOT NULL,
+      workspace_id INTEGER NOT NULL,
+      revision INTEGER NOT NULL,
+      day DATE NOT NULL,
+      until_day DATE,
+      concerns VARCHAR,
+      text VARCHAR NOT NULL,
+      saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      PRIMARY KEY (note_id, revision))""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _MIGRATION_1),
@@ -570,5 +597,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (11, _MIGRATION_11),
     (12, _MIGRATION_12),
     (13, _MIGRATION_13),
+    (14, _MIGRATION_14),
 ]
 SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)

@@ -31,6 +31,7 @@ DIGESTS = {
     11: "81ef78856fb402307bac525a5b3956e6bd9a5f56ca14bcfc40ca85ba554e733f",
     12: "41de48aa5ba09adcb3bcd171c4ec130bb9b49baded3df44d180ee9b3f02380ea",
     13: "11ba49b417d17918af52bc71bd6116a2f8b1f239e5d955ee0698de3e39d1e98d",
+    14: "132c068cbad27928c4bca58fc2b6328592dfa41e66f4a10ea119c77e807cf2c2",
 }
 
 
@@ -113,7 +114,7 @@ def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
 
     con = store.connect(db_file)  # migration 12 runs
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 13
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 14
         after = con.execute("SELECT row_fp, occurrence FROM invoices ORDER BY source_row")
         assert after.fetchall() == right
         # Another export with the same two lines and one more adds only the new one.
