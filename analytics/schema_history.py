@@ -582,6 +582,21 @@ _MIGRATION_14 = [
       PRIMARY KEY (note_id, revision))""",
 ]
 
+# Review packs: one row per pack made (what it held, the file's digest), so the next pack
+# can compare from the day of the last one.
+_MIGRATION_16 = [
+    "CREATE SEQUENCE IF NOT EXISTS pack_ids START 1",
+    """CREATE TABLE IF NOT EXISTS packs (
+      id INTEGER PRIMARY KEY DEFAULT nextval('pack_ids'),
+      workspace_id INTEGER NOT NULL,
+      made_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      as_of DATE NOT NULL,
+      since DATE NOT NULL,
+      pages VARCHAR NOT NULL,
+      format VARCHAR NOT NULL,
+      sha256 VARCHAR NOT NULL)""",
+]
+
 # Each migration runs once, in order, in one transaction; never edit a shipped one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, _MIGRATION_1),
@@ -598,5 +613,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (12, _MIGRATION_12),
     (13, _MIGRATION_13),
     (14, _MIGRATION_14),
+    (16, _MIGRATION_16),
 ]
 SCHEMA_VERSION = max(v for v, _ in MIGRATIONS)

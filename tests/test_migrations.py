@@ -32,6 +32,7 @@ DIGESTS = {
     12: "41de48aa5ba09adcb3bcd171c4ec130bb9b49baded3df44d180ee9b3f02380ea",
     13: "11ba49b417d17918af52bc71bd6116a2f8b1f239e5d955ee0698de3e39d1e98d",
     14: "132c068cbad27928c4bca58fc2b6328592dfa41e66f4a10ea119c77e807cf2c2",
+    16: "6631ebcd7c451cc763e7ed60efaad91f914471741540498a88c88b9e38db5aaa",  # review packs (15 is reserved)
 }
 
 

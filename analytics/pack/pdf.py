@@ -110,8 +110,14 @@ class Renderer:
         self.width = self.size[0] - 30 * mm
         self.s = _styles()
 
-    def chart(self, spec: dict[str, Any], height: float = 210.0) -> list[Flowable]:
-        out: list[Flowable] = [pdf_charts.draw(spec, self.width, printable, height)]
+    def chart(
+        self, spec: dict[str, Any], height: float = 210.0, width: float | None = None
+    ) -> list[Flowable]:
+        try:
+            out: list[Flowable] = [pdf_charts.draw(spec, width or self.width, printable, height)]
+        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError):
+            # A spec shape this renderer does not know: the chart is named, not drawn.
+            return [plain("This chart is drawn in the HTML pack.", self.s["caption"])]
         missing = pdf_charts.skipped(spec)
         if missing:
             out.append(
@@ -161,7 +167,7 @@ class Renderer:
             [plain(block.get("message", ""), s["body"]), ""],
         ]
         if block.get("spark"):
-            inner.append([pdf_charts.draw(block["spark"], self.width - 20, printable, 48), ""])
+            inner.append([self.chart(block["spark"], 48, self.width - 20)[0], ""])
         step = block.get("next_step") or ""
         if step and block.get("status") != "green":
             inner.append([plain(f"What to do next: {step}", s["caption"]), ""])

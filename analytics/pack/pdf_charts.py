@@ -113,7 +113,7 @@ class Axis:
     def ticks(self, lo: float, hi: float) -> list[tuple[float, str]]:
         if self.kind == "category":
             step = max(1, math.ceil(len(self.categories) / 8))
-            return [(float(i), c[:14]) for i, c in enumerate(self.categories) if i % step == 0]
+            return [(float(i), c[:22]) for i, c in enumerate(self.categories) if i % step == 0]
         if self.kind == "date":
             span = max(hi - lo, 1.0)
             return [
@@ -193,13 +193,15 @@ def draw(spec: dict[str, Any], width: float, text: Text, height: float = 210.0) 
         d.add(String(0, height - 11, text(title)[:110], fontName="Vera-Bold", fontSize=9))
     named = [t for t in traces if t.get("name") and t.get("showlegend", True) is not False]
     legend_h = 12 if named else 0
-    box = (44.0, 22.0 + legend_h, width - 52.0, top - 26.0 - legend_h)
+    horizontal = all(t.get("type") == "bar" and t.get("orientation") == "h" for t in traces)
+    left = 96.0 if horizontal else 44.0  # room for the categories' names
+    box = (left, 22.0 + legend_h, width - left - 8.0, top - 26.0 - legend_h)
     if not traces:
         return d
     if any(t.get("type") == "heatmap" for t in traces):
         _heatmap(d, next(t for t in traces if t.get("type") == "heatmap"), box, text)
         return d
-    horizontal = all(t.get("type") == "bar" and t.get("orientation") == "h" for t in traces)
+
     cat_key, val_key = ("y", "x") if horizontal else ("x", "y")
     axis = Axis([v for t in traces for v in values(t.get(cat_key))])
     for t in traces:
@@ -249,6 +251,8 @@ def _axes(d: Drawing, plot: Plot, axis: Axis, horizontal: bool, text: Text) -> N
     d.add(Line(plot.x0, plot.y0, plot.x0 + plot.w, plot.y0, strokeColor=grey, strokeWidth=0.5))
     d.add(Line(plot.x0, plot.y0, plot.x0, plot.y0 + plot.h, strokeColor=grey, strokeWidth=0.5))
     value_ticks = nice_ticks(*(plot.xr if horizontal else plot.yr))
+    if plot.h < 40 and len(value_ticks) > 2:  # a sparkline: its lowest and highest tick
+        value_ticks = [value_ticks[0], value_ticks[-1]]
     cat_ticks = axis.ticks(*(plot.yr if horizontal else plot.xr))
     for v in value_ticks:
         if horizontal:
@@ -453,7 +457,7 @@ def _line(d: Drawing, plot: Plot, t: dict[str, Any], axis: Axis, fallback: str) 
             )
         )
     if "markers" in mode or len(points) == 1:
-        size = min(float(marker.get("size") or 4), 6.0) / 2
+        size = min(_number(marker.get("size")) or 4.0, 6.0) / 2
         for x, y in points[:2000]:
             d.add(Rect(x - size / 2, y - size / 2, size, size, fillColor=stroke, strokeColor=None))
 
