@@ -101,7 +101,7 @@ async def _draw(
 
 
 def drawn_in_app(
-    pages: list[str], workspace: str, as_of: date | None
+    pages: list[str], workspace: str, as_of: date | None, state: dict[str, Any] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """Each page as the server draws it for this session's business and day ({} when there
     is no server runtime). A shared server's headless session gets this session's unlocked
@@ -109,14 +109,12 @@ def drawn_in_app(
     runtime = _runtime()
     if runtime is None:
         return {}
-    state = {}
-    if ACCESS_KEY in st.session_state:
-        state[ACCESS_KEY] = copy.deepcopy(st.session_state[ACCESS_KEY])
     loop = runtime._get_async_objs().eventloop
     out = {}
     for page in pages:
         future = asyncio.run_coroutine_threadsafe(
-            _draw(runtime, areas.page(page).url_path, page_query(workspace, as_of), state), loop
+            _draw(runtime, areas.page(page).url_path, page_query(workspace, as_of), state or {}),
+            loop,
         )
         out[page] = future.result(RUN_TIMEOUT_S + 5)
     return out
@@ -191,7 +189,10 @@ def make(
 ) -> tuple[bytes, str]:
     """The pack's file and its name, made from the pages as the server draws them, and noted
     in the pack log."""
-    drawn = drawn_in_app(pages, workspace.name, as_of)
+    state = {}
+    if ACCESS_KEY in st.session_state:  # a shared server: the businesses this tab unlocked
+        state[ACCESS_KEY] = copy.deepcopy(st.session_state[ACCESS_KEY])
+    drawn = drawn_in_app(pages, workspace.name, as_of, state)
     con = ui_store.connection()
     pack = build(
         con,

@@ -10,6 +10,7 @@ and the same pack comes out the same.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -83,10 +84,18 @@ class Replacer:
         return value
 
 
-def anonymize(con: Connection, workspace_id: int, pack: Pack, ws: Workspace) -> Pack:
-    """The pack with the business and every customer and person named by a label."""
+def anonymize(
+    con: Connection, workspace_id: int, pack: Pack, ws: Workspace, people: Iterable[str] = ()
+) -> Pack:
+    """The pack with the business and every customer and person named by a label. `people`:
+    names from outside the data (who wrote a note, who owns a commitment)."""
     business = [n for n in {ws.name, ws.display_name} if n and n != ANONYMOUS_NAME]
-    r = Replacer(names(con, workspace_id), business)
+    known = names(con, workspace_id)
+    for person in people:
+        text = person.strip()
+        if len(text) >= 2 and _HAS_LETTER.search(text):
+            known.setdefault(text, "Person")
+    r = Replacer(known, business)
     sections = [Section(s.id, r.text(s.title), r.walk(s.blocks), s.source) for s in pack.sections]
     cover: Cover = replace(pack.cover, business=ANONYMOUS_NAME)
     filters = [(r.text(a), r.text(b)) for a, b in pack.filters]

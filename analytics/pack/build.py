@@ -10,7 +10,7 @@ and tables), and the section says so.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -99,28 +99,10 @@ def since_day(
 # ---------------------------------------------------------------- what changed
 
 
-def _value_text(move: Any, which: str) -> str:
-    text = getattr(move, f"{which}_text", None)
-    return str(text) if text else "—"
-
-
-def _moves_table(moves: list[Any]) -> dict[str, Any]:
-    rows = [
-        {
-            "Figure": m.label,
-            "Area": indicators.AREAS.get(m.area, m.area),
-            "Before": _value_text(m, "before"),
-            "Now": _value_text(m, "after"),
-            "Status then": snapshots.status_text(m.before_status),
-            "Status now": snapshots.status_text(m.after_status),
-        }
-        for m in moves
-    ]
-    return snapshots.table_block(pd.DataFrame(rows))
-
-
 def changed_blocks(ch: Any, currency: str) -> list[dict[str, Any]]:
-    """'What changed' as blocks: the summary, then each list as a table (plain cells)."""
+    """'What changed' as blocks: the summary lines (new reds, status changes, largest moves
+    with both values, figures that became known or unknown), then what fell due and the notes
+    written in between as tables (plain cells)."""
     from analytics import changes
 
     blocks: list[dict[str, Any]] = [
@@ -133,16 +115,6 @@ def changed_blocks(ch: Any, currency: str) -> list[dict[str, Any]]:
     lines = changes.summary_lines(ch, currency)
     if lines:
         blocks.append(snapshots.steps_block([fmt.inert(line) for line in lines]))
-    parts = (
-        ("New reds", ch.new_reds),
-        ("Status changes", ch.status_changes),
-        ("Largest moves", ch.largest_moves),
-        ("Became known", ch.became_known),
-        ("Became unknown", ch.became_unknown),
-    )
-    for title, moves in parts:
-        if moves:
-            blocks += [snapshots.heading_block(title, 3), _moves_table(moves)]
     if ch.fell_due:
         rows = [
             {
@@ -289,8 +261,7 @@ def build(
         pages=tuple(PAGES[p] for p in pages),
     )
     pack = Pack(cover, sections, paper_for(settings, paper), filters)
-    return anon.anonymize(con, workspace_id, pack, ws) if anonymous else pack
-
-
-def period_days(pack: Pack) -> int:
-    return (pack.cover.as_of - pack.cover.since) // timedelta(days=1)
+    if not anonymous:
+        return pack
+    people = [n.author or "" for n in ch.notes] + [d.owner or "" for d in ch.fell_due]
+    return anon.anonymize(con, workspace_id, pack, ws, people)

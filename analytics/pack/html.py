@@ -35,7 +35,8 @@ class Charts:
             full_html=False,
             include_plotlyjs=self.count == 1,
             div_id=f"chart-{self.count}",
-            config={"displaylogo": False, "responsive": True},
+            # A card's trend is too small for Plotly's tool bar.
+            config={"displaylogo": False, "responsive": True, "displayModeBar": not height},
         )
         # Plotly's markup, trusted as such: the figure goes in as JSON with "<", ">" and "/"
         # escaped, and its data text escaped for Plotly (`inert_figure`).

@@ -6,6 +6,7 @@ of drawn. Deterministic: no randomness, no clock."""
 from __future__ import annotations
 
 import base64
+import html
 import math
 import re
 from collections.abc import Callable
@@ -42,7 +43,7 @@ def values(raw: Any) -> list[Any]:
 
 def plain(text: Any) -> str:
     """Plotly text without its tags (`<b>`, `<br>`): drawn as a string, never markup."""
-    return _TAG.sub(" ", str(text or "")).replace("&lt;", "<").replace("&amp;", "&").strip()
+    return html.unescape(_TAG.sub(" ", str(text or ""))).strip()
 
 
 def colour(value: Any, fallback: str) -> colors.Color:
