@@ -1,8 +1,8 @@
 """An anonymous pack: the business's name and every customer's and person's name replaced by
 a label ("Customer 3", "Person 2"), everywhere: texts, cards, tables, charts and notes.
 
-The names come from the store (customers and their external ids; the people of deals, time
-entries, activities and the users list); each is replaced as a whole word, longest first, and
+The names come from the store (customers and their external ids, and every customer or
+prospect any file names; the people of deals, time entries and activities); each is replaced as a whole word, longest first, and
 numbered in the order the pack first shows it, so the same name is the same label throughout
 and the same pack comes out the same.
 """
@@ -22,6 +22,10 @@ SELECT DISTINCT name, kind FROM (
   SELECT customer AS name, 'Customer' AS kind FROM customers WHERE workspace_id = $w
   UNION ALL SELECT external_id, 'Customer' FROM customers WHERE workspace_id = $w
   UNION ALL SELECT customer, 'Customer' FROM deals WHERE workspace_id = $w
+  UNION ALL SELECT customer, 'Customer' FROM invoices WHERE workspace_id = $w
+  UNION ALL SELECT customer, 'Customer' FROM tickets WHERE workspace_id = $w
+  UNION ALL SELECT customer, 'Customer' FROM time_entries WHERE workspace_id = $w
+  UNION ALL SELECT customer, 'Customer' FROM activities WHERE workspace_id = $w
   UNION ALL SELECT owner, 'Person' FROM deals WHERE workspace_id = $w
   UNION ALL SELECT person, 'Person' FROM time_entries WHERE workspace_id = $w
   UNION ALL SELECT person, 'Person' FROM activities WHERE workspace_id = $w

@@ -138,12 +138,15 @@ def changed_blocks(ch: Any, currency: str) -> list[dict[str, Any]]:
 
 
 def notes_table(notes: Iterable[Any]) -> dict[str, Any]:
+    from analytics.notes import concern_choices
+
+    concerns = concern_choices()
     rows = [
         {
             "Day": n.day,
             "Until": n.until or "",
             "Note": n.text,
-            "Concerns": n.concerns or "",
+            "Concerns": concerns.get(n.concerns, n.concerns) if n.concerns else "",
             "By": n.author or "",
         }
         for n in notes
@@ -173,7 +176,7 @@ def used_indicators(pages: list[str], ch: Any | None = None) -> list[Indicator]:
 
 
 def definition_lines(ind: Indicator, settings: dict[str, Any], currency: str) -> str:
-    """Area, unit, direction and thresholds of one figure, as one inert line."""
+    """Area, unit, direction and thresholds of one figure, in one line."""
     t = ind.thresholds_for(settings)
     green, red = ind.format_value(t.green, currency), ind.format_value(t.red, currency)
     if ind.higher_is_better:
@@ -182,9 +185,7 @@ def definition_lines(ind: Indicator, settings: dict[str, Any], currency: str) ->
         bands = f"on track at {green} or less, act now above {red}"
     unit = UNIT_WORDS.get(ind.unit, ind.unit).format(currency=currency)
     direction = "higher is better" if ind.higher_is_better else "lower is better"
-    return fmt.inert(
-        f"{indicators.AREAS.get(ind.area, ind.area)} · {unit} · {direction} · {bands}."
-    )
+    return f"{indicators.AREAS.get(ind.area, ind.area)} · {unit} · {direction} · {bands}."
 
 
 def definition_blocks(
@@ -194,7 +195,7 @@ def definition_blocks(
     for ind in inds:
         blocks += [
             snapshots.heading_block(ind.label, 3),
-            snapshots.text_block(definition_lines(ind, settings, currency), "caption"),
+            snapshots.text_block(fmt.inert(definition_lines(ind, settings, currency)), "caption"),
             snapshots.text_block(fmt.inert(ind.description)),
         ]
     blocks += [
