@@ -173,7 +173,7 @@ def test_since_must_come_before_the_as_of_day(con: store.Connection, small: int)
         build(con, small, pages=["fit"], as_of=AS_OF, since=AS_OF, page_blocks={})
 
 
-def test_the_pack_log_keeps_each_pack_and_the_day_of_the_last(
+def test_the_pack_log_keeps_each_pack_and_the_day_the_last_ran_to(
     con: store.Connection, workspace: store.Workspace
 ) -> None:
     ws = workspace.id
@@ -191,15 +191,15 @@ def test_the_pack_log_keeps_each_pack_and_the_day_of_the_last(
     record(
         con,
         ws,
-        as_of=AS_OF,
-        since=SINCE,
+        as_of=date(2025, 7, 11),
+        since=AS_OF,
         pages=["pace", "fit"],
         format_="html",
         data=b"two",
         made_at=datetime(2025, 7, 14, 16, 0),
     )
     assert first.sha256 == hashlib.sha256(b"one").hexdigest()
-    assert last_made(con, ws) == date(2025, 7, 14)
+    assert last_made(con, ws) == date(2025, 7, 11)  # the day the last pack ran to
     assert [(m.format, m.pages) for m in history(con, ws)] == [
         ("html", ("pace", "fit")),
         ("pdf", ("pace",)),

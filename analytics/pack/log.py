@@ -1,6 +1,6 @@
 """The pack log: every review pack made (workspace, when, the days it covered, its pages,
-format and the file's SHA-256), and the day of the last one, the default "since" of the next
-when no review session came in between."""
+format and the file's SHA-256), and the day the last one ran to, the default "since" of the
+next when no review session came in between."""
 
 from __future__ import annotations
 
@@ -65,14 +65,18 @@ def record(
 
 
 def last_made(con: Connection, workspace_id: int) -> date | None:
-    """The day the workspace's last pack was made (None before the first)."""
+    """The day the workspace's last pack ran to (its as-of day; None before the first): the
+    next pack compares with what that one showed, whenever it was made."""
     rows = (
         con.cursor()
-        .execute("SELECT max(made_at) FROM packs WHERE workspace_id = $w", {"w": workspace_id})
+        .execute(
+            """SELECT as_of FROM packs WHERE workspace_id = $w
+            ORDER BY made_at DESC, id DESC LIMIT 1""",
+            {"w": workspace_id},
+        )
         .fetchall()
     )
-    made = rows[0][0] if rows else None
-    return None if made is None else pd.Timestamp(made).date()
+    return pd.Timestamp(rows[0][0]).date() if rows else None
 
 
 def history(con: Connection, workspace_id: int) -> list[Made]:
