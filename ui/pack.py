@@ -16,6 +16,7 @@ import asyncio
 import copy
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -214,8 +215,8 @@ def make(
         format_=format_,
         data=data,
     )
-    name = "anonymous" if anonymous else workspace.name
-    safe = "".join(c if c.isalnum() else "-" for c in name).strip("-").lower() or "business"
+    name = "anonymous" if anonymous else workspace.display_name
+    safe = re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-") or "business"
     return data, f"review-pack-{safe}-{pack.cover.as_of.isoformat()}.{format_}"
 
 
