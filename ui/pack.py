@@ -27,8 +27,8 @@ import streamlit as st
 
 from analytics import areas, store
 from analytics.errors import OpeningDayError
-from analytics.pack import PAGES, PAPERS, last_made, record, to_html, to_pdf
-from analytics.pack.build import build, parse_pages
+from analytics.pack import PAGES, PAPERS, last_made
+from analytics.pack.build import make_file, parse_pages
 from ui import capture
 from ui import store as ui_store
 from ui.access import STATE_KEY as ACCESS_KEY
@@ -194,26 +194,16 @@ def make(
     if ACCESS_KEY in st.session_state:  # a shared server: the businesses this tab unlocked
         state[ACCESS_KEY] = copy.deepcopy(st.session_state[ACCESS_KEY])
     drawn = drawn_in_app(pages, workspace.name, as_of, state)
-    con = ui_store.connection()
-    pack = build(
-        con,
+    pack, data, _ = make_file(
+        ui_store.connection(),
         workspace.id,
+        format_=format_,
         pages=pages,
         as_of=as_of,
         since=since,
         anonymous=anonymous,
         paper=paper,
         page_blocks=drawn,
-    )
-    data = to_pdf(pack) if format_ == "pdf" else to_html(pack).encode("utf-8")
-    record(
-        con,
-        workspace.id,
-        as_of=pack.cover.as_of,
-        since=pack.cover.since,
-        pages=pages,
-        format_=format_,
-        data=data,
     )
     name = "anonymous" if anonymous else workspace.display_name
     safe = re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-") or "business"

@@ -20,8 +20,8 @@ from typing import Any
 
 from analytics import store
 from analytics.cli.common import add_json, command, iso_date, open_store
-from analytics.pack import PAGES, PAPERS, PackError, parse_pages, record, to_html, to_pdf
-from analytics.pack.build import as_of_day, build
+from analytics.pack import PAGES, PAPERS, PackError, parse_pages
+from analytics.pack.build import as_of_day, make_file
 from analytics.pack.pdf import page_count
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -121,9 +121,10 @@ def cmd_pack(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         con = open_store(args)
-    pack = build(
+    pack, data, made = make_file(
         con,
         ws.id,
+        format_=format_,
         pages=pages,
         as_of=args.as_of,
         since=args.since,
@@ -131,17 +132,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         paper=args.paper,
         page_blocks=drawn,
     )
-    data = to_pdf(pack) if format_ == "pdf" else to_html(pack).encode("utf-8")
     out.write_bytes(data)
-    made = record(
-        con,
-        ws.id,
-        as_of=pack.cover.as_of,
-        since=pack.cover.since,
-        pages=pages,
-        format_=format_,
-        data=data,
-    )
     from_registry = [s.id for s in pack.sections if s.source == "registry"]
     info = {
         "file": str(out),

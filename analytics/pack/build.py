@@ -21,7 +21,9 @@ from analytics.errors import OpeningDayError
 from analytics.indicators import Indicator
 from analytics.pack import anonymous as anon
 from analytics.pack import log
+from analytics.pack.html import to_html
 from analytics.pack.model import ANONYMOUS_NAME, PAGES, PAPERS, Cover, Pack, Paper, Section
+from analytics.pack.pdf import to_pdf
 from analytics.settings import get_settings
 from analytics.store import Connection
 
@@ -266,3 +268,39 @@ def build(
         return pack
     people = [n.author or "" for n in ch.notes] + [d.owner or "" for d in ch.fell_due]
     return anon.anonymize(con, workspace_id, pack, ws, people)
+
+
+def make_file(
+    con: Connection,
+    workspace_id: int,
+    *,
+    format_: str,
+    pages: list[str],
+    as_of: date | None = None,
+    since: date | None = None,
+    anonymous: bool = False,
+    paper: str | None = None,
+    page_blocks: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> tuple[Pack, bytes, log.Made]:
+    """The pack (`build`) as the bytes of an "html" or "pdf" file, noted in the pack log."""
+    pack = build(
+        con,
+        workspace_id,
+        pages=pages,
+        as_of=as_of,
+        since=since,
+        anonymous=anonymous,
+        paper=paper,
+        page_blocks=page_blocks,
+    )
+    data = to_pdf(pack) if format_ == "pdf" else to_html(pack).encode("utf-8")
+    made = log.record(
+        con,
+        workspace_id,
+        as_of=pack.cover.as_of,
+        since=pack.cover.since,
+        pages=pages,
+        format_=format_,
+        data=data,
+    )
+    return pack, data, made

@@ -1,5 +1,5 @@
 """The review pack as one self-contained HTML file: Jinja2 with autoescape from
-templates/pack.html.j2, the blocks drawn by the snapshot export's filters, Plotly's
+templates/pack.html.j2, in the snapshot export's environment (its filters), Plotly's
 JavaScript inlined once and every chart given a fixed id, so the same pack gives the same
 bytes and opens offline."""
 
@@ -9,12 +9,12 @@ from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
-from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import PackageLoader
 from markupsafe import Markup
 
 from analytics import format as fmt
 from analytics.pack.model import Pack
-from analytics.snapshots.html import cell_text, is_number, markdown
+from analytics.snapshots import html as snapshot_html
 
 
 class Charts:
@@ -43,21 +43,10 @@ class Charts:
         return Markup(html)
 
 
-ENV = Environment(
-    loader=ChoiceLoader([PackageLoader("analytics.pack", "templates")]),
-    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-ENV.filters["markdown"] = markdown
-ENV.filters["unlinked"] = fmt.unlinked
-ENV.filters["cell"] = cell_text
-ENV.tests["number_cell"] = is_number
-ENV.globals["zip"] = zip
-ENV.globals["day"] = fmt.day
+# The snapshot export's environment (autoescape everywhere, its filters and tests) over this
+# package's templates.
+ENV = snapshot_html.ENV.overlay(loader=PackageLoader("analytics.pack", "templates"))
 
 
 def to_html(pack: Pack) -> str:
-    return ENV.get_template("pack.html.j2").render(pack=pack, chart=Charts())
+    return ENV.get_template("pack.html.j2").render(pack=pack, chart=Charts(), day=fmt.day)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,10 +46,12 @@ def pack_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
-def open_offline(pw: Any, chromium: str, url: str, width: int) -> tuple[Any, Any, list[str]]:
-    """The file in a fresh browser whose every request but the file itself is refused."""
+@contextmanager
+def offline(pw: Any, chromium: str, pack: Path, width: int) -> Iterator[tuple[Any, list[str]]]:
+    """The file in a fresh browser whose every request but the file itself is refused, its
+    charts drawn; the page, and every address asked for (checked to be the file's alone)."""
+    url = pack.as_uri()
     browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-    context = browser.new_context(viewport={"width": width, "height": 900})
     asked: list[str] = []
 
     def refuse(route: Any) -> None:
@@ -57,20 +61,23 @@ def open_offline(pw: Any, chromium: str, url: str, width: int) -> tuple[Any, Any
         else:
             route.abort()
 
-    context.route("**/*", refuse)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url, wait_until="load")
-    return browser, page, asked
+    try:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.route("**/*", refuse)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url, wait_until="load")
+        page.wait_for_selector(".plotly-graph-div .main-svg")
+        yield page, asked
+        assert asked == [url], asked
+    finally:
+        browser.close()
 
 
 def test_the_pack_opens_offline_with_every_page_and_note(
-    pw: Any, chromium_path: str, pack_file: Path, tmp_path: Path
+    pw: Any, chromium_path: str, pack_file: Path
 ) -> None:
-    url = pack_file.as_uri()
-    browser, page, asked = open_offline(pw, chromium_path, url, 1200)
-    try:
-        page.wait_for_selector(".plotly-graph-div .main-svg")
+    with offline(pw, chromium_path, pack_file, 1200) as (page, _):
         text = page.inner_text("body")
         for title in ("What changed", *PAGES.values(), "Definitions", "Filters in effect"):
             assert page.locator("h1, h2", has_text=title).count() >= 1, title
@@ -80,18 +87,12 @@ def test_the_pack_opens_offline_with_every_page_and_note(
         assert page.locator('a[href^="http"], img[src="x"]').count() == 0
         # Plotly drew every chart from the script inside the file.
         assert page.locator(".plotly-graph-div .main-svg").count() > 20
-        assert asked == [url], asked
-    finally:
-        browser.close()
 
 
 def test_the_pack_reads_on_a_phone(
     pw: Any, chromium_path: str, pack_file: Path, tmp_path: Path
 ) -> None:
-    url = pack_file.as_uri()
-    browser, page, asked = open_offline(pw, chromium_path, url, 390)
-    try:
-        page.wait_for_selector(".plotly-graph-div .main-svg")
+    with offline(pw, chromium_path, pack_file, 390) as (page, _):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         widest = page.evaluate(
             "Math.max(...[...document.querySelectorAll('.plotly-graph-div')]"
@@ -99,6 +100,3 @@ def test_the_pack_reads_on_a_phone(
         )
         assert widest <= 390
         page.screenshot(path=str(tmp_path / "pack-390.png"))
-        assert asked == [url]
-    finally:
-        browser.close()
