@@ -15,7 +15,7 @@ from analytics import notes, store
 from analytics.indicators import Indicator, Thresholds
 from analytics.pack import PackError, last_made, parse_pages, record, to_html, to_pdf
 from analytics.pack.anonymous import Replacer
-from analytics.pack.build import build, definition_lines, paper_for
+from analytics.pack.build import build, definition_lines, paper_for, trimmed
 from analytics.pack.log import history
 from analytics.pack.model import Pack
 from tests.conftest import insert_rows as insert
@@ -225,3 +225,16 @@ def test_a_definition_names_area_unit_direction_and_thresholds() -> None:
     )
     owner = {"threshold:x": {"green": 0.1, "red": 0.2}}
     assert "on track at 10.0% or less, act now above 20.0%" in definition_lines(ind, owner, "USD")
+
+
+def test_a_long_table_shows_its_first_rows_and_says_how_many_more() -> None:
+    table = {"kind": "table", "columns": ["Customer"], "rows": [[f"C{i}"] for i in range(45)]}
+    short = {"kind": "table", "columns": ["Customer"], "rows": [["A"], ["B"]]}
+    got = trimmed([table, short], limit=40)
+    assert [b["kind"] for b in got] == ["table", "text", "table"]
+    assert got[0]["rows"] == [[f"C{i}"] for i in range(40)]
+    assert (
+        got[1]["text"]
+        == "The first 40 of 45 rows, in the page's order; the page in the app shows them all."
+    )
+    assert got[2] is short

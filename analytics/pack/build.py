@@ -43,6 +43,7 @@ REGISTRY_NOTE = (
     "Built without the app: headline numbers, the cards and what to do next; the page's "
     "larger charts and tables are in a pack made from the app."
 )
+MAX_TABLE_ROWS = 40  # rows of one table a pack shows
 PAPER_SETTING = "pack_paper"  # a workspace setting, when Settings offers it
 
 
@@ -207,6 +208,29 @@ def definition_blocks(
     return blocks
 
 
+# ---------------------------------------------------------------- the pages
+
+
+def trimmed(blocks: list[dict[str, Any]], limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
+    """A page's blocks with each table cut to its first `limit` rows (in the page's order),
+    saying how many more the page holds: a pack is read in a meeting, not searched."""
+    out: list[dict[str, Any]] = []
+    for block in blocks:
+        rows = block.get("rows", []) if block.get("kind") == "table" else []
+        if len(rows) <= limit:
+            out.append(block)
+            continue
+        out.append({**block, "rows": rows[:limit]})
+        out.append(
+            snapshots.text_block(
+                f"The first {limit} of {len(rows):,} rows, in the page's order; the page in the "
+                "app shows them all.",
+                "caption",
+            )
+        )
+    return out
+
+
 # ---------------------------------------------------------------- the whole pack
 
 
@@ -235,11 +259,11 @@ def build(
     drawn = page_blocks or {}
     for page in pages:
         if page in drawn:
-            sections.append(Section(page, PAGES[page], list(drawn[page])))
+            sections.append(Section(page, PAGES[page], trimmed(drawn[page])))
         else:
             blocks, _ = snapshots.page_blocks(con, workspace_id, page, day_)
             blocks.insert(1, snapshots.text_block(REGISTRY_NOTE, "caption"))
-            sections.append(Section(page, PAGES[page], blocks, source="registry"))
+            sections.append(Section(page, PAGES[page], trimmed(blocks), source="registry"))
     business = ANONYMOUS_NAME if anonymous else ws.display_name
     filters = [
         ("Business", business),
