@@ -108,16 +108,13 @@ def changed_blocks(ch: Any, currency: str) -> list[dict[str, Any]]:
     written in between as tables (plain cells)."""
     from analytics import changes
 
+    lines = changes.summary_lines(ch, currency) or [
+        f"From {fmt.day(ch.since)} to {fmt.day(ch.as_of)}: nothing changed."
+    ]
     blocks: list[dict[str, Any]] = [
         snapshots.heading_block("What changed", 1),
-        snapshots.text_block(
-            fmt.inert(f"From {fmt.day(ch.since)} ({ch.since_reason}) to {fmt.day(ch.as_of)}."),
-            "caption",
-        ),
+        snapshots.steps_block([fmt.inert(line) for line in lines]),
     ]
-    lines = changes.summary_lines(ch, currency)
-    if lines:
-        blocks.append(snapshots.steps_block([fmt.inert(line) for line in lines]))
     if ch.fell_due:
         rows = [
             {
@@ -135,8 +132,6 @@ def changed_blocks(ch: Any, currency: str) -> list[dict[str, Any]]:
         ]
     if ch.notes:
         blocks += [snapshots.heading_block("Notes written", 3), notes_table(ch.notes)]
-    if len(blocks) == 2 + bool(lines):
-        blocks.append(snapshots.text_block("Nothing changed in between.", "info"))
     return blocks
 
 
