@@ -115,7 +115,7 @@ def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
 
     con = store.connect(db_file)  # migration 12 runs
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 14
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 16
         after = con.execute("SELECT row_fp, occurrence FROM invoices ORDER BY source_row")
         assert after.fetchall() == right
         # Another export with the same two lines and one more adds only the new one.
