@@ -28,7 +28,7 @@ import streamlit as st
 from analytics import areas, store
 from analytics.errors import OpeningDayError
 from analytics.pack import PAGES, PAPERS, last_made
-from analytics.pack.build import make_file, parse_pages
+from analytics.pack.build import build, make_file, parse_pages
 from ui import capture
 from ui import store as ui_store
 from ui.access import STATE_KEY as ACCESS_KEY
@@ -194,10 +194,10 @@ def make(
     if ACCESS_KEY in st.session_state:  # a shared server: the businesses this tab unlocked
         state[ACCESS_KEY] = copy.deepcopy(st.session_state[ACCESS_KEY])
     drawn = drawn_in_app(pages, workspace.name, as_of, state)
-    pack, data, _ = make_file(
-        ui_store.connection(),
+    con = ui_store.connection()
+    pack = build(
+        con,
         workspace.id,
-        format_=format_,
         pages=pages,
         as_of=as_of,
         since=since,
@@ -205,6 +205,7 @@ def make(
         paper=paper,
         page_blocks=drawn,
     )
+    data, _ = make_file(con, workspace.id, pack, format_)
     name = "anonymous" if anonymous else workspace.display_name
     safe = re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-") or "business"
     return data, f"review-pack-{safe}-{pack.cover.as_of.isoformat()}.{format_}"

@@ -21,7 +21,7 @@ from typing import Any
 from analytics import store
 from analytics.cli.common import add_json, command, iso_date, open_store
 from analytics.pack import PAGES, PAPERS, PackError, parse_pages
-from analytics.pack.build import as_of_day, make_file
+from analytics.pack.build import as_of_day, build, make_file
 from analytics.pack.pdf import page_count
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -121,10 +121,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         con = open_store(args)
-    pack, data, made = make_file(
+    pack = build(
         con,
         ws.id,
-        format_=format_,
         pages=pages,
         as_of=args.as_of,
         since=args.since,
@@ -132,6 +131,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         paper=args.paper,
         page_blocks=drawn,
     )
+    data, made = make_file(con, ws.id, pack, format_)
     out.write_bytes(data)
     from_registry = [s.id for s in pack.sections if s.source == "registry"]
     info = {

@@ -290,36 +290,17 @@ def build(
 
 
 def make_file(
-    con: Connection,
-    workspace_id: int,
-    *,
-    format_: str,
-    pages: list[str],
-    as_of: date | None = None,
-    since: date | None = None,
-    anonymous: bool = False,
-    paper: str | None = None,
-    page_blocks: Mapping[str, list[dict[str, Any]]] | None = None,
-) -> tuple[Pack, bytes, log.Made]:
-    """The pack (`build`) as the bytes of an "html" or "pdf" file, noted in the pack log."""
-    pack = build(
-        con,
-        workspace_id,
-        pages=pages,
-        as_of=as_of,
-        since=since,
-        anonymous=anonymous,
-        paper=paper,
-        page_blocks=page_blocks,
-    )
+    con: Connection, workspace_id: int, pack: Pack, format_: str
+) -> tuple[bytes, log.Made]:
+    """The pack as the bytes of an "html" or "pdf" file, noted in the pack log."""
     data = to_pdf(pack) if format_ == "pdf" else to_html(pack).encode("utf-8")
     made = log.record(
         con,
         workspace_id,
         as_of=pack.cover.as_of,
         since=pack.cover.since,
-        pages=pages,
+        pages=[s.id for s in pack.sections if s.id in PAGES],
         format_=format_,
         data=data,
     )
-    return pack, data, made
+    return data, made
