@@ -308,7 +308,7 @@ def _shapes(
     and the annotations' texts (notes' labels)."""
 
     def x_of(v: Any, ref: str) -> float | None:
-        if ref == "paper":
+        if ref == "paper" or ref.endswith("domain"):
             f = _number(v)
             return None if f is None else plot.x0 + f * plot.w
         p = axis.pos(v) if not horizontal else _number(v)
@@ -316,7 +316,7 @@ def _shapes(
 
     def y_of(v: Any, ref: str) -> float | None:
         f = _number(v)
-        if ref == "paper":
+        if ref == "paper" or ref.endswith("domain"):
             return None if f is None else plot.y0 + f * plot.h
         if horizontal:
             p = axis.pos(v)
@@ -360,8 +360,8 @@ def _shapes(
         label = plain(a.get("text"))
         if not label:
             continue
-        x = x_of(a.get("x"), str(a.get("xref", "x")).split(" ")[0])
-        y = y_of(a.get("y"), str(a.get("yref", "y")).split(" ")[0])
+        x = x_of(a.get("x"), str(a.get("xref", "x")))
+        y = y_of(a.get("y"), str(a.get("yref", "y")))
         if x is None:
             continue
         if y is None:
