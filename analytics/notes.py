@@ -214,7 +214,8 @@ def list_notes(
 
     `concerns=X` keeps the notes about X and the notes about nothing in particular (they
     concern the whole business, so every page shows them). An area takes in the notes about
-    its indicators too; an indicator takes in the notes about its area.
+    its indicators too; an indicator takes in the notes about its area. An unknown concern is
+    refused (NoteError), so a typo never reads as "no notes".
     """
     where = ["workspace_id = $w", "removed_at IS NULL"]
     params: dict[str, Any] = {"w": workspace_id}
@@ -224,6 +225,7 @@ def list_notes(
     if end is not None:
         where.append("day <= $end")
         params["end"] = end
+    concerns = _check_concerns(concerns)  # an unknown one is refused, not matched to nothing
     if concerns is not None:
         from analytics import indicators
 
@@ -349,6 +351,16 @@ def restore_note(con: Connection, workspace_id: int, note_id: int) -> Note:
             raise NoteError(f"Note {note_id} is on the timeline already: nothing to restore.")
         tx.execute("UPDATE notes SET removed_at = NULL WHERE id = $id", {"id": int(note_id)})
         return get_note(tx, workspace_id, note_id)
+
+
+def range_start(data_range: Any) -> date | None:
+    """The first day of a business's data (`store.data_range`'s frame): where a page's charts,
+    so its notes, begin. None without dated data."""
+    firsts = data_range["first"].dropna() if len(data_range) else []
+    if not len(firsts):
+        return None
+    first = min(firsts)
+    return first.date() if isinstance(first, datetime) else first  # a pandas Timestamp too
 
 
 # ---------------------------------------------------------------- plain rows

@@ -29,6 +29,7 @@ MIN_LABEL_HEIGHT = 150
 DEFAULT_HEIGHT = 450  # Plotly's, for a figure that sets none
 # Labels closer than this share of the axis to the previous label show as a dot (hover for it).
 LABEL_GAP = 0.12
+RIGHT_HAND = 0.75  # a label further along the axis than this ends at its line
 MAX_WEEK_DAYS = 7  # the widest step between x values read as one period, months aside
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -169,7 +170,8 @@ def annotate(fig: go.Figure, notes: Sequence[Note]) -> go.Figure:
                     "text": plotly_plain(note.label) if fits else "●",
                     "hovertext": _hover(note),
                     "showarrow": False,
-                    "xanchor": "left",
+                    # Toward the right end a label reads leftwards, so it stays on the chart.
+                    "xanchor": "right" if (start - first).days / width > RIGHT_HAND else "left",
                     "yanchor": "top",
                     "font": {"size": 11, "color": NOTE_COLOUR},
                     "bgcolor": "rgba(255, 255, 255, 0.75)",

@@ -9,6 +9,7 @@ from analytics import asof
 from analytics.entities import ENTITIES
 from ui import guide, sidebar
 from ui import indicators as ui_ind
+from ui import notes as ui_notes
 from ui import store as ui_store
 from ui.format import count, day, plain, span, years_between
 from ui.widgets import demo_button
@@ -139,6 +140,8 @@ else:
         width="stretch",
         column_config={"Rows": st.column_config.NumberColumn(format="localized")},
     )
+
+ui_notes.home_section(ws.id, ctx.as_of)
 
 st.subheader("What's next", anchor=False)
 if missing:

@@ -89,6 +89,8 @@ def test_a_concern_takes_its_own_notes_and_those_about_the_whole_business(
     streak = add_note(con, ws, day=D(2025, 7, 1), text="Sales hire", concerns="prospecting_hours")
     assert list_notes(con, ws, concerns="pace")[-1] == streak
     assert streak not in list_notes(con, ws, concerns="fit")
+    with pytest.raises(NoteError, match="not 'cash'"):
+        list_notes(con, ws, concerns="cash")
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,12 @@ def test_a_day_gets_a_line_a_range_a_band_each_with_its_label_and_hover() -> Non
     assert {(a.xanchor, a.yanchor, a.y, a.showarrow) for a in out.layout.annotations} == {
         ("left", "top", 1, False)
     }
+    # Past three quarters of the axis (21 of 27 days on), a label ends at its line.
+    late = annotate(fig, [note(6, D(2025, 1, 27), "Late"), note(7, D(2025, 1, 26), "Not yet")])
+    assert [(a.name, a.xanchor) for a in late.layout.annotations] == [
+        ("note 7", "left"),
+        ("note 6", "right"),
+    ]
 
 
 def test_a_chart_without_dates_or_without_notes_in_range_is_handed_back_untouched() -> None:
@@ -142,3 +148,28 @@ def test_quarters_and_years_stand_for_their_whole_period() -> None:
     assert date_axes(years) == {("x", "y"): (D(2023, 1, 1), D(2024, 12, 31))}
     one = go.Figure(go.Bar(x=[D(2024, 3, 5)], y=[1]))
     assert date_axes(one) == {("x", "y"): (D(2024, 3, 5), D(2024, 3, 5))}
+
+
+def test_the_figure_cache_draws_notes_after_it_once_per_figure_and_note_set() -> None:
+    from ui import figure_cache
+
+    @figure_cache.once
+    def bars(n: int) -> go.Figure:
+        return weekly()
+
+    figure_cache.clear()
+    fig = bars(4)
+    one, two = (note(1, D(2025, 1, 8), "Raised prices"),), (note(2, D(2025, 1, 20), "Hire"),)
+    first = figure_cache.noted(fig, one)
+    assert figure_cache.noted(fig, one) is first  # a rerun reuses it
+    assert [s.name for s in first.layout.shapes] == ["note 1"]
+    other = figure_cache.noted(fig, two)
+    assert other is not first and [s.name for s in other.layout.shapes] == ["note 2"]
+    assert figure_cache.noted(fig, ()) is figure_cache.drawable(fig)
+    assert len(fig.layout.shapes) == 0  # the kept figure is never changed
+    # A figure not kept here is drawn with its notes every time.
+    loose = weekly()
+    assert figure_cache.noted(loose, one) is not figure_cache.noted(loose, one)
+    figure_cache.clear()
+    assert figure_cache.noted(bars(4), one) is not first
+    figure_cache.clear()

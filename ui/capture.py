@@ -10,7 +10,7 @@ Widgets (filters, buttons) are never captured: a snapshot is read-only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -22,6 +22,8 @@ from pandas.io.formats.style import Styler
 
 from analytics import snapshots
 from analytics.indicators import Indicator, Result
+from analytics.notes import Note
+from analytics.notes_chart import annotate
 from ui import figure_cache
 
 _KEY = "_od_capture"
@@ -47,6 +49,8 @@ class Capture:
     as_of: date | None
     items: list[Later | dict[str, Any]] = field(default_factory=list)
     request: dict[str, Any] | None = None  # set when the owner asked for a snapshot this run
+    # The notes on the timeline this page's charts show (`set_notes`; none by default).
+    notes: tuple[Note, ...] = ()
 
 
 def reset() -> None:
@@ -83,6 +87,19 @@ def later(make: Callable[..., dict[str, Any]], *args: Any) -> None:
     cap = current()
     if cap is not None:
         cap.items.append(Later(make, args))
+
+
+def set_notes(found: Sequence[Note]) -> None:
+    """The notes every chart drawn from now on in this run shows (ui/notes.py sets them for an
+    area page, filtered to the notes that concern it)."""
+    cap = current()
+    if cap is not None:
+        cap.notes = tuple(found)
+
+
+def page_notes() -> tuple[Note, ...]:
+    cap = current()
+    return cap.notes if cap is not None else ()
 
 
 def blocks(cap: Capture) -> list[dict[str, Any]]:
@@ -136,10 +153,17 @@ def chart(fig: go.Figure, **kwargs: Any) -> None:
     """st.plotly_chart, noted with the figure (its spec carries the aggregated data).
 
     Drawn with the names in it escaped for Plotly (a name can hold tags Plotly would draw as
-    a link); noted as it is, since the snapshot view and the HTML export escape it again."""
+    a link); noted as it is, since the snapshot view and the HTML export escape it again.
+    The page's notes on the timeline (`set_notes`) are drawn on it after the figure cache, on
+    a copy (a cached figure is shared and never changed), and go into its snapshot too."""
     kwargs.setdefault("width", "stretch")
-    st.plotly_chart(figure_cache.drawable(fig), **kwargs)
-    later(snapshots.chart_block, fig)
+    shown = page_notes()
+    st.plotly_chart(figure_cache.noted(fig, shown), **kwargs)
+    later(_chart_block, fig, shown)
+
+
+def _chart_block(fig: go.Figure, shown: tuple[Note, ...]) -> dict[str, Any]:
+    return snapshots.chart_block(annotate(fig, shown))
 
 
 def table(data: pd.DataFrame | Styler, formats: dict[str, str] | None = None) -> None:

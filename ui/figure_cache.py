@@ -12,6 +12,10 @@ cannot be digested (an object of an unknown kind) are not cached: the figure is 
 The figure is shared by every rerun and session that asks for the same content: callers draw
 it (`capture.chart`) and freeze it for a snapshot, both of which only read it, and must not
 change it afterwards (build a changed figure in the builder instead).
+
+Notes on the timeline are drawn after the cache, on a copy (`noted`): the key of a figure
+with notes is the figure's own key and the notes themselves, so a note added, edited or
+removed is a new key, and one business's notes never reach another's figure.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.format import inert_figure
+from analytics.notes import Note
+from analytics.notes_chart import annotate
 
 MAX_FIGURES = 96  # across every builder; a large scatter is a few MB of Python objects
 
@@ -38,6 +44,10 @@ _LOCK = threading.Lock()
 _FIGURES: OrderedDict[bytes, go.Figure] = OrderedDict()
 _KEY_OF: dict[int, bytes] = {}  # id of a kept figure → its key (kept, so the id stays its own)
 _DRAWN: dict[bytes, go.Figure] = {}  # key → the kept figure as drawn (`drawable`)
+# (key, notes) → the kept figure as drawn with those notes (`noted`); a copy of a figure costs
+# tens of milliseconds, so a page's reruns reuse it.
+_NOTED: OrderedDict[tuple[bytes, tuple[Note, ...]], go.Figure] = OrderedDict()
+MAX_NOTED = 32
 # key → set when the build under way for it ends: a second caller (a visit arriving while the
 # server's warm-up builds the same figure) waits for that figure instead of building it again
 _BUILDING: dict[bytes, threading.Event] = {}
@@ -179,6 +189,8 @@ def _keep(k: bytes, fig: go.Figure) -> None:
         old_key, old = _FIGURES.popitem(last=False)
         _KEY_OF.pop(id(old), None)
         _DRAWN.pop(old_key, None)
+        for gone in [n for n in _NOTED if n[0] == old_key]:
+            del _NOTED[gone]
 
 
 def kept() -> int:
@@ -204,8 +216,36 @@ def drawable(fig: go.Figure) -> go.Figure:
     return drawn
 
 
+def _kept_key(fig: go.Figure) -> bytes | None:
+    """The key `fig` is kept under (the caller holds _LOCK); None for a figure not kept."""
+    k = _KEY_OF.get(id(fig))
+    return k if k is not None and _FIGURES.get(k) is fig else None
+
+
+def noted(fig: go.Figure, notes: tuple[Note, ...]) -> go.Figure:
+    """`drawable(fig)` with `notes` drawn on it (`annotate`): worked out once per kept figure
+    and set of notes, every time for any other figure."""
+    drawn = drawable(fig)
+    if not notes:
+        return drawn
+    with _LOCK:
+        k = _kept_key(fig)
+        if k is not None and (k, notes) in _NOTED:
+            _NOTED.move_to_end((k, notes))
+            return _NOTED[(k, notes)]
+    out = annotate(drawn, notes)
+    if k is not None:
+        with _LOCK:
+            if _kept_key(fig) == k:
+                _NOTED[(k, notes)] = out
+                while len(_NOTED) > MAX_NOTED:
+                    _NOTED.popitem(last=False)
+    return out
+
+
 def clear() -> None:
     with _LOCK:
         _FIGURES.clear()
         _KEY_OF.clear()
         _DRAWN.clear()
+        _NOTED.clear()

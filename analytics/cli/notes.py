@@ -26,7 +26,7 @@ def add_parsers(sub: Any) -> None:
         sub,
         "note",
         help="add, list, edit, remove and restore notes on the timeline",
-        description='A note is a dated event of the business ("raised prices 8 %%"): every '
+        description='A note is a dated event of the business ("raised prices 8 %"): every '
         "time-series chart whose range includes its day shows it, and so do snapshots and the "
         "export. Its text is plain text everywhere.",
     )
@@ -35,7 +35,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--until", metavar="YYYY-MM-DD", type=iso_date, help="last day of a range")
     p.add_argument("--area", metavar="AREA", help=AREA_HELP)
     p.add_argument("--text", required=True, help=f"what happened (at most {notes.MAX_TEXT} chars)")
-    p.add_argument("--author", default="", help="who writes it")
+    p.add_argument("--author", metavar="NAME", default="", help="who writes it")
     add_json(p)
     p = command(actions, "list", help="list the notes, by day", listing=True)
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=iso_date, help="from day")

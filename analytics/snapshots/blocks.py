@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,8 @@ from analytics import figures, store
 from analytics import format as fmt
 from analytics.errors import SnapshotError
 from analytics.indicators import STATUS_ICON, STATUS_ORDER, STATUS_WORD, Indicator, Result, stored
+from analytics.notes import Note, list_notes, range_start
+from analytics.notes_chart import annotate
 from analytics.snapshots.model import BLOCK_KINDS, PAGES, TEXT_STYLES
 from analytics.store import Connection
 
@@ -115,6 +118,22 @@ def steps_block(items: list[str]) -> dict[str, Any]:
     return {"kind": "steps", "items": list(items)}
 
 
+NOTES_HEADING = "Notes on the timeline"
+
+
+def note_markdown(note: Note) -> str:
+    """One note as inert markdown: its days in bold, then its text and author as plain text."""
+    by = f" — {fmt.inert(note.author)}" if note.author else ""
+    return f"**{fmt.inert(note.when)}** · {fmt.inert(note.text)}{by}"
+
+
+def notes_blocks(found: Sequence[Note]) -> list[dict[str, Any]]:
+    """A page's notes on the timeline as a heading and one text block a note (none: nothing)."""
+    if not found:
+        return []
+    return [heading_block(NOTES_HEADING, 3), *(text_block(note_markdown(n)) for n in found)]
+
+
 def check_blocks(blocks: Any) -> list[dict[str, Any]]:
     """The blocks made JSON-safe, or SnapshotError saying what is wrong."""
     if not isinstance(blocks, list) or not blocks:
@@ -136,9 +155,13 @@ def status_text(status: str) -> str:
 
 
 def indicator_card(
-    ind: Indicator, result: Result, currency: str, spark: pd.Series | None = None
+    ind: Indicator,
+    result: Result,
+    currency: str,
+    spark: pd.Series | None = None,
+    notes: Sequence[Note] = (),
 ) -> dict[str, Any]:
-    """The card block of one indicator, as every page shows it."""
+    """The card block of one indicator, as every page shows it (its trend with `notes`)."""
     return card_block(
         label=ind.label,
         status=result.status,
@@ -147,7 +170,7 @@ def indicator_card(
         message=result.message,
         description=ind.description,
         next_step=ind.next_step,
-        spark=figures.sparkline(spark, ind.label)
+        spark=annotate(figures.sparkline(spark, ind.label), notes)
         if spark is not None and len(spark) >= 2
         else None,
     )
@@ -247,11 +270,14 @@ def page_blocks(
     results = indicators.compute_all(con, workspace_id, as_of, area=page, settings=settings)
     blocks.append(metrics_block(headline_items(inds, results, currency)))
     blocks.append(text_block(f"Figures as of {fmt.day(day_)}.", "caption"))
+    # The notes about this page (or the whole business) in the days its figures cover.
+    start = range_start(store.data_range(con, workspace_id))
+    found = list_notes(con, workspace_id, start=start, end=day_, concerns=page)
+    blocks.extend(notes_blocks(found))
     for ind in inds:
         blocks.append(heading_block(ind.section_heading))
-        blocks.append(
-            indicator_card(ind, results[ind.id], currency, spark_series(ind, results[ind.id]))
-        )
+        result = results[ind.id]
+        blocks.append(indicator_card(ind, result, currency, spark_series(ind, result), found))
     blocks.append(heading_block("What to do next"))
     lines = next_step_lines(inds, results)
     blocks.append(

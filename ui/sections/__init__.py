@@ -3,7 +3,8 @@
 Every area page (Pace, Niche growth, Customer fit, Sales vs tech) is `area_page(<id>)`:
 the heading and intro from `analytics.areas`, the empty state, the share control, the
 headline numbers and the "as of" line, then one section per registered indicator of the
-area, what to do next and the link to Settings.
+area, what to do next and the link to Settings. The page's notes on the timeline
+(`ui.notes.timeline`) come before the sections, so every chart of the page shows them.
 
 A section is the default one (the indicator's heading and its card) unless the module
 `ui.sections.<area>` registers a renderer for its id in `SECTIONS` (id → render). A
@@ -34,6 +35,7 @@ from analytics.indicators import Indicator, Result
 from analytics.store import Workspace
 from ui import capture, share, sidebar
 from ui import indicators as ui_ind
+from ui import notes as ui_notes
 from ui import store as ui_store
 from ui.format import plain
 from ui.sidebar import Context
@@ -146,6 +148,8 @@ def area_page(area_id: str) -> AreaPage:
     """The whole area page: every registered indicator of the area gets its section."""
     module = custom(area_id)
     page = open_page(area_id, module)
+    # The notes about this page (or the whole business): listed, then on every chart below.
+    ui_notes.timeline(page.workspace.id, area_id, page.ctx.as_of)
     prepare = hook(module, "prepare")
     if prepare is not None:
         prepare(page)
