@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import peers, review
+from ui import changes as ui_changes
 from ui import peers as ui_peers
 from ui import review as ui_review
 from ui import sidebar
@@ -76,6 +77,11 @@ st.caption(
     "Members appear as they chose: by name if they show it, else as Member A, B… Reds come from "
     f"each member's latest card published by {day(session.held_on)}."
 )
+if ctx.as_of is not None:
+    # This business's own figures since its last review, to speak to when its turn comes.
+    ui_changes.section(
+        ws.id, ctx.as_of, ctx.picked_as_of, ui_store.currency(ws.id), key="review", expanded=False
+    )
 ui_review.controls(session, items, index)
 for n in range(len(items)):
     with st.container(border=n == index):

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import indicators
 from ui import capture
+from ui import changes as ui_changes
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.reset import scoreboard_section as reset_section
@@ -21,6 +22,9 @@ ctx = open_shared(
 ws = ctx.workspace
 assert ws is not None and ctx.as_of is not None
 currency = ui_store.currency(ws.id)
+# What changed since the last review sits at the top but is filled in last: the figures below
+# show at once while an earlier day's figures are worked out the first time.
+since_box = st.container()
 results = ui_ind.scoreboard(ws.id, ctx.as_of if ctx.picked_as_of else None)
 
 tally = {s: sum(r.status == s for r in results.values()) for s in indicators.STATUS_ORDER}
@@ -77,3 +81,6 @@ st.page_link("pages/settings.py", label="Set goals and thresholds", icon="⚙️
 
 # ---------------------------------------------------------------- hard reset
 reset_section(ws.id, results, date.today())
+
+with since_box:
+    ui_changes.section(ws.id, ctx.as_of, ctx.picked_as_of, currency)
