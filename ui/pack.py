@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from analytics.pack.build import build, make_file, parse_pages
 from ui import capture
 from ui import store as ui_store
 from ui.access import STATE_KEY as ACCESS_KEY
-from ui.access import WS_PARAM
+from ui.access import WS_PARAM, AccessState
 from ui.format import plain
 from ui.sidebar import AS_OF_PARAM, Context
 
@@ -190,9 +189,12 @@ def make(
 ) -> tuple[bytes, str]:
     """The pack's file and its name, made from the pages as the server draws them, and noted
     in the pack log."""
-    state = {}
-    if ACCESS_KEY in st.session_state:  # a shared server: the businesses this tab unlocked
-        state[ACCESS_KEY] = copy.deepcopy(st.session_state[ACCESS_KEY])
+    state: dict[str, Any] = {}
+    held = st.session_state.get(ACCESS_KEY)
+    if isinstance(held, AccessState) and workspace.id in held.unlocked:
+        # A shared server: the headless runs may open this business, as this tab unlocked
+        # it, and no other.
+        state[ACCESS_KEY] = AccessState({workspace.id: held.unlocked[workspace.id]})
     drawn = drawn_in_app(pages, workspace.name, as_of, state)
     con = ui_store.connection()
     pack = build(
