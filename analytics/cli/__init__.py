@@ -18,7 +18,8 @@ from analytics.cli import access, checklist, data, notes, pack, reports
 from analytics.cli.common import EXIT_FILE, EXIT_STORE, fail
 from analytics.errors import ImportError_, OpeningDayError
 
-GROUPS = (data, reports, access, checklist, notes, pack)  # in the order `--help` lists their commands
+# In the order `--help` lists their commands.
+GROUPS = (data, reports, access, checklist, notes, pack)
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     name: command for group in GROUPS for name, command in group.COMMANDS.items()
