@@ -133,8 +133,24 @@ _MIGRATION_16 = [
       undone_by VARCHAR)""",
 ]
 
+# Review packs: one row per pack made (what it held, the file's digest), so the next pack
+# can compare from the day of the last one.
+_MIGRATION_17 = [
+    "CREATE SEQUENCE IF NOT EXISTS pack_ids START 1",
+    """CREATE TABLE IF NOT EXISTS packs (
+      id INTEGER PRIMARY KEY DEFAULT nextval('pack_ids'),
+      workspace_id INTEGER NOT NULL,
+      made_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+      as_of DATE NOT NULL,
+      since DATE NOT NULL,
+      pages VARCHAR NOT NULL,
+      format VARCHAR NOT NULL,
+      sha256 VARCHAR NOT NULL)""",
+]
+
 LATER: list[tuple[int, list[str]]] = [
     (14, _MIGRATION_14),
     (15, _MIGRATION_15),
     (16, _MIGRATION_16),
+    (17, _MIGRATION_17),
 ]

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics import peers, review
 from ui import changes as ui_changes
 from ui import issues_list as ui_issues
+from ui import pack as ui_pack
 from ui import peers as ui_peers
 from ui import review as ui_review
 from ui import sidebar
@@ -87,6 +88,7 @@ if ctx.as_of is not None:
     ui_changes.section(
         ws.id, ctx.as_of, ctx.picked_as_of, ui_store.currency(ws.id), key="review", expanded=False
     )
+    ui_pack.render(ctx, key="review_pack")
 ui_review.controls(session, items, index)
 for n in range(len(items)):
     with st.container(border=n == index):

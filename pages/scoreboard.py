@@ -10,6 +10,7 @@ from analytics import indicators
 from ui import capture
 from ui import changes as ui_changes
 from ui import indicators as ui_ind
+from ui import pack as ui_pack
 from ui import store as ui_store
 from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
@@ -25,6 +26,7 @@ currency = ui_store.currency(ws.id)
 # What changed since the last review sits at the top but is filled in last: the figures below
 # show at once while an earlier day's figures are worked out the first time.
 since_box = st.container()
+ui_pack.render(ctx)
 results = ui_ind.scoreboard(ws.id, ctx.as_of if ctx.picked_as_of else None)
 
 tally = {s: sum(r.status == s for r in results.values()) for s in indicators.STATUS_ORDER}

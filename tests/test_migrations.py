@@ -34,6 +34,7 @@ DIGESTS = {
     14: "132c068cbad27928c4bca58fc2b6328592dfa41e66f4a10ea119c77e807cf2c2",
     15: "1287557bc92d1dc16c01f9d48232a50d4c7eb55066167c780b94ddf55633461a",
     16: "a716ae00401d8b46fb456b41bd5586abc2c998a5527448219aaed6dc94f3760b",
+    17: "6631ebcd7c451cc763e7ed60efaad91f914471741540498a88c88b9e38db5aaa",
 }
 
 
@@ -116,7 +117,7 @@ def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
 
     con = store.connect(db_file)  # migration 12 runs
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 16
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 17
         after = con.execute("SELECT row_fp, occurrence FROM invoices ORDER BY source_row")
         assert after.fetchall() == right
         # Another export with the same two lines and one more adds only the new one.

@@ -10,6 +10,7 @@ import streamlit as st
 from analytics import changes
 from analytics.changes import Changes, DueItem, Move
 from analytics.indicators import stored
+from analytics.pack.log import last_made
 from ui import indicators as ui_ind
 from ui import store as ui_store
 from ui.format import day, plain
@@ -133,7 +134,9 @@ def section(
     picked `as_of` in the sidebar (else each figure counts to its own data's last day, as the
     Scoreboard does). Open at first when something turned red, unless `expanded` says."""
     con = ui_store.connection()
-    default, reason = changes.default_since(con, workspace_id, as_of=as_of)
+    default, reason = changes.default_since(
+        con, workspace_id, as_of=as_of, last_pack=last_made(con, workspace_id)
+    )
     state_key, default_key = (
         _since_key(key, workspace_id),
         _since_key(key + "_default", workspace_id),

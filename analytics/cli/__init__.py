@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 import duckdb
 
 from analytics import store
-from analytics.cli import access, checklist, data, issues_list, notes, peers, reports
+from analytics.cli import access, checklist, data, issues_list, notes, pack, peers, reports
 from analytics.cli.common import EXIT_FILE, EXIT_STORE, fail
 from analytics.errors import ImportError_, OpeningDayError
 
 # in the order `--help` lists their commands
-GROUPS = (data, reports, access, checklist, notes, issues_list, peers)
+GROUPS = (data, reports, access, checklist, notes, pack, issues_list, peers)
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     name: command for group in GROUPS for name, command in group.COMMANDS.items()

@@ -136,6 +136,7 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "notes_history",
     "issues",
     "issue_revisions",
+    "packs",
 )
 
 
