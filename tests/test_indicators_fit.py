@@ -7,7 +7,6 @@ last 12 months run 1 Jul 2024 – 30 Jun 2025 (a line on 30 Jun 2024 belongs to 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -689,13 +688,8 @@ def test_every_fit_indicator_is_registered_documented_and_json_plain(
 
 
 @pytest.fixture(scope="module")
-def demo_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from analytics import demo
-
-    con = store.connect(tmp_path_factory.mktemp("fit_demo") / "demo.duckdb")
-    ws = demo.load_demo(con)
-    yield indicators.compute_all(con, ws.id, area="fit")
-    con.close()
+def demo_results(demo_read: store.Connection, demo_ws: int) -> dict[str, indicators.Result]:
+    return indicators.compute_all(demo_read, demo_ws, area="fit")
 
 
 def test_demo_patterns_are_found(demo_results: dict[str, indicators.Result]) -> None:

@@ -4,9 +4,7 @@ comments), on a real CRM export that cannot support most of them, and on the dem
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -679,16 +677,8 @@ def test_maven_crm_cannot_support_most_and_says_why(
 
 
 @pytest.fixture(scope="module")
-def demo_results(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[dict[str, indicators.Result]]:
-    from analytics import demo
-
-    path: Path = tmp_path_factory.mktemp("friction_demo") / "demo.duckdb"
-    con = store.connect(path)
-    ws = demo.load_demo(con)
-    yield indicators.compute_all(con, ws.id, area="friction")
-    con.close()
+def demo_results(demo_read: store.Connection, demo_ws: int) -> dict[str, indicators.Result]:
+    return indicators.compute_all(demo_read, demo_ws, area="friction")
 
 
 def test_demo_discounter_discounts_deep_and_overruns(
