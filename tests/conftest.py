@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "hand_worked(indicator_id): the test asserts that indicator's value worked out by hand "
+        "on a few rows (tests/test_registry_contract.py wants one for every registered indicator)",
+    )
+
+
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"

@@ -10,6 +10,8 @@ of those places with the number worked out by hand.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import re
 from collections.abc import Iterator
@@ -113,6 +115,43 @@ def test_every_indicator_is_in_snapshots(demo_seen: Seen, ind_id: str) -> None:
     assert card["value"] == demo_seen.metrics[ind.page][ind.label]
     assert card["status"] == demo_seen.kpis["indicators"][ind_id]["status"]
     assert ind.label in demo_seen.cards["scoreboard"]
+
+
+def hand_worked(area: str) -> dict[str, list[Any]]:
+    """Indicator id → the tests of tests/test_indicators_<area>.py marked
+    `@pytest.mark.hand_worked(id)`: those that assert its value worked out by hand."""
+    module = importlib.import_module(f"tests.test_indicators_{area}")
+    found: dict[str, list[Any]] = {}
+    for name, test in vars(module).items():
+        if name.startswith("test_") and callable(test):
+            for mark in getattr(test, "pytestmark", []):
+                if mark.name == "hand_worked":
+                    found.setdefault(mark.args[0], []).append(test)
+    return found
+
+
+@pytest.mark.parametrize("ind_id", IDS)
+def test_every_indicator_has_a_value_worked_out_by_hand(ind_id: str) -> None:
+    # Adding an indicator without a test of its number fails here.
+    area = indicators.get(ind_id).area
+    tests = hand_worked(area).get(ind_id)
+    assert tests, f"no test in tests/test_indicators_{area}.py is marked hand_worked({ind_id!r})"
+    for test in tests:  # and the marked test does compute it
+        assert f'"{ind_id}"' in inspect.getsource(test), test.__name__
+
+
+@pytest.mark.parametrize("area", [a.id for a in areas.AREAS])
+def test_hand_worked_marks_name_indicators_of_their_area(area: str) -> None:
+    # a mistyped or moved id would leave its indicator counted as tested
+    assert set(hand_worked(area)) <= {i.id for i in indicators.in_area(area)}
+
+
+def test_the_registry_lists_the_areas_in_page_order() -> None:
+    # each area's indicators together, the areas in the order of their pages
+    order = [a.id for a in areas.AREAS]
+    seen = [i.area for i in indicators.REGISTRY.values()]
+    assert seen == sorted(seen, key=order.index)
+    assert set(seen) == set(order)  # and no area is left without an indicator
 
 
 def readme_list() -> str | None:
