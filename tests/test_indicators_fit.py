@@ -21,7 +21,7 @@ from analytics.settings import defaults
 from tests.conftest import shared_file
 
 # The area's indicators, as registered (tests/test_registry_contract.py checks each is on its
-# page and has a value worked out by hand: a test here marked `hand_worked`).
+# page and has a test of its value worked out by hand, marked `hand_worked`).
 FIT_IDS = [i.id for i in indicators.in_area("fit")]
 AS_OF = date(2025, 6, 30)
 

@@ -17,7 +17,7 @@ from tests.conftest import insert_rows as insert
 from tests.conftest import shared_file
 
 # The area's indicators, as registered (tests/test_registry_contract.py checks each is on its
-# page and has a value worked out by hand: a test here marked `hand_worked`).
+# page and has a test of its value worked out by hand, marked `hand_worked`).
 FRICTION_IDS = [i.id for i in indicators.in_area("friction")]
 
 # Every window below is the 12 months to 30 Jun 2025: 1 Jul 2024 – 30 Jun 2025.

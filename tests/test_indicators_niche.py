@@ -15,7 +15,7 @@ from analytics.settings import defaults, save_settings
 from tests.conftest import shared_file
 
 # The area's indicators, as registered (tests/test_registry_contract.py checks each is on its
-# page and has a value worked out by hand: a test here marked `hand_worked`).
+# page and has a test of its value worked out by hand, marked `hand_worked`).
 NICHE_IDS = [i.id for i in indicators.in_area("niche")]
 
 
