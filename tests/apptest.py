@@ -5,9 +5,11 @@ The fixtures these rely on (`fresh_streamlit`, `demo_db`, …) are in tests/conf
 
 from __future__ import annotations
 
+import os
+
 from streamlit.testing.v1 import AppTest
 
-from analytics import areas
+from analytics import areas, store
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -18,6 +20,10 @@ TIMEOUT = 60  # seconds per script run: the first run imports pandas, duckdb and
 
 
 def app() -> AppTest:
+    # The app opens $OPENING_DAY_DB, else the owner's data/opening_day.duckdb: a page test
+    # without `fresh_streamlit` (which points it at the test's own store) would read and write
+    # the real one, and share it with every other such test.
+    assert os.environ.get(store.DB_ENV), "page tests need the fresh_streamlit fixture"
     return AppTest.from_file(APP, default_timeout=TIMEOUT)
 
 

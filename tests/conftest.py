@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "hand_worked(indicator_id): the test asserts that indicator's value worked out by hand "
+        "on a few rows (tests/test_registry_contract.py wants one for every registered indicator)",
+    )
+
+
 @pytest.fixture
 def db_file(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"
@@ -33,15 +41,21 @@ def workspace(con: store.Connection) -> store.Workspace:
     return store.create_workspace(con, "Test Co")
 
 
+def in_ci() -> bool:
+    """Whether this run is CI's: $CI set to anything but empty, 0, false or no (CI services
+    and .ci/run set CI=true)."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
 def shared_file(*parts: str) -> Path:
-    """A file under ../shared/data, or skip when the shared folder is not beside the repo."""
+    """A file under ../shared/data. Missing, it skips the test on a developer's machine; in CI
+    the real exports are part of the contract, so a missing one fails the test instead of
+    quietly skipping it."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
         message = f"{path} not found: ../shared must sit beside the checkout"
-        # In CI the real exports are part of the contract: a missing one is a failure, not
-        # a quietly skipped test.
-        if os.environ.get("CI"):
-            pytest.fail(message)
+        if in_ci():
+            pytest.fail(f"{message} (CI={os.environ['CI']}: the real exports are required)")
         pytest.skip(message)
     return path
 
@@ -87,9 +101,14 @@ def fresh_streamlit(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     st.cache_resource.clear()
 
 
+# ---------------------------------------------------------------- the demo business
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo business built once per session; each test gets its own copy."""
+    """The demo business (`load_demo` defaults: small scale, seed 42), built once per test
+    session. Never write to it: a test that writes takes `demo_db`, its own copy; a test that
+    only reads takes `demo_read`, the one read-only connection to it."""
     from analytics import demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
@@ -99,10 +118,38 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_store(source: Path, target: Path) -> Path:
+    """A store file and the files it keeps beside it (`<store>.wal`, `<store>.snapshot-key`,
+    …) copied to `target`: contents only, so the copy gets this process's owner-only mode."""
+    shutil.copyfile(source, target)
+    for side in source.parent.glob(f"{source.name}.*"):
+        shutil.copyfile(side, target.with_name(target.name + side.name[len(source.name) :]))
+    return target
+
+
 @pytest.fixture
 def demo_db(demo_store: Path, db_file: Path) -> Path:
-    shutil.copy(demo_store, db_file)
-    return db_file
+    """This test's own copy of the demo store, at `db_file` (where `fresh_streamlit` points
+    the app): write to it freely."""
+    return copy_store(demo_store, db_file)
+
+
+@pytest.fixture(scope="session")
+def demo_read(demo_store: Path) -> Iterator[store.Connection]:
+    """A read-only connection to the session's demo store, shared by every test that only
+    reads it (DuckDB refuses any write through it, so no test can change what the next one
+    reads)."""
+    connection = store.connect(demo_store, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_ws(demo_read: store.Connection) -> int:
+    """The demo workspace's id in `demo_store` (and in every `demo_db` copy)."""
+    from analytics import demo
+
+    return store.get_workspace(demo_read, demo.DEMO_WORKSPACE).id
 
 
 @pytest.fixture

@@ -35,8 +35,14 @@ def one(con: store.Connection, sql: str, **params: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[store.Connection, int]]:
-    """The small demo, generated once for the pattern tests."""
+def seeded_demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[store.Connection, int]]:
+    """The small demo for the pattern tests: on seed 42 (load_demo's default) the session's
+    read-only one (tests/conftest.py), on another seed one generated here."""
+    if SEED == 42:
+        yield request.getfixturevalue("demo_read"), request.getfixturevalue("demo_ws")
+        return
     con = store.connect(tmp_path_factory.mktemp("demo") / "demo.duckdb")
     ws = demo.load_demo(con, seed=SEED)
     yield con, ws.id
@@ -44,13 +50,13 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[store
 
 
 @pytest.fixture
-def dc(demo_store: tuple[store.Connection, int]) -> store.Connection:
-    return demo_store[0]
+def dc(seeded_demo: tuple[store.Connection, int]) -> store.Connection:
+    return seeded_demo[0]
 
 
 @pytest.fixture
-def ws_id(demo_store: tuple[store.Connection, int]) -> int:
-    return demo_store[1]
+def ws_id(seeded_demo: tuple[store.Connection, int]) -> int:
+    return seeded_demo[1]
 
 
 def months_back(n: int) -> pd.Timestamp:
@@ -85,10 +91,8 @@ def test_every_entity_is_written_as_one_batch(
     assert one(con, "SELECT count(*) FROM customers WHERE auto") == 0
 
 
-def test_rows_carry_bookkeeping_like_an_import(
-    con: store.Connection, workspace: store.Workspace
-) -> None:
-    demo.generate_demo(con, workspace.id)
+def test_rows_carry_bookkeeping_like_an_import(demo_read: store.Connection, demo_ws: int) -> None:
+    con, workspace = demo_read, store.get_workspace_by_id(demo_read, demo_ws)
     for entity in ENTITY_NAMES:
         stats = q(
             con,
@@ -177,10 +181,9 @@ def test_load_demo_names_the_workspace(con: store.Connection) -> None:
     assert store.get_workspace(con, demo.DEMO_WORKSPACE).display_name == demo.DEMO_DISPLAY_NAME
 
 
-def test_undoing_the_demo_batches_removes_their_rows(
-    con: store.Connection, workspace: store.Workspace
-) -> None:
-    demo.generate_demo(con, workspace.id)
+def test_undoing_the_demo_batches_removes_their_rows(demo_db: Path, demo_ws: int) -> None:
+    con = store.connect(demo_db)
+    workspace = store.get_workspace_by_id(con, demo_ws)
     invoices = next(b for b in store.list_batches(con, workspace.id) if b.entity == "invoices")
     store.undo_batch(con, workspace.id, invoices.id)
     counts = store.entity_counts(con, workspace.id)
@@ -188,6 +191,7 @@ def test_undoing_the_demo_batches_removes_their_rows(
     for batch in store.list_batches(con, workspace.id, include_undone=False):
         store.undo_batch(con, workspace.id, batch.id)
     assert sum(store.entity_counts(con, workspace.id).values()) == 0
+    con.close()
 
 
 def test_end_date_moves_the_history(con: store.Connection, workspace: store.Workspace) -> None:

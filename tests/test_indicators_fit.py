@@ -7,7 +7,6 @@ last 12 months run 1 Jul 2024 – 30 Jun 2025 (a line on 30 Jun 2024 belongs to 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,9 @@ from analytics.indicators import fit
 from analytics.settings import defaults
 from tests.conftest import shared_file
 
-FIT_IDS = (
-    "revenue_pareto",
-    "ticket_pareto",
-    "customer_quadrant",
-    "loss_making_customers",
-    "churn_rate",
-    "contact_gaps",
-    "ideal_profile",
-    "recurring_revenue_share",
-    "top3_concentration",
-    "profit_whale",
-)
+# The area's indicators, as registered (tests/test_registry_contract.py checks each is on its
+# page and has a test of its value worked out by hand, marked `hand_worked`).
+FIT_IDS = [i.id for i in indicators.in_area("fit")]
 AS_OF = date(2025, 6, 30)
 
 
@@ -145,6 +135,7 @@ def pareto_store(con: store.Connection, workspace: store.Workspace) -> int:
     return workspace.id
 
 
+@pytest.mark.hand_worked("revenue_pareto")
 def test_revenue_pareto_counts_ceil_20_percent_and_breaks_ties_by_name(
     con: store.Connection, pareto_store: int
 ) -> None:
@@ -207,6 +198,7 @@ def test_revenue_pareto_window_edges_move_with_the_as_of_day(
     assert r.value == pytest.approx(1400 / 1995)
 
 
+@pytest.mark.hand_worked("top3_concentration")
 def test_top3_concentration(con: store.Connection, pareto_store: int) -> None:
     r = run(con, pareto_store, "top3_concentration")
     # A 400 + B 200 + C 200 of 1,000
@@ -270,6 +262,7 @@ TICKETS: list[tuple[Any, ...]] = [
 ]
 
 
+@pytest.mark.hand_worked("ticket_pareto")
 def test_ticket_pareto_counts_complaints_when_they_are_marked(
     con: store.Connection, pareto_store: int
 ) -> None:
@@ -370,6 +363,7 @@ def quadrant_store(con: store.Connection, workspace: store.Workspace) -> int:
     return build_quadrant(con, workspace.id)
 
 
+@pytest.mark.hand_worked("customer_quadrant")
 def test_quadrant_splits_at_the_medians(con: store.Connection, quadrant_store: int) -> None:
     r = run(con, quadrant_store, "customer_quadrant")
     assert r.value == pytest.approx(1600 / 3100)
@@ -410,6 +404,7 @@ def test_quadrant_unknown_without_tickets(con: store.Connection, pareto_store: i
     assert r.status == "unknown" and "Load your tickets" in r.message
 
 
+@pytest.mark.hand_worked("ideal_profile")
 def test_ideal_profile_lift(con: store.Connection, quadrant_store: int) -> None:
     # 2 ideal customers, below the default minimum of 5 cases: lowered to check the lift
     r = run(con, quadrant_store, "ideal_profile", min_cases=2)
@@ -468,6 +463,7 @@ LOSS_TIME: list[tuple[Any, ...]] = [
 ]
 
 
+@pytest.mark.hand_worked("loss_making_customers")
 def test_loss_making_customers(con: store.Connection, workspace: store.Workspace) -> None:
     ws = workspace.id
     add_invoices(con, ws, LOSS_INVOICES)
@@ -535,6 +531,7 @@ def churn_store(con: store.Connection, workspace: store.Workspace) -> int:
     return workspace.id
 
 
+@pytest.mark.hand_worked("churn_rate")
 def test_churn_rate(con: store.Connection, churn_store: int) -> None:
     # 4 customers the year before, below the default minimum of 5: lowered to check the rate
     r = run(con, churn_store, "churn_rate", min_cases=2)
@@ -592,6 +589,7 @@ CONTACTS: list[tuple[Any, ...]] = [
 ]
 
 
+@pytest.mark.hand_worked("contact_gaps")
 def test_contact_gaps(con: store.Connection, pareto_store: int) -> None:
     add_activities(con, pareto_store, CONTACTS)
     r = run(con, pareto_store, "contact_gaps")
@@ -636,6 +634,7 @@ def test_contact_gaps_unknown_reasons(con: store.Connection, pareto_store: int) 
 # ---------------------------------------------------------------- recurring revenue
 
 
+@pytest.mark.hand_worked("recurring_revenue_share")
 def test_recurring_revenue_share(con: store.Connection, workspace: store.Workspace) -> None:
     ws = workspace.id
     add_invoices(
@@ -667,14 +666,13 @@ def test_recurring_unknown_without_the_flag(con: store.Connection, pareto_store:
 def test_every_fit_indicator_is_registered_documented_and_json_plain(
     con: store.Connection, pareto_store: int
 ) -> None:
-    assert [i.id for i in indicators.in_area("fit")] == list(FIT_IDS)
     add_tickets(con, pareto_store, TICKETS)
     add_activities(con, pareto_store, CONTACTS)
     quadrant = build_quadrant(con, store.create_workspace(con, "Quadrant").id)
     empty = store.create_workspace(con, "Empty").id
     for ws in (pareto_store, quadrant, empty):
         results = indicators.compute_all(con, ws, area="fit", settings=settings())
-        assert list(results) == list(FIT_IDS)
+        assert list(results) == FIT_IDS
         for ind_id, r in results.items():
             ind = indicators.get(ind_id)
             assert ind.page == "fit" and ind.area == "fit"
@@ -690,13 +688,8 @@ def test_every_fit_indicator_is_registered_documented_and_json_plain(
 
 
 @pytest.fixture(scope="module")
-def demo_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from analytics import demo
-
-    con = store.connect(tmp_path_factory.mktemp("fit_demo") / "demo.duckdb")
-    ws = demo.load_demo(con)
-    yield indicators.compute_all(con, ws.id, area="fit")
-    con.close()
+def demo_results(demo_read: store.Connection, demo_ws: int) -> dict[str, indicators.Result]:
+    return indicators.compute_all(demo_read, demo_ws, area="fit")
 
 
 def test_demo_patterns_are_found(demo_results: dict[str, indicators.Result]) -> None:

@@ -4,9 +4,7 @@ comments), on a real CRM export that cannot support most of them, and on the dem
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -18,17 +16,9 @@ from analytics.settings import defaults, get_settings, save_settings
 from tests.conftest import insert_rows as insert
 from tests.conftest import shared_file
 
-FRICTION_IDS = (
-    "discount_depth",
-    "effort_overrun",
-    "presales_lift",
-    "lost_deal_hours",
-    "cut_and_run",
-    "time_tracking_coverage",
-    "improvement_time_share",
-    "billable_utilization",
-    "effective_hourly_rate",
-)
+# The area's indicators, as registered (tests/test_registry_contract.py checks each is on its
+# page and has a test of its value worked out by hand, marked `hand_worked`).
+FRICTION_IDS = [i.id for i in indicators.in_area("friction")]
 
 # Every window below is the 12 months to 30 Jun 2025: 1 Jul 2024 – 30 Jun 2025.
 AS_OF = date(2025, 6, 30)
@@ -105,6 +95,7 @@ def discount_store(con: store.Connection, workspace: store.Workspace) -> int:
     return ws
 
 
+@pytest.mark.hand_worked("discount_depth")
 def test_discount_depth_by_hand(con: store.Connection, discount_store: int) -> None:
     r = run(con, discount_store, "discount_depth")
     # Priced: 0, 5, 10, 12, 20, 30 % → median (10 + 12) / 2 = 11 % → red (above 10 %)
@@ -192,6 +183,7 @@ def effort_store(con: store.Connection, workspace: store.Workspace) -> int:
     return ws
 
 
+@pytest.mark.hand_worked("effort_overrun")
 def test_effort_overrun_by_hand(con: store.Connection, effort_store: int) -> None:
     r = run(con, effort_store, "effort_overrun")
     # Judged: E1 15/10, E2 30/20 → +50 % each; E3 10/10 → 0; E4 9/10 → -10 %; E5 46/40 → +15 %
@@ -255,6 +247,7 @@ def presales_deals() -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.hand_worked("presales_lift")
 def test_presales_lift_by_hand(con: store.Connection, workspace: store.Workspace) -> None:
     ws = workspace.id
     insert(con, "deals", presales_deals(), ws)
@@ -336,6 +329,7 @@ def lost_store(con: store.Connection, workspace: store.Workspace) -> int:
     return ws
 
 
+@pytest.mark.hand_worked("lost_deal_hours")
 def test_lost_deal_hours_by_hand(con: store.Connection, lost_store: int) -> None:
     r = run(con, lost_store, "lost_deal_hours")
     assert r.value == pytest.approx(12 + 5 + 0)
@@ -451,6 +445,7 @@ def test_size_bands_by_hand(con: store.Connection, cut_store: int) -> None:
     assert limits.loc[0].tolist() == pytest.approx([8.5, 42.5, 8])
 
 
+@pytest.mark.hand_worked("cut_and_run")
 def test_cut_and_run_by_hand(con: store.Connection, cut_store: int) -> None:
     r = run(con, cut_store, "cut_and_run")
     # O1 (hours), O2 (age), O4 (both), O5 (age) → 4 → amber (green ≤ 2, red above 5)
@@ -501,6 +496,7 @@ def coverage_store(con: store.Connection, workspace: store.Workspace) -> int:
     return ws
 
 
+@pytest.mark.hand_worked("time_tracking_coverage")
 def test_coverage_by_hand(con: store.Connection, coverage_store: int) -> None:
     r = run(con, coverage_store, "time_tracking_coverage", COVERAGE_AS_OF)
     # Ann: 11 weeks × 40 (the 50 h week counts 40) of 13 × 40 = 440 / 520
@@ -567,6 +563,7 @@ def time_store(con: store.Connection, workspace: store.Workspace) -> int:
     return ws
 
 
+@pytest.mark.hand_worked("improvement_time_share")
 def test_improvement_share_by_hand(con: store.Connection, time_store: int) -> None:
     r = run(con, time_store, "improvement_time_share")
     # 3 improvement hours of 82 + 68 + 40 = 190 → 1.58 % → red (below 2 %)
@@ -579,6 +576,7 @@ def test_improvement_share_by_hand(con: store.Connection, time_store: int) -> No
     plain_json(r)
 
 
+@pytest.mark.hand_worked("billable_utilization")
 def test_billable_utilization_by_hand(con: store.Connection, time_store: int) -> None:
     r = run(con, time_store, "billable_utilization")
     # people who bill: Ann 60 of 80 flagged, Bob 30 of 60; Sue never bills
@@ -591,6 +589,7 @@ def test_billable_utilization_by_hand(con: store.Connection, time_store: int) ->
     plain_json(r)
 
 
+@pytest.mark.hand_worked("effective_hourly_rate")
 def test_effective_hourly_rate_by_hand(con: store.Connection, time_store: int) -> None:
     ws = time_store
     insert(
@@ -638,7 +637,6 @@ def test_billable_and_improvement_without_flags_or_categories(
 def test_every_friction_indicator_is_registered_and_json_plain(
     con: store.Connection, workspace: store.Workspace
 ) -> None:
-    assert [i.id for i in indicators.in_area("friction")] == list(FRICTION_IDS)
     empty = workspace.id
     results = indicators.compute_all(con, empty, area="friction", settings=settings())
     for ind_id in FRICTION_IDS:
@@ -679,16 +677,8 @@ def test_maven_crm_cannot_support_most_and_says_why(
 
 
 @pytest.fixture(scope="module")
-def demo_results(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[dict[str, indicators.Result]]:
-    from analytics import demo
-
-    path: Path = tmp_path_factory.mktemp("friction_demo") / "demo.duckdb"
-    con = store.connect(path)
-    ws = demo.load_demo(con)
-    yield indicators.compute_all(con, ws.id, area="friction")
-    con.close()
+def demo_results(demo_read: store.Connection, demo_ws: int) -> dict[str, indicators.Result]:
+    return indicators.compute_all(demo_read, demo_ws, area="friction")
 
 
 def test_demo_discounter_discounts_deep_and_overruns(

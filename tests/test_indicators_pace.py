@@ -62,6 +62,7 @@ def prospecting_store(con: store.Connection, workspace: store.Workspace) -> int:
     return ws
 
 
+@pytest.mark.hand_worked("prospecting_hours")
 def test_prospecting_hours_by_hand(con: store.Connection, prospecting_store: int) -> None:
     r = run(con, prospecting_store, "prospecting_hours", AS_OF)
     # Weeks from 10 Feb to 24 Mar: 2, 0, 0, 1.0, 1.5, 0.0833, 2.0 hours.
@@ -104,6 +105,7 @@ def test_prospecting_with_no_data_says_what_to_load(
 # ---------------------------------------------------------------- activity_consistency
 
 
+@pytest.mark.hand_worked("activity_consistency")
 def test_activity_consistency_by_hand(con: store.Connection, workspace: store.Workspace) -> None:
     ws = workspace.id
     # Weeks of 3, 10, 17, 24 Mar: 2, 6, 0, 4 activities.
@@ -130,6 +132,7 @@ def test_activity_consistency_ignores_weeks_before_the_first_activity(
 # ---------------------------------------------------------------- workload_pace
 
 
+@pytest.mark.hand_worked("workload_pace")
 def test_workload_pace_by_hand(con: store.Connection, workspace: store.Workspace) -> None:
     ws = workspace.id
     weeks = [date(2025, 3, 3), date(2025, 3, 10), date(2025, 3, 17), date(2025, 3, 24)]
@@ -155,6 +158,7 @@ def test_workload_pace_by_hand(con: store.Connection, workspace: store.Workspace
 # ---------------------------------------------------------------- order_book_cover
 
 
+@pytest.mark.hand_worked("order_book_cover")
 def test_order_book_cover_by_hand(con: store.Connection, workspace: store.Workspace) -> None:
     ws = workspace.id
     months = [date(2025, m, 10) for m in range(1, 7)]
@@ -206,6 +210,7 @@ def test_lag_is_estimated_from_history() -> None:
 # ---------------------------------------------------------------- lately_vs_lifetime
 
 
+@pytest.mark.hand_worked("lately_vs_lifetime")
 def test_lately_vs_lifetime_by_hand(con: store.Connection, workspace: store.Workspace) -> None:
     ws = workspace.id
     old = {f"C{i:02d}": 1300 - 100 * i for i in range(1, 13)}  # C01 1200 … C12 100

@@ -17,21 +17,8 @@ from tests.conftest import ROOT, shared_file
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("whole") / "demo.duckdb"
-    con = store.connect(path)
-    demo.load_demo(con)
-    con.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def demo_results(demo_db: Path) -> dict[str, indicators.Result]:
-    con = store.connect(demo_db)
-    try:
-        return indicators.compute_all(con, store.get_workspace(con, demo.DEMO_WORKSPACE).id)
-    finally:
-        con.close()
+def demo_results(demo_read: store.Connection, demo_ws: int) -> dict[str, indicators.Result]:
+    return indicators.compute_all(demo_read, demo_ws)
 
 
 def test_kpis_json_has_every_indicator_as_plain_json(demo_db: Path) -> None:

@@ -80,7 +80,7 @@ def test_peers_list_shows_members_as_the_group_sees_them_with_each_figure(
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def peers_demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo_peers") / "store.duckdb"
     ran = run_cli("demo", "--db", path, "--peers")
     assert ran.returncode == 0, ran.stderr
@@ -91,9 +91,9 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_demo_peers_builds_six_businesses_in_one_group_with_cards_and_a_past_session(
-    demo_store: Path,
+    peers_demo_store: Path,
 ) -> None:
-    con = store.connect(demo_store, read_only=True)
+    con = store.connect(peers_demo_store, read_only=True)
     try:
         names = [w.name for w in store.list_workspaces(con)]
         assert names[0] == "Demo - Harbour IT" and len(names) == 6
@@ -114,7 +114,7 @@ def test_demo_peers_builds_six_businesses_in_one_group_with_cards_and_a_past_ses
         assert len(made) == len(demo_peers.COMMITMENTS) == 4
     finally:
         con.close()
-    ran = run_cli("peers", "list", "--db", demo_store, "--workspace", "Demo - Harbour IT", "--json")
+    ran = run_cli("peers", "list", "--db", peers_demo_store, "--workspace", "Demo - Harbour IT", "--json")
     (listing,) = json.loads(ran.stdout)
     assert [m["label"] for m in listing["members"]] == [
         "You",
@@ -128,14 +128,14 @@ def test_demo_peers_builds_six_businesses_in_one_group_with_cards_and_a_past_ses
 
 
 @pytest.fixture
-def demo_pages(demo_store: Path, db_file: Path, fresh_streamlit: None) -> None:
+def demo_pages(peers_demo_store: Path, db_file: Path, fresh_streamlit: None) -> None:
     for suffix in ("", ".wal"):
-        if Path(f"{demo_store}{suffix}").exists():
-            shutil.copy(f"{demo_store}{suffix}", f"{db_file}{suffix}")
+        if Path(f"{peers_demo_store}{suffix}").exists():
+            shutil.copy(f"{peers_demo_store}{suffix}", f"{db_file}{suffix}")
 
 
 @pytest.mark.usefixtures("demo_pages")
-def test_the_demo_peers_page_draws_quartile_bands(demo_store: Path) -> None:
+def test_the_demo_peers_page_draws_quartile_bands(peers_demo_store: Path) -> None:
     at = run_page("pages/peers.py")
     no_failure(at)
     shown = texts(at)

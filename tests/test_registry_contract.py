@@ -10,10 +10,12 @@ of those places with the number worked out by hand.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +115,59 @@ def test_every_indicator_is_in_snapshots(demo_seen: Seen, ind_id: str) -> None:
     assert card["value"] == demo_seen.metrics[ind.page][ind.label]
     assert card["status"] == demo_seen.kpis["indicators"][ind_id]["status"]
     assert ind.label in demo_seen.cards["scoreboard"]
+
+
+def _marked_id(decorator: ast.expr) -> str | None:
+    """The id in `@pytest.mark.hand_worked("id")`, else None."""
+    if (
+        isinstance(decorator, ast.Call)
+        and ast.unparse(decorator.func) == "pytest.mark.hand_worked"
+        and decorator.args
+        and isinstance(decorator.args[0], ast.Constant)
+    ):
+        return str(decorator.args[0].value)
+    return None
+
+
+@cache
+def hand_worked() -> dict[str, list[tuple[str, str]]]:
+    """Indicator id → (file::test, its source) for every test in tests/test_*.py marked
+    `@pytest.mark.hand_worked(id)`: those that assert its value worked out by hand. Read from
+    the source, so no test module is imported (or run) twice."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                for decorator in node.decorator_list:
+                    ind_id = _marked_id(decorator)
+                    if ind_id is not None:
+                        where = f"{path.name}::{node.name}"
+                        code = ast.get_source_segment(source, node) or ""
+                        found.setdefault(ind_id, []).append((where, code))
+    return found
+
+
+@pytest.mark.parametrize("ind_id", IDS)
+def test_every_indicator_has_a_value_worked_out_by_hand(ind_id: str) -> None:
+    # Adding an indicator without a test of its number fails here.
+    tests = hand_worked().get(ind_id)
+    assert tests, f"no test in tests/test_*.py is marked @pytest.mark.hand_worked({ind_id!r})"
+    for where, code in tests:  # and the marked test does compute it
+        assert f'"{ind_id}"' in code, where
+
+
+def test_hand_worked_marks_name_registered_indicators() -> None:
+    # a mistyped or renamed id would leave its indicator counted as tested
+    assert set(hand_worked()) <= set(IDS), sorted(set(hand_worked()) - set(IDS))
+
+
+def test_the_registry_lists_the_areas_in_page_order() -> None:
+    # each area's indicators together, the areas in the order of their pages
+    order = [a.id for a in areas.AREAS]
+    seen = [i.area for i in indicators.REGISTRY.values()]
+    assert seen == sorted(seen, key=order.index)
+    assert set(seen) == set(order)  # and no area is left without an indicator
 
 
 def readme_list() -> str | None:

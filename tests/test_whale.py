@@ -76,6 +76,7 @@ def whale(con: store.Connection, workspace: store.Workspace) -> int:
     return whale_store(con, workspace.id)
 
 
+@pytest.mark.hand_worked("profit_whale")
 def test_profit_whale_by_hand(con: store.Connection, whale: int) -> None:
     r = run(con, whale, "profit_whale")
     assert r.value == pytest.approx(1620 / 870)
