@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ import pandas as pd
 
 from analytics import areas, asof, store
 from analytics import format as fmt
+from analytics.indicators import entries
 from analytics.indicators.base import (
     STATUS_ICON,
     STATUS_ORDER,
@@ -42,6 +44,7 @@ __all__ = [
     "get",
     "jsonable",
     "register",
+    "register_entry",
     "result_json",
 ]
 
@@ -63,9 +66,29 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
+def register_entry(
+    indicator_id: str,
+    *,
+    compute: Callable[[Context], Result],
+    spark: Callable[[Result], pd.Series] | None = None,
+    thresholds: Thresholds | Callable[[dict[str, Any]], Thresholds] | None = None,
+) -> Indicator:
+    """Register the entry whose plain fields are in its area's indicators.toml, with its code
+    parts: the compute function, a sparkline, and thresholds when they are code (a function
+    of the settings, or a constant the code also uses) rather than numbers in the file."""
+    return register(
+        entries.indicator(indicator_id, compute=compute, spark=spark, thresholds=thresholds)
+    )
+
+
 def _load() -> None:
     for module in _AREA_MODULES:
         importlib.import_module(module)
+    missing = entries.unregistered(set(REGISTRY))
+    if missing:
+        raise entries.EntryError(
+            f"entries no module registers (call register_entry for each): {', '.join(missing)}"
+        )
 
 
 def get(indicator_id: str) -> Indicator:

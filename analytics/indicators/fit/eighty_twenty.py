@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import register_entry
+from analytics.indicators.base import Context, Indicator, Result
 from analytics.indicators.common import (
     END_OF_TIME,
     as_date,
@@ -29,11 +29,9 @@ from analytics.indicators.common import (
     window_text,
 )
 from analytics.indicators.fit.base import (
-    AREA,
     DETAIL_ROWS,
     LORENZ_POINTS,
     NAMES_IN_MESSAGE,
-    PAGE,
     TICKET_MODES,
     TicketMode,
     details_start,
@@ -338,37 +336,7 @@ def compute_revenue_pareto(ctx: Context) -> Result:
     return _unless_small(ind, ctx, p, as_of, "revenue", fix, result)
 
 
-REVENUE_PARETO = register(
-    Indicator(
-        id="revenue_pareto",
-        area=AREA,
-        reads=("invoices",),
-        counts_days=False,
-        label="Revenue from top 20%",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "The 80/20 rule, and it repeats inside itself: roughly a fifth of your customers "
-            "bring four fifths of your revenue, and a twenty-fifth of them (the top 4%) bring "
-            "about two thirds. Those few deserve most of your attention: keep them happy and "
-            "grow your business with them. This is the share of the last 12 months' revenue "
-            "from your top fifth of customers, with the top 4%, the Lorenz curve and the Gini "
-            "index (0 = everyone pays the same, 1 = one customer pays it all). Green up to 80% "
-            "(the usual shape or flatter), red above 90%: then losing one or two names would "
-            "hurt badly. Judged from 10 customers, the top 4% shown from 25 (Settings, "
-            "Minimum bases)."
-        ),
-        thresholds=Thresholds(green=0.80, red=0.90),
-        compute=compute_revenue_pareto,
-        page=PAGE,
-        checklists=("test_advice",),
-        next_step=(
-            "List your top fifth by name. For each, book a visit or call this month, ask what "
-            "they need next, and write down what they have in common so you can find more "
-            "like them."
-        ),
-    )
-)
+REVENUE_PARETO = register_entry("revenue_pareto", compute=compute_revenue_pareto)
 
 
 # ---------------------------------------------------------------- ticket_pareto
@@ -453,34 +421,4 @@ def compute_ticket_pareto(ctx: Context) -> Result:
     return _unless_small(ind, ctx, p, as_of, what, fix, result)
 
 
-TICKET_PARETO = register(
-    Indicator(
-        id="ticket_pareto",
-        area=AREA,
-        reads=("tickets",),
-        counts_days=False,
-        label="Complaints from top 20%",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "The same 80/20 rule works on trouble: a fifth of the customers who complain "
-            "usually raise most of the complaints, and a handful raise most of those. A "
-            "complaint is a customer who still cares enough to tell you; handled well "
-            "(listen, acknowledge, ask, resolve) it makes the relationship stronger, but a "
-            "few chronic complainers can also eat the time your best customers pay for. This "
-            "is the share of the last 12 months' complaints (every ticket when none is marked "
-            "a complaint) raised by the top fifth of the customers who raised any. Green up "
-            "to 60%, red above 80%: then a small group makes most of the noise, and you can "
-            "deal with it by name."
-        ),
-        thresholds=Thresholds(green=0.60, red=0.80),
-        compute=compute_ticket_pareto,
-        page=PAGE,
-        checklists=("keep_the_whiners_closer",),
-        next_step=(
-            "Call each of the customers at the top of the list this week: listen, acknowledge, "
-            "ask what would resolve it, and resolve it. If the same customer keeps costing "
-            "more than they pay, reprice the contract or part ways."
-        ),
-    )
-)
+TICKET_PARETO = register_entry("ticket_pareto", compute=compute_ticket_pareto)

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.common import (
     END_OF_TIME,
     as_date,
@@ -23,11 +23,9 @@ from analytics.indicators.common import (
     window_text,
 )
 from analytics.indicators.fit.base import (
-    AREA,
     DETAIL_ROWS,
     HOURS_COVERAGE,
     NAMES_IN_MESSAGE,
-    PAGE,
     QUADRANTS,
     details_start,
     names,
@@ -212,35 +210,7 @@ def compute_customer_quadrant(ctx: Context) -> Result:
     return Result(ind.id, value, status, text, details, frame)
 
 
-CUSTOMER_QUADRANT = register(
-    Indicator(
-        id="customer_quadrant",
-        area=AREA,
-        reads=("invoices", "tickets"),
-        counts_days=False,
-        label="Ideal customers' revenue",
-        unit="share",
-        higher_is_better=True,
-        description=(
-            "Not every customer is worth the same effort. Put each one on two scales over the "
-            "last 12 months, what they pay and how much support they need (ticket hours, or "
-            "tickets when hours are not logged), and split both at the median: ideal customers "
-            "pay well and ask little, 'maintain' pay well and ask a lot, 'grow' pay little and "
-            "ask little, and 'fix or fire' pay little and ask a lot. This is the share of "
-            "revenue from the ideal group. Green from 40%, red below 25%: then most of your "
-            "income comes with heavy support attached."
-        ),
-        thresholds=Thresholds(green=0.40, red=0.25),
-        compute=compute_customer_quadrant,
-        page=PAGE,
-        checklists=("you_are_what_you_eat", "keep_the_whiners_closer"),
-        next_step=(
-            "Go through the fix-or-fire customers one by one: find why they need so much help, "
-            "fix the cause or reprice the contract, and let go of those who will not change. "
-            "Aim your prospecting at customers who look like the ideal group."
-        ),
-    )
-)
+CUSTOMER_QUADRANT = register_entry("customer_quadrant", compute=compute_customer_quadrant)
 
 
 # ---------------------------------------------------------------- chart summaries
