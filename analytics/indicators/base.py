@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
@@ -17,6 +17,21 @@ Status = Literal["green", "amber", "red", "unknown"]
 Unit = Literal[
     "hours", "share", "points", "ratio", "count", "money", "index", "months", "days", "cv"
 ]
+
+# How a value reads in each unit (the second argument is the workspace's currency).
+UNIT_FORMATS: dict[str, Callable[[float, str], str]] = {
+    "hours": lambda v, _: f"{v:,.1f} h",
+    "share": lambda v, _: fmt.pct(v),
+    "cv": lambda v, _: fmt.pct(v),
+    "points": lambda v, _: f"{v * 100:+.1f} pts",
+    "ratio": lambda v, _: f"{v:.2f}×",
+    "count": lambda v, _: f"{round(v):,}",
+    "money": fmt.money,
+    "index": lambda v, _: f"{v:.2f}",
+    "months": lambda v, _: f"{v:.1f} months",
+    "days": lambda v, _: f"{v:,.0f} days",
+}
+assert set(UNIT_FORMATS) == set(get_args(Unit)), "every unit needs its format"
 
 STATUS_ORDER: dict[str, int] = {"red": 0, "amber": 1, "unknown": 2, "green": 3}
 STATUS_ICON: dict[str, str] = {"green": "🟢", "amber": "🟠", "red": "🔴", "unknown": "⚪"}
@@ -162,24 +177,7 @@ class Indicator:
         """The value in its own unit, as an owner reads it ("—" when there is none)."""
         if value is None or value != value:
             return "—"
-        unit = self.unit
-        if unit == "hours":
-            return f"{value:,.1f} h"
-        if unit in ("share", "cv"):
-            return fmt.pct(value)
-        if unit == "points":
-            return f"{value * 100:+.1f} pts"
-        if unit == "ratio":
-            return f"{value:.2f}×"
-        if unit == "count":
-            return f"{round(value):,}"
-        if unit == "money":
-            return fmt.money(value, currency)
-        if unit == "months":
-            return f"{value:.1f} months"
-        if unit == "days":
-            return f"{value:,.0f} days"
-        return f"{value:.2f}"
+        return UNIT_FORMATS.get(self.unit, UNIT_FORMATS["index"])(value, currency)
 
     def default_thresholds(self, settings: dict[str, Any]) -> Thresholds:
         t = self.thresholds
