@@ -10,6 +10,7 @@ import pandas as pd
 from analytics.checklists.history import log_edit, moved
 from analytics.errors import ChecklistError
 from analytics.store import Connection, reader, transaction
+from analytics.store.rows import row_by_id
 
 # A plan reads in this order: today's task, the steps, the finished goal.
 STEP_KINDS = ("task", "step", "goal")
@@ -78,18 +79,9 @@ def create_goal(
 
 
 def get_goal(con: Connection, workspace_id: int, goal_id: int) -> Goal:
-    rows = (
-        con.cursor()
-        .execute(
-            "SELECT id, title, target_date, owner, source_run_id, source_item_id FROM goals "
-            "WHERE workspace_id = $w AND id = $g",
-            {"w": workspace_id, "g": goal_id},
-        )
-        .fetchall()
-    )
-    if not rows:
-        raise ChecklistError(f"No goal {goal_id} in this workspace.")
-    return Goal(*rows[0])
+    columns = "id, title, target_date, owner, source_run_id, source_item_id"
+    missing = ChecklistError(f"No goal {goal_id} in this workspace.")
+    return Goal(*row_by_id(con.cursor(), "goals", columns, workspace_id, goal_id, missing))
 
 
 def add_step(con: Connection, workspace_id: int, goal_id: int, title: str, due: date) -> int:
