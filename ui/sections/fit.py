@@ -62,6 +62,10 @@ def quadrant_points(workspace_id: int, day_: str | None, chosen: tuple[str, ...]
     return fit.quadrant_points(in_segments(frame, chosen))
 
 
+# The headings a table of customers starts with.
+CUSTOMER: dict[str, str] = {"customer": "Customer", "segment": "Segment"}
+
+
 def table(
     frame: pd.DataFrame,
     columns: dict[str, str],
@@ -235,7 +239,7 @@ def top20_table(p: fit.Pareto, noun: str, figures: dict[str, str], **formats: An
     if p.customers < fit.MIN_CUSTOMERS:
         return
     with st.expander(f"The top {p.k20:,} customers by {noun} (the top 20%)"):
-        columns = {"rank": "Rank", "customer": "Customer", "segment": "Segment"} | figures
+        columns = {"rank": "Rank", **CUSTOMER} | figures
         table(p.ranks[p.ranks["top20"]], columns, **formats)
 
 
@@ -274,8 +278,7 @@ def quadrant(page: AreaPage) -> None:
         table(
             shown.assign(group=shown["quadrant"].map(fit.QUADRANTS)),
             {
-                "customer": "Customer",
-                "segment": "Segment",
+                **CUSTOMER,
                 "group": "Group",
                 "revenue": "Revenue (12 m)",
                 "tickets": "Tickets",
@@ -300,8 +303,7 @@ def margins(page: AreaPage) -> None:
     table(
         shown,
         {
-            "customer": "Customer",
-            "segment": "Segment",
+            **CUSTOMER,
             "revenue": "Revenue (12 m)",
             "invoice_cost": "Invoice costs",
             "hours": "Hours logged",
@@ -333,8 +335,7 @@ def churn(page: AreaPage) -> None:
     table(
         v.only(frame[(frame["k"] == 0) & frame["churned"]]),
         {
-            "customer": "Customer",
-            "segment": "Segment",
+            **CUSTOMER,
             "revenue_prior": "Revenue the year before",
             "last_invoice": "Last invoice",
         },
@@ -369,8 +370,7 @@ def contact(page: AreaPage) -> None:
     table(
         shown.sort_values(["top20", "gap", "revenue"], ascending=[False, False, False]),
         {
-            "customer": "Customer",
-            "segment": "Segment",
+            **CUSTOMER,
             "revenue": "Revenue (12 m)",
             "top20": "Top 20%",
             "last_contact": "Last contact",
