@@ -21,6 +21,7 @@ from analytics.indicators.base import (
     STATUS_WORD,
     Context,
     Indicator,
+    NotEnoughData,
     Result,
     Status,
     Thresholds,
@@ -35,6 +36,7 @@ __all__ = [
     "STATUS_WORD",
     "Context",
     "Indicator",
+    "NotEnoughData",
     "Result",
     "Status",
     "Thresholds",
@@ -160,7 +162,10 @@ def compute(indicator: Indicator, ctx: Context) -> Result:
     picked day well past it) becomes "not enough data" saying so; a figure that cannot be
     computed keeps its own reason (what to load comes first).
     """
-    result = indicator.compute(ctx)
+    try:
+        result = indicator.compute(ctx)
+    except NotEnoughData as stop:
+        result = stop.result
     # The day this figure counts to, for the page's line, the CLI and snapshots.
     result.details.setdefault("as_of", ctx.day_for(indicator.reads, indicator.anchor))
     if result.value is None or result.status == "unknown":

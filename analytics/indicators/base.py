@@ -117,6 +117,16 @@ class Result:
         return self.value is not None and self.status != "unknown"
 
 
+class NotEnoughData(Exception):  # noqa: N818 (an ending, not an error)
+    """Ends a compute function early with its "not enough data" result. The shared openings
+    (`common.start`, `common.day_of`, each area's `start`) raise it, so a compute function
+    reads straight on from them; `indicators.compute` returns the result it carries."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Where green ends and red begins, in the indicator's unit.

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics import format as fmt
 from analytics.indicators import jsonable
-from analytics.indicators.base import Context, Indicator, Result
+from analytics.indicators.base import Context, Indicator, NotEnoughData
 from analytics.queries import query
 from analytics.store import Connection
 
@@ -127,13 +127,18 @@ class Window:
         return window_after(self.as_of)
 
 
-def start(ctx: Context, ind: Indicator, entity: str, missing: str) -> Window | Result:
-    """The window to `entity`'s as-of day, or "not enough data" saying `missing` when the
-    entity has no dates at all."""
+def day_of(ctx: Context, ind: Indicator, entity: str, missing: str) -> date:
+    """`entity`'s as-of day; when the entity has no dates at all, the figure ends here as
+    "not enough data" saying `missing` (`NotEnoughData`)."""
     as_of = ctx.entity_as_of(entity)
     if as_of is None:
-        return ind.unknown(missing)
-    return Window(as_of, currency(ctx))
+        raise NotEnoughData(ind.unknown(missing))
+    return as_of
+
+
+def start(ctx: Context, ind: Indicator, entity: str, missing: str) -> Window:
+    """The window to `entity`'s as-of day (or the figure ends as in `day_of`)."""
+    return Window(day_of(ctx, ind, entity, missing), currency(ctx))
 
 
 # ---------------------------------------------------------------- the invoices' span

@@ -61,8 +61,8 @@ NO_INVOICES = (
 )
 
 
-def start(ctx: Context, ind: Indicator) -> Window | Result:
-    """The last 12 months to the invoices' as-of day, or "not enough data" saying why."""
+def start(ctx: Context, ind: Indicator) -> Window:
+    """The last 12 months to the invoices' as-of day (or the figure ends: no invoices)."""
     return common.start(ctx, ind, "invoices", NO_INVOICES)
 
 

@@ -20,8 +20,6 @@ from analytics.queries import query
 def compute_recurring_revenue_share(ctx: Context) -> Result:
     ind = RECURRING_REVENUE_SHARE
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     row = query(
         ctx.con,
@@ -76,8 +74,6 @@ RECURRING_REVENUE_SHARE = register_entry(
 def compute_top3_concentration(ctx: Context) -> Result:
     ind = TOP3_CONCENTRATION
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     ranks = ctx_ranks(ctx, as_of)
     if ranks.empty:

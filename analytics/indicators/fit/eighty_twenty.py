@@ -288,8 +288,6 @@ def _unless_small(
 def compute_revenue_pareto(ctx: Context) -> Result:
     ind = REVENUE_PARETO
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     p = pareto_from_ranks("revenue", ctx_ranks(ctx, as_of))
     if p.empty:

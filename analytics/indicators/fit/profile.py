@@ -77,8 +77,6 @@ def trait_name(attribute: str, value: str) -> str:
 def compute_ideal_profile(ctx: Context) -> Result:
     ind = IDEAL_PROFILE
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of = w.as_of
     if ctx_kinds(ctx, as_of)["tickets"] == 0:
         return ind.unknown(

@@ -131,8 +131,6 @@ def tickets_elsewhere(ctx: Context, as_of: date) -> str:
 def compute_customer_quadrant(ctx: Context) -> Result:
     ind = CUSTOMER_QUADRANT
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     kinds = ctx_kinds(ctx, as_of)
     if kinds["tickets"] == 0:

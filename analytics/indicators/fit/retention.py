@@ -68,8 +68,6 @@ def margin_frame(
 def compute_loss_making_customers(ctx: Context) -> Result:
     ind = LOSS_MAKING_CUSTOMERS
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     frame = margin_frame(ctx.con, ctx.workspace_id, as_of, ctx.settings)
     has_time = bool((frame["hours"] > 0).any()) if not frame.empty else False
@@ -240,8 +238,6 @@ def _spark_churn(result: Result) -> pd.Series:
 def compute_churn_rate(ctx: Context) -> Result:
     ind = CHURN_RATE
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     frame = churn_frame(ctx.con, ctx.workspace_id, as_of)
     if frame.empty:
@@ -406,8 +402,6 @@ def contact_frame(
 def compute_contact_gaps(ctx: Context) -> Result:
     ind = CONTACT_GAPS
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     interval = _interval(ctx.settings)
     span = activity_span(ctx.con, ctx.workspace_id, as_of)

@@ -18,8 +18,9 @@ from analytics.indicators.friction.base import (
     DELIVERY_QUIET_DAYS,
     NO_DEALS,
     ctx_deals,
-    deals_as_of,
+    deals_day,
     monthly,
+    per_owner,
     spread,
     window_details,
 )
@@ -45,24 +46,19 @@ def discount_by_owner(deals: pd.DataFrame) -> pd.DataFrame:
     """Per salesperson, over deals with a discount: deals, median_discount, deep_share,
     given_away; deepest median first."""
     priced = deals.dropna(subset=["discount"])
-    return (
-        priced.groupby("owner", as_index=False)
-        .agg(
-            deals=("discount", "size"),
-            median_discount=("discount", "median"),
-            deep_share=("deep", "mean"),
-            given_away=("given_away", "sum"),
-        )
-        .sort_values(["median_discount", "owner"], ascending=[False, True])
-        .reset_index(drop=True)
+    return per_owner(
+        priced,
+        "median_discount",
+        deals=("discount", "size"),
+        median_discount=("discount", "median"),
+        deep_share=("deep", "mean"),
+        given_away=("given_away", "sum"),
     )
 
 
 def compute_discount_depth(ctx: Context) -> Result:
     ind = DISCOUNT_DEPTH
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     threshold = float(ctx.settings.get("discount_threshold", 0.15))
     currency = common.currency(ctx)
     deals = won_discounts(ctx_deals(ctx, as_of), threshold)
@@ -176,24 +172,19 @@ def _more_or_fewer(overrun: float) -> str:
 
 def effort_by_owner(deals: pd.DataFrame) -> pd.DataFrame:
     """Per salesperson over judged deals: deals, median_overrun, estimated, actual; worst first."""
-    return (
-        deals.groupby("owner", as_index=False)
-        .agg(
-            deals=("overrun", "size"),
-            median_overrun=("overrun", "median"),
-            estimated_hours=("estimated_hours", "sum"),
-            actual_hours=("actual_hours", "sum"),
-        )
-        .sort_values(["median_overrun", "owner"], ascending=[False, True])
-        .reset_index(drop=True)
+    return per_owner(
+        deals,
+        "median_overrun",
+        deals=("overrun", "size"),
+        median_overrun=("overrun", "median"),
+        estimated_hours=("estimated_hours", "sum"),
+        actual_hours=("actual_hours", "sum"),
     )
 
 
 def compute_effort_overrun(ctx: Context) -> Result:
     ind = EFFORT_OVERRUN
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     deals = won_effort(ctx_deals(ctx, as_of), as_of)
     if deals.empty:
         return ind.unknown(
@@ -327,9 +318,7 @@ def presales_groups(deals: pd.DataFrame) -> pd.DataFrame:
 
 def compute_presales_lift(ctx: Context) -> Result:
     ind = PRESALES_LIFT
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     deals = closed_deals(ctx_deals(ctx, as_of))
     groups = presales_groups(deals)
     with_, without = groups.iloc[0], groups.iloc[1]

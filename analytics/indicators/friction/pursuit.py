@@ -16,12 +16,12 @@ from analytics.indicators.common import records, window_text
 from analytics.indicators.friction.base import (
     DETAILS_LIST_MAX,
     MIN_BASELINE,
-    NO_DEALS,
     WORST_N,
     ctx_deals,
     deal_name,
-    deals_as_of,
+    deals_day,
     monthly,
+    per_owner,
     window_details,
 )
 
@@ -36,9 +36,7 @@ def _lost_thresholds(settings: dict[str, Any]) -> Thresholds:
 
 def compute_lost_deal_hours(ctx: Context) -> Result:
     ind = LOST_DEAL_HOURS
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     deals = ctx_deals(ctx, as_of)
     lost = deals[deals["state"] == "lost"].sort_values(["pursuit_hours", "days"], ascending=False)
     won = deals[deals["state"] == "won"]
@@ -100,10 +98,8 @@ def compute_lost_deal_hours(ctx: Context) -> Result:
                 f"{fmt.hours(float(worst['pursuit_hours']))}"
                 + (f" over {int(worst['days'])} days." if pd.notna(worst["days"]) else ".")
             )
-    by_owner = (
-        lost.groupby("owner", as_index=False)
-        .agg(lost_deals=("deal_id", "size"), hours=("pursuit_hours", "sum"))
-        .sort_values(["hours", "owner"], ascending=[False, True])
+    by_owner = per_owner(
+        lost, "hours", lost_deals=("deal_id", "size"), hours=("pursuit_hours", "sum")
     )
     details = {
         **base,
@@ -264,9 +260,7 @@ CUT_AND_RUN_COLUMNS = [
 
 def compute_cut_and_run(ctx: Context) -> Result:
     ind = CUT_AND_RUN
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     currency = common.currency(ctx)
     deals = ctx_deals(ctx, as_of)
     won = deals[deals["state"] == "won"]

@@ -19,6 +19,7 @@ from analytics.indicators.friction.base import (
     UTILISATION_REFERENCE,
     dates,
     time_as_of,
+    time_day,
     window,
     window_details,
 )
@@ -63,9 +64,7 @@ def coverage_by_person(weeks: pd.DataFrame) -> pd.DataFrame:
 
 def compute_time_tracking_coverage(ctx: Context) -> Result:
     ind = TIME_TRACKING_COVERAGE
-    as_of = time_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_TIME)
+    as_of = time_day(ctx, ind)
     capacity = float(ctx.settings.get("capacity_hours_per_week", 40.0))
     weeks = coverage_weeks(ctx.con, ctx.workspace_id, as_of, capacity)
     if weeks.empty:
@@ -155,9 +154,7 @@ def ctx_time_use(ctx: Context, as_of: date) -> pd.DataFrame:
 
 def compute_improvement_time_share(ctx: Context) -> Result:
     ind = IMPROVEMENT_TIME_SHARE
-    as_of = time_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_TIME)
+    as_of = time_day(ctx, ind)
     people = ctx_time_use(ctx, as_of)
     total = float(people["hours"].sum()) if not people.empty else 0.0
     if total <= 0:
@@ -207,9 +204,7 @@ IMPROVEMENT_TIME_SHARE = register_entry(
 
 def compute_billable_utilization(ctx: Context) -> Result:
     ind = BILLABLE_UTILIZATION
-    as_of = time_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_TIME)
+    as_of = time_day(ctx, ind)
     people = ctx_time_use(ctx, as_of)
     if people.empty or float(people["hours"].sum()) <= 0:
         return ind.unknown(f"No hours logged in {window_text(as_of)}. Import recent timesheets.")

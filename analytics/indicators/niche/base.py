@@ -10,8 +10,14 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators.base import Context, Indicator, Result
-from analytics.indicators.common import ctx_invoice_span, invoice_span, months_back, shift_months
+from analytics.indicators.base import Context, Indicator, NotEnoughData, Result
+from analytics.indicators.common import (
+    ctx_invoice_span,
+    day_of,
+    invoice_span,
+    months_back,
+    shift_months,
+)
 
 PAGE = "niche"
 AREA = "niche"
@@ -47,19 +53,20 @@ def usable_from(first_invoice: date) -> date:
     return shift_months(first_invoice, 12)
 
 
-def start(ctx: Context, ind: Indicator) -> tuple[date, dict[str, Any]] | Result:
-    """The as-of day and the invoices up to it, or the "not enough data" result saying why."""
-    as_of = ctx.entity_as_of("invoices")
-    if as_of is None:
-        return ind.unknown(NO_INVOICES)
+def start(ctx: Context, ind: Indicator) -> tuple[date, dict[str, Any]]:
+    """The as-of day and the invoices up to it (or the figure ends as "not enough data"
+    saying why, `NotEnoughData`)."""
+    as_of = day_of(ctx, ind, "invoices", NO_INVOICES)
     span = ctx_invoice_span(ctx, as_of)
     if span["lines"] == 0:
         first = invoice_span(ctx.con, ctx.workspace_id)["first_date"]
         if first is None:
-            return ind.unknown(NO_INVOICES)
-        return ind.unknown(
-            f"No invoices on or before {fmt.day(as_of)}: yours start on {fmt.day(first)}. "
-            "Pick a later day, or load older invoices."
+            raise NotEnoughData(ind.unknown(NO_INVOICES))
+        raise NotEnoughData(
+            ind.unknown(
+                f"No invoices on or before {fmt.day(as_of)}: yours start on {fmt.day(first)}. "
+                "Pick a later day, or load older invoices."
+            )
         )
     return as_of, span
 

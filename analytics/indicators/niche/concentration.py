@@ -26,8 +26,6 @@ from analytics.indicators.niche.frames import concentration_table
 def compute_segment_concentration(ctx: Context) -> Result:
     ind = SEGMENT_CONCENTRATION
     begun = start(ctx, ind)
-    if isinstance(begun, Result):
-        return begun
     as_of, span = begun
     currency = common.currency(ctx)
     if span["segmented_customers"] == 0:

@@ -53,8 +53,6 @@ def trailing_revenue(
 def compute_segment_growth(ctx: Context) -> Result:
     ind = SEGMENT_GROWTH
     begun = start(ctx, ind)
-    if isinstance(begun, Result):
-        return begun
     as_of, span = begun
     currency = common.currency(ctx)
     seg = ctx_windows(ctx, as_of, span["first_date"])

@@ -67,8 +67,6 @@ def _trail(counts: list[int]) -> str:
 def compute_segment_saturation(ctx: Context) -> Result:
     ind = SEGMENT_SATURATION
     begun = start(ctx, ind)
-    if isinstance(begun, Result):
-        return begun
     as_of, span = begun
     seg = ctx_windows(ctx, as_of, span["first_date"])
     few = segment_gap(ind, seg, "Saturation (a niche still growing while new buyers dry up)")
