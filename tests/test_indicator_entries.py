@@ -111,3 +111,18 @@ def test_every_entry_in_the_files_is_registered_in_its_area() -> None:
     assert {i: indicators.get(i).area for i in in_files} == {
         i: f["area"] for i, f in in_files.items()
     }
+
+
+def test_verdicts_say_the_colours_sentence_and_need_all_three(tmp_path: Path) -> None:
+    text = ENTRY + 'verdicts = { red = "Act.", amber = "Watch.", green = "Fine." }\n'
+    fields = entries.read_area("pace", write(tmp_path, text))["late_share"]
+    assert fields["verdicts"] == {"red": "Act.", "amber": "Watch.", "green": "Fine."}
+    with pytest.raises(entries.EntryError, match=r"\[late_share\] verdicts must be"):
+        entries.read_area("pace", write(tmp_path, ENTRY + 'verdicts = { red = "Act." }\n'))
+    ticket = indicators.get("ticket_pareto")
+    assert ticket.verdict("amber") == (
+        "A few customers stand out: talk to them before they talk to a competitor."
+    )
+    # Green's sentence stands for any colour but red and amber.
+    assert ticket.verdict("unknown") == ticket.verdict("green")
+    assert indicators.get("churn_rate").verdict("red") == ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, get_args
@@ -174,6 +174,9 @@ class Indicator:
     # The heading of its section on the page (default: its label). A page draws the default
     # section (heading, card) unless ui/sections/<area>.py registers a renderer for the id.
     heading: str = ""
+    # What its message says after the figure, by colour (red, amber, green), when the
+    # message ends with a verdict (`verdict`).
+    verdicts: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not self.page:
@@ -182,6 +185,11 @@ class Indicator:
     @property
     def section_heading(self) -> str:
         return self.heading or self.label
+
+    def verdict(self, status: Status) -> str:
+        """The sentence its message ends with for `status` (green's for any but red and
+        amber), from its entry's verdicts."""
+        return self.verdicts.get(status) or self.verdicts.get("green", "")
 
     def format_value(self, value: float | None, currency: str = "USD") -> str:
         """The value in its own unit, as an owner reads it ("—" when there is none)."""

@@ -41,6 +41,14 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _verdicts(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) == {"red", "amber", "green"}
+        and all(isinstance(v, str) and v for v in value.values())
+    )
+
+
 def _thresholds(value: Any) -> bool:
     return (
         isinstance(value, dict)
@@ -63,6 +71,7 @@ KEYS: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "page": (False, _text, "a page id"),
     "description": (True, _text, "a string"),
     "next_step": (True, _text, "a string"),
+    "verdicts": (False, _verdicts, '{ red = "…", amber = "…", green = "…" }'),
 }
 
 

@@ -62,8 +62,9 @@ def quadrant_points(workspace_id: int, day_: str | None, chosen: tuple[str, ...]
     return fit.quadrant_points(in_segments(frame, chosen))
 
 
-# The headings a table of customers starts with.
+# The headings a table of customers starts with, and of a customer's revenue in the window.
 CUSTOMER: dict[str, str] = {"customer": "Customer", "segment": "Segment"}
+REVENUE_12M = "Revenue (12 m)"
 
 
 def table(
@@ -217,7 +218,7 @@ def pareto(page: AreaPage) -> None:
         top20_table(
             revenue_p,
             "revenue",
-            {"value": "Revenue (12 m)", "share": "Share", "cumulative_share": "Running total"},
+            {"value": REVENUE_12M, "share": "Share", "cumulative_share": "Running total"},
             money=("value",),
             shares=("share", "cumulative_share"),
             csv="top-customers-by-revenue",
@@ -268,7 +269,7 @@ def quadrant(page: AreaPage) -> None:
                 "label": "Group",
                 "meaning": "What it means",
                 "customers": "Customers",
-                "revenue": "Revenue (12 m)",
+                "revenue": REVENUE_12M,
                 "revenue_share": "Share of revenue",
             },
             money=("revenue",),
@@ -280,7 +281,7 @@ def quadrant(page: AreaPage) -> None:
             {
                 **CUSTOMER,
                 "group": "Group",
-                "revenue": "Revenue (12 m)",
+                "revenue": REVENUE_12M,
                 "tickets": "Tickets",
                 "ticket_hours": "Ticket hours",
             },
@@ -304,7 +305,7 @@ def margins(page: AreaPage) -> None:
         shown,
         {
             **CUSTOMER,
-            "revenue": "Revenue (12 m)",
+            "revenue": REVENUE_12M,
             "invoice_cost": "Invoice costs",
             "hours": "Hours logged",
             "time_cost": "Time cost",
@@ -371,7 +372,7 @@ def contact(page: AreaPage) -> None:
         shown.sort_values(["top20", "gap", "revenue"], ascending=[False, False, False]),
         {
             **CUSTOMER,
-            "revenue": "Revenue (12 m)",
+            "revenue": REVENUE_12M,
             "top20": "Top 20%",
             "last_contact": "Last contact",
             "days_since": "Days since",

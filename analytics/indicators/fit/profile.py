@@ -16,8 +16,8 @@ from analytics.indicators.fit.base import (
     ATTRIBUTES,
     MIN_IDEAL,
     MIN_LIFT,
-    NAMES_IN_MESSAGE,
     details_start,
+    first_rows,
     names,
     start,
 )
@@ -137,13 +137,8 @@ def compute_ideal_profile(ctx: Context) -> Result:
     else:
         traits = [
             f"{trait_name(a, v)}, {lift:.1f}× ({fmt.pct(si)} of them vs {fmt.pct(sa)} of all)"
-            for a, v, lift, si, sa in zip(
-                standout["attribute"].head(NAMES_IN_MESSAGE),
-                standout["value"].head(NAMES_IN_MESSAGE),
-                standout["lift"].head(NAMES_IN_MESSAGE),
-                standout["share_ideal"].head(NAMES_IN_MESSAGE),
-                standout["share_all"].head(NAMES_IN_MESSAGE),
-                strict=True,
+            for a, v, lift, si, sa in first_rows(
+                standout, "attribute", "value", "lift", "share_ideal", "share_all"
             )
         ]
         text = (

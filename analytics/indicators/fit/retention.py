@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register_entry
+from analytics.indicators import common, register_entry
 from analytics.indicators.base import Context, Result, Thresholds
 from analytics.indicators.common import (
     END_OF_TIME,
@@ -27,9 +27,9 @@ from analytics.indicators.fit.base import (
     CHURN_REFERENCE,
     DETAIL_ROWS,
     MAX_CHURN_YEARS,
-    NAMES_IN_MESSAGE,
     NO_SEGMENT,
     details_start,
+    first_rows,
     names,
     no_revenue,
     start,
@@ -54,13 +54,8 @@ def margin_frame(
         con,
         "fit_customer_margin",
         {
-            "ws": workspace_id,
-            "as_of": day,
-            "current_after": months_back(day, 12),
-            "rate_tech": float(settings.get("cost_rate_tech", 60.0)),
-            "rate_sales": float(settings.get("cost_rate_sales", 70.0)),
-            "rate_admin": float(settings.get("cost_rate_admin", 40.0)),
-            "rate_default": float(settings.get("cost_rate_default", 60.0)),
+            **common.last_year(workspace_id, day),
+            **common.cost_rates(settings),
         },
     )
 
@@ -94,12 +89,7 @@ def compute_loss_making_customers(ctx: Context) -> Result:
     if value:
         worst = [
             f"{name} ({fmt.money(m, currency)} on {fmt.money(r, currency)} of revenue)"
-            for name, m, r in zip(
-                losers["customer"].head(NAMES_IN_MESSAGE),
-                losers["margin"].head(NAMES_IN_MESSAGE),
-                losers["revenue"].head(NAMES_IN_MESSAGE),
-                strict=True,
-            )
+            for name, m, r in first_rows(losers, "customer", "margin", "revenue")
         ]
         lost = float(losers["margin"].sum())
         text = (
@@ -270,11 +260,7 @@ def compute_churn_rate(ctx: Context) -> Result:
         lost = float(churned["revenue_prior"].sum())
         biggest = [
             f"{name} ({fmt.money(r, currency)} the year before)"
-            for name, r in zip(
-                churned["customer"].head(NAMES_IN_MESSAGE),
-                churned["revenue_prior"].head(NAMES_IN_MESSAGE),
-                strict=True,
-            )
+            for name, r in first_rows(churned, "customer", "revenue_prior")
         ]
         text += f", taking {fmt.money(lost, currency)} a year with them: {names(biggest, len(churned))}."
     else:
@@ -433,12 +419,7 @@ def compute_contact_gaps(ctx: Context) -> Result:
             f"{name} ({fmt.money(r, currency)}, "
             + ("never contacted" if pd.isna(d) else f"{int(d)} days ago")
             + ")"
-            for name, r, d in zip(
-                gaps["customer"].head(NAMES_IN_MESSAGE),
-                gaps["revenue"].head(NAMES_IN_MESSAGE),
-                gaps["days_since"].head(NAMES_IN_MESSAGE),
-                strict=True,
-            )
+            for name, r, d in first_rows(gaps, "customer", "revenue", "days_since")
         ]
         text = (
             f"{value:,} of your {len(top):,} top customers (the top 20% by revenue in "

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -89,12 +90,16 @@ def windows(as_of: date) -> dict[str, str]:
     }
 
 
-def spark_from_details(result: Result, key: str, date_col: str, value_col: str) -> pd.Series:
-    """A sparkline from the rows a result's details keep under `key`, value by date."""
-    rows = result.details.get(key) or []
-    if not rows:
-        return pd.Series(dtype=float)
-    frame = pd.DataFrame(rows)
-    return pd.Series(
-        frame[value_col].to_numpy(dtype=float), index=pd.to_datetime(frame[date_col]).dt.date
-    )
+def details_spark(key: str, date_col: str, value_col: str) -> Callable[[Result], pd.Series]:
+    """A sparkline read from the rows a result's details keep under `key`, value by date."""
+
+    def spark(result: Result) -> pd.Series:
+        rows = result.details.get(key) or []
+        if not rows:
+            return pd.Series(dtype=float)
+        frame = pd.DataFrame(rows)
+        return pd.Series(
+            frame[value_col].to_numpy(dtype=float), index=pd.to_datetime(frame[date_col]).dt.date
+        )
+
+    return spark

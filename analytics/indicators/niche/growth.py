@@ -16,8 +16,8 @@ from analytics.indicators.common import months_back, records
 from analytics.indicators.niche.base import (
     NO_SEGMENT,
     SEGMENT_NOTE,
+    details_spark,
     span_text,
-    spark_from_details,
     start,
     usable_from,
     windows,
@@ -26,11 +26,6 @@ from analytics.indicators.niche.frames import comparison_gap, ctx_windows
 from analytics.queries import query
 from analytics.settings import minimum
 from analytics.store import Connection
-
-
-def _spark_growth(result: Result) -> pd.Series:
-    return spark_from_details(result, "trailing_12m_revenue", "month", "revenue")
-
 
 # ---------------------------------------------------------------- segment_growth
 
@@ -178,5 +173,7 @@ def compute_segment_growth(ctx: Context) -> Result:
 
 
 SEGMENT_GROWTH = register_entry(
-    "segment_growth", compute=compute_segment_growth, spark=_spark_growth
+    "segment_growth",
+    compute=compute_segment_growth,
+    spark=details_spark("trailing_12m_revenue", "month", "revenue"),
 )

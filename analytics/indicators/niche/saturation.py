@@ -17,17 +17,12 @@ from analytics.indicators.niche.base import (
     NO_SEGMENT,
     SATURATION_FALLS,
     SEGMENT_NOTE,
+    details_spark,
     span_text,
-    spark_from_details,
     start,
     windows,
 )
 from analytics.indicators.niche.frames import comparison_gap, ctx_windows, new_customer_quarters
-
-
-def _spark_saturation(result: Result) -> pd.Series:
-    return spark_from_details(result, "new_customers_by_quarter", "period_end", "new_customers")
-
 
 # ---------------------------------------------------------------- segment_saturation
 
@@ -182,5 +177,7 @@ def compute_segment_saturation(ctx: Context) -> Result:
 
 
 SEGMENT_SATURATION = register_entry(
-    "segment_saturation", compute=compute_segment_saturation, spark=_spark_saturation
+    "segment_saturation",
+    compute=compute_segment_saturation,
+    spark=details_spark("new_customers_by_quarter", "period_end", "new_customers"),
 )
