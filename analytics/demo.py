@@ -31,9 +31,11 @@ became customers) are in the customer list with status "prospect".
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from analytics import store
@@ -73,34 +75,27 @@ class Scale:
     deal_size: float  # multiplies every deal's value and hours
 
 
-SCALES: dict[str, Scale] = {
-    "small": Scale(
-        customers=242,
-        techs=10,
-        salespeople=5,
-        admins=2,
-        tech_slots=3,
-        invoice_items=1.0,
-        upsell_rate=3.0,
-        activity_rate=2.2,
-        prospecting_slots=5,
-        ticket_rate=0.35,
-        deal_size=1.6,
-    ),
-    "large": Scale(
-        customers=5000,
-        techs=220,
-        salespeople=20,
-        admins=10,
-        tech_slots=9,
-        invoice_items=4.15,
-        upsell_rate=9.6,
-        activity_rate=5.1,
-        prospecting_slots=16,
-        ticket_rate=0.36,
-        deal_size=0.3,
-    ),
-}
+SCALES_FILE = Path(__file__).with_name("demo_scales.toml")
+
+
+def read_scales(path: Path = SCALES_FILE) -> dict[str, Scale]:
+    """The demo's sizes by name, from `path`; a table that does not give exactly every knob of
+    `Scale`, each a number of its kind (a whole number for an int), stops with file and name."""
+    knobs = {f.name: f.type for f in fields(Scale)}
+    scales: dict[str, Scale] = {}
+    for name, table in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        if set(table) != set(knobs):
+            raise DemoError(f"{path}: [{name}] needs exactly these keys: {', '.join(knobs)}")
+        for key, value in table.items():
+            wanted = int if knobs[key] == "int" else float
+            if isinstance(value, bool) or not isinstance(value, wanted):
+                kind = "a whole number" if wanted is int else "a number with a decimal point"
+                raise DemoError(f"{path}: [{name}] {key} must be {kind}, not {value!r}")
+        scales[name] = Scale(**table)
+    return scales
+
+
+SCALES: dict[str, Scale] = read_scales()
 
 # Planning tables, built in this order inside the transaction, each with what the owner
 # sees while it is built; each may read the earlier ones. They are temporary: dropped
@@ -126,13 +121,24 @@ ENTITY_QUERIES: dict[str, str] = {
 }
 
 # Deterministic randomness: a uniform number in (0, 1) and a standard normal one, both pure
-# functions of the seed, a salt naming what is drawn, and two keys.
+# functions of the seed, a salt naming what is drawn, and two keys. The working day a drawn
+# day falls on: a Saturday or Sunday slides back to the Friday before. A deal's hours logged
+# in `pieces` entries (j from 0): spread evenly over `span` days from `first`, in whole
+# quarter hours, the last entry taking what is left. A draw `u` picks the share [lo, hi).
 MACROS: tuple[str, ...] = (
     "CREATE OR REPLACE TEMP MACRO demo_u(seed, salt, a, b) AS "
     "((hash(seed, salt, a, b) >> 11)::DOUBLE + 0.5) / 9007199254740992.0",
     "CREATE OR REPLACE TEMP MACRO demo_z(seed, salt, a, b) AS "
     "sqrt(-2.0 * ln(demo_u(seed, salt || '/r', a, b))) "
     "* cos(2.0 * pi() * demo_u(seed, salt || '/t', a, b))",
+    "CREATE OR REPLACE TEMP MACRO demo_workday(d) AS "
+    "CASE isodow(d) WHEN 6 THEN d - 1 WHEN 7 THEN d - 2 ELSE d END",
+    "CREATE OR REPLACE TEMP MACRO demo_piece_day(first, j, pieces, span) AS "
+    "first + ((j + 0.5) * span / pieces)::integer",
+    "CREATE OR REPLACE TEMP MACRO demo_piece_hours(total, j, pieces) AS "
+    "CASE WHEN j < pieces - 1 THEN floor(4 * total / pieces) / 4 "
+    "ELSE total - (pieces - 1) * floor(4 * total / pieces) / 4 END",
+    "CREATE OR REPLACE TEMP MACRO demo_within(u, lo, hi) AS u >= lo AND u < hi",
 )
 
 

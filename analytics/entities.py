@@ -1,13 +1,16 @@
 """The six kinds of data an owner brings, and the canonical fields of each.
 
-This is the one place that names entities and fields: the store's schema, the
-importer's mapping, the demo generator and the Parquet export all read it.
+This is the one place that names entities and fields (the data itself is entities.toml, beside
+this module): the store's schema, the importer's mapping, the demo generator and the Parquet
+export all read it.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal, get_args
 
 FieldKind = Literal["text", "date", "money", "number", "int", "bool", "status"]
 
@@ -61,135 +64,65 @@ class Entity:
         raise KeyError(f"{self.name} has no field {name!r}")
 
 
-ENTITIES: dict[str, Entity] = {
-    e.name: e
-    for e in (
-        Entity(
-            "customers",
-            "Customers",
-            (
-                Field(
-                    "customer", "text", True, "Customer", "Name or id, as it appears on invoices"
-                ),
-                Field(
-                    "external_id",
-                    "text",
-                    label="External id (CRM account id)",
-                    help="Other files that name the customer by this id are resolved to the name",
-                ),
-                Field("segment", "text", label="Segment / industry"),
-                Field("region", "text", label="Region"),
-                Field("size", "int", label="Size (employees)"),
-                Field("channel", "text", label="Acquisition channel"),
-                Field("first_seen", "date", label="First seen"),
-                Field("renewal_date", "date", label="Contract renewal date"),
-                Field("status", "text", label="Status"),
-            ),
-            "Who you serve: one row per customer, with whatever you know about them.",
-            key="customer",
-        ),
-        Entity(
-            "invoices",
-            "Invoices (revenue lines)",
-            (
-                Field("date", "date", True, "Date"),
-                Field("customer", "text", True, "Customer"),
-                Field("amount", "money", True, "Amount", "Revenue on the line, before tax"),
-                Field("invoice_no", "text", label="Invoice no."),
-                Field("product", "text", label="Product / service line"),
-                Field("recurring", "bool", label="Recurring?"),
-                Field("cost", "money", label="Cost"),
-            ),
-            "What you billed: one row per invoice or invoice line.",
-        ),
-        Entity(
-            "deals",
-            "Deals (pipeline)",
-            (
-                Field("deal_id", "text", True, "Deal id or name"),
-                Field(
-                    "status", "status", True, "Status / stage", "Normalised to open, won or lost"
-                ),
-                Field("customer", "text", label="Customer / prospect"),
-                Field("created", "date", label="Created"),
-                Field("closed", "date", label="Closed"),
-                Field("value", "money", label="Value"),
-                Field("list_value", "money", label="List value (before discount)"),
-                Field("owner", "text", label="Owner (salesperson)"),
-                Field("estimated_hours", "number", label="Estimated delivery hours"),
-                Field("presales_hours", "number", label="Presales hours"),
-                Field("source", "text", label="Source"),
-            ),
-            "What you are selling: one row per deal or opportunity.",
-            key="deal_id",
-        ),
-        Entity(
-            "time_entries",
-            "Time entries",
-            (
-                Field("date", "date", True, "Date"),
-                Field("person", "text", True, "Person"),
-                Field("hours", "number", True, "Hours"),
-                Field("customer", "text", label="Customer"),
-                Field("deal_id", "text", label="Deal / project"),
-                Field("role", "text", label="Role (tech / sales / admin)"),
-                Field("billable", "bool", label="Billable?"),
-                Field(
-                    "category",
-                    "text",
-                    label="Category",
-                    help="customer / internal / presales / improvement",
-                ),
-            ),
-            "Where the hours go: one row per timesheet entry.",
-        ),
-        Entity(
-            "activities",
-            "Sales activities",
-            (
-                Field("date", "date", True, "Date"),
-                Field("type", "text", True, "Type", "call, email, meeting, mailshot, prospecting…"),
-                Field("person", "text", label="Person"),
-                Field("customer", "text", label="Customer / prospect"),
-                Field("minutes", "number", label="Minutes"),
-                Field("outcome", "text", label="Outcome"),
-            ),
-            "Selling effort: calls, emails, meetings, mailshots, prospecting.",
-        ),
-        Entity(
-            "tickets",
-            "Support tickets",
-            (
-                Field("opened", "date", True, "Opened"),
-                Field("customer", "text", True, "Customer"),
-                Field("type", "text", label="Type", help="complaint / incident / request"),
-                Field("severity", "text", label="Severity"),
-                Field("resolved", "date", label="Resolved"),
-                Field("hours", "number", label="Hours"),
-            ),
-            "What customers ask of you: one row per ticket.",
-        ),
-    )
+SOURCE = Path(__file__).with_name("entities.toml")
+
+# The keys an entity and a field take in the file, with the kind of value each holds.
+_ENTITY_KEYS: dict[str, type] = {
+    "label": str,
+    "help": str,
+    "key": str,
+    "name_list": bool,
+    "fields": list,
+}
+_WORDS: dict[type, str] = {str: "text", bool: "true or false", list: "a list of fields"}
+_FIELD_KEYS: dict[str, type] = {
+    "name": str,
+    "kind": str,
+    "required": bool,
+    "label": str,
+    "help": str,
 }
 
-# Name lists: not business data of their own but look-ups that resolve the ids other files
+
+def _checked(where: str, given: Any, keys: dict[str, type], needed: set[str]) -> dict[str, Any]:
+    """`given` when it is a table of exactly the right keys and kinds of value; else stops."""
+    if not isinstance(given, dict) or not needed <= set(given) <= set(keys):
+        raise ValueError(
+            f"{where} takes {', '.join(sorted(needed))} and optionally "
+            f"{', '.join(sorted(set(keys) - needed))}; got {given!r}"
+        )
+    for key, value in given.items():
+        if not isinstance(value, keys[key]):
+            raise ValueError(f"{where} {key} must be {_WORDS[keys[key]]}, not {value!r}")
+    return given
+
+
+def _field(where: str, given: Any) -> Field:
+    checked = _checked(f"{where} field", given, _FIELD_KEYS, {"name", "kind"})
+    if checked["kind"] not in get_args(FieldKind):
+        raise ValueError(f"{where}: field {checked['name']!r} has unknown kind {checked['kind']!r}")
+    return Field(**checked)
+
+
+def read_entities(path: Path = SOURCE) -> tuple[dict[str, Entity], dict[str, Entity]]:
+    """The entities and the name lists (`name_list = true`), in the file's order; a key the
+    file should not have, or one it lacks, stops with the file and the entity named."""
+    entities: dict[str, Entity] = {}
+    name_lists: dict[str, Entity] = {}
+    for name, table in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        where = f"{path}: [{name}]"
+        _checked(where, table, _ENTITY_KEYS, {"label", "fields"})
+        fields = tuple(_field(where, f) for f in table["fields"])
+        entity = Entity(name, table["label"], fields, table.get("help", ""), table.get("key"))
+        (name_lists if table.get("name_list") else entities)[name] = entity
+    return entities, name_lists
+
+
+# Name lists are not business data of their own but look-ups that resolve the ids other files
 # carry (a CRM's users export turns a deals file's OwnerId into the salesperson's name). They
 # import and undo like an entity (`--entity people`), but are never guessed, counted or
 # analysed; see analytics/importer/resolve.py.
-NAME_LISTS: dict[str, Entity] = {
-    "people": Entity(
-        "people",
-        "People (a CRM's users)",
-        (
-            Field("person_id", "text", True, "Id", "The id other files use for the person"),
-            Field("name", "text", label="Name"),
-            Field("first_name", "text", label="First name"),
-            Field("last_name", "text", label="Last name"),
-        ),
-        "Who is who: one row per user id, so owner ids in other files read as names.",
-        key="person_id",
-    ),
-}
+ENTITIES, NAME_LISTS = read_entities()
 
 ENTITY_NAMES: tuple[str, ...] = tuple(ENTITIES)
 IMPORTABLE: tuple[str, ...] = ENTITY_NAMES + tuple(NAME_LISTS)

@@ -14,7 +14,7 @@ from ui import reset, reset_edit, reset_files, reset_rhythm, sidebar
 from ui import store as ui_store
 from ui.format import day, plain
 from ui.state import flash
-from ui.widgets import page_header
+from ui.widgets import page_header, save_then_rerun
 
 page_header(
     "Hard reset",
@@ -175,14 +175,10 @@ if section == "Checklists":
         title = st.text_input("Title")
         purpose = st.text_area("What it is for", height=68)
         if st.form_submit_button("Create checklist"):
-            try:
-                checklists.add_template(con, ws.id, title, purpose)
-            except OpeningDayError as exc:
-                st.error(plain(exc), icon="⛔")
-            else:
-                ui_store.changed()
-                flash("success", "Checklist created: start a run, then add your items.")
-                st.rerun()
+            save_then_rerun(
+                lambda: checklists.add_template(con, ws.id, title, purpose),
+                "Checklist created: start a run, then add your items.",
+            )
 
 # ---------------------------------------------------------------- goals
 elif section == "Goals":
@@ -261,17 +257,12 @@ else:
             if not sure:
                 st.warning("Tick the box to confirm first.", icon="⚠️")
             else:
-                try:
-                    with st.spinner("Freezing this season's figures…"):
-                        seasons.start_season(
-                            con, ws.id, opening, st.session_state.get(reset.WHO_KEY) or ""
-                        )
-                except OpeningDayError as exc:
-                    st.error(plain(exc), icon="⛔")
-                else:
-                    ui_store.changed()
-                    flash("success", f"Opening day: the new season starts {day(opening)}.")
-                    st.rerun()
+                who = st.session_state.get(reset.WHO_KEY) or ""
+                with st.spinner("Freezing this season's figures…"):
+                    save_then_rerun(
+                        lambda: seasons.start_season(con, ws.id, opening, who),
+                        f"Opening day: the new season starts {day(opening)}.",
+                    )
     closed = seasons.list_seasons(con, ws.id)
     st.subheader("Seasons side by side")
     if not closed:

@@ -206,30 +206,35 @@ def presales_effect(groups: pd.DataFrame) -> go.Figure:
     rates = (groups["win_rate"] * 100).tolist()
     days = groups["median_cycle_days"].tolist()
     counts = [f"{int(w)} of {int(n)}" for w, n in zip(groups["won"], groups["deals"], strict=True)]
-    fig.add_bar(
-        x=labels,
-        y=rates,
-        marker_color=colours,
-        text=[
-            "n/a" if pd.isna(r) else f"{r:.0f}% ({c})" for r, c in zip(rates, counts, strict=True)
-        ],
-        textposition="auto",
-        name="Win rate",
-        hovertemplate="%{x}: %{y:.1f}% won<extra></extra>",
-        row=1,
-        col=1,
+    panels = (
+        (
+            "Win rate",
+            rates,
+            [
+                "n/a" if pd.isna(r) else f"{r:.0f}% ({c})"
+                for r, c in zip(rates, counts, strict=True)
+            ],
+            "%{x}: %{y:.1f}% won<extra></extra>",
+        ),
+        (
+            "Days to close",
+            days,
+            ["n/a" if pd.isna(d) else f"{d:.0f} days" for d in days],
+            "%{x}: %{y:.0f} days<extra></extra>",
+        ),
     )
-    fig.add_bar(
-        x=labels,
-        y=days,
-        marker_color=colours,
-        text=["n/a" if pd.isna(d) else f"{d:.0f} days" for d in days],
-        textposition="auto",
-        name="Days to close",
-        hovertemplate="%{x}: %{y:.0f} days<extra></extra>",
-        row=1,
-        col=2,
-    )
+    for col, (name, values, text, hover) in enumerate(panels, 1):
+        fig.add_bar(
+            x=labels,
+            y=values,
+            marker_color=colours,
+            text=text,
+            textposition="auto",
+            name=name,
+            hovertemplate=hover,
+            row=1,
+            col=col,
+        )
     fig.update_layout(
         **{**LAYOUT, "height": 320, "hovermode": "closest"},
         title="Deals closed in the last 12 months: with vs without technical presales",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from ui import store as ui_store
 from ui.format import day, plain, safe_csv
 from ui.indicators import status_text, value_text
 from ui.state import flash
+from ui.widgets import save_then_rerun
 
 RESET_PAGE = "pages/reset.py"
 SECTION_KEY = "reset_section"
@@ -360,22 +362,13 @@ def run_editor(
         _add_item_form(workspace_id, run, template)
 
     left, mid, right = st.columns(3)
-    stem = f"{template.id}_{run.started_on.isoformat()}"
-    left.download_button(
-        "Download as Markdown",
+    _downloads(
+        (left, mid),
+        "Download as",
         export.run_markdown(template, run, answered),
-        file_name=f"{stem}.md",
-        mime="text/markdown",
-        on_click="ignore",
-        key=f"rs_{run.id}_md",
-    )
-    mid.download_button(
-        "Download as CSV",
-        safe_csv(export.run_frame(template, answered)),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=f"rs_{run.id}_csv",
+        export.run_frame(template, answered),
+        f"{template.id}_{run.started_on.isoformat()}",
+        f"rs_{run.id}",
     )
     if right.button(
         "Mark this run finished" if run.is_open else "Reopen this run",
@@ -406,14 +399,35 @@ def _add_item_form(workspace_id: int, run: Run, template: Template) -> None:
             horizontal=True,
         )
         if st.form_submit_button("Add item"):
-            try:
-                checklists.add_item(con, workspace_id, template.id, prompt, help_text, kind=kind)
-            except OpeningDayError as exc:
-                st.error(plain(exc), icon="⛔")
-            else:
-                ui_store.changed()
-                flash("success", "Item added to this checklist (and to its future runs).")
-                st.rerun()
+            save_then_rerun(
+                lambda: checklists.add_item(
+                    con, workspace_id, template.id, prompt, help_text, kind=kind
+                ),
+                "Item added to this checklist (and to its future runs).",
+            )
+
+
+def _downloads(
+    columns: Sequence[Any], label: str, markdown: str, frame: pd.DataFrame, stem: str, key: str
+) -> None:
+    """A checklist run's or a goal's two downloads, side by side: Markdown and CSV."""
+    md, csv = columns[0], columns[1]
+    md.download_button(
+        f"{label} Markdown",
+        markdown,
+        file_name=f"{stem}.md",
+        mime="text/markdown",
+        on_click="ignore",
+        key=f"{key}_md",
+    )
+    csv.download_button(
+        f"{label} CSV",
+        safe_csv(frame),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
+    )
 
 
 # ---------------------------------------------------------------- goals
@@ -465,22 +479,13 @@ def goal_card(workspace_id: int, row: dict[str, Any], today: date) -> None:
 
         reset_edit.goal_editor(workspace_id, row, plan)
         goal = goals.get_goal(con, workspace_id, goal_id)
-        left, right = st.columns(2)
-        left.download_button(
-            "Plan as Markdown",
+        _downloads(
+            st.columns(2),
+            "Plan as",
             export.goal_markdown(goal, plan),
-            file_name=f"goal_{goal_id}.md",
-            mime="text/markdown",
-            on_click="ignore",
-            key=f"goal_{goal_id}_md",
-        )
-        right.download_button(
-            "Plan as CSV",
-            safe_csv(export.goal_frame(plan)),
-            file_name=f"goal_{goal_id}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key=f"goal_{goal_id}_csv",
+            export.goal_frame(plan),
+            f"goal_{goal_id}",
+            f"goal_{goal_id}",
         )
 
 

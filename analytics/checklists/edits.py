@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analytics.checklists.history import log_edit, moved
+from analytics.checklists.history import log_edit, move_saved
 from analytics.checklists.templates import (
     REPEATS,
     Template,
@@ -148,19 +148,18 @@ def move_item(
     """Move an own item up (by < 0) or down among the owner's items; False at either end."""
     template = template_in(con, workspace_id, template_id)
     _check_own_item(template, item_id)
-    found = moved(_own_item_ids(template), item_id, by)
-    if found is None:
-        return False
-    order, before, after = found
-    with transaction(con) as tx:
-        for position, own_id in enumerate(order, 1):
-            tx.execute(
-                "UPDATE checklist_custom_items SET position = $p "
-                "WHERE workspace_id = $w AND template_id = $t AND item_id = $i",
-                {"p": position, "w": workspace_id, "t": template_id, "i": own_id},
-            )
-        log_edit(tx, workspace_id, "item", f"{template_id}/{item_id}", "moved", before, after, who)
-    return True
+    return move_saved(
+        con,
+        workspace_id,
+        _own_item_ids(template),
+        item_id,
+        by,
+        "UPDATE checklist_custom_items SET position = $p "
+        "WHERE workspace_id = $w AND template_id = $t AND item_id = $i",
+        {"t": template_id},
+        ("item", f"{template_id}/{item_id}"),
+        who,
+    )
 
 
 def delete_template(con: Connection, workspace_id: int, template_id: str, who: str = "") -> str:

@@ -7,9 +7,10 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.checklists.history import log_edit, moved
+from analytics.checklists.history import log_edit, move_saved
 from analytics.errors import ChecklistError
 from analytics.store import Connection, reader, transaction
+from analytics.store.rows import row_by_id
 
 # A plan reads in this order: today's task, the steps, the finished goal.
 STEP_KINDS = ("task", "step", "goal")
@@ -78,18 +79,9 @@ def create_goal(
 
 
 def get_goal(con: Connection, workspace_id: int, goal_id: int) -> Goal:
-    rows = (
-        con.cursor()
-        .execute(
-            "SELECT id, title, target_date, owner, source_run_id, source_item_id FROM goals "
-            "WHERE workspace_id = $w AND id = $g",
-            {"w": workspace_id, "g": goal_id},
-        )
-        .fetchall()
-    )
-    if not rows:
-        raise ChecklistError(f"No goal {goal_id} in this workspace.")
-    return Goal(*rows[0])
+    columns = "id, title, target_date, owner, source_run_id, source_item_id"
+    missing = ChecklistError(f"No goal {goal_id} in this workspace.")
+    return Goal(*row_by_id(con.cursor(), "goals", columns, workspace_id, goal_id, missing))
 
 
 def add_step(con: Connection, workspace_id: int, goal_id: int, title: str, due: date) -> int:
@@ -282,15 +274,14 @@ def move_step(con: Connection, workspace_id: int, step_id: int, by: int, who: st
         raise ChecklistError("Only steps move; today's task comes first and the goal last.")
     frame = plan(con, workspace_id, goal_id, date.min)
     steps = [int(i) for i, k in zip(frame["id"], frame["kind"], strict=True) if k == "step"]
-    found = moved(steps, step_id, by)
-    if found is None:
-        return False
-    order, before, after = found
-    with transaction(con) as tx:
-        for position, sid in enumerate(order, 1):
-            tx.execute(
-                "UPDATE goal_steps SET position = $p WHERE workspace_id = $w AND id = $s",
-                {"p": position, "w": workspace_id, "s": sid},
-            )
-        log_edit(tx, workspace_id, "step", f"{goal_id}/{step_id}", "moved", before, after, who)
-    return True
+    return move_saved(
+        con,
+        workspace_id,
+        steps,
+        step_id,
+        by,
+        "UPDATE goal_steps SET position = $p WHERE workspace_id = $w AND id = $i",
+        {},
+        ("step", f"{goal_id}/{step_id}"),
+        who,
+    )

@@ -3,7 +3,7 @@ last person who said who they are (per workspace)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -79,6 +79,31 @@ def last_who(con: Connection, workspace_id: int) -> str:
         .fetchall()
     )
     return str(rows[0][0]) if rows else ""
+
+
+def move_saved(
+    con: Connection,
+    workspace_id: int,
+    order: list[T],
+    one: T,
+    by: int,
+    set_position: str,
+    params: dict[str, Any],
+    subject: tuple[str, str],
+    who: str,
+) -> bool:
+    """Move `one` `by` places in `order` (`moved`) and save every row's new position in one
+    write with the move in the revision log; False at either end. `set_position` is the
+    UPDATE, taking $p (the position), $w, $i (the row's id in `order`) and `params`."""
+    found = moved(order, one, by)
+    if found is None:
+        return False
+    new, before, after = found
+    with transaction(con) as tx:
+        for position, row_id in enumerate(new, 1):
+            tx.execute(set_position, {**params, "p": position, "w": workspace_id, "i": row_id})
+        log_edit(tx, workspace_id, *subject, "moved", before, after, who)
+    return True
 
 
 def moved(order: list[T], one: T, by: int) -> tuple[list[T], int, int] | None:

@@ -12,6 +12,7 @@ from analytics.checklists.templates import NOT_STARTED, STATUS_LABEL, Template
 from analytics.errors import ChecklistError
 from analytics.queries import query
 from analytics.store import Connection, transaction
+from analytics.store.rows import row_by_id
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,10 @@ def start_run(
 
 
 def get_run(con: Connection, workspace_id: int, run_id: int) -> Run:
-    rows = (
-        con.cursor()
-        .execute(
-            f"SELECT {_RUN_COLUMNS} FROM checklist_runs WHERE workspace_id = $w AND id = $r",
-            {"w": workspace_id, "r": run_id},
-        )
-        .fetchall()
+    missing = ChecklistError(f"No checklist run {run_id} in this workspace.")
+    return Run(
+        *row_by_id(con.cursor(), "checklist_runs", _RUN_COLUMNS, workspace_id, run_id, missing)
     )
-    if not rows:
-        raise ChecklistError(f"No checklist run {run_id} in this workspace.")
-    return Run(*rows[0])
 
 
 def list_runs(con: Connection, workspace_id: int) -> list[Run]:

@@ -18,6 +18,7 @@ from analytics.cli.common import (
     open_store,
     print_listing,
 )
+from analytics.cli.records import record_json
 
 
 def add_parsers(sub: Any) -> None:
@@ -171,18 +172,7 @@ def _invitation_line(inv: Any) -> str:
 
 
 def _invitation_json(inv: Any) -> dict[str, Any]:
-    return {
-        "id": inv.id,
-        "kind": inv.kind,
-        "group_id": inv.group_id,
-        "made_by": inv.made_by,
-        "note": inv.note,
-        "created_at": inv.created_at.isoformat(),
-        "expires_at": inv.expires_at.isoformat(),
-        "used_at": inv.used_at.isoformat() if inv.used_at else None,
-        "revoked_at": inv.revoked_at.isoformat() if inv.revoked_at else None,
-        "state": inv.state(),
-    }
+    return record_json(inv, leave_out=("used_by",))
 
 
 def cmd_invite(args: argparse.Namespace) -> int:

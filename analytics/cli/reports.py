@@ -17,6 +17,7 @@ from analytics.cli.common import (
     open_store,
     print_listing,
 )
+from analytics.cli.records import record_json
 
 
 def add_parsers(sub: Any) -> None:
@@ -102,18 +103,7 @@ def _snapshot_line(snap: Any) -> str:
 
 
 def _snapshot_json(snap: Any) -> dict[str, Any]:
-    return {
-        "id": snap.id,
-        "page": snap.page,
-        "title": snap.title,
-        "shown_name": snap.shown_name,
-        "author": snap.author,
-        "as_of": snap.as_of.isoformat() if snap.as_of else None,
-        "created_at": snap.created_at.isoformat(),
-        "expires_at": snap.expires_at.isoformat() if snap.expires_at else None,
-        "revoked_at": snap.revoked_at.isoformat() if snap.revoked_at else None,
-        "state": snap.state(),
-    }
+    return record_json(snap, leave_out=("workspace_id", "copyable"))
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:

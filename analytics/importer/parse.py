@@ -21,6 +21,7 @@ Per column, two choices are made from ALL its values before any row is parsed:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -152,6 +153,16 @@ def build_lookups(cur: Connection, uses: list[Use], decisions: Decisions) -> Non
         )
 
 
+# A numeric field's typed value from its parsed number column ({n}), by kind.
+_NUMBER_SQL: dict[str, str] = {
+    "money": f"TRY_CAST({{n}} AS {MONEY_SQL})",
+    "number": "CAST({n} AS DOUBLE)",
+    "int": "CASE WHEN {n} = trunc({n}) THEN TRY_CAST({n} AS INTEGER) END",
+}
+# A field read from words (yes/no, a deal's status), by kind.
+_WORD_SQL: dict[str, Callable[[str], str]] = {"bool": bool_sql, "status": status_sql}
+
+
 def _value_sql(use: Use, decisions: Decisions) -> str:
     """The typed value of a single-column field."""
     i = use.columns[0]
@@ -164,16 +175,10 @@ def _value_sql(use: Use, decisions: Decisions) -> str:
         return f"regexp_replace({v}, '\\.0+$', '')" if i in decisions.float_ids else v
     if kind == "date":
         return f"TRY_CAST({v} AS DATE)" if i in decisions.iso else f"d{i}"
-    if kind == "money":
-        return f"TRY_CAST(n{i} AS {MONEY_SQL})"
-    if kind == "number":
-        return f"CAST(n{i} AS DOUBLE)"
-    if kind == "int":
-        return f"CASE WHEN n{i} = trunc(n{i}) THEN TRY_CAST(n{i} AS INTEGER) END"
-    if kind == "bool":
-        return bool_sql(v)
-    if kind == "status":
-        return status_sql(v)
+    if kind in _NUMBER_SQL:
+        return _NUMBER_SQL[kind].format(n=f"n{i}")
+    if kind in _WORD_SQL:
+        return _WORD_SQL[kind](v)
     raise ValueError(f"no parser for kind {kind!r}")
 
 

@@ -42,9 +42,10 @@ class Source:
     """
 
     file_name: str
-    headers: list[str]
-    sheets: list[str]
-    sheet: str | None
+    # Filled in as the file is read (a spreadsheet's sheets and the one read).
+    headers: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
     format: str = "csv"  # csv | excel | parquet
     encoding: str | None = None
     delimiter: str | None = None
@@ -232,15 +233,7 @@ def _read_csv(
     repeats = repeated_columns(first)
 
     source = Source(
-        file_name=file_name,
-        _digest=sha,
-        headers=headers,
-        sheets=[],
-        sheet=None,
-        format="csv",
-        encoding=encoding,
-        delimiter=delimiter,
-        repeats=repeats,
+        file_name, headers, encoding=encoding, delimiter=delimiter, repeats=repeats, _digest=sha
     )
     if encoding in ("utf-8", "utf-8-sig") and path is not None:
         source.path = path  # DuckDB reads the owner's file as it is
@@ -290,16 +283,7 @@ def _read_excel(
             f"{SPREADSHEET_ADVICE}",
             file_name=file_name,
         )
-    source = Source(
-        file_name=file_name,
-        _digest=sha,
-        headers=[],
-        sheets=[],
-        sheet=None,
-        format="excel",
-        encoding="utf-8",
-        delimiter=",",
-    )
+    source = Source(file_name, _digest=sha, format="excel", encoding="utf-8", delimiter=",")
     folder = _keep_folder(source)
     if path is None:
         path = folder / ("upload" + Path(file_name).suffix.lower())
@@ -328,14 +312,7 @@ def _read_parquet(
     sha: Future[str],
     limits: ReadLimits,
 ) -> Source:
-    source = Source(
-        file_name=file_name,
-        _digest=sha,
-        headers=[],
-        sheets=[],
-        sheet=None,
-        format="parquet",
-    )
+    source = Source(file_name, _digest=sha, format="parquet")
     if path is None:
         path = _keep_folder(source) / "data.parquet"
         path.write_bytes(content)

@@ -62,6 +62,14 @@ def dropped_note(parsed: Parsed) -> str | None:
     )
 
 
+# Why a value of a plain kind was rejected (the kinds with more to say are spelled out below).
+_NOT_READ: dict[str, str] = {
+    "number": "not a number we can read",
+    "int": "not a whole number",
+    "bool": "not a yes/no value",
+}
+
+
 def _reason(use: Use, decisions: Decisions, header: str, column: int) -> str:
     kind = use.field.kind
     where = f"in column {header!r}"
@@ -82,13 +90,7 @@ def _reason(use: Use, decisions: Decisions, header: str, column: int) -> str:
             else "2.5, 02:30 or PT2M30S"
         )
         return f"not a number or duration we can read {where} (e.g. {example})"
-    if kind == "number":
-        return f"not a number we can read {where}"
-    if kind == "int":
-        return f"not a whole number {where}"
-    if kind == "bool":
-        return f"not a yes/no value {where}"
-    return f"cannot be read {where}"
+    return f"{_NOT_READ.get(kind, 'cannot be read')} {where}"
 
 
 def _rejects_sql(

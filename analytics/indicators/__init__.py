@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,12 +14,14 @@ import pandas as pd
 
 from analytics import areas, asof, store
 from analytics import format as fmt
+from analytics.indicators import entries
 from analytics.indicators.base import (
     STATUS_ICON,
     STATUS_ORDER,
     STATUS_WORD,
     Context,
     Indicator,
+    NotEnoughData,
     Result,
     Status,
     Thresholds,
@@ -33,6 +36,7 @@ __all__ = [
     "STATUS_WORD",
     "Context",
     "Indicator",
+    "NotEnoughData",
     "Result",
     "Status",
     "Thresholds",
@@ -42,6 +46,7 @@ __all__ = [
     "get",
     "jsonable",
     "register",
+    "register_entry",
     "result_json",
 ]
 
@@ -63,9 +68,29 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
+def register_entry(
+    indicator_id: str,
+    *,
+    compute: Callable[[Context], Result],
+    spark: Callable[[Result], pd.Series] | None = None,
+    thresholds: Thresholds | Callable[[dict[str, Any]], Thresholds] | None = None,
+) -> Indicator:
+    """Register the entry whose plain fields are in its area's indicators.toml, with its code
+    parts: the compute function, a sparkline, and thresholds when they are code (a function
+    of the settings, or a constant the code also uses) rather than numbers in the file."""
+    return register(
+        entries.indicator(indicator_id, compute=compute, spark=spark, thresholds=thresholds)
+    )
+
+
 def _load() -> None:
     for module in _AREA_MODULES:
         importlib.import_module(module)
+    missing = entries.unregistered(set(REGISTRY))
+    if missing:
+        raise entries.EntryError(
+            f"entries no module registers (call register_entry for each): {', '.join(missing)}"
+        )
 
 
 def get(indicator_id: str) -> Indicator:
@@ -137,7 +162,10 @@ def compute(indicator: Indicator, ctx: Context) -> Result:
     picked day well past it) becomes "not enough data" saying so; a figure that cannot be
     computed keeps its own reason (what to load comes first).
     """
-    result = indicator.compute(ctx)
+    try:
+        result = indicator.compute(ctx)
+    except NotEnoughData as stop:
+        result = stop.result
     # The day this figure counts to, for the page's line, the CLI and snapshots.
     result.details.setdefault("as_of", ctx.day_for(indicator.reads, indicator.anchor))
     if result.value is None or result.status == "unknown":

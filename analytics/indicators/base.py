@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
@@ -17,6 +17,21 @@ Status = Literal["green", "amber", "red", "unknown"]
 Unit = Literal[
     "hours", "share", "points", "ratio", "count", "money", "index", "months", "days", "cv"
 ]
+
+# How a value reads in each unit (the second argument is the workspace's currency).
+UNIT_FORMATS: dict[str, Callable[[float, str], str]] = {
+    "hours": lambda v, _: f"{v:,.1f} h",
+    "share": lambda v, _: fmt.pct(v),
+    "cv": lambda v, _: fmt.pct(v),
+    "points": lambda v, _: f"{v * 100:+.1f} pts",
+    "ratio": lambda v, _: f"{v:.2f}×",
+    "count": lambda v, _: f"{round(v):,}",
+    "money": fmt.money,
+    "index": lambda v, _: f"{v:.2f}",
+    "months": lambda v, _: f"{v:.1f} months",
+    "days": lambda v, _: f"{v:,.0f} days",
+}
+assert set(UNIT_FORMATS) == set(get_args(Unit)), "every unit needs its format"
 
 STATUS_ORDER: dict[str, int] = {"red": 0, "amber": 1, "unknown": 2, "green": 3}
 STATUS_ICON: dict[str, str] = {"green": "🟢", "amber": "🟠", "red": "🔴", "unknown": "⚪"}
@@ -102,6 +117,16 @@ class Result:
         return self.value is not None and self.status != "unknown"
 
 
+class NotEnoughData(Exception):  # noqa: N818 (an ending, not an error)
+    """Ends a compute function early with its "not enough data" result. The shared openings
+    (`common.start`, `common.day_of`, each area's `start`) raise it, so a compute function
+    reads straight on from them; `indicators.compute` returns the result it carries."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Where green ends and red begins, in the indicator's unit.
@@ -149,6 +174,9 @@ class Indicator:
     # The heading of its section on the page (default: its label). A page draws the default
     # section (heading, card) unless ui/sections/<area>.py registers a renderer for the id.
     heading: str = ""
+    # What its message says after the figure, by colour (red, amber, green), when the
+    # message ends with a verdict (`verdict`).
+    verdicts: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not self.page:
@@ -158,28 +186,16 @@ class Indicator:
     def section_heading(self) -> str:
         return self.heading or self.label
 
+    def verdict(self, status: Status) -> str:
+        """The sentence its message ends with for `status` (green's for any but red and
+        amber), from its entry's verdicts."""
+        return self.verdicts.get(status) or self.verdicts.get("green", "")
+
     def format_value(self, value: float | None, currency: str = "USD") -> str:
         """The value in its own unit, as an owner reads it ("—" when there is none)."""
         if value is None or value != value:
             return "—"
-        unit = self.unit
-        if unit == "hours":
-            return f"{value:,.1f} h"
-        if unit in ("share", "cv"):
-            return fmt.pct(value)
-        if unit == "points":
-            return f"{value * 100:+.1f} pts"
-        if unit == "ratio":
-            return f"{value:.2f}×"
-        if unit == "count":
-            return f"{round(value):,}"
-        if unit == "money":
-            return fmt.money(value, currency)
-        if unit == "months":
-            return f"{value:.1f} months"
-        if unit == "days":
-            return f"{value:,.0f} days"
-        return f"{value:.2f}"
+        return UNIT_FORMATS.get(self.unit, UNIT_FORMATS["index"])(value, currency)
 
     def default_thresholds(self, settings: dict[str, Any]) -> Thresholds:
         t = self.thresholds

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics import format as fmt
 from analytics.indicators import jsonable
-from analytics.indicators.base import Context, Indicator, Result
+from analytics.indicators.base import Context, Indicator, NotEnoughData
 from analytics.queries import query
 from analytics.store import Connection
 
@@ -100,6 +100,12 @@ def oldest_full_window(first_invoice: date, ends: list[date]) -> int:
     return max(full, default=-1)
 
 
+def last_year(workspace_id: int, as_of: date) -> dict[str, Any]:
+    """The parameters of a query over a workspace's last 12 months to `as_of`: $ws, $as_of
+    and $current_after (the day before the window's first)."""
+    return {"ws": workspace_id, "as_of": as_of, "current_after": months_back(as_of, 12)}
+
+
 def window_after(as_of: date) -> date:
     """The day before the trailing 12 months to `as_of` begin (the window excludes it)."""
     return months_back(as_of, WINDOW_MONTHS)
@@ -127,13 +133,18 @@ class Window:
         return window_after(self.as_of)
 
 
-def start(ctx: Context, ind: Indicator, entity: str, missing: str) -> Window | Result:
-    """The window to `entity`'s as-of day, or "not enough data" saying `missing` when the
-    entity has no dates at all."""
+def day_of(ctx: Context, ind: Indicator, entity: str, missing: str) -> date:
+    """`entity`'s as-of day; when the entity has no dates at all, the figure ends here as
+    "not enough data" saying `missing` (`NotEnoughData`)."""
     as_of = ctx.entity_as_of(entity)
     if as_of is None:
-        return ind.unknown(missing)
-    return Window(as_of, currency(ctx))
+        raise NotEnoughData(ind.unknown(missing))
+    return as_of
+
+
+def start(ctx: Context, ind: Indicator, entity: str, missing: str) -> Window:
+    """The window to `entity`'s as-of day (or the figure ends as in `day_of`)."""
+    return Window(day_of(ctx, ind, entity, missing), currency(ctx))
 
 
 # ---------------------------------------------------------------- the invoices' span
@@ -183,6 +194,17 @@ def invoice_as_of(con: Connection, workspace_id: int, as_of: date | None = None)
 
 def currency(ctx: Context) -> str:
     return str(ctx.settings.get("currency", "USD"))
+
+
+def cost_rates(settings: dict[str, Any]) -> dict[str, float]:
+    """What an hour costs by role (Settings), as the parameters a query costing time reads:
+    $rate_tech, $rate_sales, $rate_admin and $rate_default (a role not named)."""
+    return {
+        "rate_tech": float(settings.get("cost_rate_tech", 60.0)),
+        "rate_sales": float(settings.get("cost_rate_sales", 70.0)),
+        "rate_admin": float(settings.get("cost_rate_admin", 40.0)),
+        "rate_default": float(settings.get("cost_rate_default", 60.0)),
+    }
 
 
 def names(items: list[str], total: int | None = None, *, limit: int | None = None) -> str:

@@ -55,6 +55,15 @@ def _names(errors: list[ErrorDetails], parent: tuple[Any, ...], kind: str) -> li
     ]
 
 
+# What is wrong with a figure's value against its status, by the validator's error kind
+# (filled from the figure as given).
+_VALUE_PROBLEMS: dict[str, str] = {
+    "finite_number": "has a value that is not a finite number ({value}).",
+    "value_missing": "has no value but status {status!r}; it should be 'unknown'.",
+    "value_unknown": "has a value but status 'unknown'; an unknown figure has none.",
+}
+
+
 def _figure_problem(
     n: int, kind: str, field: Any, errors: list[ErrorDetails], raw: dict[str, Any]
 ) -> str:
@@ -87,14 +96,10 @@ def _figure_problem(
             f"{where} has status {str(given['status'])[:20]!r}; a status is one of "
             f"{', '.join(STATUSES)}."
         )
-    if kind == "finite_number":
-        return f"{where} has a value that is not a finite number ({given['value']})."
-    if field == "value":
+    if field == "value" and kind != "finite_number":
         return f"{where} has a value that is not a number: {str(given['value'])[:40]!r}."
-    if kind == "value_missing":
-        return f"{where} has no value but status {given['status']!r}; it should be 'unknown'."
-    if kind == "value_unknown":
-        return f"{where} has a value but status 'unknown'; an unknown figure has none."
+    if kind in _VALUE_PROBLEMS:
+        return f"{where} {_VALUE_PROBLEMS[kind].format(**given)}"
     return (
         f"{where} is an amount ({ind.unit}), but the card does not say its member chose to "
         "share amounts (no currency)."

@@ -29,6 +29,7 @@ from analytics.snapshots.model import (
 )
 from analytics.snapshots.tokens import SALT_BYTES, _key, derive_token, token_hash, well_formed
 from analytics.store import Connection
+from analytics.store.rows import row_by_id
 
 _COLUMNS = (
     "id, workspace_id, page, title, shown_name, author, as_of, created_at, expires_at, revoked_at, "
@@ -123,17 +124,10 @@ def list_snapshots(con: Connection, workspace_id: int) -> list[Snapshot]:
 
 
 def get(con: Connection, workspace_id: int, snapshot_id: int) -> Snapshot:
-    rows = (
-        con.cursor()
-        .execute(
-            f"SELECT {_COLUMNS} FROM snapshots WHERE workspace_id = $w AND id = $i",
-            {"w": workspace_id, "i": snapshot_id},
-        )
-        .fetchall()
+    missing = SnapshotError(f"There is no snapshot {snapshot_id} in this workspace.")
+    return _snapshot(
+        row_by_id(con.cursor(), "snapshots", _COLUMNS, workspace_id, snapshot_id, missing)
     )
-    if not rows:
-        raise SnapshotError(f"There is no snapshot {snapshot_id} in this workspace.")
-    return _snapshot(rows[0])
 
 
 def find(con: Connection, snapshot_id: int) -> Snapshot:

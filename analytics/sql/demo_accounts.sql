@@ -43,8 +43,7 @@ initial as (
             as first_seen,
         i.n as tiebreak
     from p, range(1, round(110 * p.f)::bigint + 1) as i (n), shares as s
-    where demo_u(p.seed, 'initial segment', i.n, 0) >= s.initial_lo
-        and demo_u(p.seed, 'initial segment', i.n, 0) < s.initial_hi
+    where demo_within(demo_u(p.seed, 'initial segment', i.n, 0), s.initial_lo, s.initial_hi)
 ),
 
 -- the niche: new dental practices per calendar quarter, fewer each quarter over the last year
@@ -163,8 +162,7 @@ prospects as (
         null::date as first_seen,
         i.n as tiebreak
     from p, range(1, round(230 * p.f)::bigint + 1) as i (n), shares as s
-    where demo_u(p.seed, 'prospect segment', i.n, 0) >= s.prospect_lo
-        and demo_u(p.seed, 'prospect segment', i.n, 0) < s.prospect_hi
+    where demo_within(demo_u(p.seed, 'prospect segment', i.n, 0), s.prospect_lo, s.prospect_hi)
 ),
 
 accounts as (

@@ -40,25 +40,31 @@ prospecting_slots as (
         < case when demo_u(p.seed, 'slipped week', wk.w, 0) < 0.12 then 0.2 else 0.75 end
 ),
 
+-- each kind of activity: the share of draws that make it [lo, hi), and its length in
+-- minutes, five-minute steps of (base + spread × a draw) (meetings: fifteen-minute steps)
+kinds as (
+    select * from (
+        values
+        ('prospecting', 'cold call', 0.00, 0.45, 5, 2, 3),
+        ('prospecting', 'prospecting', 0.45, 0.75, 5, 5, 7),
+        ('prospecting', 'mailshot', 0.75, 1.00, 5, 6, 8),
+        ('customer', 'call', 0.00, 0.45, 5, 2, 4),
+        ('customer', 'email', 0.45, 0.85, 5, 1, 1),
+        ('customer', 'meeting', 0.85, 1.00, 15, 2, 4)
+    ) as t (towards, type, lo, hi, step, base, spread)
+),
+
 prospecting as (
     select
         -- Monday morning, mostly
         ps.week_start
         + case when ps.u_day < 0.6 then 0 else floor(5 * ps.u_day)::integer end as date,
-        case
-            when ps.u_kind < 0.45 then 'cold call'
-            when ps.u_kind < 0.75 then 'prospecting'
-            else 'mailshot'
-        end as type,
+        kind.type,
         s.person,
         case
             when ps.u_kind < 0.75 then a.customer
         end as customer,
-        case
-            when ps.u_kind < 0.45 then 5 * round(2 + 3 * ps.u_minutes)
-            when ps.u_kind < 0.75 then 5 * round(5 + 7 * ps.u_minutes)
-            else 5 * round(6 + 8 * ps.u_minutes)
-        end as minutes,
+        kind.step * round(kind.base + kind.spread * ps.u_minutes) as minutes,
         case
             when ps.u_kind < 0.45 then case
                 when ps.u_outcome < 0.40 then 'no answer'
@@ -73,6 +79,8 @@ prospecting as (
         ps.w * 100 + ps.j as k
     from prospecting_slots as ps
     cross join p
+    inner join kinds as kind
+        on kind.towards = 'prospecting' and demo_within(ps.u_kind, kind.lo, kind.hi)
     cross join prospect_range as pr
     inner join sales as s
         on s.n = 1 + floor(p.salespeople * ps.u_person)::integer
@@ -143,23 +151,11 @@ neglect as (
 
 customer_activities as (
     select
-        case isodow(c.raw_day)
-            when 6 then c.raw_day - 1
-            when 7 then c.raw_day - 2
-            else c.raw_day
-        end as date,
-        case
-            when c.u_kind < 0.45 then 'call'
-            when c.u_kind < 0.85 then 'email'
-            else 'meeting'
-        end as type,
+        demo_workday(c.raw_day) as date,
+        kind.type,
         s.person,
         c.customer,
-        case
-            when c.u_kind < 0.45 then 5 * round(2 + 4 * c.u_minutes)
-            when c.u_kind < 0.85 then 5 * round(1 + c.u_minutes)
-            else 15 * round(2 + 4 * c.u_minutes)
-        end as minutes,
+        kind.step * round(kind.base + kind.spread * c.u_minutes) as minutes,
         case
             when c.u_kind < 0.45 then case
                 when c.u_outcome < 0.70 then 'completed'
@@ -173,6 +169,8 @@ customer_activities as (
         c.k
     from contacts as c
     cross join p
+    inner join kinds as kind
+        on kind.towards = 'customer' and demo_within(c.u_kind, kind.lo, kind.hi)
     inner join sales as s
         on s.n = case
             when c.u_person < 0.9 then c.account_manager
@@ -186,11 +184,7 @@ customer_activities as (
 -- the rest of the top twenty heard from someone in the last few weeks
 recent_calls as (
     select
-        case isodow(n.last_call)
-            when 6 then n.last_call - 1
-            when 7 then n.last_call - 2
-            else n.last_call
-        end as date,
+        demo_workday(n.last_call) as date,
         'call' as type,
         s.person,
         n.customer,

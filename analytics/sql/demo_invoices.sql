@@ -70,33 +70,37 @@ won as (
     where d.status = 'won' and d.invoice_date between p.start_month and p.end_date
 ),
 
+-- the first line bills the first product's share of the value, the second (when the work has
+-- a second product) the rest; each line's cost is its product's cost share of its amount
 project_lines as (
     select
-        invoice_date as date,
-        idx,
-        customer,
+        w.invoice_date as date,
+        w.idx,
+        w.customer,
         2 as invoice_kind,
-        deal_no,
-        round(value * first_share, 2) as amount,
-        first_product as product,
+        w.deal_no,
+        h.amount,
+        h.product,
         false as recurring,
-        round(value * first_share * first_cost, 2) as cost,
-        0 as j
-    from won
-    union all
-    select
-        invoice_date as date,
-        idx,
-        customer,
-        2 as invoice_kind,
-        deal_no,
-        value - round(value * first_share, 2) as amount,
-        second_product as product,
-        false as recurring,
-        round((value - round(value * first_share, 2)) * second_cost, 2) as cost,
-        1 as j
-    from won
-    where second_product is not null
+        round(h.costed * h.cost_share, 2) as cost,
+        h.j
+    from won as w,
+        lateral (
+            select
+                0 as j,
+                round(w.value * w.first_share, 2) as amount,
+                w.value * w.first_share as costed,
+                w.first_product as product,
+                w.first_cost as cost_share
+            union all
+            select
+                1,
+                w.value - round(w.value * w.first_share, 2),
+                w.value - round(w.value * w.first_share, 2),
+                w.second_product,
+                w.second_cost
+        ) as h
+    where h.j = 0 or w.second_product is not null
 ),
 
 -- break/fix work billed by the hour, and the odd service credit (mostly to the complainers)

@@ -75,11 +75,8 @@ delivery_entries as (
                 then 1 + floor(p.techs * demo_u(p.seed, 'helper tech', s.deal_no, s.j))::integer
             else s.lead_tech
         end as tech_n,
-        s.start_day + ((s.j + 0.5) * s.span_days / s.pieces)::integer as raw_day,
-        case
-            when s.j < s.pieces - 1 then floor(4 * s.actual_hours / s.pieces) / 4
-            else s.actual_hours - (s.pieces - 1) * floor(4 * s.actual_hours / s.pieces) / 4
-        end as hours,
+        demo_piece_day(s.start_day, s.j, s.pieces, s.span_days) as raw_day,
+        demo_piece_hours(s.actual_hours, s.j, s.pieces) as hours,
         s.deal_no,
         s.j
     from (select *, unnest(range(pieces)) as j from delivery_split) as s, p
@@ -107,11 +104,8 @@ presales_entries as (
         'presales' as category,
         false as billable,
         s.presales_tech as tech_n,
-        s.created + ((s.j + 0.5) * s.span_days / s.pieces)::integer as raw_day,
-        case
-            when s.j < s.pieces - 1 then floor(4 * s.presales_hours / s.pieces) / 4
-            else s.presales_hours - (s.pieces - 1) * floor(4 * s.presales_hours / s.pieces) / 4
-        end as hours,
+        demo_piece_day(s.created, s.j, s.pieces, s.span_days) as raw_day,
+        demo_piece_hours(s.presales_hours, s.j, s.pieces) as hours,
         s.deal_no,
         s.j + 1000 as j
     from (select *, unnest(range(pieces)) as j from presales) as s
@@ -121,11 +115,7 @@ deal_entries as (
     select
         e.*,
         -- weekend work slides back to the Friday before
-        case isodow(e.raw_day)
-            when 6 then e.raw_day - 1
-            when 7 then e.raw_day - 2
-            else e.raw_day
-        end as day,
+        demo_workday(e.raw_day) as day,
         t.person_idx,
         t.person
     from (
@@ -179,10 +169,7 @@ slots as (
         s.day,
         datediff('month', p.start_month, s.day) as m,
         s.j,
-        case
-            when s.j < s.pieces - 1 then floor(4 * s.hours_left / s.pieces) / 4
-            else s.hours_left - (s.pieces - 1) * floor(4 * s.hours_left / s.pieces) / 4
-        end as hours,
+        demo_piece_hours(s.hours_left, s.j, s.pieces) as hours,
         demo_u(p.seed, 'slot kind', s.person_idx, (s.day - p.start_month) * 100 + s.j) as u_kind,
         demo_u(p.seed, 'slot customer', s.person_idx, (s.day - p.start_month) * 100 + s.j)
             as u_customer,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from analytics.entities import REFERENCES_CUSTOMER
 from analytics.errors import StoreError
 from analytics.schema import FACTS
+from analytics.store.rows import row_by_id
 from analytics.store.transactions import Connection, reader, transaction
 
 if TYPE_CHECKING:
@@ -53,17 +54,8 @@ def list_batches(con: Connection, workspace_id: int, *, include_undone: bool = T
 
 
 def get_batch(con: Connection, workspace_id: int, batch_id: int) -> Batch:
-    rows = (
-        reader(con)
-        .execute(
-            f"SELECT {BATCH_COLUMNS} FROM batches WHERE workspace_id = $w AND id = $b",
-            {"w": workspace_id, "b": batch_id},
-        )
-        .fetchall()
-    )
-    if not rows:
-        raise StoreError(f"No batch {batch_id} in this workspace.")
-    return Batch(*rows[0])
+    missing = StoreError(f"No batch {batch_id} in this workspace.")
+    return Batch(*row_by_id(reader(con), "batches", BATCH_COLUMNS, workspace_id, batch_id, missing))
 
 
 def batch_rejects(con: Connection, batch_id: int) -> pd.DataFrame:

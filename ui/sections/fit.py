@@ -63,6 +63,11 @@ def quadrant_points(workspace_id: int, day_: str | None, chosen: tuple[str, ...]
     return fit.quadrant_points(in_segments(frame, chosen))
 
 
+# The headings a table of customers starts with, and of a customer's revenue in the window.
+CUSTOMER: dict[str, str] = {"customer": "Customer", "segment": "Segment"}
+REVENUE_12M = "Revenue (12 m)"
+
+
 def table(
     frame: pd.DataFrame,
     columns: dict[str, str],
@@ -214,7 +219,7 @@ def pareto(page: AreaPage) -> None:
         top20_table(
             revenue_p,
             "revenue",
-            {"value": "Revenue (12 m)", "share": "Share", "cumulative_share": "Running total"},
+            {"value": REVENUE_12M, "share": "Share", "cumulative_share": "Running total"},
             money=("value",),
             shares=("share", "cumulative_share"),
             csv="top-customers-by-revenue",
@@ -236,7 +241,7 @@ def top20_table(p: fit.Pareto, noun: str, figures: dict[str, str], **formats: An
     if p.customers < fit.MIN_CUSTOMERS:
         return
     with st.expander(f"The top {p.k20:,} customers by {noun} (the top 20%)"):
-        columns = {"rank": "Rank", "customer": "Customer", "segment": "Segment"} | figures
+        columns = {"rank": "Rank", **CUSTOMER} | figures
         table(p.ranks[p.ranks["top20"]], columns, **formats)
 
 
@@ -265,7 +270,7 @@ def quadrant(page: AreaPage) -> None:
                 "label": "Group",
                 "meaning": "What it means",
                 "customers": "Customers",
-                "revenue": "Revenue (12 m)",
+                "revenue": REVENUE_12M,
                 "revenue_share": "Share of revenue",
             },
             money=("revenue",),
@@ -275,10 +280,9 @@ def quadrant(page: AreaPage) -> None:
         table(
             shown.assign(group=shown["quadrant"].map(fit.QUADRANTS)),
             {
-                "customer": "Customer",
-                "segment": "Segment",
+                **CUSTOMER,
                 "group": "Group",
-                "revenue": "Revenue (12 m)",
+                "revenue": REVENUE_12M,
                 "tickets": "Tickets",
                 "ticket_hours": "Ticket hours",
             },
@@ -301,9 +305,8 @@ def margins(page: AreaPage) -> None:
     table(
         shown,
         {
-            "customer": "Customer",
-            "segment": "Segment",
-            "revenue": "Revenue (12 m)",
+            **CUSTOMER,
+            "revenue": REVENUE_12M,
             "invoice_cost": "Invoice costs",
             "hours": "Hours logged",
             "time_cost": "Time cost",
@@ -334,8 +337,7 @@ def churn(page: AreaPage) -> None:
     table(
         v.only(frame[(frame["k"] == 0) & frame["churned"]]),
         {
-            "customer": "Customer",
-            "segment": "Segment",
+            **CUSTOMER,
             "revenue_prior": "Revenue the year before",
             "last_invoice": "Last invoice",
         },
@@ -370,9 +372,8 @@ def contact(page: AreaPage) -> None:
     table(
         shown.sort_values(["top20", "gap", "revenue"], ascending=[False, False, False]),
         {
-            "customer": "Customer",
-            "segment": "Segment",
-            "revenue": "Revenue (12 m)",
+            **CUSTOMER,
+            "revenue": REVENUE_12M,
             "top20": "Top 20%",
             "last_contact": "Last contact",
             "days_since": "Days since",

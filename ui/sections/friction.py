@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import indicators
-from analytics.indicators import friction
+from analytics.indicators import Result, friction
 from ui import capture
 from ui import friction_charts as charts
 from ui import indicators as ui_ind
@@ -114,6 +114,15 @@ def view(page: AreaPage) -> View:
     return page.state
 
 
+def opened(page: AreaPage, heading: str, indicator_id: str) -> tuple[View, Result, pd.DataFrame]:
+    """A filtered section's start: its heading, its card, and the card's rows of the chosen
+    salespeople."""
+    v = view(page)
+    capture.header(heading)
+    r = page.card(indicator_id)
+    return v, r, v.mine(r.frame)
+
+
 def prepare(page: AreaPage) -> None:
     """The salesperson filter, kept in the URL (?salesperson=…) so a copied link reopens the
     same view, and the summaries it chooses."""
@@ -140,10 +149,7 @@ def prepare(page: AreaPage) -> None:
 
 
 def discounts(page: AreaPage) -> None:
-    v = view(page)
-    capture.header("Who gives the price away?")
-    r = page.card("discount_depth")
-    deals = v.mine(r.frame)
+    v, r, deals = opened(page, "Who gives the price away?", "discount_depth")
     threshold = float(r.details.get("threshold", page.settings["discount_threshold"]))
     if r.known and not deals.dropna(subset=["discount"]).empty:
         capture.chart(
@@ -169,10 +175,7 @@ def discounts(page: AreaPage) -> None:
 
 
 def estimates(page: AreaPage) -> None:
-    v = view(page)
-    capture.header("Did the work take the hours it was sold on?")
-    r = page.card("effort_overrun")
-    effort = v.mine(r.frame)
+    v, r, effort = opened(page, "Did the work take the hours it was sold on?", "effort_overrun")
     if r.known and not effort.empty:
         judged = effort.dropna(subset=["ratio"])
         judged = judged[~judged["in_delivery"]]
@@ -235,10 +238,7 @@ def presales(page: AreaPage) -> None:
 
 
 def lost_deals(page: AreaPage) -> None:
-    v = view(page)
-    capture.header("Hours sunk in lost deals")
-    r = page.card("lost_deal_hours")
-    lost = v.mine(r.frame)
+    v, r, lost = opened(page, "Hours sunk in lost deals", "lost_deal_hours")
     if r.known and not lost.empty:
         if float(lost["pursuit_hours"].sum()) > 0:
             capture.chart(
@@ -260,10 +260,7 @@ def lost_deals(page: AreaPage) -> None:
 
 
 def cut_and_run(page: AreaPage) -> None:
-    v = view(page)
-    capture.header("Cut and run: open deals past their baseline")
-    r = page.card("cut_and_run")
-    stuck = v.mine(r.frame)
+    v, r, stuck = opened(page, "Cut and run: open deals past their baseline", "cut_and_run")
     if r.known:
         bands = pd.DataFrame(r.details.get("bands", []))
         if not bands.empty:

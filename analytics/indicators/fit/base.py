@@ -3,8 +3,11 @@ as-of day, and the reason given when no customer has revenue in them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal
+
+import pandas as pd
 
 from analytics import format as fmt
 from analytics.indicators import common
@@ -61,8 +64,8 @@ NO_INVOICES = (
 )
 
 
-def start(ctx: Context, ind: Indicator) -> Window | Result:
-    """The last 12 months to the invoices' as-of day, or "not enough data" saying why."""
+def start(ctx: Context, ind: Indicator) -> Window:
+    """The last 12 months to the invoices' as-of day (or the figure ends: no invoices)."""
     return common.start(ctx, ind, "invoices", NO_INVOICES)
 
 
@@ -75,6 +78,11 @@ def window_details(as_of: date) -> dict[str, str]:
 def names(items: list[str], total: int | None = None) -> str:
     """Names in a sentence, at most NAMES_IN_MESSAGE of them: "A, B, C and 4 more"."""
     return common.names(items, total, limit=NAMES_IN_MESSAGE)
+
+
+def first_rows(frame: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]:
+    """The first NAMES_IN_MESSAGE rows' `columns`, one tuple a row: the names a message quotes."""
+    return frame[list(columns)].head(NAMES_IN_MESSAGE).itertuples(index=False, name=None)
 
 
 def no_revenue(ind: Indicator, ctx: Context, as_of: date) -> Result:

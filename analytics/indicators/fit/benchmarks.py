@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.common import records, window_text
-from analytics.indicators.fit.base import AREA, PAGE, details_start, names, no_revenue, start
+from analytics.indicators.fit.base import details_start, names, no_revenue, start
 from analytics.indicators.fit.eighty_twenty import ctx_ranks
 from analytics.queries import query
 
@@ -20,8 +20,6 @@ from analytics.queries import query
 def compute_recurring_revenue_share(ctx: Context) -> Result:
     ind = RECURRING_REVENUE_SHARE
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     row = query(
         ctx.con,
@@ -68,41 +66,14 @@ def compute_recurring_revenue_share(ctx: Context) -> Result:
     return Result(ind.id, value, status, text, details)
 
 
-RECURRING_REVENUE_SHARE = register(
-    Indicator(
-        id="recurring_revenue_share",
-        area=AREA,
-        reads=("invoices",),
-        counts_days=False,
-        label="Recurring revenue share",
-        unit="share",
-        higher_is_better=True,
-        description=(
-            "A service business benchmark: how much of the last 12 months' revenue comes from "
-            "contracts that bill again by themselves (managed services, subscriptions, "
-            "retainers) rather than one-off jobs you must sell again. Recurring revenue "
-            "carries you through a slow selling spell and makes the business worth more. "
-            "Counted on invoice lines that say whether they recur. Commonly quoted for IT "
-            "and other managed service providers: 65% or more is strong (green), under 40% "
-            "weak (red)."
-        ),
-        thresholds=Thresholds(green=0.65, red=0.40),
-        compute=compute_recurring_revenue_share,
-        page=PAGE,
-        checklists=("you_are_what_you_eat",),
-        next_step=(
-            "Offer your one-off customers a monthly service agreement that covers what they "
-            "keep calling you for, and price new projects with a support contract attached."
-        ),
-    )
+RECURRING_REVENUE_SHARE = register_entry(
+    "recurring_revenue_share", compute=compute_recurring_revenue_share
 )
 
 
 def compute_top3_concentration(ctx: Context) -> Result:
     ind = TOP3_CONCENTRATION
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     ranks = ctx_ranks(ctx, as_of)
     if ranks.empty:
@@ -138,28 +109,4 @@ def compute_top3_concentration(ctx: Context) -> Result:
     return Result(ind.id, value, status, text, details)
 
 
-TOP3_CONCENTRATION = register(
-    Indicator(
-        id="top3_concentration",
-        area=AREA,
-        reads=("invoices",),
-        counts_days=False,
-        label="Revenue from top 3",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "A service business benchmark of customer concentration: the share of the last 12 "
-            "months' revenue from your three largest customers. Buyers, banks and lenders look "
-            "at it first, because when a few customers carry the business, one lost contract "
-            "can sink it. Commonly quoted: under 20% is strong (green), over 45% is weak (red)."
-        ),
-        thresholds=Thresholds(green=0.20, red=0.45),
-        compute=compute_top3_concentration,
-        page=PAGE,
-        checklists=("test_advice",),
-        next_step=(
-            "Keep the big three close, and give your prospecting a target of mid-sized "
-            "customers until the three carry less than a fifth of revenue."
-        ),
-    )
-)
+TOP3_CONCENTRATION = register_entry("top3_concentration", compute=compute_top3_concentration)

@@ -17,26 +17,23 @@ import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import common, register_entry
+from analytics.indicators.base import Context, Indicator, Result
 from analytics.indicators.common import (
     END_OF_TIME,
     as_date,
     invoice_as_of,
-    months_back,
     records,
     shared,
     window_text,
 )
 from analytics.indicators.fit.base import (
-    AREA,
     DETAIL_ROWS,
     LORENZ_POINTS,
-    NAMES_IN_MESSAGE,
-    PAGE,
     TICKET_MODES,
     TicketMode,
     details_start,
+    first_rows,
     names,
     no_revenue,
     start,
@@ -128,9 +125,7 @@ def revenue_ranks(
         con,
         "fit_revenue_ranks",
         {
-            "ws": workspace_id,
-            "as_of": as_of,
-            "current_after": months_back(as_of, 12),
+            **common.last_year(workspace_id, as_of),
             "segments": list(segments),
         },
     )
@@ -142,7 +137,7 @@ def ticket_kinds(con: Connection, workspace_id: int, as_of: date) -> dict[str, A
     row = query(
         con,
         "fit_ticket_kinds",
-        {"ws": workspace_id, "as_of": as_of, "current_after": months_back(as_of, 12)},
+        common.last_year(workspace_id, as_of),
     ).iloc[0]
     return {
         "tickets": int(row["tickets"]),
@@ -189,9 +184,7 @@ def ticket_ranks(
         con,
         "fit_ticket_ranks",
         {
-            "ws": workspace_id,
-            "as_of": as_of,
-            "current_after": months_back(as_of, 12),
+            **common.last_year(workspace_id, as_of),
             "complaints_only": complaints,
             "segments": list(segments),
         },
@@ -222,17 +215,16 @@ def pareto(
     )
 
 
-def lorenz(
-    con: Connection,
-    workspace_id: int,
-    as_of: date | None,
-    what: Literal["revenue", "tickets"] = "revenue",
-    *,
-    tickets: TicketMode = "auto",
-    segments: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """The Lorenz curve alone (customer_share, value_share; at most 200 points)."""
-    return pareto(con, workspace_id, as_of, what, tickets=tickets, segments=segments).points
+def _curve_details(settings: dict[str, Any], p: Pareto, column: str) -> dict[str, Any]:
+    """What an 80/20 result's details carry about its curve: the shares, the Gini index, the
+    Lorenz points and the top customers (their figure named `column`)."""
+    return {
+        "top20_share": p.top20_share,
+        **_top4_details(settings, p),
+        "gini": p.gini,
+        "lorenz": records(p.points),
+        "top_customers": _top_list(p.ranks, column, min(p.k20, DETAIL_ROWS)),
+    }
 
 
 def _top_list(ranks: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
@@ -290,8 +282,6 @@ def _unless_small(
 def compute_revenue_pareto(ctx: Context) -> Result:
     ind = REVENUE_PARETO
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     p = pareto_from_ranks("revenue", ctx_ranks(ctx, as_of))
     if p.empty:
@@ -299,35 +289,21 @@ def compute_revenue_pareto(ctx: Context) -> Result:
     assert p.top20_share is not None and p.top4_share is not None
     value = p.top20_share
     status = ind.judge(value, ctx.settings)
-    top = p.ranks.head(NAMES_IN_MESSAGE)
     biggest = [
-        f"{name} ({fmt.money(v, currency)})"
-        for name, v in zip(top["customer"], top["value"], strict=True)
+        f"{name} ({fmt.money(v, currency)})" for name, v in first_rows(p.ranks, "customer", "value")
     ]
     text = (
         f"Your top 20% of customers ({p.k20:,} of {p.customers:,}) brought {fmt.pct(value)} of "
         f"the revenue in {window_text(as_of)} ({fmt.money(p.total, currency)} in all)"
         f"{_top4_part(ctx.settings, p, 'brought')} Biggest: {names(biggest)}."
     )
-    if status == "red":
-        text += (
-            " So much riding on so few is a risk: know each of them by name, keep them close, "
-            "grow with them, and find more like them."
-        )
-    elif status == "amber":
-        text += " Steeper than the usual 80/20: look after the top group and grow with them."
-    else:
-        text += " That is the usual 80/20 shape or flatter: keep growing with the top group."
+    text += f" {ind.verdict(status)}"
     details: dict[str, Any] = {
         **details_start(as_of),
         "customers": p.customers,
         "top20_customers": p.k20,
         "revenue": p.total,
-        "top20_share": p.top20_share,
-        **_top4_details(ctx.settings, p),
-        "gini": p.gini,
-        "lorenz": records(p.points),
-        "top_customers": _top_list(p.ranks, "revenue", min(p.k20, DETAIL_ROWS)),
+        **_curve_details(ctx.settings, p, "revenue"),
         "rule": (
             "Customers with revenue above zero in the last 12 months, ranked by revenue, ties "
             "by name; the top 20% is ceil(20% of them) customers, the top 4% ceil(4%)."
@@ -338,37 +314,7 @@ def compute_revenue_pareto(ctx: Context) -> Result:
     return _unless_small(ind, ctx, p, as_of, "revenue", fix, result)
 
 
-REVENUE_PARETO = register(
-    Indicator(
-        id="revenue_pareto",
-        area=AREA,
-        reads=("invoices",),
-        counts_days=False,
-        label="Revenue from top 20%",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "The 80/20 rule, and it repeats inside itself: roughly a fifth of your customers "
-            "bring four fifths of your revenue, and a twenty-fifth of them (the top 4%) bring "
-            "about two thirds. Those few deserve most of your attention: keep them happy and "
-            "grow your business with them. This is the share of the last 12 months' revenue "
-            "from your top fifth of customers, with the top 4%, the Lorenz curve and the Gini "
-            "index (0 = everyone pays the same, 1 = one customer pays it all). Green up to 80% "
-            "(the usual shape or flatter), red above 90%: then losing one or two names would "
-            "hurt badly. Judged from 10 customers, the top 4% shown from 25 (Settings, "
-            "Minimum bases)."
-        ),
-        thresholds=Thresholds(green=0.80, red=0.90),
-        compute=compute_revenue_pareto,
-        page=PAGE,
-        checklists=("test_advice",),
-        next_step=(
-            "List your top fifth by name. For each, book a visit or call this month, ask what "
-            "they need next, and write down what they have in common so you can find more "
-            "like them."
-        ),
-    )
-)
+REVENUE_PARETO = register_entry("revenue_pareto", compute=compute_revenue_pareto)
 
 
 # ---------------------------------------------------------------- ticket_pareto
@@ -401,8 +347,7 @@ def compute_ticket_pareto(ctx: Context) -> Result:
     assert p.top20_share is not None and p.top4_share is not None
     value = p.top20_share
     status = ind.judge(value, ctx.settings)
-    top = p.ranks.head(NAMES_IN_MESSAGE)
-    loudest = [f"{name} ({int(v)})" for name, v in zip(top["customer"], top["value"], strict=True)]
+    loudest = [f"{name} ({int(v)})" for name, v in first_rows(p.ranks, "customer", "value")]
     basis = (
         f"complaints ({kinds['complaints']:,} of your {kinds['tickets']:,} tickets are marked as "
         "complaints)"
@@ -415,15 +360,7 @@ def compute_ticket_pareto(ctx: Context) -> Result:
         f"{window_text(as_of)}{_top4_part(ctx.settings, p, 'raised')} "
         f"Most: {names(loudest)}."
     )
-    if status == "red":
-        text += (
-            " A small group makes most of the noise: meet each of them, listen, agree what "
-            "would fix it, and fix it, or price the extra work in."
-        )
-    elif status == "amber":
-        text += " A few customers stand out: talk to them before they talk to a competitor."
-    else:
-        text += " The load is spread out: look at the causes, not at particular customers."
+    text += f" {ind.verdict(status)}"
     details: dict[str, Any] = {
         **details_start(as_of),
         "counted": what,
@@ -433,11 +370,7 @@ def compute_ticket_pareto(ctx: Context) -> Result:
         "customers": p.customers,
         "top20_customers": p.k20,
         "counted_total": int(p.total),
-        "top20_share": p.top20_share,
-        **_top4_details(ctx.settings, p),
-        "gini": p.gini,
-        "lorenz": records(p.points),
-        "top_customers": _top_list(p.ranks, what, min(p.k20, DETAIL_ROWS)),
+        **_curve_details(ctx.settings, p, what),
         "rule": (
             "Customers with at least one ticket of the kind counted in the last 12 months, "
             "ranked by count, ties by name; complaints only when tickets marked as complaints "
@@ -453,34 +386,4 @@ def compute_ticket_pareto(ctx: Context) -> Result:
     return _unless_small(ind, ctx, p, as_of, what, fix, result)
 
 
-TICKET_PARETO = register(
-    Indicator(
-        id="ticket_pareto",
-        area=AREA,
-        reads=("tickets",),
-        counts_days=False,
-        label="Complaints from top 20%",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "The same 80/20 rule works on trouble: a fifth of the customers who complain "
-            "usually raise most of the complaints, and a handful raise most of those. A "
-            "complaint is a customer who still cares enough to tell you; handled well "
-            "(listen, acknowledge, ask, resolve) it makes the relationship stronger, but a "
-            "few chronic complainers can also eat the time your best customers pay for. This "
-            "is the share of the last 12 months' complaints (every ticket when none is marked "
-            "a complaint) raised by the top fifth of the customers who raised any. Green up "
-            "to 60%, red above 80%: then a small group makes most of the noise, and you can "
-            "deal with it by name."
-        ),
-        thresholds=Thresholds(green=0.60, red=0.80),
-        compute=compute_ticket_pareto,
-        page=PAGE,
-        checklists=("keep_the_whiners_closer",),
-        next_step=(
-            "Call each of the customers at the top of the list this week: listen, acknowledge, "
-            "ask what would resolve it, and resolve it. If the same customer keeps costing "
-            "more than they pay, reprice the contract or part ways."
-        ),
-    )
-)
+TICKET_PARETO = register_entry("ticket_pareto", compute=compute_ticket_pareto)

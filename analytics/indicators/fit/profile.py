@@ -9,17 +9,15 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.common import records, window_text
 from analytics.indicators.fit.base import (
-    AREA,
     ATTRIBUTES,
     MIN_IDEAL,
     MIN_LIFT,
-    NAMES_IN_MESSAGE,
-    PAGE,
     details_start,
+    first_rows,
     names,
     start,
 )
@@ -79,8 +77,6 @@ def trait_name(attribute: str, value: str) -> str:
 def compute_ideal_profile(ctx: Context) -> Result:
     ind = IDEAL_PROFILE
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of = w.as_of
     if ctx_kinds(ctx, as_of)["tickets"] == 0:
         return ind.unknown(
@@ -141,13 +137,8 @@ def compute_ideal_profile(ctx: Context) -> Result:
     else:
         traits = [
             f"{trait_name(a, v)}, {lift:.1f}× ({fmt.pct(si)} of them vs {fmt.pct(sa)} of all)"
-            for a, v, lift, si, sa in zip(
-                standout["attribute"].head(NAMES_IN_MESSAGE),
-                standout["value"].head(NAMES_IN_MESSAGE),
-                standout["lift"].head(NAMES_IN_MESSAGE),
-                standout["share_ideal"].head(NAMES_IN_MESSAGE),
-                standout["share_all"].head(NAMES_IN_MESSAGE),
-                strict=True,
+            for a, v, lift, si, sa in first_rows(
+                standout, "attribute", "value", "lift", "share_ideal", "share_all"
             )
         ]
         text = (
@@ -184,31 +175,4 @@ def compute_ideal_profile(ctx: Context) -> Result:
     return Result(ind.id, value, status, text, details, lifts)
 
 
-IDEAL_PROFILE = register(
-    Indicator(
-        id="ideal_profile",
-        area=AREA,
-        reads=("invoices", "tickets"),
-        counts_days=False,
-        label="Ideal profile lift",
-        unit="ratio",
-        higher_is_better=True,
-        description=(
-            "Who should you be playing with? Prospecting by postcode, or selling to anyone "
-            "who will buy, fills the book with customers who churn or complain. Your ideal "
-            "customers (high revenue, low support) tell you whom to look for: this finds the "
-            "segment, size band, region or acquisition channel that is more common among them "
-            "than among all your customers (the lift: 2× means twice as common). Green from "
-            "1.5×, a clear profile to aim at; red below 1.1×, when nothing sets them apart."
-        ),
-        thresholds=Thresholds(green=1.5, red=1.1),
-        compute=compute_ideal_profile,
-        page=PAGE,
-        checklists=("test_advice",),
-        next_step=(
-            "Write down the profile the traits describe and point next quarter's prospecting "
-            "list at companies that fit it; ask your ideal customers for introductions to "
-            "others like them."
-        ),
-    )
-)
+IDEAL_PROFILE = register_entry("ideal_profile", compute=compute_ideal_profile)

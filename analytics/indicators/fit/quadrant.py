@@ -11,25 +11,14 @@ import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
-from analytics.indicators.common import (
-    END_OF_TIME,
-    as_date,
-    invoice_as_of,
-    months_back,
-    records,
-    shared,
-    window_text,
-)
+from analytics.indicators import common, register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.fit.base import (
-    AREA,
     DETAIL_ROWS,
     HOURS_COVERAGE,
-    NAMES_IN_MESSAGE,
-    PAGE,
     QUADRANTS,
     details_start,
+    first_rows,
     names,
     start,
 )
@@ -62,15 +51,13 @@ def quadrant_frame(
     median_burden, high_revenue, high_burden, segment, region, size_band, channel,
     has_segment, quadrant. `basis` saves a look-up when already known.
     """
-    day = invoice_as_of(con, workspace_id, as_of) or END_OF_TIME
+    day = common.invoice_as_of(con, workspace_id, as_of) or common.END_OF_TIME
     basis = basis or burden_basis(ticket_kinds(con, workspace_id, day))
     frame = query(
         con,
         "fit_quadrant",
         {
-            "ws": workspace_id,
-            "as_of": day,
-            "current_after": months_back(day, 12),
+            **common.last_year(workspace_id, day),
             "use_hours": basis == "hours",
         },
     )
@@ -80,7 +67,7 @@ def quadrant_frame(
 def ctx_quadrant(ctx: Context, as_of: date) -> tuple[pd.DataFrame, Literal["hours", "tickets"]]:
     """`quadrant_frame` to `as_of` and its basis, once per context (quadrant and profile)."""
     basis = burden_basis(ctx_kinds(ctx, as_of))
-    return shared(
+    return common.shared(
         ctx,
         ("quadrant", as_of),
         lambda: quadrant_frame(ctx.con, ctx.workspace_id, as_of, basis),
@@ -116,7 +103,7 @@ def tickets_elsewhere(ctx: Context, as_of: date) -> str:
     last = ctx.last_day("tickets")
     if last is None:
         return ""
-    first = as_date(
+    first = common.as_date(
         ctx.con.cursor()
         .execute("SELECT min(opened) FROM tickets WHERE workspace_id = $w", {"w": ctx.workspace_id})
         .fetchall()[0][0]
@@ -133,13 +120,11 @@ def tickets_elsewhere(ctx: Context, as_of: date) -> str:
 def compute_customer_quadrant(ctx: Context) -> Result:
     ind = CUSTOMER_QUADRANT
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     kinds = ctx_kinds(ctx, as_of)
     if kinds["tickets"] == 0:
         return ind.unknown(
-            f"No support tickets opened in {window_text(as_of)}, so there is no burden to "
+            f"No support tickets opened in {common.window_text(as_of)}, so there is no burden to "
             "weigh revenue against."
             + (
                 tickets_elsewhere(ctx, as_of)
@@ -153,7 +138,7 @@ def compute_customer_quadrant(ctx: Context) -> Result:
     if len(with_revenue) < needed:
         return ind.unknown(
             f"Only {fmt.plural(len(with_revenue), 'customer')} with revenue in "
-            f"{window_text(as_of)}: splitting them at the median needs at least "
+            f"{common.window_text(as_of)}: splitting them at the median needs at least "
             f"{needed}. Load more invoices.",
             frame,
         )
@@ -169,7 +154,7 @@ def compute_customer_quadrant(ctx: Context) -> Result:
     ideal = frame[frame["quadrant"] == "ideal"].sort_values("revenue", ascending=False)
     counts = ", ".join(f"{n_in[q]:,} {QUADRANTS[q].lower()}" for q in QUADRANTS)
     text = (
-        f"{fmt.pct(value)} of the revenue in {window_text(as_of)} came from "
+        f"{fmt.pct(value)} of the revenue in {common.window_text(as_of)} came from "
         f"{fmt.plural(n_in['ideal'], 'ideal customer')} (above the median "
         f"revenue of {fmt.money(median_revenue, currency)}, at or below the median burden of "
         f"{_burden_text(basis, median_burden)}). In all: {counts}."
@@ -179,12 +164,7 @@ def compute_customer_quadrant(ctx: Context) -> Result:
     if not fire.empty:
         worst = [
             f"{name} ({fmt.money(rev, currency)}, {_burden_text(basis, b)})"
-            for name, rev, b in zip(
-                fire["customer"].head(NAMES_IN_MESSAGE),
-                fire["revenue"].head(NAMES_IN_MESSAGE),
-                fire["burden"].head(NAMES_IN_MESSAGE),
-                strict=True,
-            )
+            for name, rev, b in first_rows(fire, "customer", "revenue", "burden")
         ]
         text += f" Fix or fire first: {names(worst, len(fire))}."
     basis_note = (
@@ -199,8 +179,8 @@ def compute_customer_quadrant(ctx: Context) -> Result:
         "median_revenue": median_revenue,
         "median_burden": median_burden,
         "customers": len(frame),
-        "quadrants": records(summary),
-        "fix_or_fire": records(
+        "quadrants": common.records(summary),
+        "fix_or_fire": common.records(
             fire.head(DETAIL_ROWS)[["customer", "segment", "revenue", "tickets", "burden"]]
         ),
         "rule": (
@@ -212,35 +192,7 @@ def compute_customer_quadrant(ctx: Context) -> Result:
     return Result(ind.id, value, status, text, details, frame)
 
 
-CUSTOMER_QUADRANT = register(
-    Indicator(
-        id="customer_quadrant",
-        area=AREA,
-        reads=("invoices", "tickets"),
-        counts_days=False,
-        label="Ideal customers' revenue",
-        unit="share",
-        higher_is_better=True,
-        description=(
-            "Not every customer is worth the same effort. Put each one on two scales over the "
-            "last 12 months, what they pay and how much support they need (ticket hours, or "
-            "tickets when hours are not logged), and split both at the median: ideal customers "
-            "pay well and ask little, 'maintain' pay well and ask a lot, 'grow' pay little and "
-            "ask little, and 'fix or fire' pay little and ask a lot. This is the share of "
-            "revenue from the ideal group. Green from 40%, red below 25%: then most of your "
-            "income comes with heavy support attached."
-        ),
-        thresholds=Thresholds(green=0.40, red=0.25),
-        compute=compute_customer_quadrant,
-        page=PAGE,
-        checklists=("you_are_what_you_eat", "keep_the_whiners_closer"),
-        next_step=(
-            "Go through the fix-or-fire customers one by one: find why they need so much help, "
-            "fix the cause or reprice the contract, and let go of those who will not change. "
-            "Aim your prospecting at customers who look like the ideal group."
-        ),
-    )
-)
+CUSTOMER_QUADRANT = register_entry("customer_quadrant", compute=compute_customer_quadrant)
 
 
 # ---------------------------------------------------------------- chart summaries

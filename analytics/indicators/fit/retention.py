@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import common, register_entry
+from analytics.indicators.base import Context, Result, Thresholds
 from analytics.indicators.common import (
     END_OF_TIME,
     as_date,
@@ -24,14 +24,12 @@ from analytics.indicators.common import (
     window_text,
 )
 from analytics.indicators.fit.base import (
-    AREA,
     CHURN_REFERENCE,
     DETAIL_ROWS,
     MAX_CHURN_YEARS,
-    NAMES_IN_MESSAGE,
     NO_SEGMENT,
-    PAGE,
     details_start,
+    first_rows,
     names,
     no_revenue,
     start,
@@ -56,13 +54,8 @@ def margin_frame(
         con,
         "fit_customer_margin",
         {
-            "ws": workspace_id,
-            "as_of": day,
-            "current_after": months_back(day, 12),
-            "rate_tech": float(settings.get("cost_rate_tech", 60.0)),
-            "rate_sales": float(settings.get("cost_rate_sales", 70.0)),
-            "rate_admin": float(settings.get("cost_rate_admin", 40.0)),
-            "rate_default": float(settings.get("cost_rate_default", 60.0)),
+            **common.last_year(workspace_id, day),
+            **common.cost_rates(settings),
         },
     )
 
@@ -70,8 +63,6 @@ def margin_frame(
 def compute_loss_making_customers(ctx: Context) -> Result:
     ind = LOSS_MAKING_CUSTOMERS
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     frame = margin_frame(ctx.con, ctx.workspace_id, as_of, ctx.settings)
     has_time = bool((frame["hours"] > 0).any()) if not frame.empty else False
@@ -98,12 +89,7 @@ def compute_loss_making_customers(ctx: Context) -> Result:
     if value:
         worst = [
             f"{name} ({fmt.money(m, currency)} on {fmt.money(r, currency)} of revenue)"
-            for name, m, r in zip(
-                losers["customer"].head(NAMES_IN_MESSAGE),
-                losers["margin"].head(NAMES_IN_MESSAGE),
-                losers["revenue"].head(NAMES_IN_MESSAGE),
-                strict=True,
-            )
+            for name, m, r in first_rows(losers, "customer", "margin", "revenue")
         ]
         lost = float(losers["margin"].sum())
         text = (
@@ -154,31 +140,8 @@ def compute_loss_making_customers(ctx: Context) -> Result:
     return Result(ind.id, int(value), status, text, details, frame)
 
 
-LOSS_MAKING_CUSTOMERS = register(
-    Indicator(
-        id="loss_making_customers",
-        area=AREA,
-        reads=("invoices", "time_entries"),
-        counts_days=False,
-        label="Customers losing money",
-        unit="count",
-        higher_is_better=False,
-        description=(
-            "Some customers quietly take more of your people's time than their invoices cover. "
-            "You only see it when time is tracked against customers: revenue over the last 12 "
-            "months minus the costs on their invoices minus the hours logged to them at the "
-            "cost rate of each role (set in Settings). A customer without time entries is not "
-            "counted as losing money on time. Green when none, red from four."
-        ),
-        thresholds=Thresholds(green=0, red=3),
-        compute=compute_loss_making_customers,
-        page=PAGE,
-        checklists=("you_are_what_you_eat", "does_it_work"),
-        next_step=(
-            "For each loss-making customer, look at where the hours went: reprice the contract, "
-            "move work into a fixed fee, fix the cause of the repeat work, or part ways."
-        ),
-    )
+LOSS_MAKING_CUSTOMERS = register_entry(
+    "loss_making_customers", compute=compute_loss_making_customers
 )
 
 
@@ -265,8 +228,6 @@ def _spark_churn(result: Result) -> pd.Series:
 def compute_churn_rate(ctx: Context) -> Result:
     ind = CHURN_RATE
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     frame = churn_frame(ctx.con, ctx.workspace_id, as_of)
     if frame.empty:
@@ -299,11 +260,7 @@ def compute_churn_rate(ctx: Context) -> Result:
         lost = float(churned["revenue_prior"].sum())
         biggest = [
             f"{name} ({fmt.money(r, currency)} the year before)"
-            for name, r in zip(
-                churned["customer"].head(NAMES_IN_MESSAGE),
-                churned["revenue_prior"].head(NAMES_IN_MESSAGE),
-                strict=True,
-            )
+            for name, r in first_rows(churned, "customer", "revenue_prior")
         ]
         text += f", taking {fmt.money(lost, currency)} a year with them: {names(biggest, len(churned))}."
     else:
@@ -365,32 +322,11 @@ def compute_churn_rate(ctx: Context) -> Result:
     return Result(ind.id, float(value), status, text, details, frame.reset_index(drop=True))
 
 
-CHURN_RATE = register(
-    Indicator(
-        id="churn_rate",
-        area=AREA,
-        reads=("invoices",),
-        label="Customers lost in a year",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "How many of last year's customers did not buy again this year. Selling to anyone "
-            "who will sign, with a twelve-month horizon, typically loses about a quarter of "
-            "customers every year, and the whole next year goes into replacing them. Customers "
-            "who value what you do stay year after year. This is the share of customers with "
-            "revenue in the 12 months before the last 12 who have none since, with the rate "
-            "per year and per segment. Green up to 15%, red above the 25% reference."
-        ),
-        thresholds=Thresholds(green=0.15, red=CHURN_REFERENCE),
-        compute=compute_churn_rate,
-        page=PAGE,
-        checklists=("you_are_what_you_eat", "test_advice"),
-        next_step=(
-            "Call the biggest customers you lost and ask why, then ask your current customers "
-            "what would make them stay. Stop chasing the kinds of customer who leave fastest."
-        ),
-        spark=_spark_churn,
-    )
+CHURN_RATE = register_entry(
+    "churn_rate",
+    compute=compute_churn_rate,
+    spark=_spark_churn,
+    thresholds=Thresholds(green=0.15, red=CHURN_REFERENCE),
 )
 
 
@@ -452,8 +388,6 @@ def contact_frame(
 def compute_contact_gaps(ctx: Context) -> Result:
     ind = CONTACT_GAPS
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     interval = _interval(ctx.settings)
     span = activity_span(ctx.con, ctx.workspace_id, as_of)
@@ -485,12 +419,7 @@ def compute_contact_gaps(ctx: Context) -> Result:
             f"{name} ({fmt.money(r, currency)}, "
             + ("never contacted" if pd.isna(d) else f"{int(d)} days ago")
             + ")"
-            for name, r, d in zip(
-                gaps["customer"].head(NAMES_IN_MESSAGE),
-                gaps["revenue"].head(NAMES_IN_MESSAGE),
-                gaps["days_since"].head(NAMES_IN_MESSAGE),
-                strict=True,
-            )
+            for name, r, d in first_rows(gaps, "customer", "revenue", "days_since")
         ]
         text = (
             f"{value:,} of your {len(top):,} top customers (the top 20% by revenue in "
@@ -520,29 +449,4 @@ def compute_contact_gaps(ctx: Context) -> Result:
     return Result(ind.id, int(value), status, text, details, frame)
 
 
-CONTACT_GAPS = register(
-    Indicator(
-        id="contact_gaps",
-        area=AREA,
-        reads=("invoices", "activities"),
-        label="Top customers neglected",
-        unit="count",
-        higher_is_better=False,
-        description=(
-            "Customers who only hear from you when something breaks, or at renewal, drift to "
-            "whoever does call. Problems come and go like the weather; a short call once a "
-            "month, before they need you, keeps the relationship warm and brings the next job "
-            "to you. This counts your top customers (the top 20% by revenue) with no call, "
-            "email or meeting logged in the contact interval (30 days unless you change it in "
-            "Settings). Green when none, red from three."
-        ),
-        thresholds=Thresholds(green=0, red=2),
-        compute=compute_contact_gaps,
-        page=PAGE,
-        checklists=("keep_the_whiners_closer",),
-        next_step=(
-            "Call every top customer on the list this week, with no sales pitch: ask how things "
-            "are and what is coming up. Put a monthly reminder in the diary for each of them."
-        ),
-    )
-)
+CONTACT_GAPS = register_entry("contact_gaps", compute=compute_contact_gaps)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.indicators.base import Context
-from analytics.indicators.common import shared, window_after, window_days
+from analytics.indicators.base import Context, Indicator
+from analytics.indicators.common import day_of, shared, window_after, window_days
 from analytics.queries import query
 from analytics.store import Connection
 
@@ -50,6 +50,16 @@ def time_as_of(ctx: Context) -> date | None:
     return ctx.entity_as_of("time_entries")
 
 
+def deals_day(ctx: Context, ind: Indicator) -> date:
+    """`deals_as_of` for a figure on deals (it ends as "not enough data" without deals)."""
+    return day_of(ctx, ind, "deals", NO_DEALS)
+
+
+def time_day(ctx: Context, ind: Indicator) -> date:
+    """`time_as_of` for a figure on timesheets (it ends as "not enough data" without any)."""
+    return day_of(ctx, ind, "time_entries", NO_TIME)
+
+
 def window(as_of: date) -> dict[str, Any]:
     """The trailing 12 months as query parameters: after < day ≤ as_of."""
     return {"after": window_after(as_of), "as_of": as_of}
@@ -79,6 +89,17 @@ def monthly(frame: pd.DataFrame, date_col: str, value_col: str, how: str) -> pd.
     stamps = pd.to_datetime(shown[date_col])
     months = (stamps - pd.to_timedelta(stamps.dt.day - 1, unit="D")).dt.date
     return shown[value_col].astype(float).groupby(months).agg(how)
+
+
+def per_owner(frame: pd.DataFrame, worst: str, /, **figures: tuple[str, str]) -> pd.DataFrame:
+    """One row per salesperson with `figures` (name=(column, aggregation)), the largest
+    `worst` first, ties by name."""
+    return (
+        frame.groupby("owner", as_index=False)
+        .agg(**figures)
+        .sort_values([worst, "owner"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
 
 
 def deal_name(deal: pd.Series) -> str:

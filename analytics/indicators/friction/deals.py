@@ -11,17 +11,16 @@ import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import common, register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import common, register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.common import records, window_text
 from analytics.indicators.friction.base import (
-    AREA,
     DELIVERY_QUIET_DAYS,
     NO_DEALS,
-    PAGE,
     ctx_deals,
-    deals_as_of,
+    deals_day,
     monthly,
+    per_owner,
     spread,
     window_details,
 )
@@ -47,24 +46,19 @@ def discount_by_owner(deals: pd.DataFrame) -> pd.DataFrame:
     """Per salesperson, over deals with a discount: deals, median_discount, deep_share,
     given_away; deepest median first."""
     priced = deals.dropna(subset=["discount"])
-    return (
-        priced.groupby("owner", as_index=False)
-        .agg(
-            deals=("discount", "size"),
-            median_discount=("discount", "median"),
-            deep_share=("deep", "mean"),
-            given_away=("given_away", "sum"),
-        )
-        .sort_values(["median_discount", "owner"], ascending=[False, True])
-        .reset_index(drop=True)
+    return per_owner(
+        priced,
+        "median_discount",
+        deals=("discount", "size"),
+        median_discount=("discount", "median"),
+        deep_share=("deep", "mean"),
+        given_away=("given_away", "sum"),
     )
 
 
 def compute_discount_depth(ctx: Context) -> Result:
     ind = DISCOUNT_DEPTH
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     threshold = float(ctx.settings.get("discount_threshold", 0.15))
     currency = common.currency(ctx)
     deals = won_discounts(ctx_deals(ctx, as_of), threshold)
@@ -139,35 +133,8 @@ def _spark_discount(result: Result) -> pd.Series:
     return monthly(result.frame, "closed", "discount", "median")
 
 
-DISCOUNT_DEPTH = register(
-    Indicator(
-        id="discount_depth",
-        area=AREA,
-        reads=("deals",),
-        counts_days=False,
-        label="Discount on won deals",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "How far below list price your deals are won: the median of (list value − value "
-            "sold) ÷ list value over deals won in the last 12 months, with each salesperson's "
-            "median and the share discounted more than the deep-discount line in Settings "
-            "(15% unless you change it). The salesperson closes the easy way; the technicians "
-            "then deliver the same work for less, and feel it. A few percent is normal "
-            "negotiation: green up to 5%, red above 10%, where the list price has stopped "
-            "meaning anything. Deals without a list value are left out and counted."
-        ),
-        thresholds=Thresholds(green=0.05, red=0.10),
-        compute=compute_discount_depth,
-        page=PAGE,
-        checklists=("you_are_what_you_eat", "tear_down_the_wall"),
-        next_step=(
-            "Sit down with whoever discounts deepest and agree a discount they may give "
-            "alone and one that needs a second signature; pay commission on margin, not on "
-            "the deal's value."
-        ),
-        spark=_spark_discount,
-    )
+DISCOUNT_DEPTH = register_entry(
+    "discount_depth", compute=compute_discount_depth, spark=_spark_discount
 )
 
 
@@ -205,24 +172,19 @@ def _more_or_fewer(overrun: float) -> str:
 
 def effort_by_owner(deals: pd.DataFrame) -> pd.DataFrame:
     """Per salesperson over judged deals: deals, median_overrun, estimated, actual; worst first."""
-    return (
-        deals.groupby("owner", as_index=False)
-        .agg(
-            deals=("overrun", "size"),
-            median_overrun=("overrun", "median"),
-            estimated_hours=("estimated_hours", "sum"),
-            actual_hours=("actual_hours", "sum"),
-        )
-        .sort_values(["median_overrun", "owner"], ascending=[False, True])
-        .reset_index(drop=True)
+    return per_owner(
+        deals,
+        "median_overrun",
+        deals=("overrun", "size"),
+        median_overrun=("overrun", "median"),
+        estimated_hours=("estimated_hours", "sum"),
+        actual_hours=("actual_hours", "sum"),
     )
 
 
 def compute_effort_overrun(ctx: Context) -> Result:
     ind = EFFORT_OVERRUN
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     deals = won_effort(ctx_deals(ctx, as_of), as_of)
     if deals.empty:
         return ind.unknown(
@@ -316,35 +278,8 @@ def _spark_effort(result: Result) -> pd.Series:
     return monthly(frame[~frame["in_delivery"]], "closed", "overrun", "median")
 
 
-EFFORT_OVERRUN = register(
-    Indicator(
-        id="effort_overrun",
-        area=AREA,
-        reads=("deals", "time_entries"),
-        counts_days=False,
-        label="Hours over estimate",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "Whether the work sold takes the hours it was quoted on: the median of (delivery "
-            "hours logged on a won deal ÷ its estimated hours − 1) over deals won in the last "
-            "12 months, by salesperson. Delivery hours are time entries with the deal's id, "
-            "any category but presales; deals with hours logged in the last two weeks are "
-            "still being delivered and wait. When the effort is not agreed before the price, "
-            "delivery pays for it. Green up to +10% (estimates carry some error), red above "
-            "+25%, where a fixed-price job stops making money."
-        ),
-        thresholds=Thresholds(green=0.10, red=0.25),
-        compute=compute_effort_overrun,
-        page=PAGE,
-        checklists=("tear_down_the_wall", "say_document_show"),
-        next_step=(
-            "Have a technician estimate the hours before anything is quoted, write the scope "
-            "into a statement of work, and review the deals that ran over with the "
-            "salesperson who sold them."
-        ),
-        spark=_spark_effort,
-    )
+EFFORT_OVERRUN = register_entry(
+    "effort_overrun", compute=compute_effort_overrun, spark=_spark_effort
 )
 
 
@@ -383,9 +318,7 @@ def presales_groups(deals: pd.DataFrame) -> pd.DataFrame:
 
 def compute_presales_lift(ctx: Context) -> Result:
     ind = PRESALES_LIFT
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     deals = closed_deals(ctx_deals(ctx, as_of))
     groups = presales_groups(deals)
     with_, without = groups.iloc[0], groups.iloc[1]
@@ -459,32 +392,4 @@ def compute_presales_lift(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, text, details, groups)
 
 
-PRESALES_LIFT = register(
-    Indicator(
-        id="presales_lift",
-        area=AREA,
-        reads=("deals", "time_entries"),
-        counts_days=False,
-        label="Presales win-rate lift",
-        unit="points",
-        higher_is_better=True,
-        description=(
-            "Whether putting a technician in front of the buyer pays: the win rate of deals "
-            "closed in the last 12 months that had technical presales (presales hours on the "
-            "deal, or presales time logged against it) minus the win rate of those that did "
-            "not, in percentage points, with the days each took to close. A technician's "
-            "word carries credibility a salesperson lacks and can cut the time to a sale. "
-            "Green from +5 points; red below zero, where the technical hours are not helping. "
-            "Needs 5 closed deals in each group (the fewest cases behind a rate, in Settings)."
-        ),
-        thresholds=Thresholds(green=0.05, red=0.0),
-        compute=compute_presales_lift,
-        page=PAGE,
-        checklists=("tear_down_the_wall",),
-        next_step=(
-            "Agree with sales which deals get a technician and when: early on complex deals, "
-            "briefly on simple ones; huddle before each meeting, and share the commission "
-            "with technicians who do presales."
-        ),
-    )
-)
+PRESALES_LIFT = register_entry("presales_lift", compute=compute_presales_lift)

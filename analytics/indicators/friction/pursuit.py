@@ -10,20 +10,18 @@ import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import common, register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import common, register_entry
+from analytics.indicators.base import Context, Result, Thresholds
 from analytics.indicators.common import records, window_text
 from analytics.indicators.friction.base import (
-    AREA,
     DETAILS_LIST_MAX,
     MIN_BASELINE,
-    NO_DEALS,
-    PAGE,
     WORST_N,
     ctx_deals,
     deal_name,
-    deals_as_of,
+    deals_day,
     monthly,
+    per_owner,
     window_details,
 )
 
@@ -38,9 +36,7 @@ def _lost_thresholds(settings: dict[str, Any]) -> Thresholds:
 
 def compute_lost_deal_hours(ctx: Context) -> Result:
     ind = LOST_DEAL_HOURS
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     deals = ctx_deals(ctx, as_of)
     lost = deals[deals["state"] == "lost"].sort_values(["pursuit_hours", "days"], ascending=False)
     won = deals[deals["state"] == "won"]
@@ -102,10 +98,8 @@ def compute_lost_deal_hours(ctx: Context) -> Result:
                 f"{fmt.hours(float(worst['pursuit_hours']))}"
                 + (f" over {int(worst['days'])} days." if pd.notna(worst["days"]) else ".")
             )
-    by_owner = (
-        lost.groupby("owner", as_index=False)
-        .agg(lost_deals=("deal_id", "size"), hours=("pursuit_hours", "sum"))
-        .sort_values(["hours", "owner"], ascending=[False, True])
+    by_owner = per_owner(
+        lost, "hours", lost_deals=("deal_id", "size"), hours=("pursuit_hours", "sum")
     )
     details = {
         **base,
@@ -137,34 +131,11 @@ def _spark_lost(result: Result) -> pd.Series:
     return monthly(result.frame, "closed", "pursuit_hours", "sum")
 
 
-LOST_DEAL_HOURS = register(
-    Indicator(
-        id="lost_deal_hours",
-        area=AREA,
-        reads=("deals", "time_entries"),
-        counts_days=False,
-        label="Hours sunk in lost deals",
-        unit="hours",
-        higher_is_better=False,
-        description=(
-            "The time that went into deals you then lost in the last 12 months: presales hours "
-            "recorded on the deal (or logged against it as presales, counted once) plus any "
-            "other hours logged on it before it closed, and how long those deals dragged on "
-            "compared with a win. Saying early what your offer cannot do costs a couple of "
-            "hours; finding the deal-killer at the end of a long cycle costs weeks of "
-            "unbilled technical time. Green up to one person-week of capacity (40 h unless "
-            "you change it), red above four."
-        ),
-        thresholds=_lost_thresholds,
-        compute=compute_lost_deal_hours,
-        page=PAGE,
-        checklists=("tear_down_the_wall", "does_it_work"),
-        next_step=(
-            "Put the gaps in your offer on the table in the first meeting and ask whether any "
-            "of them kills the deal; set an hours budget per deal and stop when it is spent."
-        ),
-        spark=_spark_lost,
-    )
+LOST_DEAL_HOURS = register_entry(
+    "lost_deal_hours",
+    compute=compute_lost_deal_hours,
+    spark=_spark_lost,
+    thresholds=_lost_thresholds,
 )
 
 
@@ -289,9 +260,7 @@ CUT_AND_RUN_COLUMNS = [
 
 def compute_cut_and_run(ctx: Context) -> Result:
     ind = CUT_AND_RUN
-    as_of = deals_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_DEALS)
+    as_of = deals_day(ctx, ind)
     currency = common.currency(ctx)
     deals = ctx_deals(ctx, as_of)
     won = deals[deals["state"] == "won"]
@@ -357,28 +326,4 @@ def compute_cut_and_run(ctx: Context) -> Result:
     )
 
 
-CUT_AND_RUN = register(
-    Indicator(
-        id="cut_and_run",
-        area=AREA,
-        reads=("deals", "time_entries"),
-        label="Deals to cut loose",
-        unit="count",
-        higher_is_better=False,
-        description=(
-            "Open deals that have already run longer, or eaten more hours, than 3 in 4 of the "
-            "deals you won at a similar size in the last 12 months (size bands are the "
-            "quartiles of won deals' values). Selling is not a science, but your own history "
-            "says when a deal has stopped behaving like the ones you win: chasing it costs "
-            "hours that productive deals need. Green with two or fewer, red above five."
-        ),
-        thresholds=Thresholds(green=2, red=5),
-        compute=compute_cut_and_run,
-        page=PAGE,
-        checklists=("tear_down_the_wall", "does_it_work"),
-        next_step=(
-            "Go through the list with each salesperson: give every deal a date by which it "
-            "closes or is dropped, and stop technical work on the ones that cannot say yes."
-        ),
-    )
-)
+CUT_AND_RUN = register_entry("cut_and_run", compute=compute_cut_and_run)

@@ -10,17 +10,16 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import common, register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import common, register_entry
+from analytics.indicators.base import Context, Result, Thresholds
 from analytics.indicators.common import names, records, shared, window_text
 from analytics.indicators.friction.base import (
-    AREA,
     COVERAGE_WEEKS,
     NO_TIME,
-    PAGE,
     UTILISATION_REFERENCE,
     dates,
     time_as_of,
+    time_day,
     window,
     window_details,
 )
@@ -65,9 +64,7 @@ def coverage_by_person(weeks: pd.DataFrame) -> pd.DataFrame:
 
 def compute_time_tracking_coverage(ctx: Context) -> Result:
     ind = TIME_TRACKING_COVERAGE
-    as_of = time_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_TIME)
+    as_of = time_day(ctx, ind)
     capacity = float(ctx.settings.get("capacity_hours_per_week", 40.0))
     weeks = coverage_weeks(ctx.con, ctx.workspace_id, as_of, capacity)
     if weeks.empty:
@@ -136,32 +133,8 @@ def _spark_coverage(result: Result) -> pd.Series:
     return per_week["covered_hours"] / per_week["capacity"]
 
 
-TIME_TRACKING_COVERAGE = register(
-    Indicator(
-        id="time_tracking_coverage",
-        area=AREA,
-        reads=("time_entries",),
-        label="Time-tracking coverage",
-        unit="share",
-        higher_is_better=True,
-        description=(
-            "How much of each person's week shows up in the timesheets: hours logged ÷ "
-            "capacity (40 h a week unless you change it) per person-week over the last 13 "
-            "complete weeks, each week counted up to capacity. Untracked time is time you "
-            "cannot bill, cost or improve, and every other figure on this page leans on it. "
-            "Green from 85%, red below 60%."
-        ),
-        thresholds=Thresholds(green=0.85, red=0.60),
-        compute=compute_time_tracking_coverage,
-        page=PAGE,
-        checklists=("write_it_down", "does_it_work"),
-        next_step=(
-            "Make logging time take seconds: one ticket or timer for everything, internal "
-            "work included; look at the least-covered person's week with them and find "
-            "where the hours went."
-        ),
-        spark=_spark_coverage,
-    )
+TIME_TRACKING_COVERAGE = register_entry(
+    "time_tracking_coverage", compute=compute_time_tracking_coverage, spark=_spark_coverage
 )
 
 
@@ -181,9 +154,7 @@ def ctx_time_use(ctx: Context, as_of: date) -> pd.DataFrame:
 
 def compute_improvement_time_share(ctx: Context) -> Result:
     ind = IMPROVEMENT_TIME_SHARE
-    as_of = time_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_TIME)
+    as_of = time_day(ctx, ind)
     people = ctx_time_use(ctx, as_of)
     total = float(people["hours"].sum()) if not people.empty else 0.0
     if total <= 0:
@@ -226,39 +197,14 @@ def compute_improvement_time_share(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, text, details, people)
 
 
-IMPROVEMENT_TIME_SHARE = register(
-    Indicator(
-        id="improvement_time_share",
-        area=AREA,
-        reads=("time_entries",),
-        counts_days=False,
-        label="Improvement time",
-        unit="share",
-        higher_is_better=True,
-        description=(
-            "The share of hours logged in the last 12 months with an improvement category: "
-            "learning and tuning your own business systems, processes and workflows, not "
-            "keeping the servers running. Most service firms spend too little here, and "
-            "minutes spent today save hours later. Green from 5% (two hours of a 40-hour "
-            "week), red below 2%."
-        ),
-        thresholds=Thresholds(green=0.05, red=0.02),
-        compute=compute_improvement_time_share,
-        page=PAGE,
-        checklists=("does_it_work", "write_it_down"),
-        next_step=(
-            "Block two hours a week per person for fixing your own processes, log it as "
-            "improvement, and start with the procedure that causes the most rework."
-        ),
-    )
+IMPROVEMENT_TIME_SHARE = register_entry(
+    "improvement_time_share", compute=compute_improvement_time_share
 )
 
 
 def compute_billable_utilization(ctx: Context) -> Result:
     ind = BILLABLE_UTILIZATION
-    as_of = time_as_of(ctx)
-    if as_of is None:
-        return ind.unknown(NO_TIME)
+    as_of = time_day(ctx, ind)
     people = ctx_time_use(ctx, as_of)
     if people.empty or float(people["hours"].sum()) <= 0:
         return ind.unknown(f"No hours logged in {window_text(as_of)}. Import recent timesheets.")
@@ -305,32 +251,7 @@ def compute_billable_utilization(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, text, details, people)
 
 
-BILLABLE_UTILIZATION = register(
-    Indicator(
-        id="billable_utilization",
-        area=AREA,
-        reads=("time_entries",),
-        counts_days=False,
-        label="Billable utilisation",
-        unit="share",
-        higher_is_better=True,
-        description=(
-            "Benchmark: the share of hours that are billed, among the people who bill at all "
-            "(anyone with a billable hour in the last 12 months), counting only hours whose "
-            "billable flag is known. Service firms commonly reach 70-80% for billing staff, "
-            "about 75% typical; much lower means unbilled work on customers, or hours going "
-            "into internal work nobody planned. Green from 70%, red below 55%."
-        ),
-        thresholds=Thresholds(green=0.70, red=0.55),
-        compute=compute_billable_utilization,
-        page=PAGE,
-        checklists=("say_document_show", "does_it_work"),
-        next_step=(
-            "Find the unbilled customer hours: work outside the statement of work needs a "
-            "change order, billed or not, so it is at least seen."
-        ),
-    )
-)
+BILLABLE_UTILIZATION = register_entry("billable_utilization", compute=compute_billable_utilization)
 
 
 def service_revenue(con: Connection, workspace_id: int, as_of: date) -> dict[str, float]:
@@ -418,31 +339,6 @@ def compute_effective_hourly_rate(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, text, details, frame)
 
 
-EFFECTIVE_HOURLY_RATE = register(
-    Indicator(
-        id="effective_hourly_rate",
-        area=AREA,
-        reads=("invoices", "time_entries"),
-        counts_days=False,
-        anchor="common",
-        label="Effective hourly rate",
-        unit="money",
-        higher_is_better=True,
-        description=(
-            "Benchmark: what an hour of customer work really earns, service revenue invoiced "
-            "in the last 12 months (hardware lines left out when invoices name the product) ÷ "
-            "hours logged with a customer in the same months. Discounts, overruns and "
-            "unbilled work all end up here. A service firm commonly needs 2-3× the hourly "
-            "cost of its people: green from twice the technician cost rate in Settings, red "
-            "below 1.25×, where overheads eat the rest."
-        ),
-        thresholds=_rate_thresholds,
-        compute=compute_effective_hourly_rate,
-        page=PAGE,
-        checklists=("you_are_what_you_eat",),
-        next_step=(
-            "Raise the rate where the hours are: reprice the customers and contracts that "
-            "take the most hours for their revenue, and stop giving discounts on services."
-        ),
-    )
+EFFECTIVE_HOURLY_RATE = register_entry(
+    "effective_hourly_rate", compute=compute_effective_hourly_rate, thresholds=_rate_thresholds
 )

@@ -4,14 +4,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators.base import Context, Indicator, Result
-from analytics.indicators.common import ctx_invoice_span, invoice_span, months_back, shift_months
+from analytics.indicators.base import Context, Indicator, NotEnoughData, Result
+from analytics.indicators.common import (
+    ctx_invoice_span,
+    day_of,
+    invoice_span,
+    months_back,
+    shift_months,
+)
 
 PAGE = "niche"
 AREA = "niche"
@@ -47,19 +54,20 @@ def usable_from(first_invoice: date) -> date:
     return shift_months(first_invoice, 12)
 
 
-def start(ctx: Context, ind: Indicator) -> tuple[date, dict[str, Any]] | Result:
-    """The as-of day and the invoices up to it, or the "not enough data" result saying why."""
-    as_of = ctx.entity_as_of("invoices")
-    if as_of is None:
-        return ind.unknown(NO_INVOICES)
+def start(ctx: Context, ind: Indicator) -> tuple[date, dict[str, Any]]:
+    """The as-of day and the invoices up to it (or the figure ends as "not enough data"
+    saying why, `NotEnoughData`)."""
+    as_of = day_of(ctx, ind, "invoices", NO_INVOICES)
     span = ctx_invoice_span(ctx, as_of)
     if span["lines"] == 0:
         first = invoice_span(ctx.con, ctx.workspace_id)["first_date"]
         if first is None:
-            return ind.unknown(NO_INVOICES)
-        return ind.unknown(
-            f"No invoices on or before {fmt.day(as_of)}: yours start on {fmt.day(first)}. "
-            "Pick a later day, or load older invoices."
+            raise NotEnoughData(ind.unknown(NO_INVOICES))
+        raise NotEnoughData(
+            ind.unknown(
+                f"No invoices on or before {fmt.day(as_of)}: yours start on {fmt.day(first)}. "
+                "Pick a later day, or load older invoices."
+            )
         )
     return as_of, span
 
@@ -82,12 +90,16 @@ def windows(as_of: date) -> dict[str, str]:
     }
 
 
-def spark_from_details(result: Result, key: str, date_col: str, value_col: str) -> pd.Series:
-    """A sparkline from the rows a result's details keep under `key`, value by date."""
-    rows = result.details.get(key) or []
-    if not rows:
-        return pd.Series(dtype=float)
-    frame = pd.DataFrame(rows)
-    return pd.Series(
-        frame[value_col].to_numpy(dtype=float), index=pd.to_datetime(frame[date_col]).dt.date
-    )
+def details_spark(key: str, date_col: str, value_col: str) -> Callable[[Result], pd.Series]:
+    """A sparkline read from the rows a result's details keep under `key`, value by date."""
+
+    def spark(result: Result) -> pd.Series:
+        rows = result.details.get(key) or []
+        if not rows:
+            return pd.Series(dtype=float)
+        frame = pd.DataFrame(rows)
+        return pd.Series(
+            frame[value_col].to_numpy(dtype=float), index=pd.to_datetime(frame[date_col]).dt.date
+        )
+
+    return spark

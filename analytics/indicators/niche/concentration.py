@@ -8,14 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from analytics import format as fmt
-from analytics.indicators import common, effective_thresholds, register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import common, effective_thresholds, register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.common import months_back, records
 from analytics.indicators.niche.base import (
-    AREA,
     HALF,
     MAX_UNSEGMENTED_SHARE,
-    PAGE,
     VERTICAL_MAX_SEGMENTS,
     span_text,
     start,
@@ -28,8 +26,6 @@ from analytics.indicators.niche.frames import concentration_table
 def compute_segment_concentration(ctx: Context) -> Result:
     ind = SEGMENT_CONCENTRATION
     begun = start(ctx, ind)
-    if isinstance(begun, Result):
-        return begun
     as_of, span = begun
     currency = common.currency(ctx)
     if span["segmented_customers"] == 0:
@@ -129,32 +125,6 @@ def compute_segment_concentration(ctx: Context) -> Result:
     return Result(ind.id, hhi, status, text, details, shares)
 
 
-SEGMENT_CONCENTRATION = register(
-    Indicator(
-        id="segment_concentration",
-        area=AREA,
-        reads=("invoices",),
-        counts_days=False,
-        label="Segment concentration",
-        unit="index",
-        higher_is_better=False,
-        description=(
-            "How much of the last 12 months' revenue hangs on one or two segments, as the "
-            "Herfindahl index: add up each segment's squared share (1 = a single segment, "
-            "0.25 = four equal ones). A deep niche brings expertise and referrals, but a "
-            "business that lives on one segment stalls when that segment saturates or has "
-            "a bad year. Green up to 0.40 (like two and a half equal segments or more), red "
-            "above 0.65 (like fewer than one and a half: one segment carries the business). "
-            "Also shows how many segments make 80% of revenue: one or two is a vertical "
-            "business, more is horizontal."
-        ),
-        thresholds=Thresholds(green=0.40, red=0.65),
-        compute=compute_segment_concentration,
-        page=PAGE,
-        checklists=("assumptions",),
-        next_step=(
-            "Choose a second segment where your expertise carries over and give it a fixed "
-            "share of your prospecting time until it brings in a fifth of your revenue."
-        ),
-    )
+SEGMENT_CONCENTRATION = register_entry(
+    "segment_concentration", compute=compute_segment_concentration
 )

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
+from analytics.indicators import common
 from analytics.indicators.base import Context, Indicator, Result
 from analytics.indicators.common import (
     as_date,
@@ -214,14 +215,9 @@ def segment_economics(
         con,
         "niche_segment_economics",
         {
-            "ws": workspace_id,
-            "as_of": day,
-            "current_after": months_back(day, 12),
+            **common.last_year(workspace_id, day),
             "prior_after": months_back(day, 24),
-            "rate_tech": float(settings.get("cost_rate_tech", 60.0)),
-            "rate_sales": float(settings.get("cost_rate_sales", 70.0)),
-            "rate_admin": float(settings.get("cost_rate_admin", 40.0)),
-            "rate_default": float(settings.get("cost_rate_default", 60.0)),
+            **common.cost_rates(settings),
         },
     )
 
@@ -263,7 +259,7 @@ def concentration_table(con: Connection, workspace_id: int, as_of: date) -> pd.D
     return query(
         con,
         "niche_concentration",
-        {"ws": workspace_id, "as_of": as_of, "current_after": months_back(as_of, 12)},
+        common.last_year(workspace_id, as_of),
     )
 
 

@@ -10,16 +10,14 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import common, effective_thresholds, register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import common, effective_thresholds, register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.common import months_back, records
 from analytics.indicators.niche.base import (
-    AREA,
     NO_SEGMENT,
-    PAGE,
     SEGMENT_NOTE,
+    details_spark,
     span_text,
-    spark_from_details,
     start,
     usable_from,
     windows,
@@ -28,11 +26,6 @@ from analytics.indicators.niche.frames import comparison_gap, ctx_windows
 from analytics.queries import query
 from analytics.settings import minimum
 from analytics.store import Connection
-
-
-def _spark_growth(result: Result) -> pd.Series:
-    return spark_from_details(result, "trailing_12m_revenue", "month", "revenue")
-
 
 # ---------------------------------------------------------------- segment_growth
 
@@ -55,8 +48,6 @@ def trailing_revenue(
 def compute_segment_growth(ctx: Context) -> Result:
     ind = SEGMENT_GROWTH
     begun = start(ctx, ind)
-    if isinstance(begun, Result):
-        return begun
     as_of, span = begun
     currency = common.currency(ctx)
     seg = ctx_windows(ctx, as_of, span["first_date"])
@@ -181,33 +172,8 @@ def compute_segment_growth(ctx: Context) -> Result:
     return Result(ind.id, float(growth), status, text, details, shown)
 
 
-SEGMENT_GROWTH = register(
-    Indicator(
-        id="segment_growth",
-        area=AREA,
-        reads=("invoices",),
-        label="Revenue growth by segment",
-        unit="share",
-        higher_is_better=True,
-        description=(
-            "How much more, or less, you billed in the last 12 months than in the 12 before, "
-            "and which segments made the difference. A niche you know well should keep "
-            "growing; when one stalls you want to see it segment by segment, early, not "
-            "hidden inside the year's total. Green from +5% a year (ahead of price rises), "
-            "red when revenue shrinks. The table also gives each segment's compound yearly "
-            "growth (CAGR) from the first full 12 months in your data, its customers and its "
-            "new customers. Needs invoices in 10 of the 12 months compared against and 5 "
-            "customers then (Settings, Minimum bases)."
-        ),
-        thresholds=Thresholds(green=0.05, red=0.0),
-        compute=compute_segment_growth,
-        page=PAGE,
-        checklists=("you_are_what_you_eat", "does_it_work"),
-        next_step=(
-            "Look at the segments that shrank: ask the customers who bought less what changed "
-            "(price, service, a competitor), and point your next prospecting hours at the "
-            "segment that is still growing."
-        ),
-        spark=_spark_growth,
-    )
+SEGMENT_GROWTH = register_entry(
+    "segment_growth",
+    compute=compute_segment_growth,
+    spark=details_spark("trailing_12m_revenue", "month", "revenue"),
 )

@@ -10,26 +10,19 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import effective_thresholds, register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import effective_thresholds, register_entry
+from analytics.indicators.base import Context, Indicator, Result
 from analytics.indicators.common import months_back, names, records
 from analytics.indicators.niche.base import (
-    AREA,
     NO_SEGMENT,
-    PAGE,
     SATURATION_FALLS,
     SEGMENT_NOTE,
+    details_spark,
     span_text,
-    spark_from_details,
     start,
     windows,
 )
 from analytics.indicators.niche.frames import comparison_gap, ctx_windows, new_customer_quarters
-
-
-def _spark_saturation(result: Result) -> pd.Series:
-    return spark_from_details(result, "new_customers_by_quarter", "period_end", "new_customers")
-
 
 # ---------------------------------------------------------------- segment_saturation
 
@@ -69,8 +62,6 @@ def _trail(counts: list[int]) -> str:
 def compute_segment_saturation(ctx: Context) -> Result:
     ind = SEGMENT_SATURATION
     begun = start(ctx, ind)
-    if isinstance(begun, Result):
-        return begun
     as_of, span = begun
     seg = ctx_windows(ctx, as_of, span["first_date"])
     few = segment_gap(ind, seg, "Saturation (a niche still growing while new buyers dry up)")
@@ -185,32 +176,8 @@ def compute_segment_saturation(ctx: Context) -> Result:
     return Result(ind.id, int(value), status, text, details, summary)
 
 
-SEGMENT_SATURATION = register(
-    Indicator(
-        id="segment_saturation",
-        area=AREA,
-        reads=("invoices",),
-        label="Saturating segments",
-        unit="count",
-        higher_is_better=False,
-        description=(
-            "Segments whose revenue still grows while they find fewer new customers quarter "
-            "after quarter (two drops in a row or more). The work still pays, but the pool "
-            "of new buyers in that niche is running out; that is the moment to sell the "
-            "know-how itself to peers and other providers, or to open a neighbouring niche, "
-            "before growth stops. Green when none, amber with one, red from two. New "
-            "customers are only counted after your first year of invoices."
-        ),
-        thresholds=Thresholds(green=0, red=1),
-        compute=compute_segment_saturation,
-        page=PAGE,
-        checklists=("elephant_walk", "assumptions"),
-        next_step=(
-            "Write down what you know about the saturating niche (its rules, tools and "
-            "habits) and offer it as a service to peers and other providers, such as "
-            "partners or other IT firms; then pick one neighbouring niche where the same "
-            "know-how applies and prospect there next quarter."
-        ),
-        spark=_spark_saturation,
-    )
+SEGMENT_SATURATION = register_entry(
+    "segment_saturation",
+    compute=compute_segment_saturation,
+    spark=details_spark("new_customers_by_quarter", "period_end", "new_customers"),
 )

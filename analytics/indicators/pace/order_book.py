@@ -11,13 +11,12 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
+from analytics.indicators import register_entry
+from analytics.indicators.base import Context, Result
 from analytics.indicators.pace.base import (
     HOLE_SHARE,
     HORIZON_MONTHS,
     MAX_LAG_MONTHS,
-    PAGE,
     tail_series,
 )
 from analytics.queries import query
@@ -204,30 +203,6 @@ def compute_order_book_cover(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, message, details, months)
 
 
-ORDER_BOOK_COVER = register(
-    Indicator(
-        id="order_book_cover",
-        area="pace",
-        reads=("invoices", "deals"),
-        anchor="common",
-        label="Order book cover (next 2 months)",
-        unit="ratio",
-        higher_is_better=True,
-        description=(
-            "A gap in the order book today is a gap in the cash a couple of months from now, and "
-            "being busy delivering hides it. This is the revenue that deals already won should "
-            "bring in over the next two months, divided by an average month of revenue over the "
-            "last six. The lag from a won deal to its invoices is estimated from your own history "
-            "where there is enough of it."
-        ),
-        thresholds=Thresholds(green=0.5, red=0.25),
-        compute=compute_order_book_cover,
-        page=PAGE,
-        next_step=(
-            "When a hole shows, prospect now: the deals you win this month pay in about "
-            "two months. Chase open deals that are close to signing."
-        ),
-        spark=_spark_bookings,
-        checklists=("elephant_walk",),
-    )
+ORDER_BOOK_COVER = register_entry(
+    "order_book_cover", compute=compute_order_book_cover, spark=_spark_bookings
 )

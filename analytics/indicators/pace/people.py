@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
-from analytics.indicators.base import Context, Indicator, Result, Thresholds
-from analytics.indicators.pace.base import PAGE, setting_weeks
+from analytics.indicators import register_entry
+from analytics.indicators.base import Context, Result
+from analytics.indicators.pace.base import setting_weeks
 from analytics.queries import query, query_frames
 from analytics.settings import minimum
 
@@ -102,30 +102,8 @@ def compute_workload_pace(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, message, details, weeks)
 
 
-WORKLOAD_PACE = register(
-    Indicator(
-        id="workload_pace",
-        area="pace",
-        reads=("time_entries",),
-        label="Weeks outside a sustainable pace",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "A race is won by a pace you can hold. Weeks far above the sustainable band burn "
-            "people out and hide under-staffing; weeks far below it point at slack or missing "
-            "timesheets. This is the share of person-weeks (with any hours logged) outside the "
-            "band set in Settings, over the last 13 complete weeks."
-        ),
-        thresholds=Thresholds(green=0.1, red=0.25),
-        compute=compute_workload_pace,
-        page=PAGE,
-        next_step=(
-            "Talk to whoever is running too fast this week: move work, hire help, or say "
-            "no to something. Check weeks that are too slow for missing timesheets."
-        ),
-        spark=_spark_workload,
-        checklists=("does_it_work", "growth_plans"),
-    )
+WORKLOAD_PACE = register_entry(
+    "workload_pace", compute=compute_workload_pace, spark=_spark_workload
 )
 
 
@@ -223,31 +201,7 @@ def compute_lately_vs_lifetime(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, message, details, customers)
 
 
-LATELY_VS_LIFETIME = register(
-    Indicator(
-        id="lately_vs_lifetime",
-        area="pace",
-        reads=("invoices", "deals"),
-        label="Top customers gone quiet lately",
-        unit="count",
-        higher_is_better=False,
-        description=(
-            "What have you done for me lately? A customer who was great last decade, or a "
-            "salesperson who is best averaged over fifteen years, can hide today's reality. "
-            "This counts how many of your ten biggest customers of all time are not in the top "
-            "ten over the recent window (90 days, or since the season's opening day), and lists "
-            "the biggest fallers and risers among customers and salespeople."
-        ),
-        thresholds=Thresholds(green=2, red=4),
-        compute=compute_lately_vs_lifetime,
-        page=PAGE,
-        next_step=(
-            "Call the big customers who went quiet before a competitor does, and ask what "
-            "they need next. Judge people on this season, not on their history."
-        ),
-        checklists=("keep_the_whiners_closer",),
-    )
-)
+LATELY_VS_LIFETIME = register_entry("lately_vs_lifetime", compute=compute_lately_vs_lifetime)
 
 
 # ---------------------------------------------------------------- chart summaries

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import register
+from analytics.indicators import register_entry
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
-from analytics.indicators.pace.base import MIN_WEEKS, PAGE, setting_weeks, tail_series
+from analytics.indicators.pace.base import MIN_WEEKS, setting_weeks, tail_series
 from analytics.queries import query
 from analytics.settings import PROSPECTING_TYPES
 from analytics.store import Connection
@@ -165,32 +165,11 @@ def compute_prospecting_hours(ctx: Context) -> Result:
     return ind.judged(value, ctx.settings, message, details, weeks)
 
 
-PROSPECTING_HOURS = register(
-    Indicator(
-        id="prospecting_hours",
-        area="pace",
-        reads=("activities", "time_entries"),
-        anchor="latest",
-        label="Prospecting hours per week",
-        unit="hours",
-        higher_is_better=True,
-        description=(
-            "While you deliver, you are not selling — and a week without prospecting becomes a "
-            "hole in the cash about two months later. A small fixed slot every week, never "
-            "skipped, keeps the order book filling. Counts prospecting, cold calls, mailshots, "
-            "calls and emails to people you have not invoiced yet, and time logged as sales or "
-            "prospecting; averaged over the last 13 complete weeks."
-        ),
-        thresholds=_prospecting_thresholds,
-        compute=compute_prospecting_hours,
-        page=PAGE,
-        next_step=(
-            "Put one fixed hour in the diary every week for prospecting — calls, a small "
-            "mailshot you can follow up — and do not let delivery eat it."
-        ),
-        spark=_spark_prospecting,
-        checklists=("elephant_walk", "you_are_what_you_eat"),
-    )
+PROSPECTING_HOURS = register_entry(
+    "prospecting_hours",
+    compute=compute_prospecting_hours,
+    spark=_spark_prospecting,
+    thresholds=_prospecting_thresholds,
 )
 
 
@@ -258,28 +237,9 @@ def compute_activity_consistency(ctx: Context) -> Result:
     return Result(ind.id, cv, ind.judge(cv, ctx.settings), message, details, weeks)
 
 
-ACTIVITY_CONSISTENCY = register(
-    Indicator(
-        id="activity_consistency",
-        area="pace",
-        reads=("activities",),
-        label="Steadiness of selling",
-        unit="cv",
-        higher_is_better=False,
-        description=(
-            "A steady trade wind of selling beats a typhoon: bursts of calls followed by silent "
-            "weeks give a lumpy order book and lumpy cash. This is how much weekly sales activity "
-            "varies around its average (coefficient of variation) over the last 13 complete "
-            "weeks: up to 35% is steady, above 70% is stormy."
-        ),
-        thresholds=Thresholds(green=STEADY_CV, red=STORMY_CV),
-        compute=compute_activity_consistency,
-        page=PAGE,
-        next_step=(
-            "Spread selling evenly: a few calls and emails every week beat a blitz once a "
-            "quarter. Drip-feed mailshots so there is always someone to follow up."
-        ),
-        spark=_spark_activity,
-        checklists=("elephant_walk",),
-    )
+ACTIVITY_CONSISTENCY = register_entry(
+    "activity_consistency",
+    compute=compute_activity_consistency,
+    spark=_spark_activity,
+    thresholds=Thresholds(green=STEADY_CV, red=STORMY_CV),
 )
