@@ -342,6 +342,15 @@ SETTINGS: dict[str, Setting] = {
             "text",
             group="Sharing",
         ),
+        Setting(
+            "pack_paper",
+            "Paper of the review pack",
+            "A4",
+            "A4 or Letter, for the PDF pack.",
+            "choice",
+            ("A4", "Letter"),
+            group="Sharing",
+        ),
     )
 }
 

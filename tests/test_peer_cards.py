@@ -103,7 +103,7 @@ NOT_VERSION_1 = [
 )
 def test_a_card_of_another_version_is_refused(version: Any, shown: str) -> None:
     assert refusal(card(version=version)) == (
-        f"The card is version {shown}; this server reads version 2. Export it again from an "
+        f"The card is version {shown}; this server reads versions 1 and 2. Export it again from an "
         "up-to-date Opening Day."
     )
 

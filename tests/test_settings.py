@@ -63,6 +63,7 @@ def test_thresholds_from_settings_change_the_status(
             "INSERT INTO time_entries (workspace_id, date, person, hours) VALUES ($w, $d::DATE, 'Ana', $h)",
             {"w": workspace.id, "d": week, "h": hours},
         )
+    store.refresh_facts(con, workspace.id)  # what an import does after writing rows
     # 4 person-weeks: below the default minimum of 5 cases, so lower it to see the colours
     save_settings(con, workspace.id, {"pace_weeks": 4, "min_cases": 4})
     r = indicators.compute_all(con, workspace.id, date(2025, 3, 30), area="pace")["workload_pace"]

@@ -15,6 +15,7 @@ from analytics.checklists.runs import Answer, Run
 from analytics.checklists.templates import STATUS_LABEL, Item, Template
 from analytics.errors import OpeningDayError
 from analytics.indicators import Result
+from ui import issues_list as ui_issues_list
 from ui import reset_rhythm
 from ui import store as ui_store
 from ui.format import day, plain, safe_csv
@@ -261,6 +262,7 @@ def item_editor(
                 args=(run.id, item),
                 help="Turn this action into a goal with steps and dates (Goals).",
             )
+        ui_issues_list.add_checklist_action(workspace_id, template, item)
 
 
 def _answers_table(template: Template, answered: dict[str, Answer]) -> pd.DataFrame:

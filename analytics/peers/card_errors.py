@@ -140,7 +140,7 @@ def problem(exc: ValidationError, raw: Any) -> str:
     if head == "version":
         return (
             f"The card is version {json.dumps(raw.get('version'))[:20]}; this server reads "
-            f"version {CARD_VERSION}. Export it again from an up-to-date Opening Day."
+            f"versions 1 and {CARD_VERSION}. Export it again from an up-to-date Opening Day."
         )
     if len(loc) == 1 and kind == "extra_forbidden":
         extra = sorted(_names(errors, (), kind))[:5]

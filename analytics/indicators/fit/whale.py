@@ -18,7 +18,7 @@ import pandas as pd
 
 from analytics import asof
 from analytics import format as fmt
-from analytics.indicators import register
+from analytics.indicators import register_entry
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
 from analytics.indicators.common import (
     END_OF_TIME,
@@ -28,10 +28,8 @@ from analytics.indicators.common import (
     window_text,
 )
 from analytics.indicators.fit.base import (
-    AREA,
     DETAIL_ROWS,
     NAMES_IN_MESSAGE,
-    PAGE,
     details_start,
     names,
     no_revenue,
@@ -193,8 +191,6 @@ def _basis(used: dict[str, bool], rates: dict[str, float], currency: str) -> str
 def compute_profit_whale(ctx: Context) -> Result:
     ind = PROFIT_WHALE
     w = start(ctx, ind)
-    if isinstance(w, Result):
-        return w
     as_of, currency = w.as_of, w.currency
     frame = whale_frame(ctx.con, ctx.workspace_id, as_of, ctx.settings)
     if frame.empty or float(frame["revenue"].clip(lower=0).sum()) <= 0:
@@ -305,38 +301,8 @@ def tail_advice(result: Result, currency: str) -> str:
     )
 
 
-PROFIT_WHALE = register(
-    Indicator(
-        id="profit_whale",
-        area=AREA,
-        reads=("invoices", "time_entries", "tickets"),
-        counts_days=False,
-        label="Profit whale peak",
-        unit="share",
-        higher_is_better=False,
-        description=(
-            "The 80/20 rule applied to profit. Rank your customers by what they earned you "
-            "over the last 12 months after the cost to serve them (invoice costs, the hours "
-            "delivered to them and the hours on their tickets, at the cost rates in Settings) "
-            "and add the profit up from the best down: the running total climbs above your "
-            "whole profit, then the loss-making customers at the end eat it back. This is the "
-            "peak as a share of the whole profit: 138% means your profitable customers earn "
-            "138% of the profit and the rest give 38% of it away. Kaplan and Narayanan report "
-            "that in firms which never measured the cost to serve, the most profitable fifth "
-            "of customers often earn 150% to 300% of the profit: red is above 150%, a whale "
-            "that size; green up to 120%, where the tail gives away at most a fifth of what "
-            "you keep. A flatter whale is better. Not known when the customers together make "
-            "a loss or no cost data is loaded."
-        ),
-        thresholds=Thresholds(green=1.2, red=WHALE_TYPICAL),
-        compute=compute_profit_whale,
-        page=PAGE,
-        heading="Which customers eat your profit?",
-        checklists=("you_are_what_you_eat", "does_it_work"),
-        next_step=(
-            "List the customers at the end of the curve, the ones who cost more to serve than "
-            "they pay. For each, decide this month: reprice so the price covers the hours, "
-            "change the service so it takes fewer of them, or let them go kindly."
-        ),
-    )
+PROFIT_WHALE = register_entry(
+    "profit_whale",
+    compute=compute_profit_whale,
+    thresholds=Thresholds(green=1.2, red=WHALE_TYPICAL),
 )
