@@ -207,7 +207,8 @@ def make(
         paper=paper,
         page_blocks=drawn,
     )
-    data, _ = make_file(con, workspace.id, pack, format_)
+    # Building can take long enough for the idle store to be let go: ask for it again.
+    data, _ = make_file(ui_store.connection(), workspace.id, pack, format_)
     name = "anonymous" if anonymous else workspace.display_name
     safe = re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-") or "business"
     return data, f"review-pack-{safe}-{pack.cover.as_of.isoformat()}.{format_}"

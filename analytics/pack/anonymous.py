@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from analytics import format as fmt
 from analytics.pack.model import ANONYMOUS_NAME, Cover, Pack, Section
 from analytics.store import Connection, Workspace
 
@@ -54,7 +55,12 @@ class Replacer:
         self.kinds = dict(known)
         for name in business:
             self.kinds[name] = ""
-        ordered = sorted(self.kinds, key=lambda n: (-len(n), n))
+        # A page's markdown carries a name made inert ("Upton Tax \\& Accounts"): that form is
+        # the same name, under the same label.
+        self.spelled = {n: n for n in self.kinds}
+        for name in list(self.kinds):
+            self.spelled.setdefault(fmt.inert(name), name)
+        ordered = sorted(self.spelled, key=lambda n: (-len(n), n))
         self.pattern = (
             re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)")
             if ordered
@@ -64,7 +70,7 @@ class Replacer:
         self.counts: dict[str, int] = {}
 
     def label(self, match: re.Match[str]) -> str:
-        name = match.group(0)
+        name = self.spelled[match.group(0)]
         if name not in self.labels:
             kind = self.kinds[name]
             if not kind:
