@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -297,7 +297,7 @@ def season_pace(sc: Scorecard, start: date) -> tuple[dict[str, Pace], dict[str, 
     counts 0. A share (billable share) does not add up week by week: its pace is the weekly
     row."""
     first = start - timedelta(days=start.weekday())
-    history: list[date] = list(sc.history.columns)
+    history = cast(list[date], list(sc.history.columns))  # the week_start columns
     weeks = [w for w in history if w >= first][-MAX_SEASON_WEEKS:]
     found: dict[str, Pace] = {}
     left_out: dict[str, str] = {}
