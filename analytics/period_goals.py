@@ -197,6 +197,11 @@ def _stored(p: PeriodGoal) -> str:
     return json.dumps(kept, sort_keys=True)
 
 
+def _fields(p: PeriodGoal) -> dict[str, Any]:
+    """A period's editable fields as query parameters."""
+    return {"n": p.name, "f": p.from_month, "t": p.to_month, "g": p.goal}
+
+
 def _revision(
     tx: Connection, workspace_id: int, period_id: int, what: str, old: str, new: str, by: str
 ) -> None:
@@ -224,14 +229,7 @@ def add_period_goal(
             tx.execute(
                 "INSERT INTO period_goals (workspace_id, measurable, name, from_month, to_month, "
                 "goal) VALUES ($w, $m, $n, $f, $t, $g) RETURNING id",
-                {
-                    "w": workspace_id,
-                    "m": p.measurable,
-                    "n": p.name,
-                    "f": p.from_month,
-                    "t": p.to_month,
-                    "g": p.goal,
-                },
+                {"w": workspace_id, "m": p.measurable, **_fields(p)},
             ).fetchall()[0][0]
         )
         _revision(tx, workspace_id, new_id, "added", "", _stored(p), by)
@@ -260,14 +258,7 @@ def edit_period_goal(
         tx.execute(
             "UPDATE period_goals SET name = $n, from_month = $f, to_month = $t, goal = $g "
             "WHERE id = $id AND workspace_id = $w",
-            {
-                "n": new.name,
-                "f": new.from_month,
-                "t": new.to_month,
-                "g": new.goal,
-                "id": old.id,
-                "w": workspace_id,
-            },
+            {"id": old.id, "w": workspace_id, **_fields(new)},
         )
         _revision(tx, workspace_id, old.id, "edited", _stored(old), _stored(new), by)
     return new

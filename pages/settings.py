@@ -243,14 +243,14 @@ with st.form(f"period_goal_add_{ws.id}", clear_on_submit=True):
         )
 
 if existing:
+    # The pick sits outside the form, so the fields below follow it at once.
+    chosen = st.selectbox(
+        "Change or remove a period goal",
+        existing,
+        format_func=lambda p: f"{labels.get(p.measurable, p.measurable)}: {p.label}",
+        key=f"pg_{ws.id}_pick",
+    )
     with st.form(f"period_goal_edit_{ws.id}"):
-        st.markdown("**Change or remove a period goal**")
-        chosen = st.selectbox(
-            "Period goal",
-            existing,
-            format_func=lambda p: f"{labels.get(p.measurable, p.measurable)}: {p.label}",
-            key=f"pg_{ws.id}_pick",
-        )
         picked = chosen or existing[0]
         name, first, last, goal, by = period_fields(f"pg_{ws.id}_{picked.id}", picked)
         save_col, remove_col = st.columns(2)

@@ -80,3 +80,27 @@ def test_a_period_goal_set_in_settings_shows_on_the_scoreboard(demo_db: Path) ->
     assert " to date — " in text and ("On pace" in text or "Behind" in text)
     titles = [c.proto.spec for c in board.get("plotly_chart")]
     assert any("against the goal to date" in t for t in titles)
+
+    # Back on Settings: a second goal for the same month is refused, naming the clash; the
+    # first is changed, then removed, each change in the log.
+    at.selectbox(key=f"pg_{ws}_measurable").set_value("hours_logged")
+    at.selectbox(key=f"{add}_from").set_value(month)
+    at.selectbox(key=f"{add}_to").set_value(month)
+    at.number_input(key=f"{add}_goal").set_value(5.0)
+    at.button(key=f"FormSubmitter:period_goal_add_{ws}-Add period goal").click().run()
+    assert "Hours logged already has a goal for crunch" in at.error[0].value
+    edit = f"pg_{ws}_{saved.id}"
+    at.number_input(key=f"{edit}_goal").set_value(1500.0)
+    at.button(key=f"FormSubmitter:period_goal_edit_{ws}-Save change").click().run()
+    no_failure(at)
+    assert "Period goal changed" in texts(at)
+    at.button(key=f"FormSubmitter:period_goal_edit_{ws}-Remove").click().run()
+    no_failure(at)
+    con = store.connect(demo_db)
+    try:
+        assert period_goals.list_period_goals(con, ws) == []
+        log = period_goals.revisions(con, ws)
+    finally:
+        con.close()
+    assert [r["what"] for r in log] == ["added", "edited", "removed"]
+    assert (log[1]["old"]["goal"], log[1]["new"]["goal"]) == (1234.0, 1500.0)
