@@ -73,8 +73,8 @@ def test_a_period_goal_set_in_settings_shows_on_the_scoreboard(demo_db: Path) ->
 
     text = texts(board)
     assert "Season pace" in text
-    (pace,) = [f for f in frames if "Goal to date" in f.columns]
-    assert "Hours logged" in list(pace["Measurable"])
+    (pace,) = [t.value for t in board.table if "Goal to date" in t.value.columns]
+    assert "Hours logged" in list(pace.index)
     assert all(s.startswith(("✅", "🔻", "🔺")) for s in pace["Status"])
     assert board.selectbox(key=f"season_pace_{ws}").value in {m.id for m in scorecard.MEASURABLES}
     assert " to date — " in text and ("On pace" in text or "Behind" in text)

@@ -17,7 +17,6 @@ from ui import capture, charts
 from ui import store as ui_store
 from ui.format import plain
 from ui.scoreboard import weekly
-from ui.widgets import dataframe
 
 
 def status(p: Pace) -> str:
@@ -88,7 +87,10 @@ def render(workspace_id: int, as_of: date, currency: str) -> None:
             icon="ℹ️",
         )
     else:
-        dataframe(summary(paces, currency), hide_index=True, width="stretch")
+        # A short static table (one row per measurable), so st.table, not a data grid.
+        frame = summary(paces, currency)
+        st.table(frame.set_index("Measurable"))
+        capture.table(frame)
         picked = st.selectbox(
             "Measurable to chart",
             list(paces),
