@@ -346,8 +346,9 @@ def pace_line(p: Pace, start: date, currency: str) -> str:
     )
     share = f" ({fmt.pct(p.share)})" if p.share is not None else ""
     gap = cell_text(p.unit, abs(p.gap), currency)
+    since = start if p.since <= start else p.since  # a season over 53 weeks: its last 53
     return (
-        f"{p.label}: {cell_text(p.unit, p.actual, currency)} since {fmt.day(start)} against "
+        f"{p.label}: {cell_text(p.unit, p.actual, currency)} since {fmt.day(since)} against "
         f"{cell_text(p.unit, p.goal_to_date, currency)} to date — {gap} {word}{share}"
     )
 

@@ -115,6 +115,19 @@ def test_goal_to_date_sums_each_elapsed_weeks_goal(con: store.Connection, ws: in
     }
 
 
+def test_a_season_longer_than_a_year_shows_its_last_53_weeks(
+    con: store.Connection, ws: int
+) -> None:
+    sc = scorecard.weekly_scorecard(con, ws, AS_OF, SETTINGS)
+    p = scorecard.season_pace(sc, date(2020, 1, 1))[0]["hours_logged"]
+    assert len(p.weeks) == 53 and p.since == date(2024, 3, 4)  # 3 Mar 2025 − 52 weeks
+    # Hours from the week of 9 Dec: 12 × 12 + 25 = 169 against 53 × 15 = 795.
+    assert (p.actual, p.goal_to_date) == (169, 795)
+    assert scorecard.pace_line(p, date(2020, 1, 1), "USD").startswith(
+        "Hours logged: 169.0 since 4 Mar 2024 against 795.0 to date — 626.0 behind"
+    )
+
+
 def test_season_start_falls_back_to_the_fiscal_year() -> None:
     assert scorecard.season_start({"fiscal_year_start": 4}, date(2025, 3, 10)) == (
         date(2024, 4, 1),
