@@ -148,9 +148,36 @@ _MIGRATION_17 = [
       sha256 VARCHAR NOT NULL)""",
 ]
 
+# Scorecard goals that change with the season (analytics/period_goals.py): per measurable, a
+# goal for a run of months of every year (one month, or a named season such as Oct–Dec),
+# kept when removed, and every change as a revision (who, when, old and new).
+_MIGRATION_18 = [
+    "CREATE SEQUENCE IF NOT EXISTS period_goal_ids START 1",
+    """CREATE TABLE IF NOT EXISTS period_goals (
+      id INTEGER PRIMARY KEY DEFAULT nextval('period_goal_ids'),
+      workspace_id INTEGER NOT NULL,
+      measurable VARCHAR NOT NULL,
+      name VARCHAR NOT NULL DEFAULT '',
+      from_month INTEGER NOT NULL CHECK (from_month BETWEEN 1 AND 12),
+      to_month INTEGER NOT NULL CHECK (to_month BETWEEN 1 AND 12),
+      goal DOUBLE NOT NULL CHECK (goal >= 0),
+      removed_at TIMESTAMP)""",
+    "CREATE SEQUENCE IF NOT EXISTS period_goal_revision_ids START 1",
+    """CREATE TABLE IF NOT EXISTS period_goal_revisions (
+      id BIGINT PRIMARY KEY DEFAULT nextval('period_goal_revision_ids'),
+      workspace_id INTEGER NOT NULL,
+      period_goal_id INTEGER NOT NULL,
+      what VARCHAR NOT NULL CHECK (what IN ('added', 'edited', 'removed')),
+      old_value VARCHAR NOT NULL DEFAULT '',
+      new_value VARCHAR NOT NULL DEFAULT '',
+      changed_by VARCHAR NOT NULL DEFAULT '',
+      changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+]
+
 LATER: list[tuple[int, list[str]]] = [
     (14, _MIGRATION_14),
     (15, _MIGRATION_15),
     (16, _MIGRATION_16),
     (17, _MIGRATION_17),
+    (18, _MIGRATION_18),
 ]

@@ -14,6 +14,7 @@ from ui import pack as ui_pack
 from ui import store as ui_store
 from ui.reset import scoreboard_section as reset_section
 from ui.scoreboard import table, weekly
+from ui.season_pace import render as season_pace
 from ui.sections import open_shared
 from ui.widgets import dataframe
 
@@ -80,6 +81,7 @@ if sc.missing:
     needs = ", ".join(f"{label} (needs {entity})" for label, entity in sc.missing.items())
     capture.caption(f"Not on the scorecard yet: {needs}.")
 st.page_link("pages/settings.py", label="Set goals and thresholds", icon="⚙️")
+season_pace(ws.id, ctx.as_of, currency)
 
 # ---------------------------------------------------------------- hard reset
 reset_section(ws.id, results, date.today())

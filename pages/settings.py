@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from analytics import access, indicators, scorecard
+from analytics import access, indicators, period_goals, scorecard
 from analytics.indicators import pace
 from analytics.settings import SETTINGS, Setting, save_settings
 from ui import access as ui_access
 from ui import sidebar
 from ui import store as ui_store
 from ui.format import plain
-from ui.widgets import page_header, save_then_rerun, stop_unless
+from ui.widgets import dataframe, page_header, save_then_rerun, stop_unless
 
 page_header(
     "Settings",
@@ -164,6 +165,125 @@ if submitted:
             lambda: save_settings(ui_store.connection(), ws.id, values),
             "Settings saved. Every page now uses them.",
         )
+
+# ---------------------------------------------------------------- period goals
+st.subheader("Goals that change with the season")
+st.caption(
+    "A different weekly goal for some months of every year: the busy quarter is not the quiet "
+    "one. A period is one month or a run of months (Oct–Dec; Nov–Feb runs across the new "
+    "year); a week counts in the month of its Thursday. One measurable's periods may not share "
+    "a month. Outside its periods a measurable keeps the goal above."
+)
+labels = {m.id: m.label for m in scorecard.MEASURABLES}
+months = list(range(1, 13))
+month_name = period_goals.MONTHS.__getitem__
+existing = period_goals.list_period_goals(ui_store.connection(), ws.id)
+
+
+def period_fields(key: str, p: period_goals.PeriodGoal | None) -> tuple[str, int, int, Any, str]:
+    """Name, first and last month, goal (None when empty) and who is changing it."""
+    c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1])
+    name = c1.text_input(
+        "Name (optional)",
+        value=p.name if p else "",
+        max_chars=period_goals.MAX_NAME,
+        placeholder="busy quarter",
+        key=f"{key}_name",
+    )
+    first, last = (
+        column.selectbox(
+            heading,
+            months,
+            index=(start or 1) - 1,
+            format_func=lambda n: month_name(n - 1),
+            key=f"{key}_{end}",
+        )
+        for column, heading, end, start in (
+            (c2, "First month", "from", p.from_month if p else None),
+            (c3, "Last month", "to", p.to_month if p else None),
+        )
+    )
+    goal = c4.number_input(
+        "Weekly goal", value=p.goal if p else None, placeholder="a number", key=f"{key}_goal"
+    )
+    by = c5.text_input("Changed by", max_chars=80, key=f"{key}_by")
+    return name, int(first or 1), int(last or 1), goal, by
+
+
+if existing:
+    dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Measurable": labels.get(p.measurable, p.measurable),
+                    "Period": p.label,
+                    "Weekly goal": f"{p.goal:g}",
+                }
+                for p in existing
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption("No period goals yet: every week is judged against the goals above.")
+
+with st.form(f"period_goal_add_{ws.id}", clear_on_submit=True):
+    st.markdown("**Add a period goal**")
+    measurable = st.selectbox(
+        "Measurable", list(labels), format_func=labels.__getitem__, key=f"pg_{ws.id}_measurable"
+    )
+    name, first, last, goal, by = period_fields(f"pg_{ws.id}_add", None)
+    if st.form_submit_button("Add period goal", icon="➕"):
+        save_then_rerun(
+            lambda: period_goals.add_period_goal(
+                ui_store.connection(), ws.id, str(measurable), first, last, goal, name, by
+            ),
+            "Period goal added. The scorecard judges its weeks against it.",
+        )
+
+if existing:
+    # The pick sits outside the form, so the fields below follow it at once.
+    chosen = st.selectbox(
+        "Change or remove a period goal",
+        existing,
+        format_func=lambda p: f"{labels.get(p.measurable, p.measurable)}: {p.label}",
+        key=f"pg_{ws.id}_pick",
+    )
+    with st.form(f"period_goal_edit_{ws.id}"):
+        picked = chosen or existing[0]
+        name, first, last, goal, by = period_fields(f"pg_{ws.id}_{picked.id}", picked)
+        save_col, remove_col = st.columns(2)
+        if save_col.form_submit_button("Save change", icon="💾"):
+            save_then_rerun(
+                lambda: period_goals.edit_period_goal(
+                    ui_store.connection(), ws.id, picked.id, first, last, goal, name, by
+                ),
+                "Period goal changed.",
+            )
+        if remove_col.form_submit_button("Remove", icon="🗑️"):
+            save_then_rerun(
+                lambda: period_goals.remove_period_goal(
+                    ui_store.connection(), ws.id, picked.id, by
+                ),
+                "Period goal removed: its months go back to the everyday goal.",
+            )
+    with st.expander("Changes to period goals"):
+        log = pd.DataFrame(period_goals.revisions(ui_store.connection(), ws.id))
+        if not log.empty:
+            dataframe(
+                pd.DataFrame(
+                    {
+                        "When": log["changed_at"].astype(str),
+                        "Who": log["changed_by"].astype(str),
+                        "What": log["what"].astype(str),
+                        "Before": log["old"].map(lambda v: "" if v is None else str(v)),
+                        "After": log["new"].map(lambda v: "" if v is None else str(v)),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
 
 st.divider()
 ui_access.passphrase_section(ws)
