@@ -158,7 +158,10 @@ def test_a_store_from_before_external_ids_is_upgraded_and_its_customers_still_ma
     )
     con.execute("DROP TABLE people")
     con.execute("DROP TABLE row_checks")
-    con.execute("DELETE FROM schema_version WHERE version >= 10")  # 10 and 11 run again
+    for fact in schema.FACTS:  # the summaries migration 15 made, which schema 9 had not
+        if fact.table not in ("customers_current", "deals_current"):
+            con.execute(f"DROP TABLE {fact.table}")
+    con.execute("DELETE FROM schema_version WHERE version >= 10")  # 10 and on run again
     con.close()
 
     con = store.connect(db_file)  # migration 10 runs

@@ -106,7 +106,9 @@ def test_a_card_sparkline_is_built_once_and_frozen_as_drawn(
 ) -> None:
     at = run_page("pages/scoreboard.py")
     no_failure(at)
-    drawn = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    # The cards' sparklines (axes hidden), not the season pace chart below the scorecard.
+    drawn = [s for s in specs if s["layout"].get("xaxis", {}).get("visible") is False]
     assert drawn, "the demo Scoreboard draws sparklines"
     assert made["sparkline"] == len(drawn)  # one per card, not a second one for snapshots
 

@@ -137,6 +137,8 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "issues",
     "issue_revisions",
     "packs",
+    "period_goals",
+    "period_goal_revisions",
 )
 
 
