@@ -3,13 +3,15 @@
 app.py stays the app (its page registry, sidebar and pages are unchanged, and `streamlit run
 app.py` still works, cold). This file only wraps it in Streamlit's `st.App` so that, when the
 server starts, ui/warmup.py imports what the pages use, opens the store and computes each
-workspace's figures in the background, while the server already accepts visits.
+workspace's figures in the background, while the server already accepts visits; the page a
+browser asks for meanwhile is warmed first (the middleware notes it).
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from starlette.middleware import Middleware
 
-from ui.warmup import lifespan
+from ui.warmup import PageRequests, lifespan
 
-app = st.App("app.py", lifespan=lifespan)
+app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(PageRequests)])

@@ -338,7 +338,10 @@ def run(
     report = BrowserReport(later, entry=entry)
     report.load_average["start"] = round(os.getloadavg()[0], 2)
     with sync_playwright() as pw:
-        serving = {"entry": entry, "root": root}
+        # One address for every server: a browser keeps scripts (and their compiled code) per
+        # address, so the primed profile holds them for the servers after it, as an owner's
+        # browser holds them for `make run`'s fixed port.
+        serving: dict[str, Any] = {"entry": entry, "root": root, "port": load.free_port()}
         _prime(pw, db, workdir, headings, serving)
         for slug, heading in headings.items():
             server = load.start_server(db, workdir / f"streamlit-{slug}.log", **serving)

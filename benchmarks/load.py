@@ -233,7 +233,7 @@ ENTRY = "serve.py"
 ENTRIES = ("serve.py", "app.py")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -247,17 +247,20 @@ def start_server(
     store_idle: str | None = None,
     entry: str = ENTRY,
     root: Path = ROOT,
+    port: int | None = None,
 ) -> Server:
     """`streamlit run serve.py` on a free port in its own process group, once healthy.
 
     `store_idle` sets OPENING_DAY_STORE_IDLE (seconds the app keeps the store after a run;
     benchmarks.reopen times the app holding it for good); None: the app as shipped.
     `entry` "app.py" starts the app without the warm-up (to time what the warm-up saves);
-    `root` serves the app of another tree (a worktree of the code before a change).
+    `root` serves the app of another tree (a worktree of the code before a change); `port`
+    (default: a free one) lets servers started one after another share an address, so a
+    browser's cache of the app's scripts, which is kept per address, serves them all.
 
     The same command as tests/e2e/conftest.py's start_app (benchmarks do not import tests).
     """
-    port = _free_port()
+    port = port or free_port()
     env = {**os.environ, "OPENING_DAY_DB": str(db), "PYTHONUNBUFFERED": "1"}
     env.pop("OPENING_DAY_SHARED", None)  # the owner's own server: no passphrase gate
     env.pop("OPENING_DAY_STORE_IDLE", None)  # the app as shipped: it lets go of the store

@@ -30,11 +30,14 @@ DEMO_NAME = "Harbour IT"  # the demo business (its name, as any page shows it)
 # ---------------------------------------------------------------- the child process
 
 
-def probe(pages: list[str], hold_store: bool = False) -> dict[str, Any]:
+def probe(
+    pages: list[str], hold_store: bool = False, asked: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """In a child process: serve app.py as serve.py does, let it warm up, then visit `pages`.
 
     `hold_store`: another program holds the store file while the server starts (as a command
-    would), and lets go once the warm-up has given up on it, before the visits.
+    would), and lets go once the warm-up has given up on it, before the visits. `asked`: the
+    paths a browser asked for (through serve.py's middleware) as the server started.
     """
     import streamlit as st
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -80,6 +83,10 @@ def probe(pages: list[str], hold_store: bool = False) -> dict[str, Any]:
 
     async def serve() -> dict[str, Any]:
         app = st.App(str(ROOT / "app.py"), lifespan=warmup.lifespan)
+        for path in asked:
+            await warmup.PageRequests(_answered)(
+                {"type": "http", "method": "GET", "path": path, "query_string": b""}, None, None
+            )
         inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
         started = asyncio.Event()
 
@@ -101,6 +108,7 @@ def probe(pages: list[str], hold_store: bool = False) -> dict[str, Any]:
             "done": report.done.is_set(),
             "store_open": report.store_open,
             "runs": report.runs,
+            "asked": report.asked,
             "prefilled": report.prefilled,
             "problems": report.problems,
             "imported": report.imported,
@@ -133,10 +141,21 @@ def probe(pages: list[str], hold_store: bool = False) -> dict[str, Any]:
     return asyncio.run(serve())
 
 
+async def _answered(scope: Any, receive: Any, send: Any) -> None:
+    """The app behind the middleware, in `probe`: the request is answered (nothing to do)."""
+
+
 _HOLD = "import duckdb, time; c = duckdb.connect({db!r}); print('ok', flush=True); time.sleep(120)"
 
 
-def served(db: Path, pages: list[str], *, shared: bool = False, hold: bool = False) -> Any:
+def served(
+    db: Path,
+    pages: list[str],
+    *,
+    shared: bool = False,
+    hold: bool = False,
+    asked: tuple[str, ...] = (),
+) -> Any:
     """`probe` in a child process on the store `db`; its findings."""
     env = {**os.environ, store.DB_ENV: str(db), "PYTHONUNBUFFERED": "1"}
     env.pop("OPENING_DAY_SHARED", None)
@@ -144,7 +163,7 @@ def served(db: Path, pages: list[str], *, shared: bool = False, hold: bool = Fal
         env["OPENING_DAY_SHARED"] = "1"
     code = (
         "import json, os, sys; from tests.test_warmup import probe; "
-        f"print('PROBE' + json.dumps(probe({pages!r}, {hold!r}))); sys.stdout.flush(); "
+        f"print('PROBE' + json.dumps(probe({pages!r}, {hold!r}, {asked!r}))); sys.stdout.flush(); "
         # Leave without Python's shutdown: Streamlit's and DuckDB's own threads are still
         # alive there, and DuckDB can abort the process as they are stopped (seen in CI).
         "os._exit(0)"
@@ -221,6 +240,21 @@ def test_the_warm_up_computes_every_page_so_the_first_visits_compute_nothing(
     # the pages really drew their charts from what the warm-up kept
     assert found["visits"]["scoreboard"]["charts"] > 0
     assert found["visits"]["friction"]["charts"] > 0
+
+
+def test_the_page_a_browser_asks_for_is_warmed_first(demo_db: Path) -> None:
+    # the browser asks for Sales vs tech (and a script file, which is no page) as the server
+    # starts: that page is run first, then the others in their order, each once
+    found = served(demo_db, ["friction"], asked=("/friction", "/static/js/index.js"))
+    assert found["done"] and found["problems"] == []
+    assert found["asked"] == ["friction"]
+    assert found["runs"] == ["friction?", "?", "scoreboard?", "pace?", "niche?", "fit?"]
+    assert found["computed"] == EVERY_AREA_AND_THE_KEPT_SCOREBOARD
+    assert found["visits"]["friction"]["failures"] == []
+    assert (found["visits"]["friction"]["computed"], found["visits"]["friction"]["builds"]) == (
+        0,
+        0,
+    )
 
 
 def test_an_empty_store_warms_nothing_and_home_still_welcomes(db_file: Path) -> None:

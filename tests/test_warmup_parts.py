@@ -151,3 +151,62 @@ def test_the_browser_opens_as_streamlit_run_app_py_opened_it(
     monkeypatch.setattr(cli_util, "open_browser", urls.append)
     warmup.open_browser()
     assert urls == opened
+
+
+def test_the_middleware_notes_the_pages_asked_for_and_passes_every_request_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    from ui import warmup
+
+    monkeypatch.setattr(warmup, "report", warmup.Report())
+    monkeypatch.setattr(warmup, "_asked", [])
+    answered: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        answered.append(scope["path"])
+
+    async def ask(path: str, query: bytes = b"", method: str = "GET", root: str = "") -> None:
+        scope = {"type": "http", "method": method, "path": path, "query_string": query}
+        await warmup.PageRequests(app)({**scope, "root_path": root}, None, None)
+
+    async def requests() -> None:
+        await ask("/")  # Home
+        await ask("/pace", b"ws=Harbour+IT&weeks=all")  # the sidebar's deep link
+        await ask("/static/js/index.DormvYxC.js")  # a script: no page
+        await ask("/_stcore/health")
+        await ask("/data")  # a page the warm-up does not run
+        await ask("/fit", method="POST")
+        await ask("/od/niche", root="/od")  # served under a base path
+        warmup.report.done.set()
+        await ask("/friction")  # after the warm-up: nothing to note
+
+    asyncio.run(requests())
+    assert answered == [
+        "/",
+        "/pace",
+        "/static/js/index.DormvYxC.js",
+        "/_stcore/health",
+        "/data",
+        "/fit",
+        "/od/niche",
+        "/friction",
+    ]
+    assert warmup._asked == [("", ""), ("pace", "Harbour IT"), ("niche", "")]
+
+
+def test_the_page_asked_for_is_taken_for_its_workspace_once() -> None:
+    from types import SimpleNamespace
+
+    from ui import warmup
+
+    one, two = SimpleNamespace(id=1, name="Acme"), SimpleNamespace(id=2, name="Harbour IT")
+    warmup._asked[:] = [("pace", "Harbour IT"), ("pace", "Nobody"), ("fit", "Acme")]
+    done = {(1, "fit")}
+    assert warmup._next_asked([one, two], done) == (two, "pace")
+    assert warmup._other_asked("pace")  # fit is still asked for
+    assert warmup._next_asked([one, two], done) == (one, "pace")  # an unknown name: the first
+    assert not warmup._other_asked("fit")
+    assert warmup._next_asked([one, two], done) is None  # Acme's fit is done already
+    assert warmup._asked == []

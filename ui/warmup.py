@@ -21,6 +21,12 @@ taking visits at once:
    Either way every cached value is keyed by its workspace id and shown only to a session
    that may see that workspace, as for any visit: warming shows nothing to anyone.
 
+The page a browser asks for goes first: serve.py's middleware (`PageRequests`) notes every
+request for a page's HTML while the warm-up runs, and the warm-up runs that page next,
+stopping a run of another page for it (tried again afterwards). The browser then spends the
+second or so it takes to start Streamlit's frontend while the other core computes the page's
+figures, and the visit's own run finds them cached.
+
 A visit that arrives meanwhile is served as ever: it computes what is not there yet, and a
 value being computed by the warm-up is waited for, not computed twice (Streamlit's per-key
 compute lock; ui/figure_cache.py's builds under way). The warm-up gives way to visits (on
@@ -74,6 +80,7 @@ class Report:
     runs: list[str] = field(default_factory=list)  # "page?query" of each headless run
     prefilled: list[int] = field(default_factory=list)  # workspace ids computed directly
     gave_way: int = 0  # page runs stopped half-way for a visit (and tried again after it)
+    asked: list[str] = field(default_factory=list)  # pages run first: a browser asked for them
     problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0  # from `started` until the warm-up was done
@@ -81,6 +88,10 @@ class Report:
 
 
 report = Report()
+# Pages a browser asked for while the warm-up runs, oldest first: (URL path, workspace name
+# from the query or ""); `PageRequests` adds, `warm` takes.
+_asked: list[tuple[str, str]] = []
+_asked_lock = threading.Lock()
 
 
 # ---------------------------------------------------------------- steps
@@ -151,6 +162,60 @@ def visited() -> bool:
     from ui import store as ui_store
 
     return ui_store.visits_running() > 0 or ui_store.since_last_visit() < QUIET_S
+
+
+# ---------------------------------------------------------------- the page asked for first
+
+
+def page_asked(path: str, query: str = "") -> str | None:
+    """The warmed page (its URL path) a request's path is for, None for anything else (a
+    script, a font, Streamlit's own endpoints). `query` is the raw query string; a
+    workspace named in it (the sidebar's deep link) is noted with the page."""
+    from urllib.parse import parse_qs
+
+    from ui.access import WS_PARAM
+
+    page = path.strip("/")
+    if page not in PAGES:
+        return None
+    with _asked_lock:
+        if not report.done.is_set():
+            _asked.append((page, (parse_qs(query).get(WS_PARAM) or [""])[0]))
+    return page
+
+
+class PageRequests:
+    """ASGI middleware (serve.py's st.App): notes each page a browser asks for (`page_asked`),
+    then hands the request on unchanged."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET":
+            path = scope.get("path", "")
+            root = scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            page_asked(path, scope.get("query_string", b"").decode("latin-1"))
+        await self.app(scope, receive, send)
+
+
+def _next_asked(workspaces: list[Any], done: set[tuple[int, str]]) -> tuple[Any, str] | None:
+    """The oldest page asked for and not warmed yet: (workspace, page), or None."""
+    with _asked_lock:
+        while _asked:
+            page, name = _asked.pop(0)
+            ws = next((w for w in workspaces if w.name == name), workspaces[0])
+            if (ws.id, page) not in done:
+                return ws, page
+    return None
+
+
+def _other_asked(page: str) -> bool:
+    """A browser asked for another page than `page` (the run under way gives way to it)."""
+    with _asked_lock:
+        return any(asked != page for asked, _ in _asked)
 
 
 # ---------------------------------------------------------------- headless runs
@@ -266,6 +331,33 @@ async def warm(
                 out.prefilled.append(ws.id)
             return out
         kept_before = figure_cache.kept()
+        done: set[tuple[int, str]] = set()  # (workspace id, page) run to the end, or given up
+
+        async def warm_page(ws: Any, page: str, *, first: bool = False) -> None:
+            query = {WS_PARAM: ws.name} if len(workspaces) > 1 else {}
+            tries = 0
+            while tries < RUN_TRIES:
+                if not first:  # a page asked for goes first, before this one
+                    while (job := _next_asked(workspaces, done)) is not None:
+                        out.asked.append(job[1])
+                        await warm_page(*job, first=True)
+                await _give_way(visited)
+                asked_other = False
+
+                def give_way() -> bool:
+                    nonlocal asked_other
+                    asked_other = not first and _other_asked(page)
+                    return asked_other or visited()
+
+                failures = await run_headless(runtime, page, query, give_way=give_way)
+                if failures is not None:
+                    out.runs.append(f"{page}?{urlencode(query)}")
+                    out.problems += [f"/{page}: {failure}" for failure in failures]
+                    break
+                out.gave_way += 1
+                tries += 0 if asked_other else 1  # stopped for a page asked for: not a try
+            done.add((ws.id, page))
+
         for n, ws in enumerate(workspaces):
             # The figures kept are few (figure_cache.MAX_FIGURES, oldest dropped first): the
             # next workspace is warmed only if its figures fit beside those already warmed.
@@ -273,15 +365,8 @@ async def warm(
             if figure_cache.kept() + per_workspace > figure_cache.MAX_FIGURES:
                 break
             for page in PAGES:
-                query = {WS_PARAM: ws.name} if len(workspaces) > 1 else {}
-                for _ in range(RUN_TRIES):
-                    await _give_way(visited)
-                    failures = await run_headless(runtime, page, query, give_way=visited)
-                    if failures is not None:
-                        out.runs.append(f"{page}?{urlencode(query)}")
-                        out.problems += [f"/{page}: {failure}" for failure in failures]
-                        break
-                    out.gave_way += 1
+                if (ws.id, page) not in done:
+                    await warm_page(ws, page)
     except asyncio.CancelledError:  # the server stops
         out.problems.append("stopped with the server")
         raise
@@ -289,14 +374,17 @@ async def warm(
         out.problems.append(f"{type(exc).__name__}: {exc}")
     finally:
         out.seconds = round(time.monotonic() - out.started, 2)
-        out.done.set()
+        with _asked_lock:
+            out.done.set()
+            _asked.clear()
         _LOG.info(
-            "Warm-up: %d modules, store %s, %d page runs (%d stopped for visits), "
-            "%d workspaces computed, %.1f s%s",
+            "Warm-up: %d modules, store %s, %d page runs (%d stopped for visits, %d run "
+            "first as asked for), %d workspaces computed, %.1f s%s",
             out.imported,
             "open" if out.store_open else "not opened",
             len(out.runs),
             out.gave_way,
+            len(out.asked),
             len(out.prefilled),
             out.seconds,
             "".join(f"; {p}" for p in out.problems),
