@@ -45,11 +45,13 @@ from analytics.indicators.pace.people import (
     recent_since,
     workload_top_people,
 )
+from analytics.indicators.pace.cash import DSO_DAYS, compute_dso_days, dso_history
 # isort: on
 
 
 __all__ = [
     "ACTIVITY_CONSISTENCY",
+    "DSO_DAYS",
     "HOLE_SHARE",
     "HORIZON_MONTHS",
     "LATELY_VS_LIFETIME",
@@ -65,10 +67,12 @@ __all__ = [
     "activity_types",
     "bookings_vs_revenue",
     "compute_activity_consistency",
+    "compute_dso_days",
     "compute_lately_vs_lifetime",
     "compute_order_book_cover",
     "compute_prospecting_hours",
     "compute_workload_pace",
+    "dso_history",
     "estimate_lag",
     "lately_frames",
     "order_book_as_of",
