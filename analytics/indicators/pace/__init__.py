@@ -45,12 +45,22 @@ from analytics.indicators.pace.people import (
     recent_since,
     workload_top_people,
 )
-from analytics.indicators.pace.cash import DSO_DAYS, compute_dso_days, dso_history
+from analytics.indicators.pace.cash import (
+    CASH_GAP_WEEKS,
+    DSO_DAYS,
+    cash_weeks,
+    compute_cash_gap_weeks,
+    compute_dso_days,
+    dso_history,
+    late_payers,
+    weekly_costs,
+)
 # isort: on
 
 
 __all__ = [
     "ACTIVITY_CONSISTENCY",
+    "CASH_GAP_WEEKS",
     "DSO_DAYS",
     "HOLE_SHARE",
     "HORIZON_MONTHS",
@@ -66,7 +76,9 @@ __all__ = [
     "WORKLOAD_PACE",
     "activity_types",
     "bookings_vs_revenue",
+    "cash_weeks",
     "compute_activity_consistency",
+    "compute_cash_gap_weeks",
     "compute_dso_days",
     "compute_lately_vs_lifetime",
     "compute_order_book_cover",
@@ -74,6 +86,7 @@ __all__ = [
     "compute_workload_pace",
     "dso_history",
     "estimate_lag",
+    "late_payers",
     "lately_frames",
     "order_book_as_of",
     "person_weeks",
@@ -81,5 +94,6 @@ __all__ = [
     "prospecting_weeks",
     "recent_since",
     "weather",
+    "weekly_costs",
     "workload_top_people",
 ]
