@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from analytics import indicators, store
+from analytics.indicators import pace
 from analytics.settings import defaults
 from tests.conftest import insert_rows as insert
 
@@ -122,3 +123,17 @@ def test_cash_gap_weeks_needs_paid_dates_and_costs(
     insert(con, "invoices", [inv("B", "Acme", D, 100, paid=D)], workspace.id)
     r = run(con, workspace.id)
     assert r.status == "unknown" and "weekly costs" in r.message
+
+
+def test_what_to_do_next_cites_the_numbers(con: store.Connection, cash_store: int) -> None:
+    r = run(con, cash_store, "cash_gap_weeks", weekly_costs=500)
+    advice = pace.cash_advice(r, "USD")
+    # Week 1 brings 100 against 500: 400 short. Late: 20 days late, 1,050 open. Deals: 3,400.
+    # The first hole after week 4 is week 5 (29 Apr).
+    assert advice == (
+        "The week of 1 Apr 2025 is $400 short of your $500 of weekly costs: plan for it now. "
+        "Call Late first: they pay a typical 20 days after the due date and owe $1,050 today. "
+        "Won deals worth $3,400 are not invoiced yet: ask for a deposit or invoice the first "
+        "stage when work starts. From the week of 29 Apr 2025 little is booked: what you sell "
+        "this month pays then, so prospect now."
+    )

@@ -48,6 +48,7 @@ from analytics.indicators.pace.people import (
 from analytics.indicators.pace.cash import (
     CASH_GAP_WEEKS,
     DSO_DAYS,
+    cash_advice,
     cash_weeks,
     compute_cash_gap_weeks,
     compute_dso_days,
@@ -76,6 +77,7 @@ __all__ = [
     "WORKLOAD_PACE",
     "activity_types",
     "bookings_vs_revenue",
+    "cash_advice",
     "cash_weeks",
     "compute_activity_consistency",
     "compute_cash_gap_weeks",

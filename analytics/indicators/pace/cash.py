@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics import format as fmt
 from analytics.indicators import register_entry
-from analytics.indicators.base import Context, Result
+from analytics.indicators.base import Context, Indicator, NotEnoughData, Result
 from analytics.indicators.common import cost_rates, currency, day_of
 from analytics.indicators.pace.order_book import bookings_vs_revenue
 from analytics.queries import query
@@ -44,15 +44,22 @@ def dso_history(ctx: Context) -> pd.DataFrame:
     return frame
 
 
-def compute_dso_days(ctx: Context) -> Result:
-    ind = DSO_DAYS
+def cash_day(ctx: Context, ind: Indicator) -> tuple[Context, pd.DataFrame]:
+    """The invoices' as-of day and the DSO history to it; without invoices, or without a
+    single paid date (nothing tells what is open), the figure ends as not enough data."""
     ctx = ctx.on(day_of(ctx, ind, "invoices", NO_INVOICES))
     frame = dso_history(ctx)
     if frame.empty:
-        return ind.unknown(NO_INVOICES)
+        raise NotEnoughData(ind.unknown(NO_INVOICES))
+    if int(frame.iloc[-1]["paid_lines"]) == 0:
+        raise NotEnoughData(ind.unknown(NO_PAID_DATES, frame))
+    return ctx, frame
+
+
+def compute_dso_days(ctx: Context) -> Result:
+    ind = DSO_DAYS
+    ctx, frame = cash_day(ctx, ind)
     today = frame.iloc[-1]
-    if int(today["paid_lines"]) == 0:
-        return ind.unknown(NO_PAID_DATES, frame)
     cur = currency(ctx)
     open_amount, revenue = float(today["open_receivables"]), float(today["revenue_90d"])
     if revenue <= 0:
@@ -140,12 +147,7 @@ def _late_payer_words(payers: pd.DataFrame, cur: str) -> str:
 
 def compute_cash_gap_weeks(ctx: Context) -> Result:
     ind = CASH_GAP_WEEKS
-    ctx = ctx.on(day_of(ctx, ind, "invoices", NO_INVOICES))
-    history = dso_history(ctx)
-    if history.empty:
-        return ind.unknown(NO_INVOICES)
-    if int(history.iloc[-1]["paid_lines"]) == 0:
-        return ind.unknown(NO_PAID_DATES)
+    ctx, _history = cash_day(ctx, ind)
     costs, from_setting, past = weekly_costs(ctx)
     cur = currency(ctx)
     if costs <= 0:
@@ -188,6 +190,42 @@ def compute_cash_gap_weeks(ctx: Context) -> Result:
         "late_payers": payers.to_dict(orient="records"),
     }
     return ind.judged(value, ctx.settings, message, details, weeks)
+
+
+def cash_advice(result: Result, cur: str) -> str:
+    """What to do next about the coming weeks, in the owner's numbers ('' when unknown)."""
+    if not result.known or result.frame.empty:
+        return ""
+    weeks, d = result.frame, result.details
+    holes = weeks[weeks["hole"]]
+    steps: list[str] = []
+    if len(holes):
+        first = holes.iloc[0]
+        short = float(first["costs"] - first["expected"])
+        steps.append(
+            f"The week of {fmt.day(first['week_start'])} is {fmt.money(short, cur)} short of "
+            f"your {fmt.money(float(first['costs']), cur)} of weekly costs: plan for it now."
+        )
+    payers = d.get("late_payers") or []
+    if payers:
+        top = payers[0]
+        steps.append(
+            f"Call {top['customer']} first: they pay a typical "
+            f"{float(top['median_days_late']):.0f} days after the due date and owe "
+            f"{fmt.money(float(top['open_amount']), cur)} today."
+        )
+    if float(d.get("expected_from_deals") or 0) > 0:
+        steps.append(
+            f"Won deals worth {fmt.money(float(d['expected_from_deals']), cur)} are not "
+            "invoiced yet: ask for a deposit or invoice the first stage when work starts."
+        )
+    late_holes = holes[holes["week"] > 4]
+    if len(late_holes):
+        steps.append(
+            f"From the week of {fmt.day(late_holes.iloc[0]['week_start'])} little is booked: "
+            "what you sell this month pays then, so prospect now."
+        )
+    return " ".join(steps)
 
 
 CASH_GAP_WEEKS = register_entry("cash_gap_weeks", compute=compute_cash_gap_weeks, spark=_spark_cash)
