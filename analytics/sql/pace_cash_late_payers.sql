@@ -4,6 +4,8 @@
 with lines as (
     select customer, date, amount, invoice_no, due, paid
     from macros.invoices_to($ws, $as_of)
+    -- lines paid before the 12 months to $as_of tell neither what is open nor how late
+    where paid is null or paid > $as_of::date - 365
 ),
 
 invoices as (

@@ -1,17 +1,21 @@
 -- Expected cash in for each of the 13 weeks after $as_of (week k: days $as_of+7k-6 … $as_of+7k),
 -- by source:
 -- * open invoices (dated on or before $as_of, not paid by it), on their due date (or, without
---   one, the date plus the workspace's usual terms, else 30 days) shifted by their customer's
---   typical lateness: the median days paid after due over the 12 months to $as_of when the
---   customer has at least 3 such paid invoices, else the workspace's median (else 0). An
+--   one, the date plus the usual terms: the median days from date to due of the invoices read,
+--   else 30) shifted by their customer's typical lateness: the median days paid after due
+--   over the 12 months to $as_of when the customer has at least 3 such paid invoices, else
+--   the workspace's median (else 0). An
 --   expected day already past lands in week 1 (the money is due now); one more than 90 days
 --   past is doubtful and left out (its total is in `doubtful`);
 -- * won deals (closed on or before $as_of, with a value) not yet invoiced: closed plus the
 --   order-to-cash lag of $lag months, when that is after $as_of.
--- An invoice is its lines of one number together (lines without a number: per customer-day).
+-- An invoice is its lines of one number together (lines without a number: per customer-day);
+-- only invoices open on $as_of or paid in the 12 months to it are read.
 with lines as (
     select customer, date, amount, invoice_no, due, paid
     from macros.invoices_to($ws, $as_of)
+    -- lines paid before the 12 months to $as_of tell neither what is open nor how late
+    where paid is null or paid > $as_of::date - 365
 ),
 
 invoices as (
