@@ -174,10 +174,18 @@ _MIGRATION_18 = [
       changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
 ]
 
+# Invoices' due and paid dates (optional fields; not part of the row fingerprint, so an
+# export imported before them is still recognised): what the cash calendar reads.
+_MIGRATION_19 = [
+    "ALTER TABLE invoices ADD COLUMN IF NOT EXISTS due DATE",
+    "ALTER TABLE invoices ADD COLUMN IF NOT EXISTS paid DATE",
+]
+
 LATER: list[tuple[int, list[str]]] = [
     (14, _MIGRATION_14),
     (15, _MIGRATION_15),
     (16, _MIGRATION_16),
     (17, _MIGRATION_17),
     (18, _MIGRATION_18),
+    (19, _MIGRATION_19),
 ]

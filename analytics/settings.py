@@ -256,6 +256,15 @@ SETTINGS: dict[str, Setting] = {
             group="Costs",
         ),
         Setting(
+            "weekly_costs",
+            "Weekly costs (what goes out in a typical week)",
+            0.0,
+            "What the cash calendar compares each coming week's expected cash with. 0 = "
+            "from your last 13 weeks: invoice costs plus hours logged × the cost rates above.",
+            minimum=0,
+            group="Costs",
+        ),
+        Setting(
             "discount_threshold",
             "Deep discount: more than (share of list price)",
             0.15,

@@ -56,7 +56,7 @@ EXPORTS: dict[str, tuple[list[str], str, dict[str, object]]] = {
          "AccountCode", "TaxType", "Currency"],
         "invoices",
         {"date": "InvoiceDate", "customer": "ContactName", "amount": "LineAmount",
-         "invoice_no": "InvoiceNumber", "product": "Description"},
+         "invoice_no": "InvoiceNumber", "product": "Description", "due": "DueDate"},
     ),
     "hubspot deals": (
         ["Record ID", "Deal Name", "Deal Stage", "Amount", "Create Date", "Close Date",

@@ -247,6 +247,8 @@ def test_every_pace_result_is_plain_json(con: store.Connection, prospecting_stor
         "order_book_cover",
         "workload_pace",
         "lately_vs_lifetime",
+        "dso_days",
+        "cash_gap_weeks",
     }
     for r in results.values():
         payload = json.dumps(indicators.result_json(r))  # no default=: must be plain already

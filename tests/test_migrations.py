@@ -36,6 +36,7 @@ DIGESTS = {
     16: "a716ae00401d8b46fb456b41bd5586abc2c998a5527448219aaed6dc94f3760b",
     17: "6631ebcd7c451cc763e7ed60efaad91f914471741540498a88c88b9e38db5aaa",
     18: "bf3fea9839cca271b08b2703361c12a3a95f603cbcb9d8c7605c51e2f35d2bc0",
+    19: "70149805876ccce5a39b9de216c8f67d462c65ad086775c3d9e723a3a1a6bdfe",
 }
 
 
@@ -118,7 +119,7 @@ def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
 
     con = store.connect(db_file)  # migration 12 runs
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 18
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 19
         after = con.execute("SELECT row_fp, occurrence FROM invoices ORDER BY source_row")
         assert after.fetchall() == right
         # Another export with the same two lines and one more adds only the new one.

@@ -165,6 +165,22 @@ invoice_numbers as (
         deal_no,
         10000 + row_number() over (order by date, idx, invoice_kind, deal_no) as invoice_number
     from (select distinct date, idx, invoice_kind, deal_no from lines)
+),
+
+-- when each invoice is paid: 30-day terms; a few habitually late customers (about one in
+-- eight) pay 3-7 weeks after the due date, the rest within a few days of it either side; an
+-- invoice not paid by the end date is still open. Drawn from hash streams of their own
+-- ('late payer', 'days late'), so every other figure of the demo stays as it was.
+payments as (
+    select
+        n.invoice_number,
+        n.date + 30 as due,
+        case
+            when demo_u(p.seed, 'late payer', n.idx, 0) < 0.125
+                then 20 + floor(30 * demo_u(p.seed, 'days late', n.idx, n.invoice_number))
+            else floor(-6 + 12 * demo_u(p.seed, 'days late', n.idx, n.invoice_number))
+        end::integer as days_late
+    from invoice_numbers as n, p
 )
 
 select
@@ -175,6 +191,8 @@ select
     l.product,
     l.recurring,
     l.cost::decimal(18, 2) as cost,
+    pay.due,
+    case when pay.due + pay.days_late <= p.end_date then pay.due + pay.days_late end as paid,
     -- a unique sort key: invoice, then line
     (n.invoice_number * 8 + case l.product
         when 'Managed services' then 0 when 'Cloud licences' then 1 when 'Security' then 2
@@ -184,3 +202,5 @@ from lines as l
 inner join invoice_numbers as n
     on l.date = n.date and l.idx = n.idx and l.invoice_kind = n.invoice_kind
     and l.deal_no = n.deal_no
+inner join payments as pay on n.invoice_number = pay.invoice_number
+cross join p

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.indicators import pace
 from ui import capture, charts
 from ui.sections import AreaPage, Render
+from ui.sections.pace_cash import render_cash_gap_weeks, render_dso_days
 from ui.widgets import people_shown, people_table, renamed_table
 
 
@@ -146,4 +147,6 @@ SECTIONS: dict[str, Render] = {
     "activity_consistency": consistency,
     "workload_pace": workload,
     "lately_vs_lifetime": lately,
+    "dso_days": render_dso_days,
+    "cash_gap_weeks": render_cash_gap_weeks,
 }

@@ -45,11 +45,24 @@ from analytics.indicators.pace.people import (
     recent_since,
     workload_top_people,
 )
+from analytics.indicators.pace.cash import (
+    CASH_GAP_WEEKS,
+    DSO_DAYS,
+    cash_advice,
+    cash_weeks,
+    compute_cash_gap_weeks,
+    compute_dso_days,
+    dso_history,
+    late_payers,
+    weekly_costs,
+)
 # isort: on
 
 
 __all__ = [
     "ACTIVITY_CONSISTENCY",
+    "CASH_GAP_WEEKS",
+    "DSO_DAYS",
     "HOLE_SHARE",
     "HORIZON_MONTHS",
     "LATELY_VS_LIFETIME",
@@ -64,12 +77,18 @@ __all__ = [
     "WORKLOAD_PACE",
     "activity_types",
     "bookings_vs_revenue",
+    "cash_advice",
+    "cash_weeks",
     "compute_activity_consistency",
+    "compute_cash_gap_weeks",
+    "compute_dso_days",
     "compute_lately_vs_lifetime",
     "compute_order_book_cover",
     "compute_prospecting_hours",
     "compute_workload_pace",
+    "dso_history",
     "estimate_lag",
+    "late_payers",
     "lately_frames",
     "order_book_as_of",
     "person_weeks",
@@ -77,5 +96,6 @@ __all__ = [
     "prospecting_weeks",
     "recent_since",
     "weather",
+    "weekly_costs",
     "workload_top_people",
 ]

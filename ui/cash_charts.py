@@ -1,0 +1,91 @@
+"""The cash calendar: expected cash in for each of the coming weeks by source (open invoices
+due, won deals not yet invoiced) against the weekly costs, the weeks that fall short marked
+with a sign and a word (not by colour alone); and days sales outstanding month by month.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui import figure_cache
+from ui.charts import ACCENT, BAD, FORECAST, HOLE, LAYOUT, NEUTRAL, reference_line
+
+HOLE_MARK = "⚠ gap"
+
+
+@figure_cache.once
+def cash_calendar(weeks: pd.DataFrame, costs: float, currency: str) -> go.Figure:
+    """Stacked bars of the cash expected in each week (invoices due, won deals), the weekly
+    costs as a line, and each week under it shaded and labelled "⚠ gap"."""
+    fig = go.Figure()
+    x = weeks["week_start"]
+    for column, name, colour, pattern in (
+        ("from_invoices", "Open invoices due (at each customer's usual lateness)", ACCENT, ""),
+        ("from_deals", "Won deals not yet invoiced", FORECAST, "/"),
+    ):
+        fig.add_bar(
+            x=x,
+            y=weeks[column],
+            name=name,
+            marker_color=colour,
+            marker_pattern_shape=pattern,
+            hovertemplate="Week of %{x|%d %b %Y}: %{y:,.0f} "
+            + currency
+            + "<extra>"
+            + name
+            + "</extra>",
+        )
+    fig.add_scatter(
+        x=x,
+        y=[costs] * len(weeks),
+        name=f"Weekly costs ({costs:,.0f} {currency})",
+        mode="lines",
+        line={"color": BAD, "dash": "dash", "width": 2},
+        hovertemplate="Weekly costs: %{y:,.0f} " + currency + "<extra></extra>",
+    )
+    holes = weeks[weeks["expected"] < costs]
+    for start, expected in zip(holes["week_start"], holes["expected"], strict=True):
+        fig.add_vrect(
+            x0=start - pd.Timedelta(days=3.5),
+            x1=start + pd.Timedelta(days=3.5),
+            fillcolor=HOLE,
+            line_width=0,
+        )
+        fig.add_annotation(
+            x=start, y=max(float(expected), 0), text=HOLE_MARK, showarrow=False, yshift=12
+        )
+    if not holes.empty:
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=f"{HOLE_MARK}: less cash expected than the weekly costs",
+            marker={"color": HOLE, "size": 14, "symbol": "square"},
+        )
+    fig.update_layout(
+        **LAYOUT,
+        title=f"Cash expected in, week by week ({currency})",
+        yaxis_title=currency,
+        barmode="stack",
+    )
+    return fig
+
+
+@figure_cache.once
+def dso_months(history: pd.DataFrame, green: float, red: float) -> go.Figure:
+    """Days sales outstanding at each month end (and on the day), with the two thresholds."""
+    known = history.dropna(subset=["dso"])
+    fig = go.Figure()
+    fig.add_scatter(
+        x=known["day"],
+        y=known["dso"],
+        name="Days sales outstanding",
+        mode="lines+markers",
+        line={"color": NEUTRAL, "width": 3},
+        hovertemplate="%{x|%d %b %Y}: %{y:,.0f} days<extra></extra>",
+    )
+    reference_line(fig, f"Green up to {green:g} days", y=green)
+    reference_line(fig, f"Red over {red:g} days", y=red)
+    fig.update_layout(**LAYOUT, title="Days sales outstanding, month by month", yaxis_title="days")
+    return fig
