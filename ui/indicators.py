@@ -12,6 +12,7 @@ import streamlit as st
 from analytics import areas, asof, indicators, snapshots
 from analytics.indicators import Indicator, Result, stored
 from ui import capture, charts, figure_cache
+from ui import issues_list as ui_issues_list
 from ui import store as ui_store
 from ui.format import plain
 from ui.sidebar import Context
@@ -133,6 +134,10 @@ def card(
             target = page_file(ind.page) if link else None
             if target:
                 st.page_link(target, label=f"Open {areas.page(ind.page).title}", icon="➡️")
+            # A red or amber figure can go on the business's issues list for the next review.
+            ui_issues_list.add_figure_action(
+                ind, result, currency, place="Scoreboard" if trend else None
+            )
         with st.expander("Why this matters" + (" · what to do" if ind.next_step else "")):
             st.markdown(plain(ind.description))
             if ind.next_step and result.status != "green":
