@@ -13,7 +13,7 @@ import streamlit as st
 from analytics import format as fmt
 from analytics import scorecard
 from analytics.scorecard import Pace
-from ui import capture, charts
+from ui import capture, charts, figure_cache
 from ui import store as ui_store
 from ui.format import plain
 from ui.scoreboard import weekly
@@ -45,7 +45,7 @@ def summary(paces: dict[str, Pace], currency: str) -> pd.DataFrame:
     )
 
 
-def chart(p: Pace) -> go.Figure:
+def _chart(p: Pace) -> go.Figure:
     """Cumulative actual against the cumulative goal, one point per season week."""
     weeks = p.weeks
     fig = go.Figure()
@@ -69,6 +69,10 @@ def chart(p: Pace) -> go.Figure:
         yaxis_title=p.label,
     )
     return fig
+
+
+# Built once per pace drawn (see ui/figure_cache.py), not on every run of the Scoreboard.
+chart = figure_cache.once(_chart)
 
 
 def render(workspace_id: int, as_of: date, currency: str) -> None:
