@@ -13,44 +13,20 @@
 -- running profit, `cumulative_share` its share of the total profit (null when the total is
 -- not above zero). The peak is the first rank where the running profit is highest:
 -- `peak_rank` customers earn `peak_profit`. cost_lines counts invoice lines carrying a cost.
-with source_invoices as (
-    select customer, amount, cost
-    from macros.invoices_between($ws, $current_after, $as_of)
-),
-
-invoiced_before as (
+with invoiced_before as (
     select distinct customer
     from macros.invoices_to($ws, $as_of)
 ),
 
-source_time as (
-    -- hours per customer and role first: the rate lookup then runs on a few rows each
-    select customer, trim(role) as role, sum(hours) as hours
-    from time_entries
-    where workspace_id = $ws and date > $current_after and date <= $as_of
-        and customer is not null and hours >= 0
-    group by all
-),
-
 revenue as (
-    select
-        customer,
-        sum(amount)::double as revenue,
-        coalesce(sum(cost), 0)::double as invoice_cost,
-        count(cost) as cost_lines
-    from source_invoices
-    group by customer
+    select * from macros.customer_takings($ws, $current_after, $as_of)
 ),
 
 delivery as (
-    select
-        customer,
-        sum(hours)::double as delivery_hours,
-        sum(
-            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
-        )::double as delivery_cost
-    from source_time
-    group by customer
+    select customer, hours as delivery_hours, time_cost as delivery_cost
+    from macros.customer_time_cost(
+        $ws, $current_after, $as_of, $rate_tech, $rate_sales, $rate_admin, $rate_default
+    )
 ),
 
 support as (
