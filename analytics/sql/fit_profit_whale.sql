@@ -69,26 +69,24 @@ costed as (
     from joined
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (order by profit desc, customer) as rank,
-        count(*) over () as customers,
-        sum(profit) over () as total_profit
-    from costed
+valued as (
+    select *, profit as value from costed
 ),
 
-running as (
+ranked as (
+    -- the 80/20 ranking's order (profit largest first, ties by name) and count; its shares
+    -- are of a total that can be zero or less here, so the running total is kept in money
     select
-        *,
+        * exclude (value, k20, k4, share, cumulative_share, top20, top4, gini),
+        sum(profit) over () as total_profit,
         sum(profit) over (order by rank rows between unbounded preceding and current row)
             as cumulative
-    from ranked
+    from macros.customer_pareto($ws, valued, [])
 ),
 
 peaked as (
     select *, max(cumulative) over () as peak_profit
-    from running
+    from ranked
 ),
 
 final as (
@@ -112,7 +110,7 @@ final as (
         p.total_profit,
         p.peak_profit,
         min(p.rank) filter (where p.cumulative = p.peak_profit) over () as peak_rank
-    from macros.with_segment($ws, peaked) as p
+    from peaked as p
 )
 
 select * from final
