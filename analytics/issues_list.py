@@ -27,6 +27,8 @@ from analytics import peers, review
 from analytics.errors import OpeningDayError
 from analytics.indicators import REGISTRY
 from analytics.store import Connection, transaction
+from analytics.store.revisions import log_revision
+from analytics.texts import checked_text
 
 MAX_TITLE = 200
 MAX_NAME = 80
@@ -101,12 +103,7 @@ def parse_priority(value: int | str) -> int:
 
 
 def _text(value: str, what: str, limit: int, *, required: bool = True) -> str:
-    clean = " ".join(str(value).split())
-    if required and not clean:
-        raise IssueError(f"Write the {what} first.")
-    if len(clean) > limit:
-        raise IssueError(f"The {what} is too long: at most {limit} characters, got {len(clean)}.")
-    return clean
+    return checked_text(value, what, limit, IssueError, required=required)
 
 
 def figure_source(
@@ -246,18 +243,14 @@ def _log(
     who: str,
     session_id: int | None,
 ) -> None:
-    tx.execute(
-        "INSERT INTO issue_revisions (workspace_id, issue_id, session_id, what, old_value, "
-        "new_value, changed_by) VALUES ($w, $i, $s, $what, $o, $n, $by)",
-        {
-            "w": workspace_id,
-            "i": issue_id,
-            "s": session_id,
-            "what": what,
-            "o": str(old),
-            "n": str(new),
-            "by": _text(who, "name", MAX_NAME, required=False),
-        },
+    log_revision(
+        tx,
+        "issue_revisions",
+        {"workspace_id": workspace_id, "issue_id": issue_id, "session_id": session_id},
+        what,
+        str(old),
+        str(new),
+        _text(who, "name", MAX_NAME, required=False),
     )
 
 

@@ -35,6 +35,8 @@ from typing import Any
 
 from analytics.errors import OpeningDayError
 from analytics.store import Connection, transaction
+from analytics.store.revisions import log_revision
+from analytics.texts import one_line
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAX_NAME = 40
@@ -126,7 +128,7 @@ def _goal(value: Any) -> float:
 
 
 def _name(value: str) -> str:
-    name = " ".join(str(value or "").split())
+    name = one_line(value or "")
     if len(name) > MAX_NAME:
         raise PeriodGoalError(f"Keep the period's name to {MAX_NAME} characters.")
     return name
@@ -205,11 +207,8 @@ def _fields(p: PeriodGoal) -> dict[str, Any]:
 def _revision(
     tx: Connection, workspace_id: int, period_id: int, what: str, old: str, new: str, by: str
 ) -> None:
-    tx.execute(
-        "INSERT INTO period_goal_revisions (workspace_id, period_goal_id, what, old_value, "
-        "new_value, changed_by) VALUES ($w, $id, $what, $old, $new, $by)",
-        {"w": workspace_id, "id": period_id, "what": what, "old": old, "new": new, "by": by},
-    )
+    record = {"workspace_id": workspace_id, "period_goal_id": period_id}
+    log_revision(tx, "period_goal_revisions", record, what, old, new, by)
 
 
 def add_period_goal(

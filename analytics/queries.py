@@ -55,6 +55,10 @@ MACROS = (
     "segment_period_figures",
     "pareto_ranks",
     "customer_pareto",
+    "customer_takings",
+    "customer_time_cost",
+    "cash_lines",
+    "latest_reviews",
 )
 _WITH_MACROS: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 _MACROS_LOCK = threading.Lock()

@@ -24,6 +24,7 @@ from analytics.errors import AccessDenied, PeerError
 from analytics.indicators import REGISTRY
 from analytics.queries import query
 from analytics.store import Connection, transaction
+from analytics.texts import checked_text, one_line
 
 MAX_COMMITMENT = 300
 MAX_OWNER = 80
@@ -147,12 +148,7 @@ def previous_session(con: Connection, session_id: int, *, viewer: int) -> Sessio
 
 
 def _text(value: str, what: str, limit: int) -> str:
-    clean = " ".join(str(value).split())
-    if not clean:
-        raise PeerError(f"Write the {what} first.")
-    if len(clean) > limit:
-        raise PeerError(f"The {what} is too long: at most {limit} characters, got {len(clean)}.")
-    return clean
+    return checked_text(value, what, limit, PeerError)
 
 
 def add_commitment(
@@ -233,7 +229,7 @@ def review_commitment(
     _, made_on, made_in = rows[0]
     if (made_on, made_in) >= (session.held_on, session.id):
         raise PeerError("A commitment is reviewed at a later session than the one that made it.")
-    clean_note = " ".join(str(note).split())[:MAX_COMMITMENT]
+    clean_note = one_line(note)[:MAX_COMMITMENT]
     with transaction(con) as tx:
         tx.execute(
             "INSERT INTO peer_commitment_reviews (commitment_id, session_id, done, note) "

@@ -59,8 +59,25 @@ def con() -> duckdb.DuckDBPyConnection:
         (2, 'D6', 'won', '2024-02-01', 90)      -- another workspace"""
     )
     invoice_days(db)
+    more_tables(db)
     queries.define_macros(db)
     return db
+
+
+def more_tables(db: duckdb.DuckDBPyConnection) -> None:
+    """The invoice columns, time entries and peer review tables the later macros read, empty
+    (each test of those macros adds its own rows)."""
+    db.execute(
+        "alter table invoices add column cost decimal(18,2); "
+        "alter table invoices add column invoice_no varchar; "
+        "alter table invoices add column due date; "
+        "alter table invoices add column paid date; "
+        "create table time_entries (workspace_id int, date date, customer varchar, "
+        "role varchar, hours double); "
+        "create table peer_sessions (id int, held_on date); "
+        "create table peer_commitment_reviews (commitment_id int, session_id int, "
+        "done boolean, note varchar, reviewed_at timestamp)"
+    )
 
 
 def invoice_days(db: duckdb.DuckDBPyConnection) -> None:
@@ -181,7 +198,7 @@ def test_invoice_days_add_up_each_customer_day(con: duckdb.DuckDBPyConnection) -
     # the line without a customer and the one without an amount are left out, like
     # invoices_to; 3 May is after the as-of day.
     con.execute(
-        """insert into invoices values
+        """insert into invoices (workspace_id, date, customer, amount) values
         (3, '2024-05-01', 'E', 10), (3, '2024-05-01', 'E', 2.5), (3, '2024-05-02', 'E', 1),
         (3, '2024-05-01', null, 4), (3, '2024-05-02', 'E', null), (3, '2024-05-03', 'E', 8)"""
     )
@@ -410,6 +427,7 @@ def test_macros_reach_every_cursor_of_a_read_only_store(tmp_path: Path) -> None:
     writer.execute(
         "create table deals_current (workspace_id int, status varchar, closed date, value int)"
     )
+    more_tables(writer)
     writer.close()
     reader = duckdb.connect(path, read_only=True)
     queries.define_macros(reader)
@@ -421,3 +439,73 @@ def test_macros_reach_every_cursor_of_a_read_only_store(tmp_path: Path) -> None:
     with pytest.raises(duckdb.Error):
         reader.cursor().execute("create table t (x int)")
     reader.close()
+
+
+def test_customer_takings_sums_the_window(con: duckdb.DuckDBPyConnection) -> None:
+    cur = con.cursor()
+    cur.execute(
+        """update invoices set cost = 4 where customer = 'A' and amount = 10;
+        insert into invoices (workspace_id, date, customer, amount, cost) values
+            (1, '2024-03-20', 'B', 5, 1.5),
+            (1, '2024-01-01', 'B', 100, 50)   -- on the boundary: before the window"""
+    )
+    rows = cur.execute(
+        "select * from macros.customer_takings(1, date '2024-01-01', date '2024-03-31') "
+        "order by customer"
+    ).fetchall()
+    # A: 10 with cost 4 (its other lines are not countable). B: 20 (no cost) + 5 (cost 1.5);
+    # its 30 on 1 April is after the as-of day.
+    assert rows == [("A", 10.0, 4.0, 1), ("B", 25.0, 1.5, 1)]
+
+
+def test_customer_time_cost_at_the_rate_of_the_role(con: duckdb.DuckDBPyConnection) -> None:
+    cur = con.cursor()
+    cur.execute(
+        """insert into time_entries values
+        (1, '2024-02-01', 'A', ' Technician', 2),
+        (1, '2024-02-02', 'A', 'Sales', 1.5),
+        (1, '2024-02-03', 'A', null, 1),
+        (1, '2024-02-04', 'A', 'tech', -3),     -- negative: left out
+        (1, '2024-02-05', null, 'tech', 4),     -- no customer: left out
+        (1, '2024-01-01', 'B', 'admin', 8),     -- on the boundary: before the window
+        (1, '2024-03-31', 'B', 'admin', 0.5),
+        (2, '2024-02-01', 'A', 'tech', 9)       -- another workspace"""
+    )
+    rows = cur.execute(
+        "select * from macros.customer_time_cost(1, date '2024-01-01', date '2024-03-31', "
+        "60, 70, 40, 50) order by customer"
+    ).fetchall()
+    # A: 2 h tech at 60 + 1.5 h sales at 70 + 1 h without role at 50 = 120 + 105 + 50.
+    # B: 0.5 h admin at 40.
+    assert rows == [("A", 4.5, 275.0), ("B", 0.5, 20.0)]
+
+
+def test_cash_lines_keep_open_and_recently_paid(con: duckdb.DuckDBPyConnection) -> None:
+    cur = con.cursor()
+    cur.execute(
+        """update invoices set paid = '2023-04-01' where customer = 'A' and amount = 10;
+        update invoices set paid = '2023-04-02' where customer = 'B' and amount = 20"""
+    )
+    rows = cur.execute(
+        "select customer, amount, paid from macros.cash_lines(1, date '2024-03-31') order by amount"
+    ).fetchall()
+    # 365 days before 31 March 2024 is 1 April 2023: A's line paid that day is left out, B's
+    # paid a day later kept; B's 30 of 1 April is after the as-of day.
+    assert rows == [("B", 20, date(2023, 4, 2))]
+
+
+def test_latest_reviews_from_the_last_session(con: duckdb.DuckDBPyConnection) -> None:
+    cur = con.cursor()
+    cur.execute(
+        """insert into peer_sessions values (1, '2024-01-10'), (2, '2024-02-10');
+        insert into peer_commitment_reviews values
+            (7, 2, true, 'done late', '2024-01-01 09:00'),   -- the later session wins
+            (7, 1, false, 'not yet', '2024-03-01 09:00'),
+            (8, 1, false, 'first', '2024-01-10 09:00'),
+            (8, 1, true, 'second', '2024-01-10 10:00')       -- same session: recorded last"""
+    )
+    rows = cur.execute("select * from macros.latest_reviews() order by commitment_id").fetchall()
+    assert rows == [
+        (7, 2, date(2024, 2, 10), True, "done late"),
+        (8, 1, date(2024, 1, 10), True, "second"),
+    ]

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import figure_cache
-from ui.charts import ACCENT, BAD, FORECAST, HOLE, LAYOUT, NEUTRAL, reference_line
+from ui.charts import ACCENT, BAD, FORECAST, LAYOUT, NEUTRAL, reference_line, shade_holes
 
 HOLE_MARK = "⚠ gap"
 
@@ -46,23 +46,15 @@ def cash_calendar(weeks: pd.DataFrame, costs: float, currency: str) -> go.Figure
     )
     holes = weeks[weeks["expected"] < costs]
     for start, expected in zip(holes["week_start"], holes["expected"], strict=True):
-        fig.add_vrect(
-            x0=start - pd.Timedelta(days=3.5),
-            x1=start + pd.Timedelta(days=3.5),
-            fillcolor=HOLE,
-            line_width=0,
-        )
         fig.add_annotation(
             x=start, y=max(float(expected), 0), text=HOLE_MARK, showarrow=False, yshift=12
         )
-    if not holes.empty:
-        fig.add_scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            name=f"{HOLE_MARK}: less cash expected than the weekly costs",
-            marker={"color": HOLE, "size": 14, "symbol": "square"},
-        )
+    shade_holes(
+        fig,
+        holes["week_start"],
+        pd.Timedelta(days=3.5),
+        f"{HOLE_MARK}: less cash expected than the weekly costs",
+    )
     fig.update_layout(
         **LAYOUT,
         title=f"Cash expected in, week by week ({currency})",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +30,15 @@ LAYOUT = {
     # Legend under the plot: above it, it collides with the title.
     "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
     "hovermode": "x unified",
+}
+# Running-share curves over customers (80/20, profit whale): taller, hover on the point, and
+# room under the axis title for the legend.
+CURVE_LAYOUT = {
+    **LAYOUT,
+    "hovermode": "closest",
+    "height": 430,
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+    "margin": {"l": 10, "r": 10, "t": 50, "b": 90},
 }
 
 
@@ -99,22 +108,7 @@ def bookings_vs_revenue(months: pd.DataFrame, lag: int, currency: str) -> go.Fig
         hovertemplate="%{x|%b %Y}: %{y:,.0f} expected<extra></extra>",
     )
     holes = months[months["cash_hole"]]
-    for month in holes["month"]:
-        fig.add_vrect(
-            x0=month - timedelta(days=14),
-            x1=month + timedelta(days=14),
-            fillcolor=HOLE,
-            line_width=0,
-        )
-    if not holes.empty:
-        # A legend entry for the shading, so the red band is named, not just coloured.
-        fig.add_scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            name="Hole: bookings fell short earlier",
-            marker={"color": HOLE, "size": 14, "symbol": "square"},
-        )
+    shade_holes(fig, holes["month"], timedelta(days=14), "Hole: bookings fell short earlier")
     fig.update_layout(
         **LAYOUT,
         title=f"Bookings vs revenue ({currency})",
@@ -159,6 +153,22 @@ def reference_line(
         fig.add_hline(y=y, **style)
     else:
         fig.add_vline(x=x, **style)
+
+
+def shade_holes(fig: go.Figure, centres: Iterable[Any], half_width: Any, name: str) -> None:
+    """A red band across each of `centres` (from `half_width` before to `half_width` after),
+    named once in the legend as `name`, so the band is named, not just coloured."""
+    centres = list(centres)
+    for centre in centres:
+        fig.add_vrect(x0=centre - half_width, x1=centre + half_width, fillcolor=HOLE, line_width=0)
+    if centres:
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=name,
+            marker={"color": HOLE, "size": 14, "symbol": "square"},
+        )
 
 
 # Heatmaps of people: how many people they show unless asked for all, the most cells that

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from analytics.indicators.fit import QUADRANTS, Pareto
 from ui import figure_cache
-from ui.charts import ACCENT, BAD, FORECAST, GOOD, LAYOUT, NEUTRAL, reference_line
+from ui.charts import ACCENT, BAD, CURVE_LAYOUT, FORECAST, GOOD, LAYOUT, NEUTRAL, reference_line
 from ui.format import money
 
 # Each quadrant has a colour and a marker shape, and its name in the legend: never colour alone.
@@ -124,13 +124,7 @@ def pareto_curve(p: Pareto, title: str, noun: str, min_top4: int = 0) -> go.Figu
             bgcolor="rgba(255,255,255,0.85)",
         )
     fig.update_layout(
-        **{
-            **LAYOUT,
-            "hovermode": "closest",
-            "height": 430,
-            "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 90},
-        },
+        **CURVE_LAYOUT,
         title=title,
         xaxis={"title": "Share of customers, largest first (%)", "range": [0, 100]},
         yaxis={"title": f"Share of {noun} (%)", "range": [0, 102]},

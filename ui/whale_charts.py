@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import figure_cache
-from ui.charts import ACCENT, BAD, LAYOUT, reference_line
+from ui.charts import ACCENT, BAD, CURVE_LAYOUT, LAYOUT, reference_line
 
 # The most points a whale curve keeps (the origin included).
 WHALE_POINTS = 500
@@ -97,13 +97,7 @@ def whale_curve(
     )
     low = min(0.0, float(points["cumulative_share"].min()) * 100)
     fig.update_layout(
-        **{
-            **LAYOUT,
-            "hovermode": "closest",
-            "height": 430,
-            "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 90},
-        },
+        **CURVE_LAYOUT,
         title=title,
         xaxis={"title": "Customers, most profitable first", "range": [0, customers]},
         yaxis={

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from analytics.store import Connection, transaction
+from analytics.store.revisions import log_revision
 
 T = TypeVar("T")
 
@@ -28,19 +29,14 @@ def log_edit(
     """Append one revision (joins the caller's transaction when there is one)."""
     assert subject in SUBJECTS, subject
     with transaction(con) as tx:
-        tx.execute(
-            "INSERT INTO checklist_edits "
-            "(workspace_id, subject, subject_id, what, old_value, new_value, changed_by) "
-            "VALUES ($w, $s, $i, $what, $old, $new, $b)",
-            {
-                "w": workspace_id,
-                "s": subject,
-                "i": subject_id,
-                "what": what,
-                "old": "" if old is None else str(old),
-                "new": "" if new is None else str(new),
-                "b": changed_by.strip(),
-            },
+        log_revision(
+            tx,
+            "checklist_edits",
+            {"workspace_id": workspace_id, "subject": subject, "subject_id": subject_id},
+            what,
+            "" if old is None else str(old),
+            "" if new is None else str(new),
+            changed_by.strip(),
         )
 
 

@@ -9,35 +9,26 @@ from typing import Any
 
 from analytics import checklists, store
 from analytics.checklists import edits, files
-from analytics.cli.common import add_db, add_json, add_workspace, open_store
+from analytics.cli.common import action_group, command, open_store
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser(
+    actions = action_group(
+        sub,
         "checklist",
         help="list, export, import and delete Hard reset checklists",
         description="Checklist templates as TOML files in the shipped format: export any "
         "template, import a file as an own template (checked like the shipped ones), delete "
         "an own template (archived when it has runs).",
     )
-    actions = p.add_subparsers(dest="checklist_action", required=True, metavar="ACTION")
-    p = actions.add_parser("list", help="every checklist of a workspace: id, items, whose")
-    add_db(p)
-    add_workspace(p)
-    add_json(p, listing=True)
-    p = actions.add_parser("export", help="write a checklist (own or built-in) as a TOML file")
-    add_db(p)
-    add_workspace(p)
+    command(actions, "list", listing=True, help="every checklist of a workspace: id, items, whose")
+    p = command(actions, "export", help="write a checklist (own or built-in) as a TOML file")
     p.add_argument("template_id", metavar="TEMPLATE_ID")
     p.add_argument("file", metavar="FILE.toml", type=Path)
-    p = actions.add_parser("import", help="read a TOML file as an own checklist")
-    add_db(p)
-    add_workspace(p)
+    p = command(actions, "import", help="read a TOML file as an own checklist")
     p.add_argument("file", metavar="FILE.toml", type=Path)
     p.add_argument("--who", default="", help="name kept with the change")
-    p = actions.add_parser("delete", help="delete an own checklist (archived if it has runs)")
-    add_db(p)
-    add_workspace(p)
+    p = command(actions, "delete", help="delete an own checklist (archived if it has runs)")
     p.add_argument("template_id", metavar="TEMPLATE_ID")
     p.add_argument("--who", default="", help="name kept with the change")
 

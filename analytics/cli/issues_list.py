@@ -9,7 +9,7 @@ from typing import Any
 
 from analytics import indicators, peers, review, store
 from analytics import issues_list as il
-from analytics.cli.common import add_db, add_workspace, fail, iso_date, open_store, print_listing
+from analytics.cli.common import command, fail, iso_date, open_store, print_listing
 from analytics.settings import get_settings
 
 ACTION = "issue_list_action"
@@ -30,15 +30,15 @@ def _who(p: argparse.ArgumentParser) -> None:
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "issue-list",
+        workspace="optional",
         help="the business's issues list: list, add, discuss, solve, drop, restore, reorder, undo",
         description="Without an action: the open items in working order (priority 1 high, "
         "2 medium, 3 low; then the order raised), with what each came from and the session "
         "that raised or solved it. --all adds the solved and dropped ones.",
     )
-    add_db(p)
-    add_workspace(p, required=False)
     p.add_argument("--json", action="store_true", help="print one JSON array on stdout")
     p.add_argument("--all", action="store_true", help="include solved and dropped items")
     actions = p.add_subparsers(dest=ACTION, required=False, metavar="ACTION")

@@ -16,13 +16,9 @@ commitments as (
 ),
 
 latest_reviews as (
-  select r.commitment_id, r.done
-  from peer_commitment_reviews as r
-  inner join peer_sessions as s on s.id = r.session_id
-  where r.commitment_id in (select id from commitments)
-  qualify row_number() over (
-    partition by r.commitment_id order by s.held_on desc, r.reviewed_at desc, r.rowid desc
-  ) = 1
+  select commitment_id, done
+  from macros.latest_reviews()
+  where commitment_id in (select id from commitments)
 ),
 
 commitment_rows as (

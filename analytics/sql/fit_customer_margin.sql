@@ -5,45 +5,21 @@
 -- and customers invoiced before who still took time in it (prospects, never invoiced, are
 -- left out). A customer without time entries has no time cost. cost_lines counts the
 -- invoice lines that carry a cost.
-with source_invoices as (
-    select customer, amount, cost
-    from macros.invoices_between($ws, $current_after, $as_of)
-),
-
-invoiced_before as (
+with invoiced_before as (
     select distinct customer
     from invoices
     where workspace_id = $ws and date <= $as_of and customer is not null
 ),
 
-source_time as (
-    -- hours per customer and role first: the rate lookup then runs on a few rows each
-    select customer, trim(role) as role, sum(hours) as hours
-    from time_entries
-    where workspace_id = $ws and date > $current_after and date <= $as_of
-        and customer is not null and hours >= 0  -- negative hours: flagged at import, left out
-    group by all
-),
-
 revenue as (
-    select
-        customer,
-        sum(amount)::double as revenue,
-        coalesce(sum(cost), 0)::double as invoice_cost,
-        count(cost) as cost_lines
-    from source_invoices
-    group by customer
+    select * from macros.customer_takings($ws, $current_after, $as_of)
 ),
 
 time_cost as (
-    select
-        customer,
-        sum(hours)::double as hours,
-        sum(
-            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
-        )::double as time_cost
-    from source_time
-    group by customer
+    select *
+    from macros.customer_time_cost(
+        $ws, $current_after, $as_of, $rate_tech, $rate_sales, $rate_admin, $rate_default
+    )
 ),
 
 joined as (

@@ -13,44 +13,20 @@
 -- running profit, `cumulative_share` its share of the total profit (null when the total is
 -- not above zero). The peak is the first rank where the running profit is highest:
 -- `peak_rank` customers earn `peak_profit`. cost_lines counts invoice lines carrying a cost.
-with source_invoices as (
-    select customer, amount, cost
-    from macros.invoices_between($ws, $current_after, $as_of)
-),
-
-invoiced_before as (
+with invoiced_before as (
     select distinct customer
     from macros.invoices_to($ws, $as_of)
 ),
 
-source_time as (
-    -- hours per customer and role first: the rate lookup then runs on a few rows each
-    select customer, trim(role) as role, sum(hours) as hours
-    from time_entries
-    where workspace_id = $ws and date > $current_after and date <= $as_of
-        and customer is not null and hours >= 0
-    group by all
-),
-
 revenue as (
-    select
-        customer,
-        sum(amount)::double as revenue,
-        coalesce(sum(cost), 0)::double as invoice_cost,
-        count(cost) as cost_lines
-    from source_invoices
-    group by customer
+    select * from macros.customer_takings($ws, $current_after, $as_of)
 ),
 
 delivery as (
-    select
-        customer,
-        sum(hours)::double as delivery_hours,
-        sum(
-            hours * macros.cost_rate(role, $rate_tech, $rate_sales, $rate_admin, $rate_default)
-        )::double as delivery_cost
-    from source_time
-    group by customer
+    select customer, hours as delivery_hours, time_cost as delivery_cost
+    from macros.customer_time_cost(
+        $ws, $current_after, $as_of, $rate_tech, $rate_sales, $rate_admin, $rate_default
+    )
 ),
 
 support as (
@@ -93,26 +69,24 @@ costed as (
     from joined
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (order by profit desc, customer) as rank,
-        count(*) over () as customers,
-        sum(profit) over () as total_profit
-    from costed
+valued as (
+    select *, profit as value from costed
 ),
 
-running as (
+ranked as (
+    -- the 80/20 ranking's order (profit largest first, ties by name) and count; its shares
+    -- are of a total that can be zero or less here, so the running total is kept in money
     select
-        *,
+        * exclude (value, k20, k4, share, cumulative_share, top20, top4, gini),
+        sum(profit) over () as total_profit,
         sum(profit) over (order by rank rows between unbounded preceding and current row)
             as cumulative
-    from ranked
+    from macros.customer_pareto($ws, valued, [])
 ),
 
 peaked as (
     select *, max(cumulative) over () as peak_profit
-    from running
+    from ranked
 ),
 
 final as (
@@ -136,7 +110,7 @@ final as (
         p.total_profit,
         p.peak_profit,
         min(p.rank) filter (where p.cumulative = p.peak_profit) over () as peak_rank
-    from macros.with_segment($ws, peaked) as p
+    from peaked as p
 )
 
 select * from final

@@ -2,10 +2,7 @@
 -- (and a due date), the median days paid after due and how many; and what they owe on $as_of
 -- (lines dated on or before it, not paid by it). Latest first, at most $top.
 with lines as (
-    select customer, date, amount, invoice_no, due, paid
-    from macros.invoices_to($ws, $as_of)
-    -- lines paid before the 12 months to $as_of tell neither what is open nor how late
-    where paid is null or paid > $as_of::date - 365
+    select * from macros.cash_lines($ws, $as_of)
 ),
 
 invoices as (

@@ -7,13 +7,9 @@ with made as (
 ),
 
 reviews as (
-  select r.commitment_id, r.session_id as reviewed_in, s.held_on as reviewed_on, r.done, r.note
-  from peer_commitment_reviews as r
-  inner join peer_sessions as s on s.id = r.session_id
-  where r.commitment_id in (select commitment_id from made)
-  qualify row_number() over (
-    partition by r.commitment_id order by s.held_on desc, r.reviewed_at desc, r.rowid desc
-  ) = 1
+  select commitment_id, session_id as reviewed_in, held_on as reviewed_on, done, note
+  from macros.latest_reviews()
+  where commitment_id in (select commitment_id from made)
 ),
 
 final as (
