@@ -33,6 +33,7 @@ invoices as (
         coalesce(invoice_no, date::varchar) as invoice,
         min(date) as date,
         sum(amount) as amount,
+        sum(amount) filter (where recurring) as recurring_amount,
         min(due) as due,
         max(paid) as paid
     from lines
@@ -61,37 +62,40 @@ workspace_lateness as (
     select coalesce(median(days_late), 0) as days from paid_lately
 ),
 
+shifts as (
+    -- per customer: the usual terms (days from date to due) and the days they pay after due
+    select
+        c.customer,
+        round(t.days)::integer as terms_days,
+        round(
+            case when cl.paid_invoices >= 3 then cl.days_late else w.days end
+        )::integer as late_days
+    from (select distinct customer from invoices) as c
+    cross join terms as t
+    cross join workspace_lateness as w
+    left join customer_lateness as cl on c.customer = cl.customer
+),
+
 open_invoices as (
     select
         i.amount,
-        coalesce(i.due, i.date + round(t.days)::integer)
-        + round(
-            case when cl.paid_invoices >= 3 then cl.days_late else w.days end
-        )::integer as expected_day
+        coalesce(i.due, i.date + s.terms_days) + s.late_days as expected_day
     from invoices as i
-    cross join terms as t
-    cross join workspace_lateness as w
-    left join customer_lateness as cl on i.customer = cl.customer
+    inner join shifts as s on i.customer = s.customer
     where i.paid is null or i.paid > $as_of::date
-),
-
-recurring_window as (
-    select
-        (date_trunc('month', $as_of::date + 1) - interval 3 month)::date as first_month,
-        date_trunc('month', $as_of::date + 1)::date as after_window
 ),
 
 recurring_billed as (
     -- recurring totals per customer and month, from the window's first month to $as_of (the
     -- month $as_of is in, when not complete, only tells the last recurring day)
     select
-        l.customer,
-        date_trunc('month', l.date)::date as month,
-        sum(l.amount)::double as amount,
-        max(l.date) as last_billed
-    from lines as l
-    cross join recurring_window as rw
-    where l.recurring and l.date >= rw.first_month
+        customer,
+        date_trunc('month', date)::date as month,
+        sum(recurring_amount)::double as amount,
+        max(date) as last_billed
+    from invoices
+    where recurring_amount is not null
+        and date >= date_trunc('month', $as_of::date + 1) - interval 3 month
     group by all
 ),
 
@@ -106,10 +110,12 @@ recurring_customers as (
         group by customer
     ) as c
     cross join (
+        -- the last 3 complete months: those whose last day is on or before $as_of
         select unnest(generate_series(
-            first_month::timestamp, (after_window - 1)::timestamp, interval 1 month
+            date_trunc('month', $as_of::date + 1) - interval 3 month,
+            date_trunc('month', $as_of::date + 1) - interval 1 month,
+            interval 1 month
         ))::date as month
-        from recurring_window
     ) as m
     left join recurring_billed as b on c.customer = b.customer and m.month = b.month
     group by c.customer, c.last_billed
@@ -132,16 +138,9 @@ recurring_bills as (
 ),
 
 recurring as (
-    select
-        b.amount,
-        b.billed + round(t.days)::integer
-        + round(
-            case when cl.paid_invoices >= 3 then cl.days_late else w.days end
-        )::integer as expected_day
+    select b.amount, b.billed + s.terms_days + s.late_days as expected_day
     from recurring_bills as b
-    cross join terms as t
-    cross join workspace_lateness as w
-    left join customer_lateness as cl on b.customer = cl.customer
+    inner join shifts as s on b.customer = s.customer
     where b.billed > $as_of::date and b.billed <= $as_of::date + 91
 ),
 
