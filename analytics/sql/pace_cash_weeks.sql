@@ -10,7 +10,8 @@
 -- * won deals (closed on or before $as_of, with a value) not yet invoiced: closed plus the
 --   order-to-cash lag of $lag months, when that is after $as_of;
 -- * recurring billing not yet invoiced (lines with recurring true, the rule of
---   recurring_revenue_share): each customer with recurring lines in the last 3 complete months
+--   recurring_revenue_share; summed per invoice, on its date): each customer with recurring
+--   lines in the last 3 complete months
 --   (the months whose last day is on or before $as_of) is billed, in each month of the 13
 --   weeks, the median of those 3 months' recurring totals (a month without counts as 0, so a
 --   customer billed in 1 month of 3 is not projected) on the day of month of their last
