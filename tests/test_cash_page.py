@@ -19,9 +19,10 @@ def test_pace_on_the_demo_shows_the_cash_calendar(demo_db: Path) -> None:
     by_title = {s["layout"]["title"]["text"]: s for s in specs}
     calendar = by_title["Cash expected in, week by week (USD)"]
     names = [t.get("name", "") for t in calendar["data"]]
-    assert names[:2] == [
+    assert names[:3] == [
         "Open invoices due (at each customer's usual lateness)",
         "Won deals not yet invoiced",
+        "Recurring billing, expected",
     ]
     assert any(n.startswith("Weekly costs") for n in names)
     # The gaps are marked with a sign and a word, not by colour alone.

@@ -1,5 +1,5 @@
 """The cash calendar: expected cash in for each of the coming weeks by source (open invoices
-due, won deals not yet invoiced) against the weekly costs, the weeks that fall short marked
+due, won deals not yet invoiced, recurring billing expected) against the weekly costs, the weeks that fall short marked
 with a sign and a word (not by colour alone); and days sales outstanding month by month.
 """
 
@@ -16,13 +16,15 @@ HOLE_MARK = "⚠ gap"
 
 @figure_cache.once
 def cash_calendar(weeks: pd.DataFrame, costs: float, currency: str) -> go.Figure:
-    """Stacked bars of the cash expected in each week (invoices due, won deals), the weekly
+    """Stacked bars of the cash expected in each week (invoices due, won deals, recurring
+    billing not yet invoiced), the weekly
     costs as a line, and each week under it shaded and labelled "⚠ gap"."""
     fig = go.Figure()
     x = weeks["week_start"]
     for column, name, colour, pattern in (
         ("from_invoices", "Open invoices due (at each customer's usual lateness)", ACCENT, ""),
         ("from_deals", "Won deals not yet invoiced", FORECAST, "/"),
+        ("from_recurring", "Recurring billing, expected", NEUTRAL, "."),
     ):
         fig.add_bar(
             x=x,

@@ -23,6 +23,7 @@ WEEK_HEADINGS = {
     "week_start": "Week of",
     "from_invoices": "Open invoices due",
     "from_deals": "Won deals not yet invoiced",
+    "from_recurring": "Recurring billing, expected",
     "expected": "Expected in",
     "costs": "Weekly costs",
     "gap": "Gap",
@@ -58,15 +59,24 @@ def render_cash_gap_weeks(page: AreaPage) -> None:
         else "the average of your last 13 weeks"
     )
     capture.caption(
-        f"Weekly costs: {where} (Settings → Costs). Invoices not raised yet (next month's "
-        "recurring billing) are not in the bars, so the later weeks read low."
+        f"Weekly costs: {where} (Settings → Costs). Recurring billing expected: each "
+        "customer billed recurring in the last 3 complete months, billed their typical "
+        "monthly amount on their usual day, paid after your usual terms and their usual "
+        "lateness. One-off work not invoiced yet is not in the bars, so the later weeks may "
+        "read low."
     )
     weeks = r.frame.assign(gap=r.frame["hole"].map({True: "⚠ gap", False: ""}))
     renamed_table(
         weeks[list(WEEK_HEADINGS)].round(0),
         WEEK_HEADINGS,
         dict.fromkeys(
-            ("Open invoices due", "Won deals not yet invoiced", "Expected in", "Weekly costs"),
+            (
+                "Open invoices due",
+                "Won deals not yet invoiced",
+                "Recurring billing, expected",
+                "Expected in",
+                "Weekly costs",
+            ),
             "localized",
         ),
     )

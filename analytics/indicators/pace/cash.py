@@ -117,7 +117,7 @@ def weekly_costs(ctx: Context) -> tuple[float, bool, pd.DataFrame]:
 
 def cash_weeks(ctx: Context) -> tuple[pd.DataFrame, int, bool]:
     """The 13 weeks after the invoices' as-of day: week, week_start, week_end, from_invoices,
-    from_deals, expected, doubtful; with the order-to-cash lag (months) and whether it was
+    from_deals, from_recurring, expected, doubtful, recurring_customers; with the order-to-cash lag (months) and whether it was
     estimated from the history."""
     _months, lag, estimated = bookings_vs_revenue(ctx)
     weeks = query(
@@ -125,7 +125,7 @@ def cash_weeks(ctx: Context) -> tuple[pd.DataFrame, int, bool]:
     )
     for col in ("week_start", "week_end"):
         weeks[col] = pd.to_datetime(weeks[col]).dt.date
-    weeks["expected"] = weeks["from_invoices"] + weeks["from_deals"]
+    weeks["expected"] = weeks["from_invoices"] + weeks["from_deals"] + weeks["from_recurring"]
     return weeks, lag, estimated
 
 
@@ -158,6 +158,7 @@ def compute_cash_gap_weeks(ctx: Context) -> Result:
     weeks, lag, estimated = cash_weeks(ctx)
     weeks["costs"] = costs
     weeks["hole"] = weeks["expected"] < costs
+    recurring = int(weeks["recurring_customers"].iloc[0])
     holes = weeks[weeks["hole"]]
     value = float(len(holes))
     payers = late_payers(ctx)
@@ -165,9 +166,13 @@ def compute_cash_gap_weeks(ctx: Context) -> Result:
     message = (
         f"Of the {WEEKS_AHEAD} weeks after {fmt.day(ctx.as_of)}, {len(holes)} are expected "
         f"to bring in less than {fmt.money(costs, cur)} a week ({where}). Expected in: "
-        f"{fmt.money(float(weeks['from_invoices'].sum()), cur)} from open invoices and "
+        f"{fmt.money(float(weeks['from_invoices'].sum()), cur)} from open invoices, "
         f"{fmt.money(float(weeks['from_deals'].sum()), cur)} from won deals not yet invoiced "
-        f"(after {fmt.plural(lag, 'month')} from the win)."
+        f"(after {fmt.plural(lag, 'month')} from the win) and "
+        f"{fmt.money(float(weeks['from_recurring'].sum()), cur)} from the recurring billing "
+        f"of {fmt.plural(recurring, 'customer')} not yet invoiced (each one's typical monthly "
+        "recurring amount of the last 3 complete months). One-off work not yet invoiced is "
+        "not counted."
     )
     if len(holes):
         first = holes.iloc[0]
@@ -184,6 +189,8 @@ def compute_cash_gap_weeks(ctx: Context) -> Result:
         "hole_weeks": list(holes["week_start"]),
         "expected_from_invoices": float(weeks["from_invoices"].sum()),
         "expected_from_deals": float(weeks["from_deals"].sum()),
+        "expected_from_recurring": float(weeks["from_recurring"].sum()),
+        "recurring_customers": recurring,
         "doubtful": float(weeks["doubtful"].iloc[0]),
         "lag_months": lag,
         "lag_estimated": estimated,
