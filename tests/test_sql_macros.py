@@ -72,6 +72,7 @@ def more_tables(db: duckdb.DuckDBPyConnection) -> None:
         "alter table invoices add column invoice_no varchar; "
         "alter table invoices add column due date; "
         "alter table invoices add column paid date; "
+        "alter table invoices add column recurring boolean; "
         "create table time_entries (workspace_id int, date date, customer varchar, "
         "role varchar, hours double); "
         "create table peer_sessions (id int, held_on date); "

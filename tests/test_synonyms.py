@@ -18,6 +18,11 @@ BEFORE = json.loads(Path(__file__).with_name("test_synonyms_before.json").read_t
 def test_every_field_has_the_same_names_in_the_same_order() -> None:
     # Order is priority ("Customer Name" beats "Customer ID"), so it has to match too.
     now = json.loads(json.dumps(synonyms.synonym_table()))
+    # fields added since the table moved to synonyms.toml: their own names, nothing else moved
+    added = {"invoices": ("due", "paid")}
+    for entity, fields in added.items():
+        for field in fields:
+            assert now[entity].pop(field), (entity, field)
     assert now == BEFORE["table"]
     assert list(synonyms.FIRST_NAMES) == BEFORE["first_names"]
     assert list(synonyms.LAST_NAMES) == BEFORE["last_names"]

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analytics import peers, store
 from analytics.cli.common import action_group, add_db, add_json, add_workspace, open_store
+from analytics.indicators import REGISTRY
 
 
 def add_parsers(sub: Any) -> None:
@@ -57,7 +58,7 @@ def _card(rows: pd.DataFrame) -> dict[str, Any] | None:
     if rows.empty:
         return None
     first = rows.iloc[0]
-    order = {i: n for n, i in enumerate(peers.definitions())}
+    order = {i: n for n, i in enumerate(REGISTRY)}
     ordered = rows.sort_values("indicator_id", key=lambda s: s.map(lambda i: order.get(i, 999)))
     return {
         "as_of": None

@@ -22,14 +22,7 @@
 -- An invoice is its lines of one number together (lines without a number: per customer-day);
 -- only invoices open on $as_of or paid in the 12 months to it are read.
 with lines as (
-<<<<<<< HEAD
     select * from macros.cash_lines($ws, $as_of)
-=======
-    select customer, date, amount, invoice_no, due, paid, recurring
-    from macros.invoices_to($ws, $as_of)
-    -- lines paid before the 12 months to $as_of tell neither what is open nor how late
-    where paid is null or paid > $as_of::date - 365
->>>>>>> cashrec
 ),
 
 invoices as (
