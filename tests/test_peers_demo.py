@@ -114,7 +114,9 @@ def test_demo_peers_builds_six_businesses_in_one_group_with_cards_and_a_past_ses
         assert len(made) == len(demo_peers.COMMITMENTS) == 4
     finally:
         con.close()
-    ran = run_cli("peers", "list", "--db", peers_demo_store, "--workspace", "Demo - Harbour IT", "--json")
+    ran = run_cli(
+        "peers", "list", "--db", peers_demo_store, "--workspace", "Demo - Harbour IT", "--json"
+    )
     (listing,) = json.loads(ran.stdout)
     assert [m["label"] for m in listing["members"]] == [
         "You",
