@@ -186,6 +186,22 @@ def list_issues(con: Connection, workspace_id: int, *, include_closed: bool = Fa
     return _rows(con, where, {"w": workspace_id})
 
 
+def open_sources(con: Connection, workspace_id: int) -> dict[tuple[str, str], tuple[int, str]]:
+    """Every open or discussed item that came from a figure or checklist item: (kind, id) →
+    (its number, its state). One query for a page that asks about many sources."""
+    rows = (
+        con.cursor()
+        .execute(
+            "SELECT source_kind, source_id, min(id), arg_min(state, id) FROM issues "
+            "WHERE workspace_id = $w AND deleted_at IS NULL AND state IN ('open', 'discussing') "
+            "AND source_kind <> 'typed' GROUP BY ALL",
+            {"w": workspace_id},
+        )
+        .fetchall()
+    )
+    return {(str(k), str(i)): (int(n), str(state)) for k, i, n, state in rows}
+
+
 def find_open(con: Connection, workspace_id: int, source: Source) -> Issue | None:
     """The open item that came from this figure or checklist item, if there is one."""
     if source.kind == "typed":

@@ -300,3 +300,28 @@ def test_hostile_text_is_kept_as_written(con: store.Connection, ws: int) -> None
     assert got.raised_by == "<b>Eve</b>'); DROP TABLE issues;--"
     item = il.checklist_source("t", "i", "<img src=x onerror=alert(1)>")
     assert item.note == "Hard reset — <img src=x onerror=alert(1)>"
+
+
+def test_open_sources_name_each_open_figure_and_item_once(con: store.Connection, ws: int) -> None:
+    # What a page asks once per run for all its cards: the open or discussed items that came
+    # from a figure or a checklist item, by source; typed topics, dropped items and another
+    # business's list are not in it.
+    fig = il.figure_source("discount_depth", "red", 0.2, "USD", place="Scoreboard")
+    a = il.add_issue(con, ws, "Discounts are too deep", source=fig)
+    item = il.checklist_source("assumptions", "prices", "Are prices written down?")
+    b = il.add_issue(con, ws, "Prices live in heads", source=item)
+    il.discuss(con, ws, b)
+    il.add_issue(con, ws, "Hire a second tech")  # typed
+    gone = il.add_issue(
+        con, ws, "Churn", source=il.figure_source("churn_rate", "amber", 0.2, "USD")
+    )
+    il.drop(con, ws, gone)
+    other = store.create_workspace(con, "Beta").id
+    il.add_issue(con, other, "Theirs", source=il.figure_source("cut_and_run", "red", 3.0))
+    assert il.open_sources(con, ws) == {
+        ("indicator", "discount_depth"): (a, "open"),
+        ("checklist", "assumptions/prices"): (b, "discussing"),
+    }
+    # the same answer find_open gives one source at a time
+    found = il.find_open(con, ws, fig)
+    assert found is not None and (found.id, found.state) == (a, "open")

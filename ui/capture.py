@@ -51,6 +51,19 @@ class Capture:
     request: dict[str, Any] | None = None  # set when the owner asked for a snapshot this run
     # The notes on the timeline this page's charts show (`set_notes`; none by default).
     notes: tuple[Note, ...] = ()
+    # What a page looks up once per run and asks for many times (`once_per_run`).
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+
+def once_per_run(key: Any, make: Callable[[], Any]) -> Any:
+    """`make()`, worked out once per page run (app.py starts each run with a fresh Capture);
+    every time when no run is being noted (a page run alone, as a test does)."""
+    cap = current()
+    if cap is None:
+        return make()
+    if key not in cap.memo:
+        cap.memo[key] = make()
+    return cap.memo[key]
 
 
 def reset() -> None:

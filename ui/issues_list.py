@@ -19,7 +19,7 @@ from analytics.checklists import Item, Template
 from analytics.errors import OpeningDayError
 from analytics.indicators import Indicator, Result
 from analytics.store import Connection
-from ui import sidebar
+from ui import capture, sidebar
 from ui import store as ui_store
 from ui.format import day, plain
 from ui.state import flash
@@ -86,9 +86,15 @@ def _add_form(
 
 def _offer(key: str, workspace_id: int, title: str, source: il.Source, label: str) -> None:
     """The button (a popover with the form), or where it is on the list already."""
-    there = il.find_open(ui_store.connection(), workspace_id, source)
+    # One query a run for every card of the page (a Scoreboard has a dozen red and amber ones).
+    listed = capture.once_per_run(
+        ("issues open", workspace_id),
+        lambda: il.open_sources(ui_store.connection(), workspace_id),
+    )
+    there = listed.get((source.kind, source.id))
     if there is not None:
-        st.caption(f"📋 On the issues list as #{there.id} ({STATE_WORDS[there.state]}).")
+        number, state = there
+        st.caption(f"📋 On the issues list as #{number} ({STATE_WORDS[state]}).")
         return
     with st.popover(label, icon="📋"):
         _add_form(key, workspace_id, title, source)
