@@ -107,15 +107,41 @@ def dataframe(data: Any, **kwargs: Any) -> None:
     capture.table(data, formats)
 
 
+# A long table shows this many rows until the owner asks for all of them: a table of
+# thousands of customers costs the browser a second to draw and nobody reads past the top.
+ROWS_SHOWN = 100
+
+
+def first_rows(frame: pd.DataFrame, key: str, noun: str = "rows") -> pd.DataFrame:
+    """A long table's first ROWS_SHOWN rows (in its own order, which puts what matters first),
+    with a switch above it for every row and a caption under it saying what was left out."""
+    rows = len(frame)
+    if rows <= ROWS_SHOWN:
+        return frame
+    if st.toggle(f"Show all {rows:,} {noun}", key=f"all_rows_{key}"):
+        return frame
+    capture.caption(
+        f"The first {ROWS_SHOWN} of {rows:,} {noun}, in the order above (a heading sorts these "
+        f"{ROWS_SHOWN}). Switch on “Show all {rows:,} {noun}” to see and sort every one, or "
+        "download the CSV."
+    )
+    return frame.head(ROWS_SHOWN)
+
+
 def renamed_table(
-    frame: pd.DataFrame, headings: dict[str, str], formats: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    headings: dict[str, str],
+    formats: dict[str, str] | None = None,
+    *,
+    long: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """A table under the owner's headings (column → heading; any other column keeps its name),
-    numbers formatted by heading ("percent", "localized", "%.1f"). Returns the renamed frame
-    (for a download of the same table)."""
+    numbers formatted by heading ("percent", "localized", "%.1f"). Returns the renamed frame,
+    every row (for a download of the same table). `long` = (key, noun) for a table that may
+    run to thousands of rows: only the first ROWS_SHOWN are drawn until the owner asks."""
     shown = frame.rename(columns=headings)
     dataframe(
-        shown,
+        first_rows(shown, *long) if long else shown,
         hide_index=True,
         width="stretch",
         column_config={

@@ -19,7 +19,7 @@ from ui import store as ui_store
 from ui.format import percent, plain, safe_csv
 from ui.sections import AreaPage, Render
 from ui.sections.fit_whale import render_profit_whale
-from ui.widgets import dataframe
+from ui.widgets import dataframe, first_rows
 
 TICKET_LABELS = {
     "auto": "Complaints if marked, else all",
@@ -77,16 +77,21 @@ def table(
     hours: tuple[str, ...] = (),
     dates: tuple[str, ...] = (),
     csv: str | None = None,
+    noun: str = "customers",
 ) -> None:
     """A sortable table of `columns` (name → heading), money in whole units; with a CSV
-    download (exact values, cells safe from formula injection) when `csv` names the file."""
+    download (exact values, cells safe from formula injection) when `csv` names the file.
+    A long table with a download shows its first rows until the owner asks for all
+    (`widgets.first_rows`); the CSV always has every row."""
     shown = frame[list(columns)].rename(columns=columns)
     config = {columns[c]: st.column_config.NumberColumn(format="localized") for c in money}
     config |= {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
     config |= {columns[c]: st.column_config.NumberColumn(format="%.1f") for c in hours}
     config |= {columns[c]: st.column_config.DateColumn(format="D MMM YYYY") for c in dates}
     dataframe(
-        shown.round({columns[c]: 0 for c in money}),
+        first_rows(shown, csv, noun).round({columns[c]: 0 for c in money})
+        if csv
+        else shown.round({columns[c]: 0 for c in money}),
         hide_index=True,
         width="stretch",
         column_config=config,  # type: ignore[arg-type]

@@ -51,6 +51,7 @@ def tail_table(page: AreaPage, frame: pd.DataFrame) -> None:
         tail[list(TAIL_HEADINGS)].round({c: 0 for c in MONEY_COLUMNS}),
         TAIL_HEADINGS,
         {TAIL_HEADINGS[c]: "localized" for c in MONEY_COLUMNS},
+        long=("profit_whale_tail", "customers"),
     )
     st.download_button(
         "Download CSV",

@@ -311,6 +311,7 @@ def stuck_list(page: AreaPage, stuck: pd.DataFrame, age_only: bool) -> None:
             "Won deals: hours": "%.1f",
             "Hours spent": "%.1f",
         },
+        long=("cut_and_run", "deals"),
     )
     st.download_button(
         "Download the list (CSV)",

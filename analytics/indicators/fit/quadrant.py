@@ -198,7 +198,7 @@ CUSTOMER_QUADRANT = register_entry("customer_quadrant", compute=compute_customer
 # ---------------------------------------------------------------- chart summaries
 
 # Most customers drawn in the value-vs-burden chart; how many customers it names.
-QUADRANT_POINTS = 1500
+QUADRANT_POINTS = 600
 QUADRANT_LABELS = 6
 
 

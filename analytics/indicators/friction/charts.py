@@ -13,7 +13,7 @@ from analytics.queries import query_frames
 OUTLIERS_PER_OWNER = 25
 # Most points in the estimated-vs-actual chart, and how many of the biggest overruns (in
 # hours, and in share of the estimate) it always keeps.
-EFFORT_POINTS = 1500
+EFFORT_POINTS = 600
 EFFORT_OVERRUNS_KEPT = 100
 
 
