@@ -15,12 +15,22 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from analytics import demo, peers, review, store
 
 GROUP_NAME = "Demo peer circle"
 SESSION_DAY = date(2026, 10, 6)
 PUBLISHED_AT = datetime(2026, 11, 2, 9, 0)
+
+
+class MemberChoices(TypedDict):
+    """A member's choices, as `peers.join_group` takes them."""
+
+    name: str
+    show_name: bool
+    share_amounts: bool
+    reset_item: str
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,17 @@ class PeerBusiness:
     show_name: bool
     share_amounts: bool
     reset_item: str
+
+    @property
+    def choices(self) -> MemberChoices:
+        """How it takes part: under its display name, shown or not, amounts shared or not,
+        with its Hard reset item."""
+        return MemberChoices(
+            name=self.display_name,
+            show_name=self.show_name,
+            share_amounts=self.share_amounts,
+            reset_item=self.reset_item,
+        )
 
 
 # The five other businesses: smaller and larger than the demo's 242 customers and 10 techs.
@@ -110,16 +131,7 @@ def load_demo_peers(con: store.Connection, founder: store.Workspace) -> peers.Gr
         con, group.id, founder.id, share_amounts=True, reset_item="Invoice within a week"
     )
     for business, ws in zip(BUSINESSES, others, strict=True):
-        peers.join_group(
-            con,
-            group.id,
-            ws.id,
-            sponsor=founder.id,
-            name=business.display_name,
-            show_name=business.show_name,
-            share_amounts=business.share_amounts,
-            reset_item=business.reset_item,
-        )
+        peers.join_group(con, group.id, ws.id, sponsor=founder.id, **business.choices)
     for ws in [founder, *others]:  # as of the last day of its data
         peers.publish(con, group.id, ws.id, published_at=PUBLISHED_AT)
     keys = [peers.membership(con, group.id, ws.id) for ws in [founder, *others]]

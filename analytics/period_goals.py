@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -134,19 +134,24 @@ def _name(value: str) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class PeriodGoalDraft:
+    """A period goal as the owner gives it, before it is checked: the measurable's id, the
+    first and last month, the goal and an optional name (as typed: text or numbers)."""
+
+    measurable: str
+    from_month: Any
+    to_month: Any
+    goal: Any
+    name: str = ""
+
+
 def checked(
-    con: Connection,
-    workspace_id: int,
-    measurable: str,
-    from_month: Any,
-    to_month: Any,
-    goal: Any,
-    name: str = "",
-    *,
-    replacing: int | None = None,
+    con: Connection, workspace_id: int, draft: PeriodGoalDraft, *, replacing: int | None = None
 ) -> PeriodGoal:
     """The period goal as it would be saved, or PeriodGoalError naming the first rule broken."""
     known = _measurable_ids()
+    measurable = draft.measurable
     if measurable not in known:
         raise PeriodGoalError(
             f"No scorecard measurable is called {measurable!r}. Pick one of: "
@@ -156,10 +161,10 @@ def checked(
     period = PeriodGoal(
         replacing or 0,
         measurable,
-        _name(name),
-        _month(from_month, "first"),
-        _month(to_month, "last"),
-        _goal(goal),
+        _name(draft.name),
+        _month(draft.from_month, "first"),
+        _month(draft.to_month, "last"),
+        _goal(draft.goal),
     )
     for other in list_period_goals(con, workspace_id):
         if other.measurable != measurable or other.id == replacing:
@@ -211,56 +216,64 @@ def _revision(
     log_revision(tx, "period_goal_revisions", record, what, old, new, by)
 
 
-def add_period_goal(
+def save_period_goal(
     con: Connection,
     workspace_id: int,
-    measurable: str,
-    from_month: Any,
-    to_month: Any,
-    goal: Any,
-    name: str = "",
+    draft: PeriodGoalDraft,
+    *,
     by: str = "",
+    replacing: int | None = None,
 ) -> PeriodGoal:
-    """Save a new period goal (checked first), with an "added" revision."""
+    """Check a period goal, then save it: a new one, with an "added" revision; or, `replacing`
+    an existing one (of the same measurable), its new months, goal or name, keeping the old
+    one in an "edited" revision. An edit that changes nothing writes nothing."""
     with transaction(con) as tx:
-        p = checked(tx, workspace_id, measurable, from_month, to_month, goal, name)
-        new_id = int(
-            tx.execute(
+        old = None if replacing is None else get_period_goal(tx, workspace_id, replacing)
+        if old is not None and old.measurable != draft.measurable:
+            raise PeriodGoalError(
+                f"Period goal {old.id} is for {old.measurable!r}: a period keeps its "
+                "measurable. Add a new one for the other measurable."
+            )
+        new = checked(tx, workspace_id, draft, replacing=replacing)
+        if old is None:
+            new_id = tx.execute(
                 "INSERT INTO period_goals (workspace_id, measurable, name, from_month, to_month, "
                 "goal) VALUES ($w, $m, $n, $f, $t, $g) RETURNING id",
-                {"w": workspace_id, "m": p.measurable, **_fields(p)},
+                {"w": workspace_id, "m": new.measurable, **_fields(new)},
             ).fetchall()[0][0]
-        )
-        _revision(tx, workspace_id, new_id, "added", "", _stored(p), by)
-    return PeriodGoal(new_id, p.measurable, p.name, p.from_month, p.to_month, p.goal)
+            new = replace(new, id=int(new_id))
+            _revision(tx, workspace_id, new.id, "added", "", _stored(new), by)
+        elif new != old:
+            tx.execute(
+                "UPDATE period_goals SET name = $n, from_month = $f, to_month = $t, goal = $g "
+                "WHERE id = $id AND workspace_id = $w",
+                {"id": old.id, "w": workspace_id, **_fields(new)},
+            )
+            _revision(tx, workspace_id, old.id, "edited", _stored(old), _stored(new), by)
+    return new
+
+
+def add_period_goal(
+    con: Connection, workspace_id: int, *draft: Any, by: str = "", **named: Any
+) -> PeriodGoal:
+    """`save_period_goal` of a new period, its draft's fields given one by one:
+    `add_period_goal(con, ws, "deals_won", 10, 12, 20, name="busy quarter", by="Sam")`."""
+    return save_period_goal(con, workspace_id, PeriodGoalDraft(*draft, **named), by=by)
 
 
 def edit_period_goal(
-    con: Connection,
-    workspace_id: int,
-    period_id: int,
-    from_month: Any,
-    to_month: Any,
-    goal: Any,
-    name: str = "",
-    by: str = "",
+    con: Connection, workspace_id: int, period_id: int, *draft: Any, by: str = "", **named: Any
 ) -> PeriodGoal:
-    """Change a period goal's months, goal or name (its measurable stays), keeping the old one
-    in an "edited" revision. An edit that changes nothing writes nothing."""
-    with transaction(con) as tx:
-        old = get_period_goal(tx, workspace_id, period_id)
-        new = checked(
-            tx, workspace_id, old.measurable, from_month, to_month, goal, name, replacing=old.id
-        )
-        if new == old:
-            return old
-        tx.execute(
-            "UPDATE period_goals SET name = $n, from_month = $f, to_month = $t, goal = $g "
-            "WHERE id = $id AND workspace_id = $w",
-            {"id": old.id, "w": workspace_id, **_fields(new)},
-        )
-        _revision(tx, workspace_id, old.id, "edited", _stored(old), _stored(new), by)
-    return new
+    """`save_period_goal` of a period's new version, its draft's fields after the measurable
+    (which stays) given one by one: `edit_period_goal(con, ws, 3, 12, 1, 12, name="winter")`."""
+    measurable = get_period_goal(con, workspace_id, period_id).measurable
+    return save_period_goal(
+        con,
+        workspace_id,
+        PeriodGoalDraft(measurable, *draft, **named),
+        by=by,
+        replacing=period_id,
+    )
 
 
 def remove_period_goal(con: Connection, workspace_id: int, period_id: int, by: str = "") -> None:

@@ -180,8 +180,11 @@ month_name = period_goals.MONTHS.__getitem__
 existing = period_goals.list_period_goals(ui_store.connection(), ws.id)
 
 
-def period_fields(key: str, p: period_goals.PeriodGoal | None) -> tuple[str, int, int, Any, str]:
-    """Name, first and last month, goal (None when empty) and who is changing it."""
+def period_fields(
+    key: str, measurable: str, p: period_goals.PeriodGoal | None
+) -> tuple[period_goals.PeriodGoalDraft, str]:
+    """The period goal for `measurable` as typed (goal None when empty; `p` fills the fields
+    in) and who is changing it."""
     c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1])
     name = c1.text_input(
         "Name (optional)",
@@ -207,7 +210,8 @@ def period_fields(key: str, p: period_goals.PeriodGoal | None) -> tuple[str, int
         "Weekly goal", value=p.goal if p else None, placeholder="a number", key=f"{key}_goal"
     )
     by = c5.text_input("Changed by", max_chars=80, key=f"{key}_by")
-    return name, int(first or 1), int(last or 1), goal, by
+    draft = period_goals.PeriodGoalDraft(measurable, int(first or 1), int(last or 1), goal, name)
+    return draft, by
 
 
 if existing:
@@ -233,12 +237,10 @@ with st.form(f"period_goal_add_{ws.id}", clear_on_submit=True):
     measurable = st.selectbox(
         "Measurable", list(labels), format_func=labels.__getitem__, key=f"pg_{ws.id}_measurable"
     )
-    name, first, last, goal, by = period_fields(f"pg_{ws.id}_add", None)
+    draft, by = period_fields(f"pg_{ws.id}_add", str(measurable), None)
     if st.form_submit_button("Add period goal", icon="➕"):
         save_then_rerun(
-            lambda: period_goals.add_period_goal(
-                ui_store.connection(), ws.id, str(measurable), first, last, goal, name, by
-            ),
+            lambda: period_goals.save_period_goal(ui_store.connection(), ws.id, draft, by=by),
             "Period goal added. The scorecard judges its weeks against it.",
         )
 
@@ -252,12 +254,12 @@ if existing:
     )
     with st.form(f"period_goal_edit_{ws.id}"):
         picked = chosen or existing[0]
-        name, first, last, goal, by = period_fields(f"pg_{ws.id}_{picked.id}", picked)
+        draft, by = period_fields(f"pg_{ws.id}_{picked.id}", picked.measurable, picked)
         save_col, remove_col = st.columns(2)
         if save_col.form_submit_button("Save change", icon="💾"):
             save_then_rerun(
-                lambda: period_goals.edit_period_goal(
-                    ui_store.connection(), ws.id, picked.id, first, last, goal, name, by
+                lambda: period_goals.save_period_goal(
+                    ui_store.connection(), ws.id, draft, by=by, replacing=picked.id
                 ),
                 "Period goal changed.",
             )

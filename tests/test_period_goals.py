@@ -217,3 +217,20 @@ def test_edits_and_removals_keep_revisions(con: store.Connection, ws: int) -> No
     # December's weeks now count against the winter goal of 12: 12 h meets it.
     sc = scorecard.weekly_scorecard(con, ws, AS_OF, SETTINGS)
     assert sc.met.set_index("measurable").loc["hours_logged", WEEKS[0]] == True  # noqa: E712
+
+
+def test_one_save_adds_or_replaces_and_a_period_keeps_its_measurable(
+    con: store.Connection, ws: int
+) -> None:
+    draft = period_goals.PeriodGoalDraft("deals_won", 10, 12, "3", name="busy quarter")
+    busy = period_goals.save_period_goal(con, ws, draft, by="Sam")
+    assert (busy.from_month, busy.to_month, busy.goal) == (10, 12, 3.0)
+    # Replacing it with Nov–Dec at 4 a week: same id, one "edited" revision.
+    again = period_goals.PeriodGoalDraft("deals_won", 11, 12, 4, name="busy quarter")
+    edited = period_goals.save_period_goal(con, ws, again, by="Ann", replacing=busy.id)
+    assert (edited.id, edited.label, edited.goal) == (busy.id, "busy quarter (Nov–Dec)", 4.0)
+    other = period_goals.PeriodGoalDraft("revenue", 11, 12, 4)
+    with pytest.raises(PeriodGoalError, match="a period keeps its measurable"):
+        period_goals.save_period_goal(con, ws, other, replacing=busy.id)
+    assert period_goals.list_period_goals(con, ws) == [edited]
+    assert [r["what"] for r in period_goals.revisions(con, ws)] == ["added", "edited"]

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import figure_cache
-from ui.charts import ACCENT, BAD, FORECAST, LAYOUT, NEUTRAL, reference_line, shade_holes
+from ui.charts import ACCENT, BAD, FORECAST, LAYOUT, NEUTRAL, line, reference_line, shade_holes
 
 HOLE_MARK = "⚠ gap"
 
@@ -38,13 +38,14 @@ def cash_calendar(weeks: pd.DataFrame, costs: float, currency: str) -> go.Figure
             + name
             + "</extra>",
         )
-    fig.add_scatter(
-        x=x,
-        y=[costs] * len(weeks),
-        name=f"Weekly costs ({costs:,.0f} {currency})",
-        mode="lines",
-        line={"color": BAD, "dash": "dash", "width": 2},
-        hovertemplate="Weekly costs: %{y:,.0f} " + currency + "<extra></extra>",
+    line(
+        fig,
+        x,
+        [costs] * len(weeks),
+        f"Weekly costs ({costs:,.0f} {currency})",
+        BAD,
+        dash="dash",
+        hover="Weekly costs: %{y:,.0f} " + currency + "<extra></extra>",
     )
     holes = weeks[weeks["expected"] < costs]
     for start, expected in zip(holes["week_start"], holes["expected"], strict=True):
@@ -71,13 +72,13 @@ def dso_months(history: pd.DataFrame, green: float, red: float) -> go.Figure:
     """Days sales outstanding at each month end (and on the day), with the two thresholds."""
     known = history.dropna(subset=["dso"])
     fig = go.Figure()
-    fig.add_scatter(
-        x=known["day"],
-        y=known["dso"],
-        name="Days sales outstanding",
-        mode="lines+markers",
-        line={"color": NEUTRAL, "width": 3},
-        hovertemplate="%{x|%d %b %Y}: %{y:,.0f} days<extra></extra>",
+    line(
+        fig,
+        known["day"],
+        known["dso"],
+        "Days sales outstanding",
+        NEUTRAL,
+        hover="%{x|%d %b %Y}: %{y:,.0f} days<extra></extra>",
     )
     reference_line(fig, f"Green up to {green:g} days", y=green)
     reference_line(fig, f"Red over {red:g} days", y=red)

@@ -49,20 +49,10 @@ def _chart(p: Pace) -> go.Figure:
     """Cumulative actual against the cumulative goal, one point per season week."""
     weeks = p.weeks
     fig = go.Figure()
-    fig.add_scatter(
-        x=weeks["week_start"],
-        y=weeks["cum_goal"],
-        name="Goal to date",
-        mode="lines",
-        line={"color": charts.NEUTRAL, "dash": "dash", "width": 2},
-    )
-    fig.add_scatter(
-        x=weeks["week_start"],
-        y=weeks["cum_actual"],
-        name="Actual since the season start",
-        mode="lines+markers",
-        line={"color": charts.GOOD if p.on_pace else charts.BAD, "width": 3},
-    )
+    x = weeks["week_start"]
+    charts.line(fig, x, weeks["cum_goal"], "Goal to date", charts.NEUTRAL, dash="dash")
+    actual = charts.GOOD if p.on_pace else charts.BAD
+    charts.line(fig, x, weeks["cum_actual"], "Actual since the season start", actual)
     fig.update_layout(
         **charts.LAYOUT,
         title=f"{p.label}: season to date against the goal to date",

@@ -9,27 +9,19 @@ from collections.abc import Callable
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import (
-    EXIT_STORE,
-    action_group,
-    add_json,
-    command,
-    fail,
-    open_store,
-    print_listing,
-)
+from analytics.cli import common
 from analytics.cli.records import record_json
 
 
 def add_parsers(sub: Any) -> None:
-    actions = action_group(
+    actions = common.action_group(
         sub,
         "workspace",
         help="protect a workspace for a shared server (its passphrase)",
         description="Workspace protection: a server started with OPENING_DAY_SHARED=1 opens "
         "a workspace only with its passphrase.",
     )
-    p = command(
+    p = common.command(
         actions,
         "passphrase",
         help="set a workspace's passphrase (or remove it with --clear)",
@@ -38,7 +30,7 @@ def add_parsers(sub: Any) -> None:
         "(--stdin, or whenever stdin is not a terminal). Only a slow hash of it is stored.",
     )
     _add_secret_flags(p, "the passphrase")
-    actions = action_group(
+    actions = common.action_group(
         sub,
         "admin",
         help="the shared server's admin secret, and clearing waits after wrong tries",
@@ -46,7 +38,7 @@ def add_parsers(sub: Any) -> None:
         "invitation code or the admin secret. The secret comes from "
         "OPENING_DAY_ADMIN_PASSPHRASE or from the store (set here; only a slow hash is kept).",
     )
-    p = command(
+    p = common.command(
         actions,
         "passphrase",
         help="set the admin secret kept in the store (or remove it with --clear)",
@@ -55,7 +47,7 @@ def add_parsers(sub: Any) -> None:
         workspace="none",
     )
     _add_secret_flags(p, "the admin secret", stdin_word="the secret")
-    p = command(
+    p = common.command(
         actions,
         "unblock",
         help="clear the wait after wrong passphrase tries (one workspace, or all)",
@@ -64,7 +56,7 @@ def add_parsers(sub: Any) -> None:
         workspace="optional",
     )
 
-    actions = action_group(
+    actions = common.action_group(
         sub,
         "invite",
         help="make, list and withdraw invitation codes (shared servers)",
@@ -72,7 +64,7 @@ def add_parsers(sub: Any) -> None:
         "(without --group) or lets an existing business join a peer group (--group, made by a "
         "member given with --workspace). A code works once and expires; only its hash is kept.",
     )
-    p = command(
+    p = common.command(
         actions, "create", help="make an invitation and print its code, once", workspace="none"
     )
     p.add_argument(
@@ -87,14 +79,18 @@ def add_parsers(sub: Any) -> None:
         "--days", type=int, default=7, metavar="N", help="the code works for N days (default 7)"
     )
     p.add_argument("--note", default="", help="a note for yourself: who it is for")
-    add_json(p)
-    p = command(actions, "list", help="list invitations (never their codes)", workspace="none")
+    common.add_json(p)
+    p = common.command(
+        actions, "list", help="list invitations (never their codes)", workspace="none"
+    )
     p.add_argument(
         "--workspace", metavar="NAME", help="those this business made (default: the admin's)"
     )
     p.add_argument("--all", action="store_true", help="every invitation on the server")
-    add_json(p, listing=True)
-    p = command(actions, "revoke", help="withdraw an unused invitation for good", workspace="none")
+    common.add_json(p, listing=True)
+    p = common.command(
+        actions, "revoke", help="withdraw an unused invitation for good", workspace="none"
+    )
     p.add_argument("invitation_id", metavar="ID", type=int)
 
 
@@ -123,7 +119,7 @@ def _read_secret(what: str, from_stdin: bool) -> str | None:
 def cmd_workspace(args: argparse.Namespace) -> int:
     from analytics import access
 
-    con = open_store(args)  # a locked store fails here, before any prompt
+    con = common.open_store(args)  # a locked store fails here, before any prompt
     ws = store.get_workspace(con, args.workspace)
     if args.clear:
         if not access.has_passphrase(con, ws.id):
@@ -134,7 +130,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
         return 0
     phrase = _read_secret(f"New passphrase for {ws.name}", args.stdin)
     if phrase is None:
-        return fail("the two passphrases differ; nothing was changed", EXIT_STORE)
+        return common.fail("the two passphrases differ; nothing was changed", common.EXIT_STORE)
     access.set_passphrase(con, ws.id, phrase)
     print(f"Passphrase set for {ws.name!r}. Keep it safe: it cannot be shown, only replaced.")
     return 0
@@ -143,7 +139,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
 def cmd_admin(args: argparse.Namespace) -> int:
     from analytics import access
 
-    con = open_store(args)  # a locked store fails here, before any prompt
+    con = common.open_store(args)  # a locked store fails here, before any prompt
     if args.admin_action == "unblock":
         keys = None
         if args.workspace:
@@ -157,7 +153,7 @@ def cmd_admin(args: argparse.Namespace) -> int:
         return 0
     phrase = _read_secret("New admin secret", args.stdin)
     if phrase is None:
-        return fail("the two secrets differ; nothing was changed", EXIT_STORE)
+        return common.fail("the two secrets differ; nothing was changed", common.EXIT_STORE)
     access.set_admin_passphrase(con, phrase)
     print("Admin secret set. Keep it safe: it cannot be shown, only replaced.")
     return 0
@@ -179,7 +175,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     from analytics import access, peers
 
     action = args.invite_action
-    con = open_store(args, read_only=action == "list")
+    con = common.open_store(args, read_only=action == "list")
     if action == "revoke":
         inv = access.revoke_invitation(con, args.invitation_id, by=None)
         print(f"Invitation {inv.id} is withdrawn: its code no longer works.")
@@ -187,16 +183,20 @@ def cmd_invite(args: argparse.Namespace) -> int:
     by = store.get_workspace(con, args.workspace).id if args.workspace else None
     if action == "list":
         listed = access.list_invitations(con, by=by, everyone=args.all)
-        return print_listing(
+        return common.print_listing(
             args, listed, _invitation_json, _invitation_line, empty="No invitations."
         )
     group_id = None
     if args.group:
         if by is None:
-            return fail("a group invitation comes from a member: give --workspace", EXIT_STORE)
+            return common.fail(
+                "a group invitation comes from a member: give --workspace", common.EXIT_STORE
+            )
         group = peers.find_group(con, args.group, viewer=by)
         if group is None:
-            return fail(f"{args.workspace!r} is in no peer group called {args.group!r}", EXIT_STORE)
+            return common.fail(
+                f"{args.workspace!r} is in no peer group called {args.group!r}", common.EXIT_STORE
+            )
         group_id = group.id
     inv, code = access.create_invitation(
         con, by=by, group_id=group_id, days=args.days, note=args.note

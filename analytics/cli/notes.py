@@ -9,20 +9,13 @@ from types import EllipsisType
 from typing import Any
 
 from analytics import notes, store
-from analytics.cli.common import (
-    action_group,
-    add_json,
-    command,
-    iso_date,
-    open_store,
-    print_listing,
-)
+from analytics.cli import common
 
 AREA_HELP = "an area (pace, niche, fit, friction) or an indicator id the note concerns"
 
 
 def add_parsers(sub: Any) -> None:
-    actions = action_group(
+    actions = common.action_group(
         sub,
         "note",
         help="add, list, edit, remove and restore notes on the timeline",
@@ -30,31 +23,39 @@ def add_parsers(sub: Any) -> None:
         "time-series chart whose range includes its day shows it, and so do snapshots and the "
         "export. Its text is plain text everywhere.",
     )
-    p = command(actions, "add", help="write a note and print its id")
-    p.add_argument("--date", metavar="YYYY-MM-DD", type=iso_date, required=True, help="its day")
-    p.add_argument("--until", metavar="YYYY-MM-DD", type=iso_date, help="last day of a range")
+    p = common.command(actions, "add", help="write a note and print its id")
+    p.add_argument(
+        "--date", metavar="YYYY-MM-DD", type=common.iso_date, required=True, help="its day"
+    )
+    p.add_argument(
+        "--until", metavar="YYYY-MM-DD", type=common.iso_date, help="last day of a range"
+    )
     p.add_argument("--area", metavar="AREA", help=AREA_HELP)
     p.add_argument("--text", required=True, help=f"what happened (at most {notes.MAX_TEXT} chars)")
     p.add_argument("--author", metavar="NAME", default="", help="who writes it")
-    add_json(p)
-    p = command(actions, "list", help="list the notes, by day", listing=True)
-    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=iso_date, help="from day")
-    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=iso_date, help="to day")
+    common.add_json(p)
+    p = common.command(actions, "list", help="list the notes, by day", listing=True)
+    p.add_argument(
+        "--from", dest="start", metavar="YYYY-MM-DD", type=common.iso_date, help="from day"
+    )
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=common.iso_date, help="to day")
     p.add_argument("--area", metavar="AREA", help="only notes about it (and the whole business)")
-    p = command(actions, "edit", help="change a note (its previous version is kept)")
+    p = common.command(actions, "edit", help="change a note (its previous version is kept)")
     p.add_argument("note_id", metavar="ID", type=int)
-    p.add_argument("--date", metavar="YYYY-MM-DD", type=iso_date, help="its new day")
+    p.add_argument("--date", metavar="YYYY-MM-DD", type=common.iso_date, help="its new day")
     until = p.add_mutually_exclusive_group()
-    until.add_argument("--until", metavar="YYYY-MM-DD", type=iso_date, help="new last day")
+    until.add_argument("--until", metavar="YYYY-MM-DD", type=common.iso_date, help="new last day")
     until.add_argument("--single-day", action="store_true", help="make it a single day")
     about = p.add_mutually_exclusive_group()
     about.add_argument("--area", metavar="AREA", help=AREA_HELP)
     about.add_argument("--whole-business", action="store_true", help="concern no area")
     p.add_argument("--text", help="its new text")
-    add_json(p)
-    p = command(actions, "remove", help="take a note off the timeline (restore brings it back)")
+    common.add_json(p)
+    p = common.command(
+        actions, "remove", help="take a note off the timeline (restore brings it back)"
+    )
     p.add_argument("note_id", metavar="ID", type=int)
-    p = command(actions, "restore", help="bring a removed note back")
+    p = common.command(actions, "restore", help="bring a removed note back")
     p.add_argument("note_id", metavar="ID", type=int)
 
 
@@ -66,11 +67,11 @@ def _edited(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_note(args: argparse.Namespace) -> int:
     action = args.note_action
-    con = open_store(args, read_only=action == "list")
+    con = common.open_store(args, read_only=action == "list")
     ws = store.get_workspace(con, args.workspace)
     if action == "list":
         found = notes.list_notes(con, ws.id, start=args.start, end=args.end, concerns=args.area)
-        return print_listing(
+        return common.print_listing(
             args,
             found,
             notes.note_json,

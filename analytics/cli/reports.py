@@ -9,36 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.cli.common import (
-    action_group,
-    add_json,
-    command,
-    iso_date,
-    open_store,
-    print_listing,
-)
+from analytics.cli import common
 from analytics.cli.records import record_json
 
 
 def add_parsers(sub: Any) -> None:
-    p = command(
+    p = common.command(
         sub,
         "kpis",
         help="compute every indicator for a workspace",
         description="Compute every registered indicator as of the last date in the data "
         "(or --as-of). Unknown values are null, with the reason in the message.",
     )
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=iso_date, help="compute as of this day")
-    add_json(p)
+    p.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", type=common.iso_date, help="compute as of this day"
+    )
+    common.add_json(p)
 
-    actions = action_group(
+    actions = common.action_group(
         sub,
         "snapshot",
         help="make, list, revoke and export read-only snapshot links",
         description="A snapshot freezes a page's figures and charts under a private link "
         "(<base>/?snapshot=TOKEN) that shows them read-only and nothing else.",
     )
-    p = command(actions, "create", help="freeze a page and print its id, token and link")
+    p = common.command(actions, "create", help="freeze a page and print its id, token and link")
     p.add_argument(
         "--page",
         default="scoreboard",
@@ -50,17 +45,23 @@ def add_parsers(sub: Any) -> None:
         "--anonymous", action="store_true", help="show 'anonymous' instead of the business name"
     )
     p.add_argument("--expires-days", type=int, metavar="N", help="the link stops after N days")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=iso_date, help="figures as of this day")
+    p.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", type=common.iso_date, help="figures as of this day"
+    )
     p.add_argument(
         "--base-url",
         metavar="URL",
         help="start of the link (default: the workspace's setting, else http://localhost:8501)",
     )
-    add_json(p)
-    p = command(actions, "list", help="list a workspace's snapshots and their state", listing=True)
-    p = command(actions, "revoke", help="turn a snapshot link off for good", workspace="none")
+    common.add_json(p)
+    p = common.command(
+        actions, "list", help="list a workspace's snapshots and their state", listing=True
+    )
+    p = common.command(
+        actions, "revoke", help="turn a snapshot link off for good", workspace="none"
+    )
     p.add_argument("snapshot_id", metavar="ID", type=int)
-    p = command(
+    p = common.command(
         actions, "export", help="write a snapshot as one self-contained HTML file", workspace="none"
     )
     p.add_argument("snapshot_id", metavar="ID", type=int)
@@ -70,7 +71,7 @@ def add_parsers(sub: Any) -> None:
 def cmd_kpis(args: argparse.Namespace) -> int:
     from analytics import indicators
 
-    con = open_store(args, read_only=True)
+    con = common.open_store(args, read_only=True)
     ws = store.get_workspace(con, args.workspace)
     ctx = indicators.context(con, ws.id, args.as_of)
     results = indicators.compute_all(con, ws.id, args.as_of)
@@ -111,7 +112,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from analytics.settings import get_settings
 
     # Listing and exporting only read: they open the store read-only.
-    con = open_store(args, read_only=args.snapshot_action in ("list", "export"))
+    con = common.open_store(args, read_only=args.snapshot_action in ("list", "export"))
     action = args.snapshot_action
     if action == "create":
         ws = store.get_workspace(con, args.workspace)
@@ -137,7 +138,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     if action == "list":
         ws = store.get_workspace(con, args.workspace)
         listed = snapshots.list_snapshots(con, ws.id)
-        return print_listing(
+        return common.print_listing(
             args, listed, _snapshot_json, _snapshot_line, empty=f"{ws.name} has no snapshots."
         )
     snap = snapshots.find(con, args.snapshot_id)

@@ -285,3 +285,13 @@ class Indicator:
             frame,
             {**(details or {}), "value": value, "count": n, "needed": needed, "too_few": True},
         )
+
+    def unless_enough(
+        self, ctx: Context, value: float | None, n: int, what: str, **too_few: Any
+    ) -> Result | None:
+        """`too_few` (with its keywords) when `n` cases are fewer than the owner's minimum
+        base (setting min_cases), else None: the opening of a figure that needs cases."""
+        from analytics.settings import minimum  # no cycle: may join the imports at the top
+
+        needed = minimum(ctx.settings, "min_cases")
+        return self.too_few(value, n, needed, what, **too_few) if n < needed else None

@@ -215,9 +215,10 @@ class CardFile(BaseModel):
 
     @field_validator("figures")
     @classmethod
-    def _amounts_opted_in_once_each(
-        cls, figures: list[CardFigure], info: ValidationInfo
-    ) -> list[CardFigure]:
+    def _figures_allowed(cls, figures: list[CardFigure], info: ValidationInfo) -> list[CardFigure]:
+        """Amounts only with a currency, each indicator once; then, version 2: every figure
+        names a definition version this server knows; version 1: none does (they all follow
+        version 1)."""
         if info.data.get("currency") is None:
             for n, f in enumerate(figures):
                 if f.unit in AMOUNT_UNITS:
@@ -225,15 +226,6 @@ class CardFile(BaseModel):
         ids = [f.id for f in figures]
         if len(set(ids)) < len(ids):
             raise PydanticCustomError("figure_twice", "an indicator more than once")
-        return figures
-
-    @field_validator("figures")
-    @classmethod
-    def _definitions_known(
-        cls, figures: list[CardFigure], info: ValidationInfo
-    ) -> list[CardFigure]:
-        """Version 2: every figure names a definition version this server knows; version 1:
-        none does (they all follow version 1)."""
         card_version = info.data.get("version")
         for n, f in enumerate(figures):
             if card_version == 1 and f.version is not None:

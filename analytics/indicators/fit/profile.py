@@ -162,17 +162,16 @@ def compute_ideal_profile(ctx: Context) -> Result:
             "1–9, 10–49, 50–249, 250+ employees."
         ),
     }
-    if ideal_n < needed:
-        return ind.too_few(
-            value,
-            ideal_n,
-            needed,
-            "ideal customer",
-            fix="Load more invoices and tickets, so more customers can be placed.",
-            frame=lifts,
-            details=details,
-        )
-    return Result(ind.id, value, status, text, details, lifts)
+    too_few = ind.unless_enough(
+        ctx,
+        value,
+        ideal_n,
+        "ideal customer",
+        fix="Load more invoices and tickets, so more customers can be placed.",
+        frame=lifts,
+        details=details,
+    )
+    return too_few or Result(ind.id, value, status, text, details, lifts)
 
 
 IDEAL_PROFILE = register_entry("ideal_profile", compute=compute_ideal_profile)

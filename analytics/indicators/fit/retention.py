@@ -306,18 +306,18 @@ def compute_churn_rate(ctx: Context) -> Result:
             "last 12; the rate is churned customers / customers who bought the year before."
         ),
     }
-    needed = minimum(ctx.settings, "min_cases")
-    if prior < needed:
-        return ind.too_few(
-            float(value),
-            prior,
-            needed,
-            "customer",
-            count=f"{len(churned)} of the {fmt.plural(prior, 'customer')} who bought the year before",
-            fix="A churn rate needs more customers: load invoices for all of your customers.",
-            frame=frame.reset_index(drop=True),
-            details=details,
-        )
+    too_few = ind.unless_enough(
+        ctx,
+        float(value),
+        prior,
+        "customer",
+        count=f"{len(churned)} of the {fmt.plural(prior, 'customer')} who bought the year before",
+        fix="A churn rate needs more customers: load invoices for all of your customers.",
+        frame=frame.reset_index(drop=True),
+        details=details,
+    )
+    if too_few:
+        return too_few
     # the frame: every year's rows (k = 0 the last 12 months), for the page's year chart
     return Result(ind.id, float(value), status, text, details, frame.reset_index(drop=True))
 

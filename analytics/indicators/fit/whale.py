@@ -37,7 +37,6 @@ from analytics.indicators.fit.base import (
 )
 from analytics.indicators.fit.retention import LOSS_MAKING_CUSTOMERS
 from analytics.queries import query
-from analytics.settings import minimum
 from analytics.store import Connection
 
 # Kaplan & Narayanan ("Measuring and managing customer profitability", 2001): the most
@@ -251,19 +250,17 @@ def compute_profit_whale(ctx: Context) -> Result:
         "tail": records(tail.head(DETAIL_ROWS)[TAIL_COLUMNS]),
         "rule": RULE,
     }
-    needed = minimum(ctx.settings, "min_cases")
-    if customers < needed:
-        return ind.too_few(
-            value,
-            customers,
-            needed,
-            "customer",
-            count=f"the top {at_peak:,} of {fmt.plural(customers, 'customer')}",
-            fix="A whale curve needs more customers: load invoices for all of your customers.",
-            frame=frame,
-            details=details,
-        )
-    return ind.judged(value, ctx.settings, text, details, frame)
+    too_few = ind.unless_enough(
+        ctx,
+        value,
+        customers,
+        "customer",
+        count=f"the top {at_peak:,} of {fmt.plural(customers, 'customer')}",
+        fix="A whale curve needs more customers: load invoices for all of your customers.",
+        frame=frame,
+        details=details,
+    )
+    return too_few or ind.judged(value, ctx.settings, text, details, frame)
 
 
 def tail_advice(result: Result, currency: str) -> str:

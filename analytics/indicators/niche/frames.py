@@ -5,6 +5,7 @@ windows, revenue and new customers per period, segment economics and concentrati
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -134,7 +135,8 @@ def comparison_gap(
     )
 
 
-def segment_revenue_by_period(
+def by_period(
+    query_name: str,
     con: Connection,
     workspace_id: int,
     as_of: date | None,
@@ -142,55 +144,36 @@ def segment_revenue_by_period(
     *,
     settings: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Revenue per segment per period: period_start, segment, revenue, customers, share.
+    """A per-segment, per-period query (`query_name`) up to `as_of` (None: the last invoice
+    date), for the two names below.
 
     grain is "month", "quarter" or "year"; quarters and years follow the fiscal year
     (setting fiscal_year_start, read from the store unless `settings` is given), so with an
     April start the year 2024 runs 1 Apr 2024 – 31 Mar 2025 and is labelled 1 Apr 2024.
     Every period from the first invoice to the one holding `as_of` appears for every
-    segment (zeros included); the first and last may be partial. customers = customers with
-    net revenue in the period; share = the segment's part of the period's revenue.
+    segment (zeros included); the first and last may be partial.
     """
-    return _period_query(
-        con, "niche_segment_revenue_by_period", workspace_id, as_of, grain, settings
-    )
-
-
-def new_customers_by_period(
-    con: Connection,
-    workspace_id: int,
-    as_of: date | None,
-    grain: str = "month",
-    *,
-    settings: dict[str, Any] | None = None,
-) -> pd.DataFrame:
-    """New customers (first-ever invoice) per segment per period: period_start, segment,
-    new_customers. Periods as in `segment_revenue_by_period`; in the data's first months
-    every existing customer counts as new, so read the start of the series with care.
-    """
-    return _period_query(con, "niche_new_customers_by_period", workspace_id, as_of, grain, settings)
-
-
-def _period_query(
-    con: Connection,
-    name: str,
-    workspace_id: int,
-    as_of: date | None,
-    grain: str,
-    settings: dict[str, Any] | None,
-) -> pd.DataFrame:
-    """Run a per-period query (`name`) for `grain` up to `as_of` (None: the last invoice
-    date), quarters and years from the fiscal year's first month."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}; got {grain!r}")
     day = invoice_as_of(con, workspace_id, as_of)
     if day is None:
-        return query(con, name, _empty_period_params(workspace_id))
+        return query(con, query_name, _empty_period_params(workspace_id))
     values = settings if settings is not None else get_settings(con, workspace_id)
     shift = int(values.get("fiscal_year_start", 1)) - 1 if grain != "month" else 0
     return query(
-        con, name, {"ws": workspace_id, "as_of": day, "grain": grain, "fiscal_shift": shift}
+        con, query_name, {"ws": workspace_id, "as_of": day, "grain": grain, "fiscal_shift": shift}
     )
+
+
+# Revenue per segment per period: period_start, segment, revenue, customers, share;
+# customers = customers with net revenue in the period; share = the segment's part of the
+# period's revenue. (con, workspace_id, as_of, grain="month", *, settings=None), as `by_period`.
+segment_revenue_by_period = partial(by_period, "niche_segment_revenue_by_period")
+
+# New customers (first-ever invoice) per segment per period: period_start, segment,
+# new_customers; in the data's first months every existing customer counts as new, so read
+# the start of the series with care. Called as `segment_revenue_by_period`.
+new_customers_by_period = partial(by_period, "niche_new_customers_by_period")
 
 
 def _empty_period_params(workspace_id: int) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from analytics.indicators import register_entry
 from analytics.indicators.base import Context, Result
 from analytics.indicators.pace.base import setting_weeks
 from analytics.queries import query, query_frames
-from analytics.settings import minimum
 
 
 def _spark_workload(result: Result) -> pd.Series:
@@ -72,17 +71,17 @@ def compute_workload_pace(ctx: Context) -> Result:
     outside = int(people["too_fast"].sum() + people["too_slow"].sum())
     value = outside / len(weeks)
     low, high = ctx.settings["sustainable_hours_low"], ctx.settings["sustainable_hours_high"]
-    needed = minimum(ctx.settings, "min_cases")
-    if len(weeks) < needed:
-        return ind.too_few(
-            value,
-            len(weeks),
-            needed,
-            "person-week",
-            count=f"{outside} of {fmt.plural(len(weeks), 'person-week')} outside {low:g}–{high:g} h",
-            fix="Load more of your timesheets (every person, every week).",
-            frame=weeks,
-        )
+    too_few = ind.unless_enough(
+        ctx,
+        value,
+        len(weeks),
+        "person-week",
+        count=f"{outside} of {fmt.plural(len(weeks), 'person-week')} outside {low:g}–{high:g} h",
+        fix="Load more of your timesheets (every person, every week).",
+        frame=weeks,
+    )
+    if too_few:
+        return too_few
     top = people.iloc[0]
     message = (
         f"{fmt.pct(value)} of person-weeks in the last {setting_weeks(ctx)} weeks fell outside "
@@ -186,19 +185,17 @@ def compute_lately_vs_lifetime(ctx: Context) -> Result:
         "salesperson_fallers": s_fall,
         "salesperson_risers": s_rise,
     }
-    needed = minimum(ctx.settings, "min_cases")
-    if len(top) < needed:
-        return ind.too_few(
-            value,
-            len(top),
-            needed,
-            "customer",
-            count=f"{len(dropped)} of your {fmt.plural(len(top), 'customer')} quiet lately",
-            fix="Load invoices for more of your customers.",
-            frame=customers,
-            details=details,
-        )
-    return ind.judged(value, ctx.settings, message, details, customers)
+    too_few = ind.unless_enough(
+        ctx,
+        value,
+        len(top),
+        "customer",
+        count=f"{len(dropped)} of your {fmt.plural(len(top), 'customer')} quiet lately",
+        fix="Load invoices for more of your customers.",
+        frame=customers,
+        details=details,
+    )
+    return too_few or ind.judged(value, ctx.settings, message, details, customers)
 
 
 LATELY_VS_LIFETIME = register_entry("lately_vs_lifetime", compute=compute_lately_vs_lifetime)
