@@ -57,7 +57,7 @@ def test_a_long_table_shows_its_first_rows_and_a_switch_for_all(demo_db: Path) -
     assert top == sorted(top, reverse=True) and top[0]
     switch = [t for t in at.toggle if t.key == "all_rows_contact-recency"]
     assert [t.label for t in switch] == [f"Show all {customers:,} customers"]
-    assert f"The first 100 of {customers:,} customers, in the order above" in texts(at)
+    assert f"Showing the first 100 of {customers:,} customers in the table's order" in texts(at)
 
     switch[0].set_value(True).run()
     no_failure(at)

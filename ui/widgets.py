@@ -121,9 +121,9 @@ def first_rows(frame: pd.DataFrame, key: str, noun: str = "rows") -> pd.DataFram
     if st.toggle(f"Show all {rows:,} {noun}", key=f"all_rows_{key}"):
         return frame
     capture.caption(
-        f"The first {ROWS_SHOWN} of {rows:,} {noun}, in the order above (a heading sorts these "
-        f"{ROWS_SHOWN}). Switch on “Show all {rows:,} {noun}” to see and sort every one, or "
-        "download the CSV."
+        f"Showing the first {ROWS_SHOWN} of {rows:,} {noun} in the table's order; a heading "
+        f"sorts only these {ROWS_SHOWN}. Switch on “Show all {rows:,} {noun}” to see and sort "
+        "every one, or download the CSV."
     )
     return frame.head(ROWS_SHOWN)
 
