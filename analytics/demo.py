@@ -97,6 +97,18 @@ def read_scales(path: Path = SCALES_FILE) -> dict[str, Scale]:
 
 SCALES: dict[str, Scale] = read_scales()
 
+# The SQL type of each kind of knob: demo_params.sql reads the scale as `demo_scale`, one row
+# with a column per knob of Scale, each the parameter of its name cast to its kind's type.
+KNOB_TYPES = {"int": "INTEGER", "float": "DOUBLE"}
+
+
+def scale_sql() -> str:
+    """The query of `demo_scale`: `SELECT $customers::INTEGER AS customers, …`, every knob of
+    Scale in its order, so a knob added to Scale and demo_scales.toml reaches the SQL."""
+    knobs = [f"${f.name}::{KNOB_TYPES[str(f.type)]} AS {f.name}" for f in fields(Scale)]
+    return f"SELECT {', '.join(knobs)}"
+
+
 # Planning tables, built in this order inside the transaction, each with what the owner
 # sees while it is built; each may read the earlier ones. They are temporary: dropped
 # before the transaction ends.
@@ -233,6 +245,7 @@ def generate_demo(
             )
         for macro in MACROS:
             tx.execute(macro)
+        _run(tx, f"CREATE OR REPLACE TEMP TABLE demo_scale AS {scale_sql()}", params)
         for table, label in PLAN_TABLES.items():
             step(label)
             _run(tx, f"CREATE OR REPLACE TEMP TABLE {table} AS {sql(table)}", params)
@@ -260,7 +273,7 @@ def generate_demo(
         step("Checking the customer list")
         store.reconcile_customers(tx, workspace_id)
         store.refresh_facts(tx, workspace_id)
-        for table in reversed(PLAN_TABLES):
+        for table in [*reversed(PLAN_TABLES), "demo_scale"]:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
         tx.execute("DROP MACRO IF EXISTS demo_z")
         tx.execute("DROP MACRO IF EXISTS demo_u")

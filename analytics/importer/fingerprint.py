@@ -1,12 +1,16 @@
 """The row fingerprint: one number per row, the same for the same row from any export.
 
 One function, used by the importer, the demo and the benchmarks, so they cannot drift apart;
-migration 12 (analytics/schema.py) holds the same formula as literal SQL.
+migration 12 (analytics/schema_history.py) holds the same formula as literal SQL, over the
+same fields (IDENTITY_FIELDS is migration 12's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from analytics.schema_history import _IDENTITY_V1
 
 # Which fields make a row the same row across exports, per entity. Pinned, not read from
 # ENTITIES: a field added to an entity later is stored but is not part of the fingerprint,
@@ -21,52 +25,13 @@ from collections.abc import Iterable
 # other entities are events: an invoice line, a time entry, a ticket is the same line while
 # every value an export carried for it when version 1 was cut is the same.
 #
-# Never edit a version: changing what is identity changes stored fingerprints, and the
-# store would count re-imported rows twice. To change it, add FINGERPRINT_VERSION + 1 with
-# its own fields, and a migration that recomputes `row_fp` of every stored row in SQL
-# (see migration 12 for the shape).
+# One place: the fields are those of migration 12, which brought every stored row to this
+# version (analytics/schema_history.py, frozen: its digest in tests/test_migrations.py fails
+# on any edit). To change what is identity, add FINGERPRINT_VERSION + 1: a new migration that
+# names its fields and recomputes `row_fp` of every stored row in SQL, and point
+# IDENTITY_FIELDS at its fields. Read-only, so no caller can edit the migration through it.
 FINGERPRINT_VERSION = 1
-IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
-    "customers": (
-        "customer",
-        "external_id",
-        "segment",
-        "region",
-        "size",
-        "channel",
-        "first_seen",
-        "renewal_date",
-        "status",
-    ),
-    "invoices": ("date", "customer", "amount", "invoice_no", "product", "recurring", "cost"),
-    "deals": (
-        "deal_id",
-        "status",
-        "customer",
-        "created",
-        "closed",
-        "value",
-        "list_value",
-        "owner",
-        "estimated_hours",
-        "presales_hours",
-        "source",
-        "stage",
-    ),
-    "time_entries": (
-        "date",
-        "person",
-        "hours",
-        "customer",
-        "deal_id",
-        "role",
-        "billable",
-        "category",
-    ),
-    "activities": ("date", "type", "person", "customer", "minutes", "outcome"),
-    "tickets": ("opened", "customer", "type", "severity", "resolved", "hours"),
-    "people": ("person_id", "name", "first_name", "last_name"),
-}
+IDENTITY_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(_IDENTITY_V1)
 
 
 def fingerprint_sql(entity: str, present: Iterable[str] | None = None) -> str:

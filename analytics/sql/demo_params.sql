@@ -1,19 +1,8 @@
 -- the demo business's knobs in one row: dates, scale, and the windows where patterns are planted
 with given as (
-    select
-        $seed::bigint as seed,
-        $end_date::date as end_date,
-        $customers::integer as customers,
-        $techs::integer as techs,
-        $salespeople::integer as salespeople,
-        $admins::integer as admins,
-        $tech_slots::integer as tech_slots,
-        $invoice_items::double as invoice_items,
-        $upsell_rate::double as upsell_rate,
-        $activity_rate::double as activity_rate,
-        $prospecting_slots::integer as prospecting_slots,
-        $ticket_rate::double as ticket_rate,
-        $deal_size::double as deal_size
+    -- demo_scale: the scale's knobs, one column each (demo.Scale, read from demo_scales.toml)
+    select $seed::bigint as seed, $end_date::date as end_date, *
+    from demo_scale
 ),
 
 dated as (

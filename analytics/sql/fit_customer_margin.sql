@@ -23,15 +23,13 @@ time_cost as (
 ),
 
 joined as (
+    -- a figure the customer has none of is 0
     select
-        coalesce(r.customer, t.customer) as customer,
-        coalesce(r.revenue, 0) as revenue,
-        coalesce(r.invoice_cost, 0) as invoice_cost,
-        coalesce(r.cost_lines, 0) as cost_lines,
-        coalesce(t.hours, 0) as hours,
-        coalesce(t.time_cost, 0) as time_cost
+        customer,
+        coalesce(columns(r.* exclude (customer)), 0),
+        coalesce(columns(t.* exclude (customer)), 0)
     from revenue as r
-    full join time_cost as t on r.customer = t.customer
+    full join time_cost as t using (customer)
     where r.customer is not null
         or t.customer in (select customer from invoiced_before)
 ),

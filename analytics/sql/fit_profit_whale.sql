@@ -44,15 +44,12 @@ customers as (
 ),
 
 joined as (
+    -- a figure the customer has none of is 0
     select
         c.customer,
-        coalesce(r.revenue, 0) as revenue,
-        coalesce(r.invoice_cost, 0) as invoice_cost,
-        coalesce(r.cost_lines, 0) as cost_lines,
-        coalesce(d.delivery_hours, 0) as delivery_hours,
-        coalesce(d.delivery_cost, 0) as delivery_cost,
-        coalesce(s.support_hours, 0) as support_hours,
-        coalesce(s.support_hours, 0) * $rate_support as support_cost
+        coalesce(columns(r.* exclude (customer)), 0),
+        coalesce(columns(d.* exclude (customer)), 0),
+        coalesce(columns(s.* exclude (customer)), 0)
     from customers as c
     left join revenue as r on c.customer = r.customer
     left join delivery as d on c.customer = d.customer
@@ -66,7 +63,7 @@ costed as (
         *,
         invoice_cost + delivery_cost + support_cost as cost,
         revenue - invoice_cost - delivery_cost - support_cost as profit
-    from joined
+    from (select *, support_hours * $rate_support as support_cost from joined)
 ),
 
 valued as (

@@ -28,21 +28,24 @@ support as (
 ),
 
 joined as (
+    -- a figure the customer has none of is 0
     select
-        coalesce(r.customer, s.customer) as customer,
-        coalesce(r.revenue, 0) as revenue,
-        coalesce(s.tickets, 0) as tickets,
-        coalesce(s.ticket_hours, 0) as ticket_hours,
-        case when $use_hours then coalesce(s.ticket_hours, 0) else coalesce(s.tickets, 0) end::double
-            as burden
+        customer,
+        coalesce(columns(r.* exclude (customer)), 0),
+        coalesce(columns(s.* exclude (customer)), 0)
     from revenue as r
-    full join support as s on r.customer = s.customer
-    where coalesce(r.revenue, 0) > 0 or coalesce(s.tickets, 0) > 0
+    full join support as s using (customer)
+),
+
+burdened as (
+    select *, (case when $use_hours then ticket_hours else tickets end)::double as burden
+    from joined
+    where revenue > 0 or tickets > 0
 ),
 
 medians as (
     select median(revenue)::double as median_revenue, median(burden)::double as median_burden
-    from joined
+    from burdened
 ),
 
 cleaned as (
@@ -63,7 +66,7 @@ cleaned as (
         end as size_band,
         macros.trimmed(c.channel) as channel,
         macros.trimmed(c.segment) is not null as has_segment
-    from joined as j
+    from burdened as j
     cross join medians as m
     left join macros.current_customers($ws) as c on j.customer = c.customer
 ),

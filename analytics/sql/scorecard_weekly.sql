@@ -11,30 +11,6 @@ weeks as (
     from bounds
 ),
 
-activity as (
-    select date_trunc('week', date)::date as week_start, count(*)::double as value
-    from activities, bounds
-    where workspace_id = $ws and date >= first_week and date < last_week + 7
-    group by 1
-),
-
-won as (
-    select
-        date_trunc('week', closed)::date as week_start,
-        count(*)::double as deals,
-        coalesce(sum(value), 0)::double as value
-    from deals_current, bounds
-    where workspace_id = $ws and status = 'won' and closed >= first_week and closed < last_week + 7
-    group by 1
-),
-
-billed as (
-    select date_trunc('week', date)::date as week_start, sum(amount)::double as value
-    from invoices, bounds
-    where workspace_id = $ws and date >= first_week and date < last_week + 7
-    group by 1
-),
-
 first_invoices as (
     select customer, min(date) as first_day
     from invoices
@@ -42,18 +18,24 @@ first_invoices as (
     group by 1
 ),
 
-new_customers as (
-    select date_trunc('week', first_day)::date as week_start, count(*)::double as value
-    from first_invoices, bounds
-    where first_day >= first_week and first_day < last_week + 7
-    group by 1
-),
-
-opened as (
-    select date_trunc('week', opened)::date as week_start, count(*)::double as value
-    from tickets, bounds
-    where workspace_id = $ws and opened >= first_week and opened < last_week + 7
-    group by 1
+-- what the counted measurables count or add up: one row per thing on the day it happened,
+-- 1 to count it (money stays DECIMAL, so a week's total is exact before it is a double)
+happened as (
+    select 'activities' as measurable, date as day, 1 as value
+    from activities
+    where workspace_id = $ws
+    union all
+    select 'deals_won', closed, 1 from deals_current where workspace_id = $ws and status = 'won'
+    union all
+    select 'won_value', closed, value
+    from deals_current
+    where workspace_id = $ws and status = 'won'
+    union all
+    select 'revenue', date, amount from invoices where workspace_id = $ws
+    union all
+    select 'new_customers', first_day, 1 from first_invoices
+    union all
+    select 'tickets', opened, 1 from tickets where workspace_id = $ws
 ),
 
 logged as (
@@ -67,37 +49,36 @@ logged as (
     group by 1
 ),
 
-wide as (
-    select
-        w.week_start,
-        coalesce(a.value, 0) as activities,
-        coalesce(d.deals, 0) as deals_won,
-        coalesce(d.value, 0) as won_value,
-        coalesce(b.value, 0) as revenue,
-        coalesce(n.value, 0) as new_customers,
-        coalesce(o.value, 0) as tickets,
-        coalesce(l.hours, 0) as hours_logged,
-        -- billable share only where the export says what is billable
-        case when l.with_flag > 0 then coalesce(l.billable_hours, 0) / nullif(l.hours, 0) end
-            as billable_share
-    from weeks as w
-    left join activity as a using (week_start)
-    left join won as d using (week_start)
-    left join billed as b using (week_start)
-    left join new_customers as n using (week_start)
-    left join opened as o using (week_start)
-    left join logged as l using (week_start)
+weekly as (
+    select measurable, date_trunc('week', day)::date as week_start, sum(value)::double as value
+    from happened, bounds
+    where day >= first_week and day < last_week + 7
+    group by all
+    union all
+    select 'hours_logged', week_start, hours from logged
+),
+
+measurables as (
+    select unnest([
+        'activities', 'deals_won', 'won_value', 'revenue', 'new_customers', 'tickets',
+        'hours_logged'
+    ]) as measurable
 ),
 
 final as (
-    -- one row per measurable per week; a null billable share stays a row
-    select week_start, measurable, value
-    from wide unpivot include nulls (
-        value for measurable in (
-            activities, deals_won, won_value, revenue, new_customers, tickets, hours_logged,
-            billable_share
-        )
-    )
+    -- one row per measurable per week, 0 where nothing happened; the billable share only
+    -- where the export says what is billable (else a null row)
+    select w.week_start, m.measurable, coalesce(v.value, 0) as value
+    from weeks as w
+    cross join measurables as m
+    left join weekly as v on m.measurable = v.measurable and w.week_start = v.week_start
+    union all
+    select
+        w.week_start,
+        'billable_share',
+        case when l.with_flag > 0 then coalesce(l.billable_hours, 0) / nullif(l.hours, 0) end
+    from weeks as w
+    left join logged as l using (week_start)
 )
 
 select * from final
