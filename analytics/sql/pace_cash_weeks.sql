@@ -178,11 +178,16 @@ select
     w.week,
     ($as_of::date + 7 * w.week - 6) as week_start,
     ($as_of::date + 7 * w.week) as week_end,
-    coalesce(sum(p.amount) filter (where p.source = 'invoices'), 0)::double as from_invoices,
-    coalesce(sum(p.amount) filter (where p.source = 'deals'), 0)::double as from_deals,
-    coalesce(sum(p.amount) filter (where p.source = 'recurring'), 0)::double as from_recurring,
+    -- summed as decimals (to the millionth): a sum of doubles depends on the order the
+    -- threads add them in, and the figure would move in its last digits from run to run
+    coalesce(sum(p.amount::decimal(38, 6)) filter (where p.source = 'invoices'), 0)::double
+        as from_invoices,
+    coalesce(sum(p.amount::decimal(38, 6)) filter (where p.source = 'deals'), 0)::double
+        as from_deals,
+    coalesce(sum(p.amount::decimal(38, 6)) filter (where p.source = 'recurring'), 0)::double
+        as from_recurring,
     (
-        select coalesce(sum(amount), 0) from open_invoices
+        select coalesce(sum(amount::decimal(38, 6)), 0) from open_invoices
         where expected_day < $as_of::date - 90
     )::double as doubtful,
     (select count(*) from recurring_customers)::integer as recurring_customers
