@@ -290,8 +290,12 @@ def connection() -> store.Connection:
 
 
 def changed() -> None:
-    """Forget cached reads after a write (import, undo, demo, workspace change)."""
+    """Forget cached reads after a write (import, undo, demo, workspace change), and have the
+    open workspace's figures worked out again in the background (ui/refill.py)."""
     st.cache_data.clear()
+    from ui import refill  # it reads this module
+
+    refill.after_change()
 
 
 # ---------------------------------------------------------------- cached reads
