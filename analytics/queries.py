@@ -50,7 +50,6 @@ MACROS = (
     "invoice_days_between",
     "tickets_between",
     "won_deals_to",
-    "won_discounts",
     "first_invoices",
     "segment_periods",
     "segment_period_figures",

@@ -1,5 +1,6 @@
-"""Discount depth read narrow (only the won deals in the window, summed per salesperson in
-SQL): the same frame, medians and shares as the pandas path over every deal in the window."""
+"""Discount depth read narrow (only the won deals in its window, per salesperson without a
+pandas groupby): the same frame, medians and shares as the pandas path over every deal in
+the window."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def ws(con: store.Connection, workspace: store.Workspace) -> int:
 
 
 def test_the_owners_medians_shares_and_sums_by_hand(con: store.Connection, ws: int) -> None:
-    owners = discount_owners(con, ws, AS_OF, 0.15)
+    owners = discount_owners(discount_facts(con, ws, AS_OF, 0.15))
     assert owners["owner"].tolist() == ["Ann", "Bob"]  # deepest median first
     ann, bob = owners.iloc[0], owners.iloc[1]
     # Ann: an even count, the median is the mean of the middle two: (20 % + 25 %) / 2
@@ -71,7 +72,7 @@ def test_the_narrow_reads_equal_the_pandas_path(con: store.Connection, ws: int) 
         pd.testing.assert_frame_equal(new, old, check_exact=True)
         assert new["deal_id"].tolist() == ["A1", "A2", "A3", "A4", "B1", "B2", "B3"]
         pd.testing.assert_frame_equal(
-            discount_owners(con, ws, AS_OF, threshold),
+            discount_owners(new),
             friction.discount_by_owner(old),
             check_exact=True,
         )

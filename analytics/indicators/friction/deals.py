@@ -4,6 +4,7 @@ hours delivered, and what technical presales does to winning.
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from analytics.indicators.friction.base import (
     window,
     window_details,
 )
-from analytics.queries import fetch, query
+from analytics.queries import query
 from analytics.settings import minimum
 from analytics.store import Connection
 
@@ -69,13 +70,38 @@ def discount_facts(
     return dates(query(con, "friction_won_discounts", params), "closed")
 
 
-def discount_owners(
-    con: Connection, workspace_id: int, as_of: date, threshold: float
-) -> pd.DataFrame:
-    """`discount_by_owner` of `discount_facts`, summed up in SQL (a row per salesperson)."""
-    params = {"ws": workspace_id, **window(as_of), "threshold": threshold}
-    columns, rows = fetch(con, "friction_discount_owners", params)
-    return pd.DataFrame.from_records(rows, columns=columns)
+def discount_owners(deals: pd.DataFrame) -> pd.DataFrame:
+    """`discount_by_owner` without a pandas groupby (a few hundred microseconds, not a few
+    milliseconds): the same rows, order and values, except that given_away is summed
+    exactly rounded (`math.fsum`) where pandas compensates its sum; the same figure on
+    whole amounts. A median over an even count is the mean of the middle two, as pandas
+    takes it."""
+    codes, names = pd.factorize(deals["owner"])
+    discount = deals["discount"].to_numpy(dtype=float)
+    deep = deals["deep"].to_numpy(dtype=bool)
+    given = deals["given_away"].to_numpy(dtype=float)
+    keep = (codes >= 0) & ~np.isnan(discount)
+    order = np.argsort(codes[keep], kind="stable")
+    codes, discount = codes[keep][order], discount[keep][order]
+    deep, given = deep[keep][order], given[keep][order]
+    if not len(codes):
+        return discount_by_owner(deals)  # no priced deal: the empty table, typed as pandas has it
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    rows = []
+    for start, end in zip(starts, np.r_[starts[1:], len(codes)], strict=True):
+        n = int(end - start)
+        rows.append(
+            (
+                names[codes[start]],
+                n,
+                float(np.median(discount[start:end])),
+                int(deep[start:end].sum()) / n,
+                math.fsum(given[start:end]),
+            )
+        )
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    columns = ["owner", "deals", "median_discount", "deep_share", "given_away"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def compute_discount_depth(ctx: Context) -> Result:
@@ -111,11 +137,7 @@ def compute_discount_depth(ctx: Context) -> Result:
     value = float(discount.median())
     deep = int(deals["deep"].sum())
     deep_share = deep / priced
-    owners = shared(
-        ctx,
-        ("discount_owners", as_of, threshold),
-        lambda: discount_owners(ctx.con, ctx.workspace_id, as_of, threshold),
-    )
+    owners = discount_owners(deals)
     given = float(deals["given_away"][is_priced].sum())
     text = (
         f"The typical deal won in {window_text(as_of)} went out {fmt.pct(value)} below list "
