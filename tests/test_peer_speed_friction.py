@@ -43,7 +43,7 @@ def ws(con: store.Connection, workspace: store.Workspace) -> int:
         # Bob, two priced deals (6 %, 2 %) and one without a list value
         won("B1", date(2025, 4, 1), "Bob", 1000, 940),
         won("B2", date(2025, 5, 1), "Bob", 1000, 980),
-        won("B3", date(2025, 5, 2), "Bob", None, 700),
+        {**won("B3", date(2025, 5, 2), "Bob", None, 700), "customer": None},
         # outside the window (closed exactly 12 months before) and not won
         won("A0", date(2024, 6, 30), "Ann", 1000, 100),
         {**won("L1", date(2025, 3, 1), "Bob", 1000, 10), "status": "lost"},

@@ -27,7 +27,7 @@ from analytics.indicators.friction.base import (
     window,
     window_details,
 )
-from analytics.queries import query
+from analytics.queries import query, query_arrow
 from analytics.settings import minimum
 from analytics.store import Connection
 
@@ -67,7 +67,10 @@ def discount_facts(
     """The frame `won_discounts` makes of `deal_facts` to `as_of`, read straight from the store:
     only the deals won in the window and the columns the figure shows, in the same order."""
     params = {"ws": workspace_id, **window(as_of), "threshold": threshold}
-    return dates(query(con, "friction_won_discounts", params), "closed")
+    frame = query_arrow(con, "friction_won_discounts", params)
+    if frame.empty:  # typed as `query` types an empty result (text columns as objects)
+        return dates(query(con, "friction_won_discounts", params), "closed")
+    return frame
 
 
 def discount_owners(deals: pd.DataFrame) -> pd.DataFrame:
