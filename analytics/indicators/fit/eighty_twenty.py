@@ -102,13 +102,13 @@ def pareto_from_ranks(
         what=what,
         ranks=ranks,
         points=lorenz_points(ranks["value"]),
-        customers=int(ranks["customers"].iat[0]),
-        k20=int(ranks["k20"].iat[0]),
-        k4=int(ranks["k4"].iat[0]),
+        customers=int(ranks["customers"].to_numpy()[0]),
+        k20=int(ranks["k20"].to_numpy()[0]),
+        k4=int(ranks["k4"].to_numpy()[0]),
         total=total,
         top20_share=float(values[ranks["top20"].to_numpy(dtype=bool)].sum()) / total,
         top4_share=float(values[ranks["top4"].to_numpy(dtype=bool)].sum()) / total,
-        gini=float(ranks["gini"].iat[0]),
+        gini=float(ranks["gini"].to_numpy()[0]),
         complaints_only=complaints_only,
     )
 
