@@ -24,7 +24,7 @@ def _runs(flags: pd.Series, starts: pd.Series) -> pd.DataFrame:
     days = starts.to_numpy()
     # where a run begins: the first week, and every week whose flag differs from the last's
     first = np.flatnonzero(np.r_[True, met[1:] != met[:-1]]) if len(met) else np.array([], int)
-    last = np.r_[first[1:], len(met)] - 1
+    last = np.r_[first[1:], len(met)] - 1 if len(met) else first
     return pd.DataFrame(
         {"met": met[first], "length": last - first + 1, "start": days[first], "end": days[last]}
     )
