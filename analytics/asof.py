@@ -8,14 +8,19 @@ flags a source that ends long before the others.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.store import Connection, entity_last_day
+from analytics import store
+from analytics.store import Connection
 
 # How an owner calls each dated entity in a sentence.
 WORDS: dict[str, str] = {
@@ -38,6 +43,89 @@ def words(entities: Iterable[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+# What a workspace's figures depend on in the store, as one row: its batches (every import,
+# the demo and every undo record one; deleting the workspace deletes them) and its settings.
+# `indicators.stored.data_version` keys the kept Scoreboard results on it.
+VERSION_SQL = """SELECT * FROM
+  (SELECT coalesce(max(id), 0), count(undone_at) FROM batches WHERE workspace_id = $w),
+  (SELECT coalesce(max(saved_at)::VARCHAR, ''), count(*) FROM settings WHERE workspace_id = $w)"""
+
+
+def version_row(con: Connection, workspace_id: int) -> tuple[Any, ...]:
+    """The workspace's data version as `VERSION_SQL` reads it (one small query)."""
+    return tuple(store.reader(con).execute(VERSION_SQL, {"w": workspace_id}).fetchall()[0])
+
+
+# Each open store's last real days per workspace, kept with the day (`store.today`) and the
+# key they were read at: the data version and how many rows each dated table holds for the
+# workspace (rows written without a batch, as a test's hand-made ones, change the counts). A
+# new indicator context on unchanged data reads them from here instead of scanning every
+# dated table again. Forgotten with the connection.
+_LAST_DAYS: weakref.WeakKeyDictionary[Any, dict[int, tuple[tuple[Any, ...], dict[str, Any]]]]
+_LAST_DAYS = weakref.WeakKeyDictionary()
+_LAST_DAYS_LOCK = threading.Lock()
+
+
+def _key_sql() -> str:
+    counts = ", ".join(
+        f"(SELECT count(*) FROM {name} WHERE workspace_id = $w)" for name in store.ENTITY_DATE
+    )
+    return f"SELECT v.*, {counts} FROM ({VERSION_SQL}) AS v"
+
+
+def _read_last_days(
+    con: Connection, workspace_id: int, today: date
+) -> tuple[tuple[Any, ...], dict[str, date | None]]:
+    """The key (`_key_sql`) and every dated entity's last real day, in one statement, so
+    both come from the same moment of the store."""
+    days = ", ".join(
+        f"(SELECT max({expr}) FROM {name} WHERE workspace_id = $w AND {expr} <= $today)"
+        for name, expr in store.ENTITY_DATE.items()
+    )
+    text = f"SELECT k.*, {days} FROM ({_key_sql()}) AS k"
+    row = store.reader(con).execute(text, {"w": workspace_id, "today": today}).fetchall()[0]
+    parts = len(row) - len(store.ENTITY_DATE)
+    last = {name: _as_day(v) for name, v in zip(store.ENTITY_DATE, row[parts:], strict=True)}
+    return tuple(row[:parts]), last
+
+
+def _as_day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def last_days(con: Connection, workspace_id: int) -> dict[str, date | None]:
+    """Every dated entity's own last real day (what `store.entity_last_day` gives for each),
+    kept per store, workspace, data version, row counts and day: an import, an undo, the
+    demo, a settings change or deleting the workspace changes the key, so a kept day is
+    never served stale. Costs one small query (the key) when nothing changed. Inside an
+    open transaction the days are read afresh and not kept (what it wrote may roll back)."""
+    today = store.today()
+    if store.in_transaction(con):
+        return _read_last_days(con, workspace_id, today)[1]
+    with _LAST_DAYS_LOCK:
+        try:
+            kept = _LAST_DAYS.get(con, {}).get(workspace_id)
+        except TypeError:  # a connection that takes no weak reference: nothing is kept
+            kept = None
+    if kept is not None and kept[0][0] == today:
+        key = tuple(con.cursor().execute(_key_sql(), {"w": workspace_id}).fetchall()[0])
+        if kept[0][1] == key:
+            return dict(kept[1])
+    key, days = _read_last_days(con, workspace_id, today)
+    with _LAST_DAYS_LOCK, contextlib.suppress(TypeError):
+        _LAST_DAYS.setdefault(con, {})[workspace_id] = ((today, key), days)
+    return dict(days)
+
+
+def last_data_day(con: Connection, workspace_id: int) -> date | None:
+    """The latest of `last_days` (`store.last_data_date`, from the kept days): the default
+    as-of day."""
+    known = [d for d in last_days(con, workspace_id).values() if d is not None]
+    return max(known) if known else None
+
+
 @dataclass(frozen=True)
 class SourceEnd:
     entity: str
@@ -47,8 +135,9 @@ class SourceEnd:
 def source_ends(con: Connection, workspace_id: int, entities: Iterable[str]) -> list[SourceEnd]:
     """Each dated source's own last real day, latest first (sources without dates left out)."""
     ends = []
+    days = last_days(con, workspace_id)
     for entity in dict.fromkeys(entities):
-        last = entity_last_day(con, workspace_id, entity)
+        last = days[entity]
         if last is not None:
             ends.append(SourceEnd(entity, last))
     return sorted(ends, key=lambda s: (s.last, s.entity), reverse=True)

@@ -82,14 +82,30 @@ def define_macros(con: duckdb.DuckDBPyConnection) -> None:
         _WITH_MACROS.add(con)
 
 
-def query(con: Connection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run one named query and return every row as a DataFrame."""
+def _prepared(
+    con: Connection, name: str, params: dict[str, Any] | None
+) -> tuple[str, dict[str, Any]]:
     text = sql(name)
     # DuckDB refuses parameters the query does not use: pass only those it names.
     used = {k: v for k, v in (params or {}).items() if f"${k}" in text}
     if f"{MACRO_CATALOG}." in text:
         define_macros(con)
+    return text, used
+
+
+def query(con: Connection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run one named query and return every row as a DataFrame."""
+    text, used = _prepared(con, name, params)
     return con.cursor().execute(text, used).df()
+
+
+def query_arrow(con: Connection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """`query` through Arrow: dates come as plain dates (not timestamps) and text straight
+    into pandas' string columns, a third cheaper for thousands of rows with text. Decimals
+    would come as Python Decimals: for queries that return none."""
+    text, used = _prepared(con, name, params)
+    frame: pd.DataFrame = con.cursor().sql(text, params=used).to_arrow_table().to_pandas()
+    return frame
 
 
 _FRAMES_DB: list[duckdb.DuckDBPyConnection] = []

@@ -9,8 +9,9 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
+from analytics import asof
 from analytics import format as fmt
-from analytics.store import Connection, entity_last_day
+from analytics.store import Connection
 
 Status = Literal["green", "amber", "red", "unknown"]
 # "points": a difference between two shares (0.232 = 23.2 percentage points).
@@ -54,13 +55,15 @@ class Context:
     # True when the owner picked the day; otherwise each indicator anchors on the last real
     # date of the data it reads (see `entity_as_of`).
     explicit: bool = False
-    # Each entity's last real day, looked up once per context (`on` shares it).
+    # Each entity's last real day, looked up once per context (`on` shares it), all at once
+    # and from the store's kept days while its data has not changed (`asof.last_days`).
     last_days: dict[str, date | None] = field(default_factory=dict, compare=False, repr=False)
 
     def last_day(self, entity: str) -> date | None:
         """`entity`'s own last real date, whatever day the owner picked."""
         if entity not in self.last_days:
-            self.last_days[entity] = entity_last_day(self.con, self.workspace_id, entity)
+            for name, day in asof.last_days(self.con, self.workspace_id).items():
+                self.last_days.setdefault(name, day)
         return self.last_days[entity]
 
     def entity_as_of(self, entity: str) -> date | None:

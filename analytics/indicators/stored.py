@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import store
+from analytics import asof, store
 from analytics.indicators import REGISTRY, Result, compute_all, result_json
 
 # Everything a kept result can depend on: the whole analytics package (indicators, their SQL,
@@ -43,18 +43,7 @@ def code_version() -> str:
 
 def data_version(con: store.Connection, workspace_id: int) -> str:
     """What the workspace's figures depend on, as one string."""
-    row = (
-        con.cursor()
-        .execute(
-            """SELECT
-              (SELECT coalesce(max(id), 0) FROM batches WHERE workspace_id = $w),
-              (SELECT count(*) FROM batches WHERE workspace_id = $w AND undone_at IS NOT NULL),
-              (SELECT coalesce(max(saved_at)::VARCHAR, '') FROM settings WHERE workspace_id = $w),
-              (SELECT count(*) FROM settings WHERE workspace_id = $w)""",
-            {"w": workspace_id},
-        )
-        .fetchall()[0]
-    )
+    row = asof.version_row(con, workspace_id)
     # Today too: a row dated after today becomes real data the day it arrives (the as-of rule).
     return f"{store.SCHEMA_VERSION}:{code_version()}:{store.today()}:" + ":".join(
         str(v) for v in row

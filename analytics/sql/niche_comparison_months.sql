@@ -11,7 +11,9 @@ with slices as (
 ),
 
 source as (
-    select date
+    -- the days that hold invoices (a few hundred), not every customer-day: the join to the
+    -- slices below is a comparison join, and only which days are covered matters
+    select distinct date
     from macros.invoice_days_between($ws, $ends[len($ends)], $ends[1])
 ),
 

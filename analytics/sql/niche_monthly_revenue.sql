@@ -7,9 +7,17 @@ with source as (
     where workspace_id = $ws and date <= $as_of
 ),
 
+by_day as (
+    -- per day first (a few thousand days, not every customer-day): the month of each day is
+    -- then worked out once, and money stays DECIMAL, so the sums are the same exactly
+    select date, sum(amount) as amount
+    from source
+    group by date
+),
+
 cleaned as (
     select date_trunc('month', date)::date as month, sum(amount) as revenue
-    from source
+    from by_day
     group by 1
 ),
 

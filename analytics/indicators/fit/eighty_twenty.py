@@ -17,13 +17,12 @@ import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import common, register_entry
+from analytics.indicators import common, jsonable, register_entry
 from analytics.indicators.base import Context, Indicator, Result
 from analytics.indicators.common import (
     END_OF_TIME,
     as_date,
     invoice_as_of,
-    records,
     shared,
     window_text,
 )
@@ -95,19 +94,21 @@ def pareto_from_ranks(
     `ticket_ranks` (an indicator's frame, say)."""
     if ranks.empty:
         return Pareto(what, ranks, lorenz_points(pd.Series(dtype=float)))
-    first = ranks.iloc[0]
-    total = float(ranks["value"].sum())
+    # column by column (the first row's counts repeat on every row): a row of mixed types
+    # and masked frames cost more than the sums
+    values = ranks["value"].to_numpy()
+    total = float(values.sum())
     return Pareto(
         what=what,
         ranks=ranks,
         points=lorenz_points(ranks["value"]),
-        customers=int(first["customers"]),
-        k20=int(first["k20"]),
-        k4=int(first["k4"]),
+        customers=int(ranks["customers"].to_numpy()[0]),
+        k20=int(ranks["k20"].to_numpy()[0]),
+        k4=int(ranks["k4"].to_numpy()[0]),
         total=total,
-        top20_share=float(ranks.loc[ranks["top20"], "value"].sum()) / total,
-        top4_share=float(ranks.loc[ranks["top4"], "value"].sum()) / total,
-        gini=float(first["gini"]),
+        top20_share=float(values[ranks["top20"].to_numpy(dtype=bool)].sum()) / total,
+        top4_share=float(values[ranks["top4"].to_numpy(dtype=bool)].sum()) / total,
+        gini=float(ranks["gini"].to_numpy()[0]),
         complaints_only=complaints_only,
     )
 
@@ -222,14 +223,31 @@ def _curve_details(settings: dict[str, Any], p: Pareto, column: str) -> dict[str
         "top20_share": p.top20_share,
         **_top4_details(settings, p),
         "gini": p.gini,
-        "lorenz": records(p.points),
+        "lorenz": lorenz_records(p.points),
         "top_customers": _top_list(p.ranks, column, min(p.k20, DETAIL_ROWS)),
     }
 
 
+def lorenz_records(points: pd.DataFrame) -> list[dict[str, float]]:
+    """`records` of `lorenz_points` (up to 200 rows of two finite shares), built straight
+    from the columns instead of value by value."""
+    return [
+        {"customer_share": c, "value_share": v}
+        for c, v in zip(
+            points["customer_share"].tolist(), points["value_share"].tolist(), strict=True
+        )
+    ]
+
+
 def _top_list(ranks: pd.DataFrame, column: str, n: int) -> list[dict[str, Any]]:
-    top = ranks.head(n)[["customer", "segment", "value", "share"]].rename(columns={"value": column})
-    return records(top)
+    """`records` of the first `n` ranks' customer, segment, value (named `column`) and share,
+    built straight from the columns."""
+    top = ranks.head(n)
+    parts = (top[c].tolist() for c in ("customer", "segment", "value", "share"))
+    return [
+        {"customer": jsonable(c), "segment": jsonable(s), column: jsonable(v), "share": jsonable(x)}
+        for c, s, v, x in zip(*parts, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- revenue_pareto

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analytics.indicators.base import Context, Indicator
@@ -72,10 +73,13 @@ def window_details(as_of: date) -> dict[str, str]:
 
 
 def dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """Date columns as plain dates (DuckDB hands them over as timestamps)."""
+    """Date columns as plain dates (DuckDB hands them over as timestamps), missing ones NaT:
+    each distinct day is converted once (a few hundred days among many thousand rows)."""
     for column in columns:
         if column in frame:
-            frame[column] = pd.to_datetime(frame[column]).dt.date
+            codes, days = pd.factorize(frame[column])  # a missing day: code -1
+            plain = [*pd.to_datetime(pd.Series(days)).dt.date, pd.NaT]
+            frame[column] = np.array(plain, dtype=object)[codes]
     return frame
 
 

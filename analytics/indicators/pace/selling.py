@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
@@ -19,17 +20,13 @@ from analytics.store import Connection
 
 def _runs(flags: pd.Series, starts: pd.Series) -> pd.DataFrame:
     """Consecutive runs of equal flags: met, length, first and last week start."""
-    run_id = (flags != flags.shift()).cumsum()
-    return (
-        pd.DataFrame({"met": flags, "week_start": starts, "run": run_id})
-        .groupby("run")
-        .agg(
-            met=("met", "first"),
-            length=("met", "size"),
-            start=("week_start", "first"),
-            end=("week_start", "last"),
-        )
-        .reset_index(drop=True)
+    met = flags.to_numpy(dtype=bool)
+    days = starts.to_numpy()
+    # where a run begins: the first week, and every week whose flag differs from the last's
+    first = np.flatnonzero(np.r_[True, met[1:] != met[:-1]]) if len(met) else np.array([], int)
+    last = np.r_[first[1:], len(met)] - 1 if len(met) else first
+    return pd.DataFrame(
+        {"met": met[first], "length": last - first + 1, "start": days[first], "end": days[last]}
     )
 
 
@@ -71,6 +68,9 @@ def _no_prospecting_types(ind: Indicator, ctx: Context, weeks: pd.DataFrame) -> 
     """ "Not enough data" when no activity type counts as prospecting and no time is logged
     as prospecting or sales: 0 h would only mean the types are named differently."""
     if float(weeks["time_entry_hours"].sum()) > 0:
+        return None
+    # hours from activities come only from types that count: no need to list the types
+    if float(weeks["activity_hours"].sum()) > 0:
         return None
     types = activity_types(ctx.con, ctx.workspace_id, ctx.settings)
     if bool(types["counts"].any()):
@@ -132,15 +132,21 @@ def compute_prospecting_hours(ctx: Context) -> Result:
     n = setting_weeks(ctx)
     window = weeks.tail(n)
     runs = _runs(weeks["met"], weeks["week_start"])
-    met_runs = runs[runs["met"]]
-    gap_runs = runs[~runs["met"]]
-    current = int(runs.iloc[-1]["length"]) if bool(runs.iloc[-1]["met"]) else 0
-    longest = int(met_runs["length"].max()) if not met_runs.empty else 0
-    if gap_runs.empty:
+    lengths = runs["length"].to_numpy()
+    met_runs = runs["met"].to_numpy()
+    current = int(lengths[-1]) if met_runs[-1] else 0
+    longest = int(lengths[met_runs].max()) if met_runs.any() else 0
+    # the longest gap, the latest of equal ones
+    gaps = [
+        (int(length), end)
+        for length, end, was_met in zip(lengths, runs["end"], met_runs, strict=True)
+        if not was_met
+    ]
+    if not gaps:
         gap, gap_end = 0, None
     else:
-        worst = gap_runs.sort_values(["length", "end"], ascending=[False, False]).iloc[0]
-        gap, gap_end = int(worst["length"]), worst["end"] + timedelta(days=6)
+        gap, last_start = max(gaps)
+        gap_end = last_start + timedelta(days=6)
     value = float(window["hours"].mean())
     met = int(window["met"].sum())
     target = float(ctx.settings.get("prospecting_target_hours", 1.0))
