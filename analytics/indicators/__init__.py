@@ -116,7 +116,9 @@ def context(
     settings: dict[str, Any] | None = None,
 ) -> Context | None:
     """The compute context; as_of defaults to the last date in the data. None when no data."""
-    day = as_of or store.last_data_date(con, workspace_id)
+    # each source's last real day, kept while the data is unchanged (one small check)
+    days = asof.last_days(con, workspace_id) if as_of is None else {}
+    day = as_of or max((d for d in days.values() if d is not None), default=None)
     if day is None:
         return None
     return Context(
@@ -125,6 +127,7 @@ def context(
         day,
         settings or get_settings(con, workspace_id),
         explicit=as_of is not None,
+        last_days=days,
     )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analytics import asof
 from analytics import format as fmt
+from analytics.settings import minimum
 from analytics.store import Connection
 
 Status = Literal["green", "amber", "red", "unknown"]
@@ -294,7 +295,6 @@ class Indicator:
     ) -> Result | None:
         """`too_few` (with its keywords) when `n` cases are fewer than the owner's minimum
         base (setting min_cases), else None: the opening of a figure that needs cases."""
-        from analytics.settings import minimum  # no cycle: may join the imports at the top
 
         needed = minimum(ctx.settings, "min_cases")
         return self.too_few(value, n, needed, what, **too_few) if n < needed else None
