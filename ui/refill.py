@@ -14,12 +14,13 @@ failure here only means the visit computes as before (it is logged, never raised
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 
+from streamlit.logger import get_logger
+
 DELAY_S = 0.5  # let the rerun that follows the write go first
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 _lock = threading.Lock()
 _queued: list[int] = []  # workspaces waiting, oldest first
 _worker: threading.Thread | None = None
@@ -92,29 +93,33 @@ def _run() -> None:
 
 
 def refill(workspace_id: int) -> None:
-    """What the first visit after a change would compute, into the caches it reads: every
-    page's reads and figures at the default day (`warmup.prefill`), then the Scoreboard's
-    comparison with its default earlier day."""
+    """What the first visit after a change would compute, into the caches it reads, the
+    Scoreboard's first (where an owner looks after a change: its kept results, the weekly
+    scorecard and its default "What changed" comparison), then what every other page reads
+    (`warmup.prefill`: each area's results at the default day)."""
     from analytics import changes
     from analytics.indicators import stored
     from analytics.pack.log import last_made
     from ui import changes as ui_changes
+    from ui import indicators as ui_ind
     from ui import store as ui_store
+    from ui.scoreboard import weekly
     from ui.warmup import prefill
 
-    prefill(workspace_id)
-    as_of = ui_store.last_data_date(workspace_id)
-    if as_of is None:
-        return
     handle = ui_store.handle()
     handle.enter()
     try:
+        as_of = ui_store.last_data_date(workspace_id)
+        if as_of is None:
+            return
+        ui_ind.scoreboard(workspace_id, None)
+        weekly(workspace_id, as_of)
         con = ui_store.connection()
         since, reason = changes.default_since(
             con, workspace_id, as_of=as_of, last_pack=last_made(con, workspace_id)
         )
-        ui_changes.changes_for(
-            workspace_id, since, None, reason, stored.data_version(con, workspace_id)
-        )
+        version = stored.data_version(con, workspace_id)
+        ui_changes.changes_for(workspace_id, since, None, reason, version)
     finally:
         handle.leave()
+    prefill(workspace_id)
