@@ -164,8 +164,17 @@ def run(ctx: Context) -> list[Measurement]:
     ratio = best.seconds / floor.seconds
     cpu_ratio = best.cpu_seconds / floor.cpu_seconds
     paired = {
+        # each round's seconds, CPU seconds and peak MB, the floor's and the import's: on a
+        # shared machine the CPU seconds move far less than the seconds
         "rounds": [
-            {"floor": round(f.seconds, 2), "import": round(i.seconds, 2)}
+            {
+                "floor": round(f.seconds, 2),
+                "import": round(i.seconds, 2),
+                "floor_cpu": round(f.cpu_seconds, 2),
+                "import_cpu": round(i.cpu_seconds, 2),
+                "floor_mb": round(f.peak_mb),
+                "import_mb": round(i.peak_mb),
+            }
             for f, i in zip(floors, imports, strict=True)
         ],
         "load_average": round(load, 2),

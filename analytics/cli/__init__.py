@@ -3,45 +3,75 @@
 One module per group of commands (`data`, `reports`, `access`), each adding its
 parsers and its `cmd_*` functions; `main(argv)` returns the exit code, so tests
 call it in-process.
+
+A command of the `data` group (`import` above all: a script may run it once a file) loads
+that group alone; the other groups pull in pandas, the figures and the PDF maker, half a
+second before the first row is read. Anything else (and `--help`) loads every group.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 import duckdb
 
 from analytics import store
-from analytics.cli import access, checklist, data, issues_list, notes, pack, peers, reports
+from analytics.cli import data
 from analytics.cli.common import EXIT_FILE, EXIT_STORE, fail
 from analytics.errors import ImportError_, OpeningDayError
 
-# in the order `--help` lists their commands
-GROUPS = (data, reports, access, checklist, notes, pack, issues_list, peers)
+# The groups of commands (modules of analytics.cli), in the order `--help` lists them.
+GROUP_NAMES = ("data", "reports", "access", "checklist", "notes", "pack", "issues_list", "peers")
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    name: command for group in GROUPS for name, command in group.COMMANDS.items()
-}
-
-__all__ = ["COMMANDS", "EXIT_FILE", "EXIT_STORE", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_FILE", "EXIT_STORE", "GROUPS", "build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def all_groups() -> tuple[ModuleType, ...]:
+    return tuple(importlib.import_module(f"{__name__}.{name}") for name in GROUP_NAMES)
+
+
+def __getattr__(name: str) -> object:
+    """GROUPS and COMMANDS (every group's commands by name) load every group: on first use."""
+    if name == "GROUPS":
+        return all_groups()
+    if name == "COMMANDS":
+        commands: dict[str, Callable[[argparse.Namespace], int]] = {
+            command: run for group in all_groups() for command, run in group.COMMANDS.items()
+        }
+        return commands
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build_parser(groups: Sequence[ModuleType] | None = None) -> argparse.ArgumentParser:
+    """The parser of `groups`' commands (None: every group's)."""
     parser = argparse.ArgumentParser(
         prog="python -m analytics",
         description="Opening Day: load a business's data into the store and manage imports.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in GROUPS:
+    for group in all_groups() if groups is None else groups:
         group.add_parsers(sub)
     return parser
 
 
+def _groups_for(argv: Sequence[str]) -> tuple[ModuleType, ...] | None:
+    """The groups a command line needs: `data` alone when its first word is one of that
+    group's commands (the top-level parser has no options of its own, so the first word is
+    the command, and its sub-parser reads the rest the same way either way); None (every
+    group) for anything else: another command, `--help`, a mistake to list the commands for."""
+    return (data,) if argv and argv[0] in data.COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    groups = _groups_for(words)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(groups).parse_args(words)
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
         return exc.code if isinstance(exc.code, int) else 2
     # `import --json` prints one result object on every exit, a failure's included.
@@ -50,8 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import"
         else fail
     )
+    commands = {
+        name: run for group in groups or all_groups() for name, run in group.COMMANDS.items()
+    }
     try:
-        return COMMANDS[args.command](args)
+        return commands[args.command](args)
     except ImportError_ as exc:
         return failed(str(exc), EXIT_FILE)
     except OpeningDayError as exc:

@@ -50,6 +50,12 @@ def _stats(cur: Connection, sql: str) -> dict[str, Any]:
     }
 
 
+def _found(cur: Connection, condition: str) -> bool:
+    """Whether any raw row meets the condition; the scan stops at the first that does."""
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {RAW_TABLE} WHERE {condition} LIMIT 1)"  # noqa: S608
+    return bool(cur.execute(sql).fetchall()[0][0])
+
+
 def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order: str) -> Decisions:
     """Decide, from every value of each column, decimal separators, day/month order and
     id style.
@@ -62,31 +68,53 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
     numeric, dates, texts = _numeric_columns(uses), _date_columns(uses), _text_columns(uses)
     stats: dict[str, Any] = {}
     for i in sorted(set(numeric) | set(dates)):
-        # The distinct texts first, then trimmed: whether any value needs trimming is then
-        # known from the few distinct ones.
+        # The distinct texts first: whether any value needs trimming is then known from the
+        # few distinct ones. Trimmed, two texts may become one ("12 " and "12"), so only
+        # then are they grouped again; a blank one ("") reads as NULL.
+        table = distinct_table(i)
         cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE {distinct_table(i)} AS "  # noqa: S608
-            f"SELECT {_trim('c')} AS v, bool_or({edged_sql('c')}) AS edged "
-            f"FROM (SELECT DISTINCT c{i} AS c FROM {RAW_TABLE} WHERE c{i} IS NOT NULL) GROUP BY v"
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "  # noqa: S608
+            f"SELECT DISTINCT c{i} AS v FROM {RAW_TABLE} WHERE c{i} IS NOT NULL"
         )
-        stats |= _stats(
+        found = _stats(
             cur,
-            f"SELECT count_if(edged) AS edged_{i} FROM {distinct_table(i)}",  # noqa: S608
+            f"SELECT count_if({edged_sql('v')}) AS edged_{i}, count_if(v = '') AS blank "  # noqa: S608
+            f"FROM {table}",
         )
+        if found[f"edged_{i}"]:
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table}_edged AS SELECT {_trim('v')} AS v "  # noqa: S608
+                f"FROM {table} GROUP BY ALL"
+            )
+            cur.execute(f"DROP TABLE temp.{table}")
+            cur.execute(f"ALTER TABLE temp.{table}_edged RENAME TO {table}")
+        elif found["blank"]:
+            cur.execute(f"UPDATE {table} SET v = NULL WHERE v = ''")  # noqa: S608
+        stats[f"edged_{i}"] = found[f"edged_{i}"]
+    long_columns = set(_product_columns(uses))
     for i in numeric:
         # Only values with a separator can say which one is the decimal. A plain number
         # with one point ("89.19") says point unless three digits follow it ("1.234").
+        # Whether a value is plain is worked out once (p); the point evidence only counts
+        # against comma evidence, so it is only counted when there is some.
         plain = f"regexp_full_match(v, {_lit(_PLAIN['.'])})"
         cols = [
             f"count(v) AS nfilled_{i}",
-            f"count_if({plain}) AS plain_{i}",
-            f"count_if(CASE WHEN {plain} THEN contains(v, '.') "
-            f"AND strlen(v) - strpos(v, '.') <> 3 "
-            f"ELSE regexp_matches(v, {_lit(_POINT_EVIDENCE)}) END) AS point_{i}",
-            f"count_if(NOT {plain} AND regexp_matches(v, {_lit(_COMMA_EVIDENCE)})) AS comma_{i}",
-            f"count_if(regexp_matches(v, '\\d[.,]\\d{{5,}}')) AS long_{i}",
+            f"count_if(p) AS plain_{i}",
+            f"count_if(NOT p AND regexp_matches(v, {_lit(_COMMA_EVIDENCE)})) AS comma_{i}",
         ]
-        stats |= _stats(cur, f"SELECT {', '.join(cols)} FROM {distinct_table(i)}")  # noqa: S608
+        if i in long_columns:  # only a product's factors need it (decisions.short)
+            cols.append(f"count_if(regexp_matches(v, '\\d[.,]\\d{{5,}}')) AS long_{i}")
+        values = f"(SELECT v, {plain} AS p FROM {distinct_table(i)})"
+        stats |= _stats(cur, f"SELECT {', '.join(cols)} FROM {values}")  # noqa: S608
+        stats[f"point_{i}"] = 0
+        if stats[f"comma_{i}"]:
+            stats |= _stats(
+                cur,
+                f"SELECT count_if(CASE WHEN p THEN contains(v, '.') "  # noqa: S608
+                f"AND strlen(v) - strpos(v, '.') <> 3 "
+                f"ELSE regexp_matches(v, {_lit(_POINT_EVIDENCE)}) END) AS point_{i} FROM {values}",
+            )
     for i in dates:
         # Day and month parts, only for dates written with numbers first (not ISO ones).
         head = f"regexp_matches(v, {_lit(_NUMERIC_HEAD_LOOSE)})"
@@ -112,15 +140,21 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
     # need trimming?
     others = sorted({c for u in uses for c in u.columns} - set(numeric) - set(dates))
     cols = [f"count_if({edged_sql(f'c{i}')}) AS edged_{i}" for i in others]
-    for i in texts:
-        # Ids written as floats (17850.0): the whole column must look like that.
-        cols.append(f"count(c{i}) AS filled_{i}")
-        cols.append(
-            f"count_if(contains(c{i}, '.0') AND regexp_full_match(c{i}, "
-            f"'\\s*-?\\d+\\.0+\\s*')) AS floaty_{i}"
-        )
     if cols:
         stats |= _stats(cur, f"SELECT {', '.join(cols)} FROM {RAW_TABLE}")  # noqa: S608
+    # Ids written as floats (17850.0): every value of the column must look like that, and
+    # one is filled. The first value that does not settles it (usually the first row: the
+    # scan stops there).
+    float_ids = [
+        i
+        for i in texts
+        if not _found(
+            cur,
+            f"c{i} IS NOT NULL AND NOT (contains(c{i}, '.0') "
+            f"AND regexp_full_match(c{i}, '\\s*-?\\d+\\.0+\\s*'))",
+        )
+        and _found(cur, f"c{i} IS NOT NULL")
+    ]
     decisions.clean = {i for u in uses for i in u.columns if not stats[f"edged_{i}"]}
 
     for i in numeric:
@@ -164,14 +198,12 @@ def analyse(cur: Connection, uses: list[Use], headers: Sequence[str], date_order
             )
         else:
             decisions.date_order[i] = date_order
-    for i in texts:
-        filled, floaty = stats[f"filled_{i}"], stats[f"floaty_{i}"]
-        if filled and floaty == filled:
-            decisions.float_ids.add(i)
-            decisions.warnings.append(
-                f"Values in column {headers[i]!r} are written like 17850.0; they are read "
-                "without the .0."
-            )
+    for i in float_ids:
+        decisions.float_ids.add(i)
+        decisions.warnings.append(
+            f"Values in column {headers[i]!r} are written like 17850.0; they are read "
+            "without the .0."
+        )
     _analyse_durations(cur, uses, headers, decisions)
     return decisions
 

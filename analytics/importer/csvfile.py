@@ -134,7 +134,7 @@ def encoding(data: Content, file_name: str) -> str:
                     f"{exc.reason}",
                 ) from None
         return "utf-16"
-    nul = find(data, b"\x00")
+    nul, ascii_only = _nul_and_ascii(data)
     if nul >= 0:
         line = count(data, b"\n", 0, nul) + 1
         raise fail(
@@ -142,7 +142,7 @@ def encoding(data: Content, file_name: str) -> str:
             f"has a NUL byte at byte offset {nul} (line {line}): it looks like UTF-16 without a "
             "byte-order mark, or not a text file at all. Save it as CSV UTF-8 and try again",
         )
-    if all(chunk.isascii() for chunk in chunks(data)):  # the common case, at memory speed
+    if ascii_only:  # the common case
         return "utf-8"
     bad = first_bad_utf8(data, 0)
     if bad is None:
@@ -158,6 +158,20 @@ def encoding(data: Content, file_name: str) -> str:
                 offset_message(data, n * CHUNK + exc.start, "UTF-8 or Windows-1252 (Latin-1)"),
             ) from None
     return "cp1252"
+
+
+def _nul_and_ascii(data: Content) -> tuple[int, bool]:
+    """The offset of the first NUL byte (-1 when there is none) and whether every byte is
+    ASCII: one pass over the file, a chunk at a time, at memory speed."""
+    if isinstance(data, bytes):
+        return data.find(b"\x00"), data.isascii()
+    ascii_only = True
+    for n, chunk in enumerate(chunks(data)):
+        at = chunk.find(b"\x00")
+        if at >= 0:
+            return n * CHUNK + at, False
+        ascii_only = ascii_only and chunk.isascii()
+    return -1, ascii_only
 
 
 def _overlapping(data: Content) -> Iterator[bytes]:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from analytics.errors import FileTooLarge
-from analytics.importer import csvfile, sheets
+from analytics.importer import csvfile
 from analytics.importer.limits import CSV_ADVICE, LIMITS, SPREADSHEET_ADVICE, ReadLimits, megabytes
 from analytics.importer.synonyms import normalise
 from analytics.store import DUCKDB_CONFIG, Connection
@@ -288,6 +288,8 @@ def _read_excel(
     if path is None:
         path = folder / ("upload" + Path(file_name).suffix.lower())
         path.write_bytes(content)
+    from analytics.importer import sheets  # a spreadsheet's reader: loaded only for one
+
     found = sheets.read_sheet(
         path, folder / "sheet.csv", file_name=file_name, sheet=sheet, limits=limits
     )
