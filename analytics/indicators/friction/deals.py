@@ -18,12 +18,12 @@ from analytics.indicators.common import records, shared, window_text
 from analytics.indicators.friction.base import (
     DELIVERY_QUIET_DAYS,
     NO_DEALS,
+    against_the_rest,
     ctx_deals,
     dates,
     deals_day,
     monthly,
     per_owner,
-    spread,
     window,
     window_details,
 )
@@ -145,14 +145,17 @@ def compute_discount_depth(ctx: Context) -> Result:
         f"discounted more than {fmt.pct(threshold)}, and discounts gave away "
         f"{fmt.money(given, currency)} of list price."
     )
-    if len(owners) > 1:
-        top, rest = owners.iloc[0], owners.iloc[1:]
-        text += (
-            f" {top['owner']} discounts deepest: median {fmt.pct(float(top['median_discount']))} "
+    text += against_the_rest(
+        owners,
+        "median_discount",
+        fmt.pct,
+        lambda top: (
+            f"{top['owner']} discounts deepest: median {fmt.pct(float(top['median_discount']))} "
             f"over {fmt.plural(int(top['deals']), 'deal')} "
-            f"({fmt.pct(float(top['deep_share']))} beyond {fmt.pct(threshold)}), against "
-            f"{spread(rest['median_discount'], fmt.pct)} for the others."
-        )
+            f"({fmt.pct(float(top['deep_share']))} beyond {fmt.pct(threshold)})"
+        ),
+        ", against {} for the others",
+    )
     if missing:
         text += f" {fmt.plural(missing, 'won deal')} without a list value left out."
     details: dict[str, Any] = {
@@ -284,14 +287,17 @@ def compute_effort_overrun(ctx: Context) -> Result:
         f"than estimated ({fmt.plural(len(judged), 'deal')} with an estimate and logged "
         "hours)."
     )
-    if len(owners) > 1:
-        top, rest = owners.iloc[0], owners.iloc[1:]
-        text += (
-            f" {top['owner']}'s deals ran {fmt.pct(float(top['median_overrun']), signed=True)} "
+    text += against_the_rest(
+        owners,
+        "median_overrun",
+        lambda v: fmt.pct(v, signed=True),
+        lambda top: (
+            f"{top['owner']}'s deals ran {fmt.pct(float(top['median_overrun']), signed=True)} "
             f"({fmt.plural(int(top['deals']), 'deal')}, "
-            f"{fmt.hours(float(top['actual_hours'] - top['estimated_hours']))} over in all); "
-            f"the others' {spread(rest['median_overrun'], lambda v: fmt.pct(v, signed=True))}."
-        )
+            f"{fmt.hours(float(top['actual_hours'] - top['estimated_hours']))} over in all)"
+        ),
+        "; the others' {}",
+    )
     if still:
         text += (
             f" {fmt.plural(still, 'deal')} still in delivery (hours logged in the last "
