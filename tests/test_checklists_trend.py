@@ -46,9 +46,9 @@ def test_three_runs_counted_per_section_and_changes_traced(
     counts = trend.section_counts(frame)
     offices = counts[counts["section"] == "Offices"]
     assert offices[["run", "works", "partly", "not", "open"]].values.tolist() == [
-        ["2026-01-10", 1, 0, 2, 1],
-        ["2026-04-10", 1, 2, 1, 0],
-        ["2026-07-10", 3, 1, 0, 0],
+        ["10 Jan 2026", 1, 0, 2, 1],
+        ["10 Apr 2026", 1, 2, 1, 0],
+        ["10 Jul 2026", 3, 1, 0, 0],
     ]
     hardware = counts[counts["section"] == "Hardware"]
     assert hardware[["works", "partly", "not", "open"]].values.tolist() == [
@@ -73,7 +73,7 @@ def test_three_runs_counted_per_section_and_changes_traced(
     assert table.loc["Hardware: does it work?", "changes"] == 2
     assert table.loc["Offices: does it work?", "changes"] == 0
     assert table.loc["Offices: is it as good as it could be?", "changes"] == 1
-    assert trend.changed_per_run(frame) == {"2026-01-10": 0, "2026-04-10": 3, "2026-07-10": 4}
+    assert trend.changed_per_run(frame) == {"10 Jan 2026": 0, "10 Apr 2026": 3, "10 Jul 2026": 4}
 
 
 def test_no_runs_gives_empty_tables(con: store.Connection, workspace: store.Workspace) -> None:

@@ -326,7 +326,7 @@ def test_answers_over_time_chart_per_section(
     at.button(key=f"reset_open_{second.id}").click().run()
     no_failure(at)
     assert "Answers over time (2 runs)" in [e.label for e in at.expander]
-    assert "2026-04-10: 2 changed" in texts(at)
+    assert "10 Apr 2026: 2 changed" in texts(at)
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(charts) == 5  # one per section
     offices = {bar["name"]: bar["y"] for bar in charts[0]["data"]}

@@ -18,7 +18,7 @@ from analytics.indicators import Result
 from ui import issues_list as ui_issues_list
 from ui import reset_rhythm
 from ui import store as ui_store
-from ui.format import day, plain, safe_csv
+from ui.format import day, moment, plain, safe_csv
 from ui.indicators import status_text, value_text
 from ui.state import flash
 from ui.widgets import save_then_rerun
@@ -348,9 +348,7 @@ def run_editor(
             st.dataframe(
                 pd.DataFrame(
                     {
-                        "When": revs["changed_at"].map(
-                            lambda t: pd.Timestamp(t).strftime("%Y-%m-%d %H:%M")
-                        ),
+                        "When": revs["changed_at"].map(moment),
                         "Who": revs["changed_by"].replace("", "—"),
                         "Item": revs["item_id"].map(prompts).fillna(revs["item_id"]),
                         "What": revs["what"],

@@ -13,7 +13,7 @@ from analytics.checklists import edits, goals, history
 from analytics.checklists.templates import Template
 from analytics.errors import OpeningDayError
 from ui import store as ui_store
-from ui.format import plain
+from ui.format import moment, plain
 from ui.reset import WHO_KEY, people, pick_person
 from ui.state import flash
 
@@ -183,9 +183,7 @@ def revisions_table(frame: pd.DataFrame) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                "When": frame["changed_at"].map(
-                    lambda t: pd.Timestamp(t).strftime("%Y-%m-%d %H:%M")
-                ),
+                "When": frame["changed_at"].map(moment),
                 "Who": frame["changed_by"].replace("", "—"),
                 "What": frame["what"],
                 "Before": frame["old_value"],

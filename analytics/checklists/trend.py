@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics import format as fmt
 from analytics.checklists.runs import Answer, answer_map, list_runs
 from analytics.checklists.templates import NOT_STARTED, STATUS_LABEL, Template
 from analytics.store import Connection
@@ -28,14 +29,15 @@ _GROUP_OF = {status: group for group, statuses in GROUPS.items() for status in s
 
 
 def history(con: Connection, workspace_id: int, template: Template) -> pd.DataFrame:
-    """Every run of the template, oldest first, item by item: run_id, run (its day as text),
+    """Every run of the template, oldest first, item by item: run_id, run (its day as the
+    owner reads it, "10 Jan 2026"; "#id" added when two runs share a day),
     item_id, section, prompt, status."""
     these = [r for r in list_runs(con, workspace_id) if r.template_id == template.id]
     these.sort(key=lambda r: (r.started_on, r.id))
     rows: list[dict[str, Any]] = []
     for run in these:
         answered = answer_map(con, workspace_id, run.id)
-        label = run.started_on.isoformat()
+        label = fmt.day(run.started_on)  # "10 Jan 2026", as the owner reads a day
         if sum(r.started_on == run.started_on for r in these) > 1:
             label += f" (#{run.id})"
         for it in template.items:
