@@ -65,11 +65,19 @@ def _chart(p: Pace) -> go.Figure:
 chart = figure_cache.once(_chart)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def season(workspace_id: int, as_of: date) -> tuple[date, str, dict[str, Pace], dict[str, str]]:
+    """The season's start (and where it comes from), each measurable's pace and those left
+    out, for one workspace and day (cached like the weekly scorecard; cleared by any write)."""
+    start, source = scorecard.season_start(ui_store.settings(workspace_id), as_of)
+    paces, left_out = scorecard.season_pace(weekly(workspace_id, as_of), start)
+    return start, source, paces, left_out
+
+
 def render(workspace_id: int, as_of: date, currency: str) -> None:
     """The season pace section, drawn below the weekly scorecard."""
     capture.header("Season pace")
-    start, source = scorecard.season_start(ui_store.settings(workspace_id), as_of)
-    paces, left_out = scorecard.season_pace(weekly(workspace_id, as_of), start)
+    start, source, paces, left_out = season(workspace_id, as_of)
     capture.markdown(
         f"Is the season on pace, not just last week? Since {fmt.day(start)} ({source}), each "
         "measurable's total against the goal to date: the sum of every complete week's goal "

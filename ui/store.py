@@ -293,7 +293,11 @@ def changed() -> None:
     """Forget cached reads after a write (import, undo, demo, workspace change), and have the
     open workspace's figures worked out again in the background (ui/refill.py)."""
     st.cache_data.clear()
-    from ui import refill  # it reads this module
+    from ui import capture, refill  # they read this module
+
+    cap = capture.current()
+    if cap is not None:  # a workspace made or removed in this run shows in this run too
+        cap.memo.pop(("workspaces",), None)
 
     refill.after_change()
 
@@ -340,7 +344,19 @@ def currency(workspace_id: int) -> str:
 
 
 def workspaces() -> list[store.Workspace]:
-    return store.list_workspaces(connection())
+    """The workspaces, read once per page run (the sidebar, the access check and each card's
+    action all ask; a write that adds or removes one reruns the page)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from ui import capture  # it does not read this module
+
+    def listed() -> list[store.Workspace]:
+        return store.list_workspaces(connection())
+
+    if get_script_run_ctx() is None:  # a background thread (warm-up, refill): no page run
+        return listed()
+    found: list[store.Workspace] = capture.once_per_run(("workspaces",), listed)
+    return found
 
 
 def store_is_empty() -> bool:
