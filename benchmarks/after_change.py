@@ -9,7 +9,7 @@ waits for "Settings saved", pauses `--pause` seconds (reading the message, movin
 default 3), then clicks the Scoreboard in the sidebar and times it until settled (its
 heading, the script run finished, every chart drawn: benchmarks/browser.py's rule). Per
 round: seconds, the server's CPU seconds for that visit, and whether the server logged a
-background refill (ui/refill.py) before the click. `--root` serves another checkout (the
+background refill (ui/refill.py) before the click; and each refill's own seconds from the log. `--root` serves another checkout (the
 code before a change) with the same harness. Not a test: the figures depend on the load.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -82,6 +83,10 @@ def run(db: Path, *, root: Path = ROOT, pause: float = 3.0, repeat: int = 3) -> 
             "load_average": os.getloadavg()[0],
             "rounds": rounds,
             "log_refills": server.log_text().count("refilled after a change"),
+            "refill_s": [
+                float(s)
+                for s in re.findall(r"refilled after a change in ([\d.]+) s", server.log_text())
+            ],
         }
 
 
