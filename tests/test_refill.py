@@ -75,11 +75,43 @@ def test_a_failed_refill_is_logged_and_the_queue_empties(
     monkeypatch.setattr(refill, "refill", broken)
     monkeypatch.setattr(refill, "DELAY_S", 0.0)
     refill.soon(12345)
-    refill.soon(12345)  # asked twice while queued: done once
     assert refill.wait(30)
     assert not refill.pending()
     failures = [r for r in caplog.records if "refilling workspace 12345" in r.getMessage()]
     assert len(failures) == 1
+
+
+def test_a_write_during_a_refill_queues_another_and_drops_what_it_cached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    import streamlit as st
+
+    from ui import refill
+
+    started, release = threading.Event(), threading.Event()
+    done: list[int] = []
+    cleared: list[bool] = []
+
+    def slow(workspace_id: int) -> None:
+        done.append(workspace_id)
+        if len(done) == 1:
+            started.set()
+            assert release.wait(30)
+
+    monkeypatch.setattr(refill, "refill", slow)
+    monkeypatch.setattr(refill, "DELAY_S", 0.0)
+    monkeypatch.setattr(st.cache_data, "clear", lambda: cleared.append(True))
+    refill.soon(7)
+    assert started.wait(30)
+    refill.soon(7)  # a second write while the first refill runs
+    release.set()
+    assert refill.wait(30)
+    # run again for the second write; the first run's cache entries were dropped once (the
+    # second run saw no write after it began)
+    assert done == [7, 7]
+    assert cleared == [True]
 
 
 def test_no_refill_outside_the_served_app(monkeypatch: pytest.MonkeyPatch) -> None:

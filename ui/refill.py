@@ -9,7 +9,9 @@ reads for the workspace the session has open: the reads every page makes, each a
 results and the Scoreboard's kept ones (`ui.warmup.prefill`, as at server start), and the
 comparison "What changed" shows by default. The owner who then opens the Scoreboard finds it
 done. Nothing is shown or written that the visit would not have computed itself, and a
-failure here only means the visit computes as before (it is logged, never raised).
+failure here only means the visit computes as before (it is logged, never raised). A write
+while a refill runs queues another, and what the running one cached is dropped (it may have
+read the data before that write).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ DELAY_S = 0.5  # let the rerun that follows the write go first
 _log = get_logger(__name__)
 _lock = threading.Lock()
 _queued: list[int] = []  # workspaces waiting, oldest first
-_worker: threading.Thread | None = None
+_worker: threading.Thread | None = None  # the one refill thread, while it runs
+_writes = 0  # writes seen (each `soon`): a write during a refill makes what it cached suspect
 
 
 def after_change() -> None:
@@ -45,38 +48,45 @@ def after_change() -> None:
 
 
 def soon(workspace_id: int) -> None:
-    """Work the workspace's figures out again in the background (once, if asked twice)."""
-    global _worker
+    """Work the workspace's figures out again in the background (once, if asked again before
+    it starts; again, if asked while it runs)."""
+    global _worker, _writes
     with _lock:
+        _writes += 1
         if workspace_id not in _queued:
             _queued.append(workspace_id)
-        if _worker is not None and _worker.is_alive():
-            return
-        _worker = threading.Thread(target=_run, name="opening-day-refill", daemon=True)
-        _worker.start()
+        if _worker is None:
+            _worker = threading.Thread(target=_run, name="opening-day-refill", daemon=True)
+            _worker.start()
 
 
 def pending() -> bool:
     """True while a refill is queued or under way (tests wait on it)."""
     with _lock:
-        return bool(_queued) or (_worker is not None and _worker.is_alive())
+        return bool(_queued) or _worker is not None
 
 
 def wait(timeout: float = 120.0) -> bool:
     """Block until the refills are done; False if `timeout` seconds passed first."""
-    worker = _worker
-    if worker is not None:
-        worker.join(timeout)
+    deadline = time.monotonic() + timeout
+    while pending() and time.monotonic() < deadline:
+        with _lock:
+            worker = _worker
+        if worker is not None:
+            worker.join(max(0.0, deadline - time.monotonic()))
     return not pending()
 
 
 def _run() -> None:
+    global _worker
     time.sleep(DELAY_S)
     while True:
         with _lock:
             if not _queued:
+                _worker = None  # under the lock: a `soon` from now on starts a new thread
                 return
-            workspace_id = _queued[0]
+            workspace_id = _queued.pop(0)
+            writes = _writes
         started = time.perf_counter()
         try:
             refill(workspace_id)
@@ -89,7 +99,11 @@ def _run() -> None:
                 time.perf_counter() - started,
             )
         with _lock:
-            _queued.remove(workspace_id)
+            suspect = _writes != writes
+        if suspect:  # a write came meanwhile: a read cached before it may be stale
+            import streamlit as st
+
+            st.cache_data.clear()
 
 
 def refill(workspace_id: int) -> None:
