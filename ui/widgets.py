@@ -114,7 +114,7 @@ ROWS_SHOWN = 100
 
 def first_rows(frame: pd.DataFrame, key: str, noun: str = "rows") -> pd.DataFrame:
     """A long table's first ROWS_SHOWN rows (in its own order, which puts what matters first),
-    with a switch above it for every row and a caption under it saying what was left out."""
+    with a switch for every row and a caption saying what was left out, both above it."""
     rows = len(frame)
     if rows <= ROWS_SHOWN:
         return frame

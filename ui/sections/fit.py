@@ -89,9 +89,7 @@ def table(
     config |= {columns[c]: st.column_config.NumberColumn(format="%.1f") for c in hours}
     config |= {columns[c]: st.column_config.DateColumn(format="D MMM YYYY") for c in dates}
     dataframe(
-        first_rows(shown, csv, noun).round({columns[c]: 0 for c in money})
-        if csv
-        else shown.round({columns[c]: 0 for c in money}),
+        (first_rows(shown, csv, noun) if csv else shown).round({columns[c]: 0 for c in money}),
         hide_index=True,
         width="stretch",
         column_config=config,  # type: ignore[arg-type]
