@@ -64,11 +64,23 @@ def test_a_good_import_through_the_light_path(tmp_path: Path) -> None:
     assert (result["rows_read"], result["rows_imported"], result["customers_created"]) == (2, 2, 2)
 
 
-def test_another_command_loads_every_group(tmp_path: Path) -> None:
+def test_another_command_loads_its_own_group(tmp_path: Path) -> None:
     # kpis of a workspace that does not exist: the store's error, exit 1, after loading them
     _, probe = run_probe("kpis", "--db", str(tmp_path / "s.duckdb"), "--workspace", "W")
     assert probe["exit"] == 1
     assert "analytics.cli.reports" in probe["loaded"]  # type: ignore[operator]
+    assert "analytics.cli.access" not in probe["loaded"]  # type: ignore[operator]
+    # a note listing needs neither the figures nor pandas
+    _, probe = run_probe("note", "list", "--db", str(tmp_path / "s.duckdb"), "--workspace", "W")
+    assert probe["exit"] == 1
+    assert probe["loaded"] == []
+
+
+def test_every_command_is_in_its_group() -> None:
+    by_group = {
+        name: group.__name__.rsplit(".", 1)[1] for group in cli.GROUPS for name in group.COMMANDS
+    }
+    assert by_group == cli.GROUP_OF
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,9 +4,9 @@ One module per group of commands (`data`, `reports`, `access`), each adding its
 parsers and its `cmd_*` functions; `main(argv)` returns the exit code, so tests
 call it in-process.
 
-A command of the `data` group (`import` above all: a script may run it once a file) loads
-that group alone; the other groups pull in pandas, the figures and the PDF maker, half a
-second before the first row is read. Anything else (and `--help`) loads every group.
+A command loads its own group alone (`GROUP_OF`): `import` (a script may run it once a
+file) no longer pulls in pandas, the figures and the PDF maker, half a second before the
+first row is read, nor `note list` the checklists. `--help` and a mistake load every group.
 """
 
 from __future__ import annotations
@@ -27,6 +27,19 @@ from analytics.errors import ImportError_, OpeningDayError
 
 # The groups of commands (modules of analytics.cli), in the order `--help` lists them.
 GROUP_NAMES = ("data", "reports", "access", "checklist", "notes", "pack", "issues_list", "peers")
+
+# Each command's group, by the command line's first word (tests/test_import_speed_cli.py
+# checks it against every group's COMMANDS).
+GROUP_OF = {
+    **dict.fromkeys(("demo", "import", "batches", "undo", "export"), "data"),
+    **dict.fromkeys(("kpis", "snapshot"), "reports"),
+    **dict.fromkeys(("admin", "invite", "workspace"), "access"),
+    "checklist": "checklist",
+    "note": "notes",
+    "pack": "pack",
+    "issue-list": "issues_list",
+    "peers": "peers",
+}
 
 __all__ = ["COMMANDS", "EXIT_FILE", "EXIT_STORE", "GROUPS", "build_parser", "main"]
 
@@ -60,11 +73,12 @@ def build_parser(groups: Sequence[ModuleType] | None = None) -> argparse.Argumen
 
 
 def _groups_for(argv: Sequence[str]) -> tuple[ModuleType, ...] | None:
-    """The groups a command line needs: `data` alone when its first word is one of that
-    group's commands (the top-level parser has no options of its own, so the first word is
-    the command, and its sub-parser reads the rest the same way either way); None (every
-    group) for anything else: another command, `--help`, a mistake to list the commands for."""
-    return (data,) if argv and argv[0] in data.COMMANDS else None
+    """The groups a command line needs: its command's group alone (the top-level parser has
+    no options of its own, so the first word is the command, and its sub-parser reads the
+    rest the same way either way); None (every group) for anything else: `--help`, a
+    mistake to list the commands for."""
+    group = GROUP_OF.get(argv[0]) if argv else None
+    return None if group is None else (importlib.import_module(f"{__name__}.{group}"),)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
