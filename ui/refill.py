@@ -33,15 +33,14 @@ def after_change() -> None:
     """`soon` for the workspace this session has open, when the app is served with its
     warm-up (`make run`: serve.py); not under `streamlit run app.py` nor in AppTest, where a
     thread outliving the run would only get in the way."""
-    import streamlit as st
     from streamlit import config
 
     if config._server_mode != "starlette-app":  # serve.py's st.App, as ui.warmup reads it
         return
     from ui import store as ui_store
-    from ui.sidebar import _PICKER_KEY
+    from ui.state import app_state
 
-    name = st.session_state.get(_PICKER_KEY)
+    name = app_state().workspace  # the business this session is looking at
     ws = next((w for w in ui_store.workspaces() if w.name == name), None)
     if ws is not None:
         soon(ws.id)
