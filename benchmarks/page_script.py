@@ -6,7 +6,11 @@ write their stored Scoreboard results; the file given is left as it was). For ea
 repeat: Streamlit's caches are cleared, the page is run once (first run: the indicators are
 computed) and once more in the same AppTest (cache hit: what a later visit costs the server).
 The chart JSON is what the page hands the browser in that second run (every st.plotly_chart
-spec, in bytes). Medians over the repeats are returned. Not a test: nothing here passes or
+spec, in bytes). An area page draws only its open tab (the first, on a visit by the page's
+link): each of its other tabs is then opened in the same AppTest by its link (`?section=`),
+as an owner clicks it: the run that opens it and a cache hit, with its chart JSON (`tabs`;
+`worst_tab_*` the slowest cache hit and the largest chart JSON of any tab, the first
+included). Medians over the repeats are returned. Not a test: nothing here passes or
 fails; the figures depend on the machine and its load.
 
 To time another checkout of the app (the code before a change), run this file by path from
@@ -37,6 +41,7 @@ PAGES = {
     "friction": "pages/friction.py",
 }
 TIMEOUT = 120  # seconds per script run
+SECTION_PARAM = "section"  # ui.sections.SECTION_PARAM: an area page's open tab, in its link
 
 
 def _settle_pages_manager() -> None:
@@ -100,13 +105,28 @@ def measure_page(root: Path, page_file: str) -> dict[str, Any]:
     start, cpu = time.perf_counter(), time.process_time()
     at.run()
     hit, hit_cpu = time.perf_counter() - start, time.process_time() - cpu
-    return {
+    visit = {
         "first_run_s": first,
         "cache_hit_s": hit,
         "cache_hit_cpu_s": hit_cpu,
         "chart_json_bytes": _chart_bytes(at),
         "failed": _fail_text(at),
+        "tabs": {},
     }
+    for label in [t.label for t in at.tabs][1:]:
+        at.query_params[SECTION_PARAM] = label
+        start = time.perf_counter()
+        at.run()
+        opened = time.perf_counter() - start
+        start = time.perf_counter()
+        at.run()
+        visit["tabs"][label] = {
+            "opened_s": opened,
+            "cache_hit_s": time.perf_counter() - start,
+            "chart_json_bytes": _chart_bytes(at),
+        }
+        visit["failed"] = visit["failed"] or _fail_text(at)
+    return visit
 
 
 def measure(db: Path, *, repeat: int = 5, root: Path = ROOT) -> list[dict[str, Any]]:
@@ -148,7 +168,21 @@ def measure(db: Path, *, repeat: int = 5, root: Path = ROOT) -> list[dict[str, A
                 "chart_json_bytes": int(statistics.median(v["chart_json_bytes"] for v in visits)),
                 "cache_hit_runs_s": [round(v["cache_hit_s"], 4) for v in visits],
                 "failed": next((v["failed"] for v in visits if v["failed"]), None),
+                "tabs": {
+                    label: {
+                        k: round(statistics.median(v["tabs"][label][k] for v in visits), 4)
+                        for k in ("opened_s", "cache_hit_s", "chart_json_bytes")
+                    }
+                    for label in visits[0]["tabs"]
+                },
             }
+        )
+        row = out[-1]
+        row["worst_tab_cache_hit_s"] = max(
+            [row["cache_hit_s"], *(t["cache_hit_s"] for t in row["tabs"].values())]
+        )
+        row["worst_tab_chart_json_bytes"] = int(
+            max([row["chart_json_bytes"], *(t["chart_json_bytes"] for t in row["tabs"].values())])
         )
     return out
 
@@ -171,14 +205,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(
         f"{'page':<12}{'first run s':>12}{'cache hit s':>12}{'hit CPU s':>10}{'chart KB':>10}"
-        "  cache-hit runs"
+        f"{'worst tab hit s':>16}{'worst tab KB':>13}  cache-hit runs"
     )
     for r in rows:
         print(
             f"{r['page']:<12}{r['first_run_s']:>12.3f}{r['cache_hit_s']:>12.3f}{r['cache_hit_cpu_s']:>10.3f}"
-            f"{r['chart_json_bytes'] / 1024:>10.0f}  {r['cache_hit_runs_s']}"
+            f"{r['chart_json_bytes'] / 1024:>10.0f}{r['worst_tab_cache_hit_s']:>16.3f}"
+            f"{r['worst_tab_chart_json_bytes'] / 1024:>13.0f}  {r['cache_hit_runs_s']}"
             + (f"  FAILED: {r['failed']}" if r["failed"] else "")
         )
+        for label, t in r["tabs"].items():
+            print(
+                f"  {label[:34]:<34} opened {t['opened_s']:.3f} s, hit {t['cache_hit_s']:.3f} s, "
+                f"{t['chart_json_bytes'] / 1024:,.0f} KB"
+            )
     return 0
 
 

@@ -6,6 +6,7 @@ The fixtures these rely on (`fresh_streamlit`, `demo_db`, …) are in tests/conf
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from streamlit.testing.v1 import AppTest
 
@@ -28,6 +29,8 @@ def app() -> AppTest:
 
 
 def run_page(page: str, **query: str) -> AppTest:
+    """`page` opened by its link, with `query` in the URL (an area page's tab: `section`, the
+    tab's label, as a copied link holds it)."""
     at = app()
     at.query_params.update(query)
     at.run()
@@ -49,3 +52,33 @@ def texts(at: AppTest) -> str:
 def no_failure(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def each_tab(at: AppTest) -> Iterator[AppTest]:
+    """An area page as it stands (its first tab open, or the one its link named), then with
+    each of its other tabs opened in turn by its link (`?section=<label>`): the same AppTest,
+    run again, so read what each step shows before taking the next."""
+    from ui.sections import SECTION_PARAM
+
+    labels = [t.label for t in at.tabs]
+    opened = at.query_params.get(SECTION_PARAM)
+    yield at
+    for label in labels:
+        if label == (opened or labels[0]):
+            continue
+        at.query_params[SECTION_PARAM] = label
+        at.run()
+        no_failure(at)
+        yield at
+
+
+def every_tab(page: str, **query: str) -> tuple[AppTest, str, list[str]]:
+    """An area page with each of its tabs opened in turn: the AppTest (left at its last tab),
+    everything readable on every tab, and the Plotly specs of every chart drawn (as JSON)."""
+    at = run_page(page, **query)
+    no_failure(at)
+    shown, specs = [], []
+    for step in each_tab(at):
+        shown.append(texts(step))
+        specs += [c.proto.spec for c in step.get("plotly_chart")]
+    return at, "\n".join(shown), specs

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest import no_failure, run_page, texts
+from tests.apptest import every_tab
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
 
 def test_pace_on_the_demo_shows_the_cash_calendar(demo_db: Path) -> None:
-    at = run_page("pages/pace.py")
-    no_failure(at)
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    at, shown, found = every_tab("pages/pace.py")
+    specs = [json.loads(spec) for spec in found]
     by_title = {s["layout"]["title"]["text"]: s for s in specs}
     calendar = by_title["Cash expected in, week by week (USD)"]
     names = [t.get("name", "") for t in calendar["data"]]
@@ -29,6 +28,5 @@ def test_pace_on_the_demo_shows_the_cash_calendar(demo_db: Path) -> None:
     marks = [a["text"] for a in calendar["layout"].get("annotations", [])]
     assert "⚠ gap" in marks
     assert "Days sales outstanding, month by month" in by_title
-    shown = texts(at)
     assert "The customers who pay latest" in shown
     assert "What to do next:" in shown and "days after the due date" in shown

@@ -48,7 +48,7 @@ def test_a_long_table_shows_its_first_rows_and_a_switch_for_all(demo_db: Path) -
 
     customers = customers_with_revenue(demo_db)
     assert customers > ROWS_SHOWN  # the small demo is long enough to be cut
-    at = run_page("pages/fit.py")
+    at = run_page("pages/fit.py", section="Top customers neglected")
     no_failure(at)
     shown = contact_table(at)
     assert len(shown) == ROWS_SHOWN == 100
@@ -68,7 +68,7 @@ def test_a_long_table_shows_its_first_rows_and_a_switch_for_all(demo_db: Path) -
 
 
 def test_a_short_table_has_no_switch(demo_db: Path) -> None:
-    at = run_page("pages/fit.py")
+    at = run_page("pages/fit.py", section="Customers lost in a year")
     no_failure(at)
     # "Churn by segment" has a row per segment: drawn whole, nothing to switch
     labels = [t.label for t in at.toggle]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from analytics import notes, store
-from tests.apptest import no_failure, run_page, texts
+from tests.apptest import each_tab, no_failure, run_page, texts
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
@@ -27,8 +27,8 @@ def demo_workspace(db: Path) -> store.Workspace:
 
 
 def charts_with_note(at, note_id: int) -> list[dict]:  # type: ignore[no-untyped-def]
-    """The page's Plotly specs that draw note `note_id`."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The page's Plotly specs that draw note `note_id`, on every tab of its sections."""
+    specs = [json.loads(c.proto.spec) for step in each_tab(at) for c in step.get("plotly_chart")]
     return [
         s
         for s in specs

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from analytics import indicators, store
-from tests.apptest import PAGE_FILES, no_failure, run_page, texts
+from tests.apptest import PAGE_FILES, each_tab, every_tab, no_failure, run_page, texts
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
@@ -32,9 +32,7 @@ def test_fit_on_an_empty_store_says_what_to_load() -> None:
 
 
 def test_fit_on_invoices_only_explains_every_missing_figure(invoices_only: Path) -> None:
-    at = run_page(PAGE)
-    no_failure(at)
-    shown = texts(at)
+    at, shown, _ = every_tab(PAGE)
     # three customers: too few for 80/20, but the top-3 benchmark answers (all of it)
     assert "too few to judge; needs at least 10 customers" in shown
     assert "Load your support tickets" in shown
@@ -47,7 +45,23 @@ def test_fit_on_invoices_only_explains_every_missing_figure(invoices_only: Path)
 def test_fit_on_the_demo_shows_every_section(demo_db: Path) -> None:
     at = run_page(PAGE)
     no_failure(at)
-    titles = chart_titles(at)
+    # one tab per section, the first open: only its charts are drawn
+    assert [t.label for t in at.tabs] == [
+        "The top 20%",
+        "Profit whale peak",
+        "Ideal customers' revenue",
+        "Customers losing money",
+        "Customers lost in a year",
+        "Top customers neglected",
+        "Ideal profile lift",
+        "Benchmarks",
+    ]
+    assert chart_titles(at) == ["Revenue: the 80/20 curve", "Complaints: the 80/20 curve"]
+    titles, shown, downloads = [], [], 0
+    for step in each_tab(at):
+        titles += chart_titles(step)
+        shown.append(texts(step))
+        downloads += len(step.get("download_button"))
     assert "Revenue: the 80/20 curve" in titles
     assert "Complaints: the 80/20 curve" in titles
     assert any(t.startswith("Value against burden") for t in titles)
@@ -55,11 +69,12 @@ def test_fit_on_the_demo_shows_every_section(demo_db: Path) -> None:
     assert any(t.startswith("Customers lost each year") for t in titles)
     assert any(t.startswith("Top customers by days since") for t in titles)
     assert any(t.startswith("How much more common") for t in titles)
-    shown = texts(at)
+    assert len(titles) == 10  # each chart once: a tab draws only its own
+    shown = "\n".join(shown)
     # every figure's card and headline: tests/test_registry_contract.py
     # every status in words, and the lists come with downloads
     assert "Act now" in shown or "Watch" in shown
-    assert len(at.get("download_button")) >= 5
+    assert downloads >= 5
     # the contact list names the customers the card names
     con = store.connect(demo_db)
     gaps = indicators.compute_all(con, store.list_workspaces(con)[0].id, area="fit")
@@ -76,6 +91,12 @@ def test_fit_filters_live_in_the_url(demo_db: Path) -> None:
     titles = chart_titles(at)
     assert "Tickets: the 80/20 curve" in titles  # every ticket, not only complaints
     assert "Showing the customers of Dental practices only" in texts(at)
+    # a link to another tab keeps the filters: the value-vs-burden tab
+    at = run_page(
+        PAGE, tickets="all", segment="Dental practices", section="Ideal customers' revenue"
+    )
+    no_failure(at)
+    assert at.multiselect(key="fit_segments").value == ["Dental practices"]
     # the value-vs-burden picture shows Dental practices only
     scatter = next(
         json.loads(c.proto.spec)

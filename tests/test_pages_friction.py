@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analytics import indicators, store
-from tests.apptest import PAGE_FILES, no_failure, run_page, texts
+from tests.apptest import PAGE_FILES, each_tab, no_failure, run_page, texts
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
@@ -41,20 +41,25 @@ def test_invoices_only_asks_for_deals_and_timesheets(invoices_only: Path) -> Non
 def test_the_demo_shows_every_section(demo_db: Path) -> None:
     at = run_page(PAGE)
     no_failure(at)
-    shown = texts(at)
+    # the discount chart draws the deep-discount line (the first tab's, open at first)
+    discount = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert any("Deep discount" in a["text"] for a in discount["layout"]["annotations"])
     # every figure's card and headline: tests/test_registry_contract.py
-    titles = chart_titles(at)
+    titles, texts_seen, captions, downloads = [], [], [], 0
+    for step in each_tab(at):
+        titles += chart_titles(step)
+        texts_seen.append(texts(step))
+        captions += [c.value for c in step.caption]
+        downloads += len(step.get("download_button"))
+    shown = "\n".join(texts_seen)
     assert any(t.startswith("Discount off list") for t in titles)
     assert any(t.startswith("Estimated vs actual") for t in titles)
     assert any("technical presales" in t for t in titles)
     assert any(t.startswith("Hours logged per person per week") for t in titles)
-    # the discount chart draws the deep-discount line
-    discount = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert any("Deep discount" in a["text"] for a in discount["layout"]["annotations"])
     # status is a word and an icon, never a colour alone
-    assert any("Act now" in c.value or "Watch" in c.value for c in at.caption)
+    assert any("Act now" in c or "Watch" in c for c in captions)
     assert "What to do next" in shown
-    assert at.get("download_button")  # the cut-and-run list
+    assert downloads  # the cut-and-run list
 
 
 def test_the_salesperson_filter_lives_in_the_url(demo_db: Path) -> None:
@@ -70,10 +75,14 @@ def test_the_salesperson_filter_lives_in_the_url(demo_db: Path) -> None:
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     discount = next(s for s in specs if s["layout"]["title"]["text"].startswith("Discount"))
     assert [t["name"] for t in discount["data"]] == [discounter]
-    effort = next(s for s in specs if s["layout"]["title"]["text"].startswith("Estimated"))
-    assert [t["name"] for t in effort["data"] if t["mode"] == "markers"] == [discounter]
     # the per-salesperson table under the discount chart shows only them
     assert at.dataframe[0].value["Salesperson"].tolist() == [discounter]
+    # so does the next tab's picture, opened by its link
+    effort_at = run_page(PAGE, salesperson=discounter, section="Hours over estimate")
+    no_failure(effort_at)
+    specs = [json.loads(c.proto.spec) for c in effort_at.get("plotly_chart")]
+    effort = next(s for s in specs if s["layout"]["title"]["text"].startswith("Estimated"))
+    assert [t["name"] for t in effort["data"] if t["mode"] == "markers"] == [discounter]
     # picking someone else writes them back to the URL, for a link that reopens this view
     other = next(o for o in at.multiselect(key="friction_salespeople").options if o != discounter)
     at.multiselect(key="friction_salespeople").set_value([other]).run()

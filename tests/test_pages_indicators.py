@@ -9,7 +9,7 @@ import pytest
 
 from analytics import indicators, store
 from analytics.settings import get_settings
-from tests.apptest import PAGE_FILES, no_failure, run_page, texts
+from tests.apptest import PAGE_FILES, each_tab, every_tab, no_failure, run_page, texts
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
@@ -28,8 +28,7 @@ def test_pages_render_on_a_workspace_holding_only_invoices(invoices_only: Path, 
 
 
 def test_pace_on_invoices_only_says_what_data_is_missing(invoices_only: Path) -> None:
-    at = run_page("pages/pace.py")
-    shown = texts(at)
+    at, shown, _ = every_tab("pages/pace.py")
     # Not zero: a reason and what to load.
     assert "Load your sales activities" in shown
     assert "Import your deals" in shown
@@ -60,14 +59,12 @@ def test_scoreboard_lists_every_indicator_reds_first(demo_db: Path) -> None:
 
 
 def test_pace_on_the_demo_shows_its_charts_and_the_gap(demo_db: Path) -> None:
-    at = run_page("pages/pace.py")
-    no_failure(at)
-    charts = at.get("plotly_chart")
+    at, shown, charts = every_tab("pages/pace.py")
     assert len(charts) >= 4
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
+    titles = [json.loads(c)["layout"]["title"]["text"] for c in charts]
     assert "Prospecting hours per week" in titles
     assert any(t.startswith("Bookings vs revenue") for t in titles)
-    assert "longest gap was" in texts(at)
+    assert "longest gap was" in shown
 
 
 def test_niche_filters_live_in_the_url(demo_db: Path) -> None:
@@ -94,8 +91,8 @@ def test_settings_are_saved_per_workspace_and_take_effect(demo_db: Path) -> None
     con.close()
     assert saved["currency"] == "EUR" and saved["prospecting_target_hours"] == 2.5
     at.switch_page("pages/pace.py").run()
-    assert "€" in texts(at)
-    assert "2.5 h prospecting target" in texts(at)
+    assert "2.5 h prospecting target" in texts(at)  # the first tab: prospecting
+    assert "€" in "\n".join(texts(step) for step in each_tab(at))
 
 
 def test_niche_shows_whole_periods_and_one_decimal_percentages(demo_db: Path) -> None:

@@ -24,7 +24,7 @@ import pytest
 from analytics import areas, indicators, snapshots, store
 from analytics.__main__ import main
 from analytics.indicators import Context, Indicator, Result, Thresholds
-from tests.apptest import no_failure, run_page, texts
+from tests.apptest import every_tab, no_failure, run_page, texts
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit")
@@ -48,9 +48,8 @@ def see(db: Path, capsys: pytest.CaptureFixture[str], page_ids: list[str]) -> Se
     pages: dict[str, str] = {}
     metrics: dict[str, dict[str, str]] = {}
     for page_id in [*page_ids, "scoreboard"]:
-        at = run_page(areas.page(page_id).file)
-        no_failure(at)
-        pages[page_id] = texts(at)
+        # an area page: each of its tabs opened in turn (the headline is the same on each)
+        at, pages[page_id], _ = every_tab(areas.page(page_id).file)
         metrics[page_id] = {m.label: m.value for m in at.metric if m.label}
     at = run_page(areas.page("settings").file)
     no_failure(at)
@@ -266,8 +265,10 @@ def test_a_new_indicator_follows_the_owners_thresholds(
     result = indicators.compute_all(con, ws.id, area="pace")[NEW_ID]
     con.close()
     assert (result.value, result.status) == (4.0, "red")
-    at = run_page(areas.page("pace").file)
+    # its own tab, the last, labelled with its label
+    at = run_page(areas.page("pace").file, section=registered.label)
     no_failure(at)
+    assert [t.label for t in at.tabs][-1] == registered.label
     assert f"**{registered.label}** · 🔴 Act now" in texts(at)
     assert "Invoice the work done this week." in texts(at)  # its next step
 
@@ -284,3 +285,9 @@ def test_custom_sections_name_indicators_of_their_area(area: str) -> None:
     assert set(sections.renderers(module)) <= set(ids)
     # the page's order holds each of the area's indicators once
     assert sorted(sections.order(area, sections.renderers(module))) == sorted(ids)
+    # and so do its tabs, each under a label of its own (the label is the tab's link)
+    tabs = sections.tabs(area, module)
+    assert sorted(i for t in tabs for i in t.ids) == sorted(ids)
+    assert len({t.label for t in tabs}) == len(tabs)
+    # a card drawn beside another's is named under that one's renderer, not a tab of its own
+    assert set(getattr(module, "ALSO_DRAWS", {})) <= set(sections.renderers(module))

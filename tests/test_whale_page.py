@@ -57,12 +57,15 @@ def test_the_whale_section_on_the_demo(demo_db: Path) -> None:
     assert r.known and r.value is not None and r.value >= 1.0  # the demo shows it
     at = run_page(PAGE)
     no_failure(at)
+    pareto_charts = specs(at)  # the first tab: the 80/20 curves
+    assert [t.label for t in at.tabs][:2] == ["The top 20%", "Profit whale peak"]
+    at = run_page(PAGE, section="Profit whale peak")  # the whale's tab, opened by its link
+    no_failure(at)
     shown = texts(at)
     charts = specs(at)
-    titles = [s["layout"]["title"]["text"] for s in charts]
-    assert titles.index("Revenue: the 80/20 curve") < titles.index(
+    assert [s["layout"]["title"]["text"] for s in charts] == [
         "The profit whale: running total of profit, most profitable customer first"
-    )
+    ]
     whale = next(s for s in charts if s["layout"]["title"]["text"].startswith("The profit whale"))
     peak_marker = whale["data"][1]
     d = r.details
@@ -81,7 +84,9 @@ def test_the_whale_section_on_the_demo(demo_db: Path) -> None:
     assert worst in shown
     assert "fit_dl_profit_whale_tail" in {str(b.key) for b in at.get("download_button")}
     # the revenue 80/20 curve names both references
-    pareto = next(s for s in charts if s["layout"]["title"]["text"] == "Revenue: the 80/20 curve")
+    pareto = next(
+        s for s in pareto_charts if s["layout"]["title"]["text"] == "Revenue: the 80/20 curve"
+    )
     notes = " ".join(a["text"] for a in pareto["layout"].get("annotations", []))
     assert "80/20 rule of thumb" in notes and "McCarthy & Winer" in notes
 
@@ -115,7 +120,7 @@ def test_a_snapshot_of_the_page_holds_the_whale_and_its_tail(demo_db: Path) -> N
 @pytest.mark.usefixtures("with_whale_section")
 def test_without_cost_data_the_section_says_what_to_load(invoices_only: Path) -> None:
     # three customers' invoices, no costs, no time entries, no tickets
-    at = run_page(PAGE)
+    at = run_page(PAGE, section="Profit whale peak")
     no_failure(at)
     shown = texts(at)
     assert "Which customers eat your profit?" in shown

@@ -27,6 +27,9 @@ from analytics.notes_chart import annotate
 from ui import figure_cache
 
 _KEY = "_od_capture"
+# Set in a session's state by a run that draws for no one (the warm-up, a review pack): every
+# tab of an area page is drawn, not only the open one.
+WHOLE_PAGE_KEY = "_od_whole_page"
 
 NoteKind = Literal["info", "success", "warning"]
 
@@ -113,6 +116,16 @@ def set_notes(found: Sequence[Note]) -> None:
 def page_notes() -> tuple[Note, ...]:
     cap = current()
     return cap.notes if cap is not None else ()
+
+
+def whole_page() -> bool:
+    """Whether this run draws every tab of an area page rather than only the open one: when
+    the owner asked for a snapshot this run (it freezes the whole page), or when a run that
+    draws for no one asked for it (`WHOLE_PAGE_KEY`: a review pack, the warm-up)."""
+    if st.session_state.get(WHOLE_PAGE_KEY, False):
+        return True
+    cap = current()
+    return cap is not None and cap.request is not None
 
 
 def blocks(cap: Capture) -> list[dict[str, Any]]:

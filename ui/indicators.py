@@ -133,7 +133,16 @@ def card(
                 )
             target = page_file(ind.page) if link else None
             if target:
-                st.page_link(target, label=f"Open {areas.page(ind.page).title}", icon="➡️")
+                from ui.sections import SECTION_PARAM, tab_of  # it draws cards with this module
+
+                tab = tab_of(ind.id)
+                st.page_link(
+                    target,
+                    label=f"Open {areas.page(ind.page).title}",
+                    icon="➡️",
+                    # straight to the figure's own tab
+                    query_params={SECTION_PARAM: tab} if tab else None,
+                )
             # A red or amber figure can go on the business's issues list for the next review.
             ui_issues_list.add_figure_action(
                 ind, result, currency, place="Scoreboard" if trend else None

@@ -86,7 +86,7 @@ async def _draw(
     session_id = runtime.connect_session(client=client, user_info={})
     try:
         session = runtime.get_app_session(session_id)
-        for key, value in state.items():
+        for key, value in {**state, capture.WHOLE_PAGE_KEY: True}.items():
             session.session_state[key] = value
         msg = BackMsg()
         msg.rerun_script.page_name = page
@@ -144,6 +144,7 @@ def drawn_by_apptest(
     for page in pages:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=RUN_TIMEOUT_S)
         at.query_params.update(page_query(workspace, as_of))
+        at.session_state[capture.WHOLE_PAGE_KEY] = True  # every tab, one after the other
         at.run()
         at.switch_page(areas.page(page).file).run()
         if at.exception:

@@ -257,6 +257,7 @@ async def run_headless(
     session of its own that is closed afterwards. Returns the exceptions the run showed, or
     None when it was stopped half-way because `give_way()` said a visit needs the CPU (what
     it computed so far stays cached)."""
+    from ui import capture
     from ui.store import BACKGROUND_KEY
 
     loop = asyncio.get_running_loop()
@@ -264,6 +265,9 @@ async def run_headless(
     session_id = runtime.connect_session(client=client, user_info={})
     try:
         session = runtime.get_app_session(session_id)
+        if session is not None:
+            # every tab of an area page, so that whichever the owner opens is cached
+            session.session_state[capture.WHOLE_PAGE_KEY] = True
         if give_way is not None and session is not None:
             session.session_state[BACKGROUND_KEY] = True  # not a visit: others give way to it
         msg = BackMsg()

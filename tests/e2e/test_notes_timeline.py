@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.e2e
 
 NOTE = 'Raised prices 8 % <a href="http://evil.example">click</a>'
 LABEL = "Raised prices 8 % <a hr…"  # the chart's short label: 23 characters and "…"
+ORDER_BOOK = "Order book cover (next 2 months)"  # the Pace tab whose chart shows the note
 
 
 @pytest.fixture
@@ -42,7 +44,8 @@ def test_a_note_added_on_a_page_shows_on_its_chart_and_in_a_new_snapshot(
     owner: Any, stranger: Any
 ) -> None:
     page = owner.page
-    owner.open(f"/pace?ws={demo.DEMO_WORKSPACE}")
+    # the order book's tab: its monthly chart runs to the page's day, where the note goes
+    owner.open("/pace?" + urlencode({"ws": demo.DEMO_WORKSPACE, "section": ORDER_BOOK}))
     owner.wait_for("Pace")
     first_chart(page)
     assert note_labels(page).count() == 0

@@ -8,9 +8,17 @@ area, what to do next and the link to Settings. The page's notes on the timeline
 
 A section is the default one (the indicator's heading and its card) unless the module
 `ui.sections.<area>` registers a renderer for its id in `SECTIONS` (id → render). A
-renderer may draw several cards (two side by side); an indicator already drawn is not drawn
-again. The page's order is `SECTIONS`' order, then every other indicator of the area in
-registry order, so a new indicator needs no code here: it gets the default section.
+renderer may draw several cards (two side by side): it names the others in `ALSO_DRAWS`
+(id → ids), and they get no section of their own. The page's order is `SECTIONS`' order,
+then every other indicator of the area in registry order, so a new indicator needs no code
+here: it gets the default section.
+
+Each section is a tab, labelled with its indicator's label (or the module's `TAB_LABELS`
+entry), and only the open tab is drawn: a page of ten charts drew all ten on every visit
+(3.7 s on a first visit at the large demo, most of it the browser drawing), where the owner
+reads one question at a time under the headline of every figure. The open tab is kept in the
+URL (`?section=<label>`; none for the first), so a copied link reopens it. A snapshot, a
+review pack and the warm-up draw every tab (`capture.whole_page`), one after the other.
 
 The area module may also define, each optional:
 - `gate(ctx)`: a check before anything is computed (stops the page with what to load);
@@ -74,6 +82,18 @@ class AreaPage:
 
 Render = Callable[[AreaPage], None]
 
+# The URL parameter (and session-state key) holding an area page's open tab.
+SECTION_PARAM = "section"
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One section of an area page: its tab's label and the indicators it draws (the first
+    is the one whose renderer, or default section, draws the tab)."""
+
+    label: str
+    ids: tuple[str, ...]
+
 
 def default_section(page: AreaPage, ind_id: str) -> None:
     """An indicator without a renderer of its own: its heading and its card."""
@@ -106,6 +126,22 @@ def order(area_id: str, sections: dict[str, Render]) -> list[str]:
     """The area's indicators in page order: the renderers' order, then the rest."""
     ids = [i.id for i in indicators.in_area(area_id)]
     return [i for i in sections if i in ids] + [i for i in ids if i not in sections]
+
+
+def tabs(area_id: str, module: ModuleType | None) -> list[Tab]:
+    """The area page's sections in page order, each with its tab's label and the indicators
+    it draws: every indicator of the area in exactly one."""
+    labels: dict[str, str] = getattr(module, "TAB_LABELS", {}) if module else {}
+    also: dict[str, tuple[str, ...]] = getattr(module, "ALSO_DRAWS", {}) if module else {}
+    found: list[Tab] = []
+    taken: set[str] = set()
+    for ind_id in order(area_id, renderers(module)):
+        if ind_id in taken:
+            continue
+        ids = (ind_id, *also.get(ind_id, ()))
+        taken.update(ids)
+        found.append(Tab(labels.get(ind_id) or indicators.get(ind_id).label, ids))
+    return found
 
 
 def open_shared(page_id: str, empty: str) -> Context:
@@ -144,6 +180,15 @@ def open_page(area_id: str, module: ModuleType | None) -> AreaPage:
     return page
 
 
+def tab_of(ind_id: str) -> str | None:
+    """The label of the tab that draws indicator `ind_id` on its area's page (a link's
+    `section`), or None when it is on no area page."""
+    area_id = indicators.get(ind_id).page
+    if area_id not in {a.id for a in areas.AREAS}:
+        return None
+    return next((t.label for t in tabs(area_id, custom(area_id)) if ind_id in t.ids), None)
+
+
 def area_page(area_id: str) -> AreaPage:
     """The whole area page: every registered indicator of the area gets its section."""
     module = custom(area_id)
@@ -154,14 +199,20 @@ def area_page(area_id: str) -> AreaPage:
     if prepare is not None:
         prepare(page)
     sections = renderers(module)
-    for ind_id in order(area_id, sections):
-        if ind_id in page.drawn:
-            continue
-        render = sections.get(ind_id)
-        if render is None:
-            default_section(page, ind_id)
-        else:
-            render(page)
+    shown = tabs(area_id, module)
+    whole = capture.whole_page()
+    containers = st.tabs(
+        [t.label for t in shown], key=SECTION_PARAM, bind="query-params", width="stretch"
+    )
+    for tab, container in zip(shown, containers, strict=True):
+        if not (whole or container.open):
+            continue  # drawn when the owner opens it
+        with container:
+            render = sections.get(tab.ids[0])
+            if render is None:
+                default_section(page, tab.ids[0])
+            else:
+                render(page)
     after = hook(module, "after")
     if after is not None:
         after(page)

@@ -449,3 +449,9 @@ SECTIONS: dict[str, Render] = {
     "ideal_profile": profile,
     "recurring_revenue_share": benchmarks,
 }
+# The cards a section draws beside its own, and the tabs not labelled by their indicator.
+ALSO_DRAWS = {
+    "revenue_pareto": ("ticket_pareto",),
+    "recurring_revenue_share": ("top3_concentration",),
+}
+TAB_LABELS = {"revenue_pareto": "The top 20%", "recurring_revenue_share": "Benchmarks"}

@@ -434,3 +434,6 @@ SECTIONS: dict[str, Render] = {
     "improvement_time_share": improvement,
     "billable_utilization": benchmarks,
 }
+# The card a section draws beside its own, and the tab not labelled by its indicator.
+ALSO_DRAWS = {"billable_utilization": ("effective_hourly_rate",)}
+TAB_LABELS = {"billable_utilization": "Benchmarks"}
