@@ -8,8 +8,10 @@ Streamlit's and Plotly's scripts in its cache): the first visit after the server
 URL), then `later` visits from the
 sidebar as an owner moves between pages (each after leaving for another page; the figures are
 in the server's cache by then), then `by_url` visits by URL (a new Streamlit session each, as
-a new tab or a reload: the frontend starts again), and last one visit in a browser that has
-never been here (a fresh profile: every script downloaded and compiled). A visit is timed from navigation until
+a new tab or a reload: the frontend starts again), then, on an area page, a click on each of
+its other tabs in turn ("tab": the run it starts, until its charts are drawn), and last one
+visit in a browser that has never been here (a fresh profile: every script downloaded and
+compiled). A visit is timed from navigation until
 the page settled: its own heading shown, Streamlit's script state back to notRunning, no
 element still loading (Streamlit shows an `stSkeleton` while a chart's code loads, after the
 run has finished) and as many Plotly charts drawn as the run sent (each `stPlotlyChart`
@@ -93,6 +95,7 @@ class Visit:
     received_bytes: int  # every websocket message of the visit (after decompression)
     load_average: float
     error: str | None = None
+    tab: str | None = None  # "tab" visits: the tab of the page's sections that was clicked
 
 
 @dataclass
@@ -137,6 +140,7 @@ class Frames:
     def __init__(self, page: Any) -> None:
         self.sizes: dict[str, int] = {}
         self.charts = self.chart_bytes = self.refs = self.received = 0
+        self.finished = 0  # script runs finished since the tab opened
         page.on("websocket", self._on_socket)
 
     def _on_socket(self, ws: Any) -> None:
@@ -154,6 +158,8 @@ class Frames:
         kind = msg.WhichOneof("type")
         if kind == "new_session":  # a script run starts (again, after st.rerun): its charts
             self.charts = self.chart_bytes = self.refs = 0
+        elif kind == "script_finished":
+            self.finished += 1
         elif kind == "ref_hash" and msg.ref_hash in self.sizes:
             self.charts += 1
             self.refs += 1
@@ -266,6 +272,49 @@ def _visit(
     )
 
 
+def _tab_visit(page: Any, server: load.Server, slug: str, label: str, frames: Frames) -> Visit:
+    """Click the tab `label` of the page's sections (the page is open and settled) and time it
+    until the run it starts has finished and its charts are drawn."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    frames.take()
+    cpu_before = load.group_cpu_seconds(server.process.pid)
+    browser_before = browser_cpu_seconds(server)
+    finished = frames.finished
+    error, script_s = None, None
+    started = time.perf_counter()
+    try:
+        page.get_by_role("tab", name=label, exact=True).click()
+        deadline = started + load.VISIT_TIMEOUT_S
+        while frames.finished <= finished:  # the rerun the click asked for has finished
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the {label!r} tab's run did not finish")
+            page.wait_for_timeout(10)
+        script_s = time.perf_counter() - started
+        page.wait_for_function(SETTLED_JS, arg=frames.charts, polling=50)
+        seconds: float | None = time.perf_counter() - started
+        error = _page_error(page)
+    except (PlaywrightError, TimeoutError) as exc:
+        seconds = None
+        error = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
+    charts, chart_bytes, refs, received = frames.take()
+    return Visit(
+        page=slug,
+        how="tab",
+        seconds=None if seconds is None else round(seconds, 3),
+        script_s=None if script_s is None else round(script_s, 3),
+        server_cpu_s=round(load.group_cpu_seconds(server.process.pid) - cpu_before, 2),
+        browser_cpu_s=round(browser_cpu_seconds(server) - browser_before, 2),
+        charts=charts,
+        chart_bytes=chart_bytes,
+        chart_refs=refs,
+        received_bytes=received,
+        load_average=round(os.getloadavg()[0], 2),
+        error=error,
+        tab=label,
+    )
+
+
 def _chromium() -> str:
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -366,6 +415,10 @@ def run(
                         page.set_default_timeout(load.VISIT_TIMEOUT_S * 1000)
                         frames = Frames(page)
                         page.goto(server.url + _path(slug))
+                # Then each other tab of an area page's sections, clicked once in turn.
+                labels = [t.strip() for t in page.get_by_role("tab").all_inner_texts()]
+                for label in labels[1:]:
+                    report.visits.append(_tab_visit(page, server, slug, label, frames))
                 context.close()
                 report.warmup[slug] = (warmup_line(server), warmed_before)
                 report.ready_s[slug] = server.ready_s
@@ -419,16 +472,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"{'page':<11} {'first s':>8} {'1st cpu':>7} {'sidebar s':>9} {'url s':>6} {'server cpu':>10} "
-        f"{'browser cpu':>11} {'charts':>6} {'chart KB':>9}"
+        f"{'browser cpu':>11} {'charts':>6} {'chart KB':>9} {'tabs: median s':>14} {'slowest s':>9}"
     )
     for slug in r.pages():
         first = r.first(slug)
+        tabs = [v.seconds for v in r.visits if v.page == slug and v.how == "tab" and v.seconds]
         print(
             f"{slug:<11} {first.seconds or float('nan'):>8.2f} {first.server_cpu_s:>7.2f} "
             f"{r.later_median(slug):>9.2f} "
             f"{r.later_median(slug, how='url'):>6.2f} {r.later_median(slug, 'server_cpu_s'):>10.2f} "
             f"{r.later_median(slug, 'browser_cpu_s'):>11.2f} {first.charts:>6} "
-            f"{first.chart_bytes / KB:>9.1f}"
+            f"{first.chart_bytes / KB:>9.1f} "
+            f"{statistics.median(tabs) if tabs else float('nan'):>14.2f} "
+            f"{max(tabs, default=float('nan')):>9.2f}"
         )
     if args.json is not None:
         args.json.write_text(json.dumps(r.as_dict(), indent=1), encoding="utf-8")

@@ -436,8 +436,8 @@ def bench_browser(ctx: Context) -> list[Measurement]:
     """Each page (Home and the five indicator pages) in Debian chromium on the large demo:
     time until its charts are drawn, on the first visit after the server started (in a
     browser that has been here before), from the sidebar later (median of 5), by URL (new
-    session, median of 2) and in a browser with an empty cache; server and chromium CPU per
-    visit, and the chart JSON the page received."""
+    session, median of 2), each other tab of an area page clicked once, and in a browser with
+    an empty cache; server and chromium CPU per visit, and the chart JSON the page received."""
     from benchmarks import browser
 
     r = browser.run(ctx.large_demo_store(), ctx.workdir / "browser")
@@ -498,6 +498,22 @@ def bench_browser(ctx: Context) -> list[Measurement]:
                 rows=first.charts,
             )
         )
+        tabs = [v for v in r.visits if v.page == page and v.how == "tab" and v.error is None]
+        if tabs:
+            slowest = max(tabs, key=lambda v: v.seconds or 0.0)
+            out.append(
+                Measurement(
+                    f"browser {page}: each other tab clicked (slowest of {len(tabs)})",
+                    seconds=slowest.seconds or float("nan"),
+                    cpu_seconds=slowest.server_cpu_s,
+                    rows=slowest.charts,
+                    target_seconds=browser.TARGET_LATER_S,
+                    detail={
+                        "slowest": slowest.tab,
+                        "median_s": statistics.median(v.seconds or 0.0 for v in tabs),
+                    },
+                )
+            )
         new = r.new_browser(page)
         if new is not None:
             out.append(
