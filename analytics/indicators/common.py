@@ -170,14 +170,17 @@ def invoice_span(
     }
 
 
-def ctx_invoice_span(ctx: Context, as_of: date | None) -> dict[str, Any]:
-    """`invoice_span` to `as_of` with the customers, once per context (a copy: callers may
-    add to it)."""
+def ctx_invoice_span(
+    ctx: Context, as_of: date | None, *, customers: bool = False
+) -> dict[str, Any]:
+    """`invoice_span` to `as_of`, once per context (a copy: callers may add to it). The
+    customers are counted only when asked for: listing them costs the span three times as
+    much, and only segment concentration reads them."""
     return dict(
         shared(
             ctx,
-            ("invoice_span", as_of),
-            lambda: invoice_span(ctx.con, ctx.workspace_id, as_of, customers=True),
+            ("invoice_span", as_of, customers),
+            lambda: invoice_span(ctx.con, ctx.workspace_id, as_of, customers=customers),
         )
     )
 

@@ -22,8 +22,12 @@ from analytics.indicators.niche.base import (
     usable_from,
     windows,
 )
-from analytics.indicators.niche.frames import comparison_gap, ctx_windows
-from analytics.queries import query
+from analytics.indicators.niche.frames import (
+    comparison_gap,
+    ctx_months,
+    ctx_windows,
+    months_frame,
+)
 from analytics.settings import minimum
 from analytics.store import Connection
 
@@ -38,7 +42,12 @@ def trailing_revenue(
     Columns: month (first day), revenue (the 12 calendar months ending with that month).
     The last month may be partial (it ends at `as_of`).
     """
-    monthly = query(con, "niche_monthly_revenue", {"ws": workspace_id, "as_of": as_of})
+    return trailing_of(months_frame(con, workspace_id, as_of), months)
+
+
+def trailing_of(frame: pd.DataFrame, months: int = 13) -> pd.DataFrame:
+    """`trailing_revenue` from a `months_frame`."""
+    monthly = frame.loc[frame["month"].notna(), ["month", "revenue"]].reset_index(drop=True)
     monthly["revenue"] = monthly["revenue"].rolling(12, min_periods=12).sum()
     monthly = monthly.dropna().tail(months).reset_index(drop=True)
     monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
@@ -147,7 +156,7 @@ def compute_segment_growth(ctx: Context) -> Result:
         "new_customers": int(shown["new_customers"].sum()),
         "segments": records(shown),
         "no_segment": NO_SEGMENT,
-        "trailing_12m_revenue": records(trailing_revenue(ctx.con, ctx.workspace_id, as_of)),
+        "trailing_12m_revenue": records(trailing_of(ctx_months(ctx, as_of))),
         "notes": notes,
         "customers_prior": int(seg["customers_prior"].sum()),
         "growth_min_customers": base_needed,
