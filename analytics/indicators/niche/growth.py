@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
@@ -46,12 +47,18 @@ def trailing_revenue(
 
 
 def trailing_of(frame: pd.DataFrame, months: int = 13) -> pd.DataFrame:
-    """`trailing_revenue` from a `months_frame`."""
-    monthly = frame.loc[frame["month"].notna(), ["month", "revenue"]].reset_index(drop=True)
-    monthly["revenue"] = monthly["revenue"].rolling(12, min_periods=12).sum()
-    monthly = monthly.dropna().tail(months).reset_index(drop=True)
-    monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
-    return monthly
+    """`trailing_revenue` from a `months_frame`: the rolling sum over the whole series (a
+    pandas one), the complete windows' last `months` kept, column by column."""
+    revenue = frame["revenue"].rolling(12, min_periods=12).sum().to_numpy()
+    # not the first 11 months, nor the null row of no months at all
+    kept = np.flatnonzero(~np.isnan(revenue))
+    kept = kept[max(len(kept) - months, 0) :]
+    return pd.DataFrame(
+        {
+            "month": pd.DatetimeIndex(frame["month"].to_numpy()[kept]).date,
+            "revenue": revenue[kept],
+        }
+    )
 
 
 def compute_segment_growth(ctx: Context) -> Result:
