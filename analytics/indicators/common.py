@@ -224,6 +224,14 @@ def names(items: list[str], total: int | None = None, *, limit: int | None = Non
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A small frame as JSON-plain records (NaN → None, dates → ISO, plain numbers)."""
-    rows: list[dict[str, Any]] = jsonable(frame.to_dict(orient="records"))
+    """A small frame as JSON-plain records (NaN → None, dates → ISO, plain numbers): what
+    `jsonable(frame.to_dict(orient="records"))` gives, built column by column (each
+    column's `tolist`, then one dict a row) instead of row by row through pandas."""
+    names = [str(c) for c in frame.columns]
+    columns = [frame.iloc[:, i].tolist() for i in range(len(names))]
+    rows: list[dict[str, Any]] = jsonable(
+        [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        if columns
+        else [{} for _ in range(len(frame))]
+    )
     return rows
