@@ -155,16 +155,31 @@ def invoice_span(
 ) -> dict[str, Any]:
     """The invoices up to `as_of` (None: all): first_date, last_date, lines; with
     `customers`, also how many customers they name and segmented_customers (those carrying
-    a segment), else both 0."""
+    a segment: `invoice_customers`), else both 0."""
     row = query(
-        con,
-        "niche_invoice_span",
-        {"ws": workspace_id, "as_of": as_of or END_OF_TIME, "customers": customers},
+        con, "niche_invoice_span", {"ws": workspace_id, "as_of": as_of or END_OF_TIME}
     ).iloc[0]
-    return {
+    span = {
         "first_date": as_date(row["first_date"]),
         "last_date": as_date(row["last_date"]),
         "lines": int(row["lines"]),
+        "customers": 0,
+        "segmented_customers": 0,
+    }
+    if customers:
+        span.update(invoice_customers(con, workspace_id, as_of))
+    return span
+
+
+def invoice_customers(
+    con: Connection, workspace_id: int, as_of: date | None = None
+) -> dict[str, int]:
+    """How many customers the invoices up to `as_of` (None: all) name, and how many of those
+    carry a segment: customers, segmented_customers."""
+    row = query(
+        con, "niche_invoice_customers", {"ws": workspace_id, "as_of": as_of or END_OF_TIME}
+    ).iloc[0]
+    return {
         "customers": int(row["customers"]),
         "segmented_customers": int(row["segmented_customers"]),
     }
@@ -173,16 +188,21 @@ def invoice_span(
 def ctx_invoice_span(
     ctx: Context, as_of: date | None, *, customers: bool = False
 ) -> dict[str, Any]:
-    """`invoice_span` to `as_of`, once per context (a copy: callers may add to it). The
-    customers are counted only when asked for: listing them costs the span three times as
-    much, and only segment concentration reads them."""
-    return dict(
-        shared(
-            ctx,
-            ("invoice_span", as_of, customers),
-            lambda: invoice_span(ctx.con, ctx.workspace_id, as_of, customers=customers),
-        )
+    """`invoice_span` to `as_of`, each part once per context (a copy: callers may add to
+    it). The customers are counted only when asked for: a query of its own, costing four
+    times the span, and only segment concentration reads them."""
+    span = dict(
+        shared(ctx, ("invoice_span", as_of), lambda: invoice_span(ctx.con, ctx.workspace_id, as_of))
     )
+    if customers:
+        span.update(
+            shared(
+                ctx,
+                ("invoice_customers", as_of),
+                lambda: invoice_customers(ctx.con, ctx.workspace_id, as_of),
+            )
+        )
+    return span
 
 
 def invoice_as_of(con: Connection, workspace_id: int, as_of: date | None = None) -> date | None:
