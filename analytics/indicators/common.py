@@ -155,31 +155,54 @@ def invoice_span(
 ) -> dict[str, Any]:
     """The invoices up to `as_of` (None: all): first_date, last_date, lines; with
     `customers`, also how many customers they name and segmented_customers (those carrying
-    a segment), else both 0."""
+    a segment: `invoice_customers`), else both 0."""
     row = query(
-        con,
-        "niche_invoice_span",
-        {"ws": workspace_id, "as_of": as_of or END_OF_TIME, "customers": customers},
+        con, "niche_invoice_span", {"ws": workspace_id, "as_of": as_of or END_OF_TIME}
     ).iloc[0]
-    return {
+    span = {
         "first_date": as_date(row["first_date"]),
         "last_date": as_date(row["last_date"]),
         "lines": int(row["lines"]),
+        "customers": 0,
+        "segmented_customers": 0,
+    }
+    if customers:
+        span.update(invoice_customers(con, workspace_id, as_of))
+    return span
+
+
+def invoice_customers(
+    con: Connection, workspace_id: int, as_of: date | None = None
+) -> dict[str, int]:
+    """How many customers the invoices up to `as_of` (None: all) name, and how many of those
+    carry a segment: customers, segmented_customers."""
+    row = query(
+        con, "niche_invoice_customers", {"ws": workspace_id, "as_of": as_of or END_OF_TIME}
+    ).iloc[0]
+    return {
         "customers": int(row["customers"]),
         "segmented_customers": int(row["segmented_customers"]),
     }
 
 
-def ctx_invoice_span(ctx: Context, as_of: date | None) -> dict[str, Any]:
-    """`invoice_span` to `as_of` with the customers, once per context (a copy: callers may
-    add to it)."""
-    return dict(
-        shared(
-            ctx,
-            ("invoice_span", as_of),
-            lambda: invoice_span(ctx.con, ctx.workspace_id, as_of, customers=True),
-        )
+def ctx_invoice_span(
+    ctx: Context, as_of: date | None, *, customers: bool = False
+) -> dict[str, Any]:
+    """`invoice_span` to `as_of`, each part once per context (a copy: callers may add to
+    it). The customers are counted only when asked for: a query of its own, costing four
+    times the span, and only segment concentration reads them."""
+    span = dict(
+        shared(ctx, ("invoice_span", as_of), lambda: invoice_span(ctx.con, ctx.workspace_id, as_of))
     )
+    if customers:
+        span.update(
+            shared(
+                ctx,
+                ("invoice_customers", as_of),
+                lambda: invoice_customers(ctx.con, ctx.workspace_id, as_of),
+            )
+        )
+    return span
 
 
 def invoice_as_of(con: Connection, workspace_id: int, as_of: date | None = None) -> date | None:
@@ -221,6 +244,14 @@ def names(items: list[str], total: int | None = None, *, limit: int | None = Non
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A small frame as JSON-plain records (NaN → None, dates → ISO, plain numbers)."""
-    rows: list[dict[str, Any]] = jsonable(frame.to_dict(orient="records"))
+    """A small frame as JSON-plain records (NaN → None, dates → ISO, plain numbers): what
+    `jsonable(frame.to_dict(orient="records"))` gives, built column by column (each
+    column's `tolist`, then one dict a row) instead of row by row through pandas."""
+    names = [str(c) for c in frame.columns]
+    columns = [frame.iloc[:, i].tolist() for i in range(len(names))]
+    rows: list[dict[str, Any]] = jsonable(
+        [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        if columns
+        else [{} for _ in range(len(frame))]
+    )
     return rows

@@ -4,7 +4,8 @@
 -- customers with revenue and new customers (first-ever invoice) in the last 12 months, and
 -- customers with revenue in the 12 before (the base a growth rate stands on).
 -- A day exactly 12 months before as_of belongs to the earlier window. Customers without a
--- segment are pooled as '(no segment)'.
+-- segment are pooled as '(no segment)'. trend: lost (revenue before, none now), new (the
+-- reverse), shrinking, growing or flat.
 with source_invoices as (
     select date, customer, amount
     from macros.invoice_days_to($ws, $as_of)
@@ -60,7 +61,22 @@ final as (
         new_customers
     from by_segment
     where revenue <> 0 or revenue_prior <> 0 or revenue_first_full <> 0
+),
+
+judged as (
+    -- the trend, from the figures as the frame holds them (doubles); the first case that
+    -- holds wins
+    select
+        *,
+        case
+            when revenue <= 0 and revenue_prior > 0 then 'lost'
+            when revenue_prior <= 0 and revenue > 0 then 'new'
+            when revenue < revenue_prior then 'shrinking'
+            when revenue > revenue_prior then 'growing'
+            else 'flat'
+        end as trend
+    from final
 )
 
-select * from final
+select * from judged
 order by revenue desc, segment

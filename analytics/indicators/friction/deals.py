@@ -88,16 +88,19 @@ def discount_by_owner(deals: pd.DataFrame) -> pd.DataFrame:
             {c: pd.Series(dtype=t) for c, t in DISCOUNT_OWNER_COLUMNS.items()}  # type: ignore[call-overload]
         )
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    # plain Python names and floats, once: fsum over a list is a third of the time it takes
+    # over a numpy array, and the same sum
+    labels, amounts = names.tolist(), given.tolist()
     rows = []
-    for start, end in zip(starts, np.r_[starts[1:], len(codes)], strict=True):
-        n = int(end - start)
+    for start, end in zip(starts.tolist(), np.r_[starts[1:], len(codes)].tolist(), strict=True):
+        n = end - start
         rows.append(
             (
-                names[codes[start]],
+                labels[codes[start]],
                 n,
                 float(np.median(discount[start:end])),
                 int(deep[start:end].sum()) / n,
-                math.fsum(given[start:end]),
+                math.fsum(amounts[start:end]),
             )
         )
     rows.sort(key=lambda row: (-row[2], row[0]))

@@ -54,11 +54,11 @@ def usable_from(first_invoice: date) -> date:
     return shift_months(first_invoice, 12)
 
 
-def start(ctx: Context, ind: Indicator) -> tuple[date, dict[str, Any]]:
-    """The as-of day and the invoices up to it (or the figure ends as "not enough data"
-    saying why, `NotEnoughData`)."""
+def start(ctx: Context, ind: Indicator, *, customers: bool = False) -> tuple[date, dict[str, Any]]:
+    """The as-of day and the invoices up to it, with their customers counted when asked for
+    (`invoice_span`), or the figure ends as "not enough data" saying why (`NotEnoughData`)."""
     as_of = day_of(ctx, ind, "invoices", NO_INVOICES)
-    span = ctx_invoice_span(ctx, as_of)
+    span = ctx_invoice_span(ctx, as_of, customers=customers)
     if span["lines"] == 0:
         first = invoice_span(ctx.con, ctx.workspace_id)["first_date"]
         if first is None:

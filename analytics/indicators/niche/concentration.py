@@ -25,7 +25,7 @@ from analytics.indicators.niche.frames import concentration_table
 
 def compute_segment_concentration(ctx: Context) -> Result:
     ind = SEGMENT_CONCENTRATION
-    begun = start(ctx, ind)
+    begun = start(ctx, ind, customers=True)
     as_of, span = begun
     currency = common.currency(ctx)
     if span["segmented_customers"] == 0:

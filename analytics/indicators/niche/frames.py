@@ -43,7 +43,8 @@ def segment_windows(
     cagr (compound yearly growth from the first full 12-month window in the data to the
     last 12 months; null with under two full windows or no revenue in the first),
     cagr_years, customers (with revenue in the last 12 months), new_customers (first-ever
-    invoice in the last 12 months), and trend: new / lost / growing / shrinking / flat.
+    invoice in the last 12 months), and trend: new / lost / growing / shrinking / flat
+    (see niche_segment_windows.sql).
 
     Segments with revenue only in the first full window (gone since) are kept, so totals over
     the frame give the whole business's CAGR. `first_invoice` saves a look-up when known.
@@ -65,29 +66,43 @@ def segment_windows(
             "first_full_years": oldest,
         },
     )
-    trend = pd.Series("flat", index=frame.index, dtype=object)
-    trend = trend.mask(frame["revenue"] > frame["revenue_prior"], "growing")
-    trend = trend.mask(frame["revenue"] < frame["revenue_prior"], "shrinking")
-    trend = trend.mask((frame["revenue_prior"] <= 0) & (frame["revenue"] > 0), "new")
-    trend = trend.mask((frame["revenue"] <= 0) & (frame["revenue_prior"] > 0), "lost")
-    frame["trend"] = trend.astype(str)
-    frame["customers"] = frame["customers"].astype(int)
-    frame["customers_prior"] = frame["customers_prior"].astype(int)
-    frame["new_customers"] = frame["new_customers"].astype(int)
+    # text as pandas types it, an empty frame's too (DuckDB hands an empty one as objects)
+    frame["trend"] = frame["trend"].astype(str)
     return frame
+
+
+def months_frame(con: Connection, workspace_id: int, as_of: date) -> pd.DataFrame:
+    """The months behind segment growth (niche_months.sql): month, revenue (every calendar
+    month from the first invoice to `as_of`'s, zeros included) and, on every row, the cover
+    of the comparison year (`comparison_months`) — one row with month and revenue null
+    when no invoice comes up to `as_of`."""
+    ends = window_ends(as_of, 1, 24)[12:]  # as_of - 12 months … as_of - 24 months
+    return query(con, "niche_months", {"ws": workspace_id, "as_of": as_of, "ends": ends})
+
+
+def ctx_months(ctx: Context, as_of: date) -> pd.DataFrame:
+    """`months_frame`, once per context (the cover for growth and saturation, the monthly
+    revenue for growth's sparkline)."""
+    return shared(
+        ctx, ("niche_months", as_of), lambda: months_frame(ctx.con, ctx.workspace_id, as_of)
+    )
+
+
+def cover_of(months: pd.DataFrame) -> dict[str, Any]:
+    """`comparison_months` as read from a `months_frame`."""
+    row = months.iloc[0]
+    return {
+        "months_with_invoices": int(row["months_with_invoices"]),
+        "months": int(row["months"]),
+        "first_invoice": as_date(row["first_invoice"]),
+    }
 
 
 def comparison_months(con: Connection, workspace_id: int, as_of: date) -> dict[str, Any]:
     """How much of the 12 months before the last 12 (the period a growth rate compares
     against) holds invoices: months_with_invoices of months (12), each month cut at
     `as_of`'s day like every niche window; and first_invoice (ever)."""
-    ends = window_ends(as_of, 1, 24)[12:]  # as_of - 12 months … as_of - 24 months
-    row = query(con, "niche_comparison_months", {"ws": workspace_id, "ends": ends}).iloc[0]
-    return {
-        "months_with_invoices": int(row["months_with_invoices"]),
-        "months": int(row["months"]),
-        "first_invoice": as_date(row["first_invoice"]),
-    }
+    return cover_of(months_frame(con, workspace_id, as_of))
 
 
 def comparison_gap(
@@ -97,11 +112,7 @@ def comparison_gap(
     than the setting comparison_months_needed: a growth rate against a part-year only
     measures the months missing from the data. None when the comparison is fair."""
     needed = minimum(ctx.settings, "comparison_months_needed")
-    cover = shared(
-        ctx,
-        ("niche_comparison_months", as_of),
-        lambda: comparison_months(ctx.con, ctx.workspace_id, as_of),
-    )
+    cover = cover_of(ctx_months(ctx, as_of))
     have = cover["months_with_invoices"]
     if have >= needed:
         return None

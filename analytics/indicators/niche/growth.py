@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analytics import format as fmt
@@ -22,8 +23,12 @@ from analytics.indicators.niche.base import (
     usable_from,
     windows,
 )
-from analytics.indicators.niche.frames import comparison_gap, ctx_windows
-from analytics.queries import query
+from analytics.indicators.niche.frames import (
+    comparison_gap,
+    ctx_months,
+    ctx_windows,
+    months_frame,
+)
 from analytics.settings import minimum
 from analytics.store import Connection
 
@@ -38,11 +43,22 @@ def trailing_revenue(
     Columns: month (first day), revenue (the 12 calendar months ending with that month).
     The last month may be partial (it ends at `as_of`).
     """
-    monthly = query(con, "niche_monthly_revenue", {"ws": workspace_id, "as_of": as_of})
-    monthly["revenue"] = monthly["revenue"].rolling(12, min_periods=12).sum()
-    monthly = monthly.dropna().tail(months).reset_index(drop=True)
-    monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
-    return monthly
+    return trailing_of(months_frame(con, workspace_id, as_of), months)
+
+
+def trailing_of(frame: pd.DataFrame, months: int = 13) -> pd.DataFrame:
+    """`trailing_revenue` from a `months_frame`: the rolling sum over the whole series (a
+    pandas one), the complete windows' last `months` kept, column by column."""
+    revenue = frame["revenue"].rolling(12, min_periods=12).sum().to_numpy()
+    # not the first 11 months, nor the null row of no months at all
+    kept = np.flatnonzero(~np.isnan(revenue))
+    kept = kept[max(len(kept) - months, 0) :]
+    return pd.DataFrame(
+        {
+            "month": pd.DatetimeIndex(frame["month"].to_numpy()[kept]).date,
+            "revenue": revenue[kept],
+        }
+    )
 
 
 def compute_segment_growth(ctx: Context) -> Result:
@@ -147,7 +163,7 @@ def compute_segment_growth(ctx: Context) -> Result:
         "new_customers": int(shown["new_customers"].sum()),
         "segments": records(shown),
         "no_segment": NO_SEGMENT,
-        "trailing_12m_revenue": records(trailing_revenue(ctx.con, ctx.workspace_id, as_of)),
+        "trailing_12m_revenue": records(trailing_of(ctx_months(ctx, as_of))),
         "notes": notes,
         "customers_prior": int(seg["customers_prior"].sum()),
         "growth_min_customers": base_needed,
