@@ -43,7 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,6 +237,44 @@ def browser_cpu_seconds(server: load.Server) -> float:
 def _visit(
     page: Any, server: load.Server, slug: str, heading: str, frames: Frames, how: str
 ) -> Visit:
+    """Go to the page (by URL or from the sidebar) and time it until it settled."""
+
+    def act(marks: list[float]) -> None:
+        _go(page, server, slug, how)
+        _settle(page, heading, frames, marks)
+
+    return _timed(page, server, slug, how, frames, act)
+
+
+def _tab_visit(page: Any, server: load.Server, slug: str, label: str, frames: Frames) -> Visit:
+    """Click the tab `label` of the page's sections (the page is open and settled) and time it
+    until the run it starts has finished and its charts are drawn."""
+
+    def act(marks: list[float]) -> None:
+        finished = frames.finished
+        page.get_by_role("tab", name=label, exact=True).click()
+        deadline = time.perf_counter() + load.VISIT_TIMEOUT_S
+        while frames.finished <= finished:  # the rerun the click asked for has finished
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the {label!r} tab's run did not finish")
+            page.wait_for_timeout(10)
+        marks.append(time.perf_counter())
+        page.wait_for_function(SETTLED_JS, arg=frames.charts, polling=50)
+
+    return _timed(page, server, slug, "tab", frames, act, tab=label)
+
+
+def _timed(
+    page: Any,
+    server: load.Server,
+    slug: str,
+    how: str,
+    frames: Frames,
+    act: Callable[[list[float]], None],
+    tab: str | None = None,
+) -> Visit:
+    """`act(marks)` timed from its start until it returns (it appends the moment the script
+    run finished to `marks`), with the server's and chromium's CPU and what was received."""
     from playwright.sync_api import Error as PlaywrightError
 
     frames.take()  # whatever arrived since the last visit is not this one's
@@ -246,11 +284,10 @@ def _visit(
     error = None
     started = time.perf_counter()
     try:
-        _go(page, server, slug, how)
-        _settle(page, heading, frames, marks)
+        act(marks)
         seconds: float | None = time.perf_counter() - started
         error = _page_error(page)
-    except PlaywrightError as exc:
+    except (PlaywrightError, TimeoutError) as exc:
         seconds = None
         error = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
     cpu = load.group_cpu_seconds(server.process.pid) - cpu_before
@@ -269,49 +306,7 @@ def _visit(
         received_bytes=received,
         load_average=round(os.getloadavg()[0], 2),
         error=error,
-    )
-
-
-def _tab_visit(page: Any, server: load.Server, slug: str, label: str, frames: Frames) -> Visit:
-    """Click the tab `label` of the page's sections (the page is open and settled) and time it
-    until the run it starts has finished and its charts are drawn."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    frames.take()
-    cpu_before = load.group_cpu_seconds(server.process.pid)
-    browser_before = browser_cpu_seconds(server)
-    finished = frames.finished
-    error, script_s = None, None
-    started = time.perf_counter()
-    try:
-        page.get_by_role("tab", name=label, exact=True).click()
-        deadline = started + load.VISIT_TIMEOUT_S
-        while frames.finished <= finished:  # the rerun the click asked for has finished
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"the {label!r} tab's run did not finish")
-            page.wait_for_timeout(10)
-        script_s = time.perf_counter() - started
-        page.wait_for_function(SETTLED_JS, arg=frames.charts, polling=50)
-        seconds: float | None = time.perf_counter() - started
-        error = _page_error(page)
-    except (PlaywrightError, TimeoutError) as exc:
-        seconds = None
-        error = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
-    charts, chart_bytes, refs, received = frames.take()
-    return Visit(
-        page=slug,
-        how="tab",
-        seconds=None if seconds is None else round(seconds, 3),
-        script_s=None if script_s is None else round(script_s, 3),
-        server_cpu_s=round(load.group_cpu_seconds(server.process.pid) - cpu_before, 2),
-        browser_cpu_s=round(browser_cpu_seconds(server) - browser_before, 2),
-        charts=charts,
-        chart_bytes=chart_bytes,
-        chart_refs=refs,
-        received_bytes=received,
-        load_average=round(os.getloadavg()[0], 2),
-        error=error,
-        tab=label,
+        tab=tab,
     )
 
 
