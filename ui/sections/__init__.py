@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -61,8 +61,6 @@ class AreaPage:
     settings: dict[str, Any]
     results: dict[str, Result]
     inds: dict[str, Indicator]
-    # The ids whose card is on the page already (a section may draw several).
-    drawn: set[str] = field(default_factory=set)
     # The area's own filters and frames, set by its `prepare` (see ui/sections/<area>.py).
     state: Any = None
 
@@ -70,7 +68,6 @@ class AreaPage:
         """The indicator's card; returns its result for the rest of the section."""
         result = self.results[ind_id]
         ui_ind.card(self.inds[ind_id], result, self.currency)
-        self.drawn.add(ind_id)
         return result
 
     def next_step(self, ind_id: str) -> None:
