@@ -127,3 +127,36 @@ def test_settings_show_the_minimum_bases_and_the_prospecting_types(demo_db: Path
     saved = get_settings(con, ws.id)
     con.close()
     assert saved["prospecting_types"] == ["cold call", "meeting"] and saved["min_cases"] == 8
+
+
+def test_niche_ends_with_a_tab_of_what_a_customer_is_worth(demo_db: Path) -> None:
+    at = run_page("pages/niche.py")
+    no_failure(at)
+    assert [t.label for t in at.tabs] == [
+        "Revenue growth by segment",
+        "Saturating segments",
+        "Segment concentration",
+        "What a customer is worth",
+    ]
+    assert "What a customer in each segment is worth" not in texts(at)  # not the open tab
+    at = run_page("pages/niche.py", section="What a customer is worth")
+    no_failure(at)
+    assert "What a customer in each segment is worth" in texts(at)
+    [table] = [d.value for d in at.dataframe if "Revenue per customer" in d.value.columns]
+    # a row per segment that invoiced in the 12 months to the demo's last invoice
+    con = store.connect(demo_db)
+    ws = store.list_workspaces(con)[0]
+    segments = con.execute(
+        """
+        SELECT count(DISTINCT coalesce(nullif(trim(c.segment), ''), '(no segment)'))
+        FROM invoices AS i
+        LEFT JOIN customers_current AS c
+            ON c.workspace_id = i.workspace_id AND c.customer = i.customer
+        WHERE i.workspace_id = $ws AND i.customer IS NOT NULL
+            AND i.date > (SELECT max(date) FROM invoices WHERE workspace_id = $ws)
+                - INTERVAL 12 MONTH
+        """,
+        {"ws": ws.id},
+    ).fetchone()[0]
+    con.close()
+    assert len(table) == segments

@@ -23,7 +23,8 @@ review pack and the warm-up draw every tab (`capture.whole_page`), one after the
 The area module may also define, each optional:
 - `gate(ctx)`: a check before anything is computed (stops the page with what to load);
 - `prepare(page)`: the page's filters and shared frames, after the headline (may stop);
-- `after(page)`: sections that are no indicator's, before what to do next;
+- `EXTRA_TABS`: sections that are no indicator's (tab label → render), tabs after the
+  indicators' ones;
 - `footer(page)`: lines after what to do next.
 """
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -85,11 +87,12 @@ SECTION_PARAM = "section"
 
 @dataclass(frozen=True)
 class Tab:
-    """One section of an area page: its tab's label and the indicators it draws (the first
-    is the one whose renderer, or default section, draws the tab)."""
+    """One section of an area page: its tab's label, the indicators whose cards it draws
+    (none for a section that is no indicator's) and what draws it."""
 
     label: str
     ids: tuple[str, ...]
+    render: Render
 
 
 def default_section(page: AreaPage, ind_id: str) -> None:
@@ -130,15 +133,18 @@ def tabs(area_id: str, module: ModuleType | None) -> list[Tab]:
     it draws: every indicator of the area in exactly one."""
     labels: dict[str, str] = getattr(module, "TAB_LABELS", {}) if module else {}
     also: dict[str, tuple[str, ...]] = getattr(module, "ALSO_DRAWS", {}) if module else {}
+    extra: dict[str, Render] = getattr(module, "EXTRA_TABS", {}) if module else {}
+    sections = renderers(module)
     found: list[Tab] = []
     taken: set[str] = set()
-    for ind_id in order(area_id, renderers(module)):
+    for ind_id in order(area_id, sections):
         if ind_id in taken:
             continue
         ids = (ind_id, *also.get(ind_id, ()))
         taken.update(ids)
-        found.append(Tab(labels.get(ind_id) or indicators.get(ind_id).label, ids))
-    return found
+        render = sections.get(ind_id) or partial(default_section, ind_id=ind_id)
+        found.append(Tab(labels.get(ind_id) or indicators.get(ind_id).label, ids, render))
+    return found + [Tab(label, (), render) for label, render in extra.items()]
 
 
 def open_shared(page_id: str, empty: str) -> Context:
@@ -195,7 +201,6 @@ def area_page(area_id: str) -> AreaPage:
     prepare = hook(module, "prepare")
     if prepare is not None:
         prepare(page)
-    sections = renderers(module)
     shown = tabs(area_id, module)
     whole = capture.whole_page()
     containers = st.tabs(
@@ -205,14 +210,7 @@ def area_page(area_id: str) -> AreaPage:
         if not (whole or container.open):
             continue  # drawn when the owner opens it
         with container:
-            render = sections.get(tab.ids[0])
-            if render is None:
-                default_section(page, tab.ids[0])
-            else:
-                render(page)
-    after = hook(module, "after")
-    if after is not None:
-        after(page)
+            tab.render(page)
     ui_ind.next_steps(page.inds, page.results, page.area.all_clear)
     footer = hook(module, "footer")
     if footer is not None:

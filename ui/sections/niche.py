@@ -173,7 +173,7 @@ def concentration(page: AreaPage) -> None:
         capture.chart(charts.concentration(conc.frame), width="stretch")
 
 
-def after(page: AreaPage) -> None:
+def economics(page: AreaPage) -> None:
     """What a customer in each segment is worth (no indicator's: a table of its own)."""
     economics = view(page).economics
     capture.header("What a customer in each segment is worth")
@@ -210,3 +210,5 @@ SECTIONS: dict[str, Render] = {
     "segment_saturation": saturation,
     "segment_concentration": concentration,
 }
+# A section that is no indicator's: a tab of its own after the figures' tabs.
+EXTRA_TABS: dict[str, Render] = {"What a customer is worth": economics}
