@@ -142,7 +142,10 @@ def test_niche_ends_with_a_tab_of_what_a_customer_is_worth(demo_db: Path) -> Non
     at = run_page("pages/niche.py", section="What a customer is worth")
     no_failure(at)
     assert "What a customer in each segment is worth" in texts(at)
-    [table] = [d.value for d in at.dataframe if "Revenue per customer" in d.value.columns]
+    [table] = [d.value for d in at.dataframe if "Revenue per customer (USD)" in d.value.columns]
+    # money in the business's currency, in whole units
+    assert (table["Revenue per customer (USD)"] % 1 == 0).all()
+    assert (table["Margin per customer (USD)"] % 1 == 0).all()
     # a row per segment that invoiced in the 12 months to the demo's last invoice
     con = store.connect(demo_db)
     ws = store.list_workspaces(con)[0]

@@ -119,12 +119,15 @@ def growth(page: AreaPage) -> None:
     if r.frame.empty:
         return
     capture.chart(charts.growth_vs_share(r.frame, page.currency), width="stretch")
+    revenue, before = f"Revenue (12 m, {page.currency})", f"Revenue (12 m before, {page.currency})"
     renamed_table(
-        r.frame.drop(columns=["revenue_first_full", "cagr_years"], errors="ignore"),
+        r.frame.drop(columns=["revenue_first_full", "cagr_years"], errors="ignore").round(
+            {"revenue": 0, "revenue_prior": 0}  # money in whole units
+        ),
         {
             "segment": "Segment",
-            "revenue": "Revenue (12 m)",
-            "revenue_prior": "Revenue (12 m before)",
+            "revenue": revenue,
+            "revenue_prior": before,
             "share": "Share",
             "growth": "Growth",
             "cagr": "CAGR",
@@ -133,8 +136,8 @@ def growth(page: AreaPage) -> None:
             "trend": "Trend",
         },
         {
-            "Revenue (12 m)": "localized",
-            "Revenue (12 m before)": "localized",
+            revenue: "localized",
+            before: "localized",
             "Share": "percent",
             "Growth": "percent",
             "CAGR": "percent",
@@ -180,21 +183,24 @@ def economics(page: AreaPage) -> None:
     if economics.empty:
         capture.info("No revenue in the last 12 months to compare segments on.", icon="ℹ️")
         return
+    revenue = f"Revenue per customer ({page.currency})"
+    margin = f"Margin per customer ({page.currency})"
     renamed_table(
-        economics,
+        # money in whole units
+        economics.round({"revenue_per_customer": 0, "margin_per_customer": 0}),
         {
             "segment": "Segment",
             "customers": "Customers",
-            "revenue_per_customer": "Revenue per customer",
-            "margin_per_customer": "Margin per customer",
+            "revenue_per_customer": revenue,
+            "margin_per_customer": margin,
             "tickets_per_customer": "Tickets per customer",
             "prior_customers": "Customers a year before",
             "churned": "Lost since",
             "churn": "Churn",
         },
         {
-            "Revenue per customer": "localized",
-            "Margin per customer": "localized",
+            revenue: "localized",
+            margin: "localized",
             "Tickets per customer": "%.1f",
             "Churn": "percent",
         },
