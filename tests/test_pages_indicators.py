@@ -163,3 +163,15 @@ def test_niche_ends_with_a_tab_of_what_a_customer_is_worth(demo_db: Path) -> Non
     ).fetchone()[0]
     con.close()
     assert len(table) == segments
+
+
+def test_pace_order_book_months_are_money_in_whole_units(demo_db: Path) -> None:
+    at = run_page("pages/pace.py", section="Order book cover (next 2 months)")
+    no_failure(at)
+    [months] = [d.value for d in at.dataframe if "Invoiced (USD)" in d.value.columns]
+    for column in ("Won (USD)", "Invoiced (USD)", "Expected from bookings (USD)"):
+        values = months[column].dropna()
+        assert len(values) and (values % 1 == 0).all(), column
+    # the newest month first, at most three years of them
+    assert 0 < len(months) <= 36
+    assert months["Month"].is_monotonic_decreasing

@@ -53,20 +53,26 @@ def order_book(page: AreaPage) -> None:
     lag = int(r.details.get("lag_months", page.settings["order_to_cash_lag_months"]))
     capture.chart(charts.bookings_vs_revenue(r.frame.tail(36), lag, page.currency), width="stretch")
     with st.expander("The months behind the chart"):
+        money = {
+            "won_value": f"Won ({page.currency})",
+            "revenue": f"Invoiced ({page.currency})",
+            "expected_from_bookings": f"Expected from bookings ({page.currency})",
+        }
         renamed_table(
             r.frame.tail(36)
             .drop(columns=["future", "typical_bookings"], errors="ignore")
-            .iloc[::-1],
+            .iloc[::-1]
+            .round(dict.fromkeys(money, 0)),  # money in whole units
             {
                 "month": "Month",
-                "won_value": "Won",
+                "won_value": money["won_value"],
                 "won_deals": "Deals won",
-                "revenue": "Invoiced",
-                "expected_from_bookings": "Expected from bookings",
+                "revenue": money["revenue"],
+                "expected_from_bookings": money["expected_from_bookings"],
                 "booking_hole": "Bookings fell short",
                 "cash_hole": "Cash hole",
             },
-            dict.fromkeys(("Won", "Invoiced", "Expected from bookings"), "localized"),
+            dict.fromkeys(money.values(), "localized"),
         )
 
 
