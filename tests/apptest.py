@@ -55,18 +55,19 @@ def no_failure(at: AppTest) -> None:
 
 
 def each_tab(at: AppTest) -> Iterator[AppTest]:
-    """An area page as it stands (its first tab open, or the one its link named), then with
-    each of its other tabs opened in turn by its link (`?section=<label>`): the same AppTest,
-    run again, so read what each step shows before taking the next."""
+    """An area page with each of its tabs opened in turn by its link (`?section=<label>`), as
+    an owner clicks through them: the same AppTest, run again for each, so read what each
+    step shows before taking the next. Ends with the last tab open. A page without tabs is
+    yielded once, as it stands."""
     from ui.sections import SECTION_PARAM
 
     labels = [t.label for t in at.tabs]
-    opened = at.query_params.get(SECTION_PARAM)
-    yield at
+    if not labels:  # a page without tabs (or one stopped before them): as it stands
+        yield at
     for label in labels:
-        if label == (opened or labels[0]):
-            continue
-        at.query_params[SECTION_PARAM] = label
+        # by its link, and in the session too: a link naming the tab the page opens on is
+        # cleaned of it, and the session's open tab (the last one) would stay
+        at.query_params[SECTION_PARAM] = at.session_state[SECTION_PARAM] = label
         at.run()
         no_failure(at)
         yield at

@@ -42,6 +42,25 @@ def test_fit_on_invoices_only_explains_every_missing_figure(invoices_only: Path)
     assert metrics["Revenue from top 3"] == "100.0%"
 
 
+def test_fit_opens_on_the_first_tab_with_a_figure(invoices_only: Path) -> None:
+    # Three customers' invoices: too few for the 80/20 curves, and no tickets, costs or time
+    # for the tabs after them; the top-3 share (100 %) is the first figure worked out.
+    at = run_page(PAGE)
+    no_failure(at)
+    assert "section" not in at.query_params  # no link needed for the tab a page opens on
+    shown = texts(at)
+    assert "Benchmarks for a service business" in shown
+    assert "Who brings the revenue, who brings the trouble?" not in shown  # the first tab's
+    assert not at.get("plotly_chart") or all(
+        "80/20" not in json.loads(c.proto.spec)["layout"]["title"]["text"]
+        for c in at.get("plotly_chart")
+    )
+    # the first tab is still there, by its link
+    at = run_page(PAGE, section="The top 20%")
+    no_failure(at)
+    assert "Who brings the revenue, who brings the trouble?" in texts(at)
+
+
 def test_fit_on_the_demo_shows_every_section(demo_db: Path) -> None:
     at = run_page(PAGE)
     no_failure(at)

@@ -17,7 +17,8 @@ Each section is a tab, labelled with its indicator's label (or the module's `TAB
 entry), and only the open tab is drawn: a page of ten charts drew all ten on every visit
 (3.7 s on a first visit at the large demo, most of it the browser drawing), where the owner
 reads one question at a time under the headline of every figure. The open tab is kept in the
-URL (`?section=<label>`; none for the first), so a copied link reopens it. A snapshot, a
+URL (`?section=<label>`; none for the one a page opens on: the first holding a figure that
+could be worked out, `opening_tab`), so a copied link reopens it. A snapshot, a
 review pack and the warm-up draw every tab (`capture.whole_page`), one after the other.
 
 The area module may also define, each optional:
@@ -183,6 +184,15 @@ def open_page(area_id: str, module: ModuleType | None) -> AreaPage:
     return page
 
 
+def opening_tab(page: AreaPage, shown: list[Tab]) -> str | None:
+    """The tab a page opens on without a `section` in its link: the first that holds a figure
+    worked out, rather than one that can only say what data is missing (on a business that
+    loaded only its deals, Sales vs tech opens on the deals to cut loose); None (the first
+    tab) when no figure could be worked out."""
+    known = (t for t in shown if any(page.results[i].status != "unknown" for i in t.ids))
+    return next((t.label for t in known), None)
+
+
 def tab_of(ind_id: str) -> str | None:
     """The label of the tab that draws indicator `ind_id` on its area's page (a link's
     `section`), or None when it is on no area page."""
@@ -204,7 +214,11 @@ def area_page(area_id: str) -> AreaPage:
     shown = tabs(area_id, module)
     whole = capture.whole_page()
     containers = st.tabs(
-        [t.label for t in shown], key=SECTION_PARAM, bind="query-params", width="stretch"
+        [t.label for t in shown],
+        key=SECTION_PARAM,
+        bind="query-params",
+        width="stretch",
+        default=opening_tab(page, shown),
     )
     for tab, container in zip(shown, containers, strict=True):
         if not (whole or container.open):
