@@ -5,15 +5,18 @@ times that peer against the app on the same data, in one process, paired: the la
 workspace is exported with `python -m analytics export` (one Parquet file per entity, the
 current rows), then, `rounds` times in turn,
 
-- the app: a fresh indicator Context on the open store and `indicators.compute` for each of
-  PEER_INDICATORS (what a page's figures cost without Streamlit's cache), and
+- the app: a fresh indicator Context on the open store and `indicators.compute_many` for
+  PEER_INDICATORS, side by side on the figure threads as `compute_all` runs a page's figures
+  (what a page's figures cost without Streamlit's cache);
+- the app again, one figure after the other on one thread (`app_one_by_one`: each figure's
+  own time, and the ratio without the second core);
 - pandas: read the Parquet files those figures need (pyarrow, money cast to float64 there)
   and compute the same four values with pandas only,
 
 after one untimed round of each (imports and first reads happen once per process, not per
 rerun), and reports the median of each and their ratio (pandas ÷ app; the issue's target is
 ≥ 10), in wall seconds and in this process's CPU seconds (every thread's: steadier than wall
-time on a shared machine).
+time on a shared machine, and the figure threads cannot lower it: the work is the same).
 
 The four are one per area, each a different kind of work: a ranking (revenue Pareto, top-20 %
 share), a two-window comparison (segment growth), a weekly series with a classification and a
@@ -66,9 +69,11 @@ class PeerReport:
     app_s: list[float] = field(default_factory=list)
     pandas_s: list[float] = field(default_factory=list)
     app_cpu_s: list[float] = field(default_factory=list)
+    # the same figures one after the other on one thread (`app_one_by_one`)
+    app_one_by_one_s: list[float] = field(default_factory=list)
     pandas_cpu_s: list[float] = field(default_factory=list)
     pandas_load_s: list[float] = field(default_factory=list)
-    # each figure's compute, and "context": the fresh Context they share (its as-of day)
+    # each figure's compute one by one, and "context": the fresh Context they share
     app_per_figure_s: dict[str, list[float]] = field(default_factory=dict)
     values: dict[str, dict[str, float | None]] = field(default_factory=dict)  # id → app, pandas
     export_s: float = 0.0
@@ -99,6 +104,11 @@ class PeerReport:
         return self.pandas_median / self.app_median
 
     @property
+    def one_by_one_ratio(self) -> float:
+        """pandas ÷ the app computing the figures one after the other on one thread."""
+        return self.pandas_median / statistics.median(self.app_one_by_one_s)
+
+    @property
     def cpu_ratio(self) -> float:
         return statistics.median(self.pandas_cpu_s) / statistics.median(self.app_cpu_s)
 
@@ -106,6 +116,7 @@ class PeerReport:
         return asdict(self) | {
             "ratio": round(self.ratio, 2),
             "cpu_ratio": round(self.cpu_ratio, 2),
+            "one_by_one_ratio": round(self.one_by_one_ratio, 2),
             "disagreements": self.disagreements,
         }
 
@@ -240,11 +251,22 @@ def _default_minutes(settings: dict[str, Any], kind: str) -> float:
 # ---------------------------------------------------------------- the app
 
 
-def app_figures(
+def app_figures(con: Any, workspace_id: int, settings: dict[str, Any]) -> dict[str, float | None]:
+    """The four figures as a page computes them: a fresh Context, then
+    `indicators.compute_many` (side by side on the figure threads, as `compute_all`)."""
+    from analytics import indicators
+
+    ctx = indicators.context(con, workspace_id, None, settings)
+    assert ctx is not None
+    chosen = [indicators.get(i) for i in PEER_INDICATORS]
+    return {i: r.value for i, r in indicators.compute_many(chosen, ctx).items()}
+
+
+def app_one_by_one(
     con: Any, workspace_id: int, settings: dict[str, Any], seconds: dict[str, list[float]]
 ) -> dict[str, float | None]:
-    """The four figures as the app computes them: a fresh Context, one compute each (the
-    seconds each took, and the Context's, are added to `seconds`)."""
+    """The four figures one after the other on one thread: a fresh Context, one compute each
+    (the seconds each took, and the Context's, are added to `seconds`)."""
     from analytics import indicators
 
     started = time.perf_counter()
@@ -300,15 +322,20 @@ def run(db: Path, workdir: Path, *, rounds: int = ROUNDS) -> PeerReport:
     try:
         ws = store.list_workspaces(con)[0]
         settings = get_settings(con, ws.id)
-        # one untimed round each: imports (pyarrow) and first reads happen once per process,
-        # not per rerun, for either side
-        app_figures(con, ws.id, settings, {})
+        # one untimed round each: imports (pyarrow), the figure threads and first reads
+        # happen once per process, not per rerun, for either side
+        app_figures(con, ws.id, settings)
+        app_one_by_one(con, ws.id, settings, {})
         pandas_figures(read(folder), settings)
         for _ in range(rounds):
             started, cpu = time.perf_counter(), time.process_time()
-            app = app_figures(con, ws.id, settings, report.app_per_figure_s)
+            app = app_figures(con, ws.id, settings)
             report.app_s.append(round(time.perf_counter() - started, 4))
             report.app_cpu_s.append(round(time.process_time() - cpu, 4))
+            started = time.perf_counter()
+            alone = app_one_by_one(con, ws.id, settings, report.app_per_figure_s)
+            report.app_one_by_one_s.append(round(time.perf_counter() - started, 4))
+            assert alone == app, (alone, app)
             started, cpu = time.perf_counter(), time.process_time()
             frames = read(folder)
             loaded = time.perf_counter()

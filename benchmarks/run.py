@@ -570,8 +570,10 @@ def bench_page_script(ctx: Context) -> list[Measurement]:
 
 def bench_peer(ctx: Context) -> list[Measurement]:
     """The pandas-per-rerun peer: four representative figures from the large demo's Parquet
-    export in pandas (load + compute) against the app computing them in-process, paired in
-    one run (median of 5 each); the ratio, and a check that the values agree to 1e-9."""
+    export in pandas (load + compute) against the app computing them in-process as a page
+    does (side by side on the figure threads), paired in one run (median of 5 each); the
+    ratio, the CPU ratio and the one-figure-after-the-other ratio, and a check that the
+    values agree to 1e-9."""
     from benchmarks import peer
 
     r = peer.run(ctx.large_demo_store(), ctx.workdir / "peer")
@@ -583,12 +585,16 @@ def bench_peer(ctx: Context) -> list[Measurement]:
             cpu_seconds=statistics.median(r.app_cpu_s),
         ),
         Measurement(
+            "peer: app, one figure after the other (median)",
+            statistics.median(r.app_one_by_one_s),
+        ),
+        Measurement(
             "peer: pandas, load + compute (median)",
             r.pandas_median,
             cpu_seconds=statistics.median(r.pandas_cpu_s),
             checks={
-                f"≥ {peer.TARGET_RATIO:g}× ({r.ratio:.1f}×, CPU {r.cpu_ratio:.1f}×)": r.ratio
-                >= peer.TARGET_RATIO,
+                f"≥ {peer.TARGET_RATIO:g}× ({r.ratio:.1f}×, CPU {r.cpu_ratio:.1f}×, "
+                f"one by one {r.one_by_one_ratio:.1f}×)": r.ratio >= peer.TARGET_RATIO,
                 "pandas = app (1e-9)": not r.disagreements,
             },
             detail=detail,

@@ -31,15 +31,31 @@ WINDOW_MONTHS = 12
 
 # Frames several indicators read (the revenue ranking, the deals in the window, time use per
 # person), kept for the life of one compute context (one moment's view of the data:
-# compute_all makes a new context per call), so each is queried once per scoreboard.
-_SHARED: dict[int, tuple[weakref.ref[Context], dict[tuple[Any, ...], Any]]] = {}
+# compute_all makes a new context per call), so each is queried once per scoreboard, also
+# when two figures that read it run side by side (indicators.compute_many).
+
+
+class _Made:
+    """One fact of a context's memo: made once; a figure that needs it while another thread
+    makes it waits for that one instead of querying it again."""
+
+    __slots__ = ("lock", "made", "value")
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.made = False
+        self.value: Any = None
+
+
+_SHARED: dict[int, tuple[weakref.ref[Context], dict[tuple[Any, ...], _Made]]] = {}
 _SHARED_LOCK = threading.Lock()
 
 
 def shared(ctx: Context, key: tuple[Any, ...], make: Callable[[], T]) -> T:
     """`make()` once per context and key; forgotten when the context is. A key names the
     fact and every argument it depends on, the day included. Callers must not change what
-    it returns (hand out copies of frames they alter)."""
+    it returns (hand out copies of frames they alter). Safe from several threads: the first
+    makes it, the others wait for it; a `make` that raises leaves it to the next caller."""
     ident = id(ctx)
     with _SHARED_LOCK:
         entry = _SHARED.get(ident)
@@ -47,10 +63,12 @@ def shared(ctx: Context, key: tuple[Any, ...], make: Callable[[], T]) -> T:
             # the context's id may be reused after it is gone: the weak reference tells
             entry = (weakref.ref(ctx, lambda _ref: _SHARED.pop(ident, None)), {})
             _SHARED[ident] = entry
-        memo = entry[1]
-    if key not in memo:
-        memo[key] = make()
-    value: T = memo[key]
+        cell = entry[1].setdefault(key, _Made())
+    with cell.lock:
+        if not cell.made:
+            cell.value = make()
+            cell.made = True
+    value: T = cell.value
     return value
 
 

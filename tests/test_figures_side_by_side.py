@@ -1,0 +1,135 @@
+"""A page's figures run side by side on the figure threads (indicators.compute_many): the same
+results as one after the other, each shared frame made once, and never a thread waiting on the
+pool it runs in."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from analytics import indicators, store
+from analytics.indicators import Context, Indicator, Result, common
+
+
+def _same(a: Result, b: Result) -> None:
+    assert (a.id, a.value, a.status, a.message) == (b.id, b.value, b.status, b.message)
+    assert indicators.result_json(a) == indicators.result_json(b)
+    assert a.frame.equals(b.frame)
+
+
+def test_side_by_side_gives_what_one_after_the_other_gives(
+    demo_read: store.Connection, demo_ws: int
+) -> None:
+    ctx = indicators.context(demo_read, demo_ws)
+    alone = indicators.context(demo_read, demo_ws)
+    assert ctx is not None and alone is not None
+    chosen = list(indicators.REGISTRY.values())
+    together = indicators.compute_many(chosen, ctx)
+    assert list(together) == [i.id for i in chosen]  # the registry's order, whoever finished first
+    for ind in chosen:
+        _same(together[ind.id], indicators.compute(ind, alone))
+
+
+def test_compute_all_runs_its_figures_on_the_figure_threads(
+    demo_read: store.Connection, demo_ws: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if indicators.FIGURE_THREADS < 2:
+        pytest.skip("a one-core machine computes one figure after the other")
+    threads: set[str] = set()
+    compute = indicators.compute
+
+    def noting(ind: Indicator, ctx: Context) -> Result:
+        threads.add(threading.current_thread().name)
+        return compute(ind, ctx)
+
+    monkeypatch.setattr(indicators, "compute", noting)
+    results = indicators.compute_all(demo_read, demo_ws, area="fit")
+    assert list(results) == [i.id for i in indicators.in_area("fit")]
+    assert threads and all(t.startswith("opening-day-figures") for t in threads)
+
+
+def test_a_shared_frame_is_made_once_when_two_figures_want_it_at_once(
+    demo_read: store.Connection, demo_ws: int
+) -> None:
+    ctx = indicators.context(demo_read, demo_ws)
+    assert ctx is not None
+    made: list[int] = []
+    started = threading.Event()
+
+    def make() -> dict[str, Any]:
+        started.set()
+        time.sleep(0.2)  # long enough for the second caller to arrive while this one makes it
+        made.append(1)
+        return {"rows": 3}
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(common.shared, ctx, ("slow fact",), make)
+        started.wait(5)
+        second = pool.submit(common.shared, ctx, ("slow fact",), make)
+        a, b = first.result(5), second.result(5)
+    assert made == [1]
+    assert a is b
+
+
+def test_a_shared_frame_that_fails_is_made_by_the_next_caller(
+    demo_read: store.Connection, demo_ws: int
+) -> None:
+    ctx = indicators.context(demo_read, demo_ws)
+    assert ctx is not None
+    calls: list[int] = []
+
+    def make() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the store was busy")
+        return 42
+
+    with pytest.raises(RuntimeError, match="busy"):
+        common.shared(ctx, ("flaky",), make)
+    assert common.shared(ctx, ("flaky",), make) == 42
+    assert common.shared(ctx, ("flaky",), make) == 42
+    assert len(calls) == 2
+
+
+def test_a_figure_that_computes_others_does_not_wait_on_its_own_pool(
+    demo_read: store.Connection, demo_ws: int
+) -> None:
+    """Every figure thread busy with a figure that itself asks for two more: run from a figure
+    thread, compute_many works them out in that thread (queued on the pool, they would wait
+    for threads that are all waiting for them)."""
+    pareto, growth = indicators.get("revenue_pareto"), indicators.get("segment_growth")
+
+    def asks_for_two(ctx: Context) -> Result:
+        inner = indicators.compute_many([pareto, growth], ctx)
+        return Result("asks", inner["revenue_pareto"].value, "unknown", "two inside")
+
+    asking = [
+        dataclasses.replace(pareto, id=f"asks_{n}", compute=asks_for_two)
+        for n in range(indicators.FIGURE_THREADS + 1)
+    ]
+    ctx = indicators.context(demo_read, demo_ws)
+    assert ctx is not None
+    with ThreadPoolExecutor(1) as outside:
+        done = outside.submit(indicators.compute_many, asking, ctx)
+        results = done.result(timeout=60)
+    expected = indicators.compute(pareto, ctx).value
+    assert [r.value for r in results.values()] == [expected] * len(asking)
+
+
+def test_an_error_in_one_figure_is_raised_as_compute_raises_it(
+    demo_read: store.Connection, demo_ws: int
+) -> None:
+    def broken(ctx: Context) -> Result:
+        raise ZeroDivisionError("a bug in one figure")
+
+    pareto = indicators.get("revenue_pareto")
+    chosen = [pareto, dataclasses.replace(pareto, id="broken", compute=broken)]
+    ctx = indicators.context(demo_read, demo_ws)
+    assert ctx is not None
+    with pytest.raises(ZeroDivisionError, match="a bug in one figure"):
+        indicators.compute_many(chosen, ctx)
