@@ -4,7 +4,8 @@
 -- exactly ceil(20 % of the customers counted) customers, the same ones every time (k20, and
 -- k4 for the top 4 %, in integer arithmetic). Adds rank, customers, k20, k4, share,
 -- cumulative_share, top20, top4 and gini (on every row: 0 when every customer counts the
--- same, near 1 when one counts it all).
+-- same, near 1 when one counts it all). One ordered pass gives the rank and the running sum;
+-- the count, the total and the Gini sum are plain aggregates.
 create or replace macro macros.main.pareto_ranks(by_customer, segments) as table
     with filtered as (
         select *
@@ -15,22 +16,33 @@ create or replace macro macros.main.pareto_ranks(by_customer, segments) as table
     ranked as (
         select
             *,
-            row_number() over (order by value desc, customer) as rank,
-            count(*) over () as customers,
-            sum(value) over () as total
+            row_number() over by_value as rank,
+            sum(value) over (by_value rows between unbounded preceding and current row)
+                as running
         from filtered
+        window by_value as (order by value desc, customer)
+    ),
+
+    totals as (
+        select count(*) as customers, sum(value) as total from filtered
+    ),
+
+    gini as (
+        -- from the ascending order (position customers + 1 - rank)
+        select
+            2.0 * sum((t.customers + 1 - r.rank) * r.value) / (any_value(t.customers) * any_value(t.total))
+                - (any_value(t.customers) + 1.0) / any_value(t.customers) as gini
+        from ranked as r, totals as t
     )
 
     select
-        * exclude (total),
-        ((customers * 20 + 99) // 100)::integer as k20,
-        ((customers * 4 + 99) // 100)::integer as k4,
-        value / total as share,
-        sum(value) over (order by rank rows between unbounded preceding and current row)
-            / total as cumulative_share,
-        rank <= (customers * 20 + 99) // 100 as top20,
-        rank <= (customers * 4 + 99) // 100 as top4,
-        -- Gini from the ascending order (position customers + 1 - rank)
-        2.0 * sum((customers + 1 - rank) * value) over () / (customers * total)
-            - (customers + 1.0) / customers as gini
-    from ranked
+        r.* exclude (running),
+        t.customers,
+        ((t.customers * 20 + 99) // 100)::integer as k20,
+        ((t.customers * 4 + 99) // 100)::integer as k4,
+        r.value / t.total as share,
+        r.running / t.total as cumulative_share,
+        r.rank <= (t.customers * 20 + 99) // 100 as top20,
+        r.rank <= (t.customers * 4 + 99) // 100 as top4,
+        g.gini
+    from ranked as r, totals as t, gini as g
