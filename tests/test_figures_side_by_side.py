@@ -121,15 +121,28 @@ def test_a_figure_that_computes_others_does_not_wait_on_its_own_pool(
     assert [r.value for r in results.values()] == [expected] * len(asking)
 
 
-def test_an_error_in_one_figure_is_raised_as_compute_raises_it(
+def test_an_error_in_one_figure_is_raised_once_every_figure_has_stopped(
     demo_read: store.Connection, demo_ws: int
 ) -> None:
+    """As `compute` raises it, and only when the slow figure beside it is done too: none
+    still reads the store when the page run that asked ends."""
+    finished: list[str] = []
+
     def broken(ctx: Context) -> Result:
         raise ZeroDivisionError("a bug in one figure")
 
+    def slow(ctx: Context) -> Result:
+        time.sleep(0.3)
+        finished.append("slow")
+        return Result("slow", 1.0, "green", "done")
+
     pareto = indicators.get("revenue_pareto")
-    chosen = [pareto, dataclasses.replace(pareto, id="broken", compute=broken)]
+    chosen = [
+        dataclasses.replace(pareto, id="broken", compute=broken),
+        dataclasses.replace(pareto, id="slow", compute=slow),
+    ]
     ctx = indicators.context(demo_read, demo_ws)
     assert ctx is not None
     with pytest.raises(ZeroDivisionError, match="a bug in one figure"):
         indicators.compute_many(chosen, ctx)
+    assert finished == ["slow"]

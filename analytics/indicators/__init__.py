@@ -7,7 +7,7 @@ import math
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -237,11 +237,13 @@ def compute_many(chosen: list[Indicator], ctx: Context) -> dict[str, Result]:
     """`compute` for each of `chosen` on one context, keyed by id in their order: side by
     side on the figure threads, or one after the other on a one-core machine or when called
     from a figure thread itself (no thread ever waits on the pool it runs in). An error in
-    one figure is raised as `compute` would raise it, the first in `chosen`'s order."""
+    one figure is raised as `compute` would raise it, the first in `chosen`'s order, once
+    every figure has stopped (none still reads the store when the page run ends)."""
     if FIGURE_THREADS < 2 or len(chosen) < 2 or getattr(_IN_POOL, "active", False):
         return {i.id: compute(i, ctx) for i in chosen}
     pool = _pool()
     running = [(i.id, pool.submit(_compute_in_pool, i, ctx)) for i in chosen]
+    wait([future for _, future in running])
     return {ident: future.result() for ident, future in running}
 
 
