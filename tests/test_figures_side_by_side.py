@@ -16,6 +16,14 @@ from analytics import indicators, store
 from analytics.indicators import Context, Indicator, Result, common
 
 
+@pytest.fixture
+def ctx(demo_read: store.Connection, demo_ws: int) -> Context:
+    """A fresh context on the demo business (a new memo of shared frames)."""
+    made = indicators.context(demo_read, demo_ws)
+    assert made is not None
+    return made
+
+
 def _same(a: Result, b: Result) -> None:
     assert (a.id, a.value, a.status, a.message) == (b.id, b.value, b.status, b.message)
     assert indicators.result_json(a) == indicators.result_json(b)
@@ -23,11 +31,10 @@ def _same(a: Result, b: Result) -> None:
 
 
 def test_side_by_side_gives_what_one_after_the_other_gives(
-    demo_read: store.Connection, demo_ws: int
+    demo_read: store.Connection, demo_ws: int, ctx: Context
 ) -> None:
-    ctx = indicators.context(demo_read, demo_ws)
-    alone = indicators.context(demo_read, demo_ws)
-    assert ctx is not None and alone is not None
+    alone = indicators.context(demo_read, demo_ws)  # its own memo: nothing shared with ctx
+    assert alone is not None
     chosen = list(indicators.REGISTRY.values())
     together = indicators.compute_many(chosen, ctx)
     assert list(together) == [i.id for i in chosen]  # the registry's order, whoever finished first
@@ -53,11 +60,7 @@ def test_compute_all_runs_its_figures_on_the_figure_threads(
     assert threads and all(t.startswith("opening-day-figures") for t in threads)
 
 
-def test_a_shared_frame_is_made_once_when_two_figures_want_it_at_once(
-    demo_read: store.Connection, demo_ws: int
-) -> None:
-    ctx = indicators.context(demo_read, demo_ws)
-    assert ctx is not None
+def test_a_shared_frame_is_made_once_when_two_figures_want_it_at_once(ctx: Context) -> None:
     made: list[int] = []
     started = threading.Event()
 
@@ -76,11 +79,7 @@ def test_a_shared_frame_is_made_once_when_two_figures_want_it_at_once(
     assert a is b
 
 
-def test_a_shared_frame_that_fails_is_made_by_the_next_caller(
-    demo_read: store.Connection, demo_ws: int
-) -> None:
-    ctx = indicators.context(demo_read, demo_ws)
-    assert ctx is not None
+def test_a_shared_frame_that_fails_is_made_by_the_next_caller(ctx: Context) -> None:
     calls: list[int] = []
 
     def make() -> int:
@@ -96,9 +95,7 @@ def test_a_shared_frame_that_fails_is_made_by_the_next_caller(
     assert len(calls) == 2
 
 
-def test_a_figure_that_computes_others_does_not_wait_on_its_own_pool(
-    demo_read: store.Connection, demo_ws: int
-) -> None:
+def test_a_figure_that_computes_others_does_not_wait_on_its_own_pool(ctx: Context) -> None:
     """Every figure thread busy with a figure that itself asks for two more: run from a figure
     thread, compute_many works them out in that thread (queued on the pool, they would wait
     for threads that are all waiting for them)."""
@@ -112,8 +109,6 @@ def test_a_figure_that_computes_others_does_not_wait_on_its_own_pool(
         dataclasses.replace(pareto, id=f"asks_{n}", compute=asks_for_two)
         for n in range(indicators.FIGURE_THREADS + 1)
     ]
-    ctx = indicators.context(demo_read, demo_ws)
-    assert ctx is not None
     with ThreadPoolExecutor(1) as outside:
         done = outside.submit(indicators.compute_many, asking, ctx)
         results = done.result(timeout=60)
@@ -121,9 +116,7 @@ def test_a_figure_that_computes_others_does_not_wait_on_its_own_pool(
     assert [r.value for r in results.values()] == [expected] * len(asking)
 
 
-def test_an_error_in_one_figure_is_raised_once_every_figure_has_stopped(
-    demo_read: store.Connection, demo_ws: int
-) -> None:
+def test_an_error_in_one_figure_is_raised_once_every_figure_has_stopped(ctx: Context) -> None:
     """As `compute` raises it, and only when the slow figure beside it is done too: none
     still reads the store when the page run that asked ends."""
     finished: list[str] = []
@@ -141,8 +134,6 @@ def test_an_error_in_one_figure_is_raised_once_every_figure_has_stopped(
         dataclasses.replace(pareto, id="broken", compute=broken),
         dataclasses.replace(pareto, id="slow", compute=slow),
     ]
-    ctx = indicators.context(demo_read, demo_ws)
-    assert ctx is not None
     with pytest.raises(ZeroDivisionError, match="a bug in one figure"):
         indicators.compute_many(chosen, ctx)
     assert finished == ["slow"]

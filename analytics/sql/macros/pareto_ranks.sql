@@ -30,7 +30,8 @@ create or replace macro macros.main.pareto_ranks(by_customer, segments) as table
     gini as (
         -- from the ascending order (position customers + 1 - rank)
         select
-            2.0 * sum((t.customers + 1 - r.rank) * r.value) / (any_value(t.customers) * any_value(t.total))
+            2.0 * sum((t.customers + 1 - r.rank) * r.value)
+                / (any_value(t.customers) * any_value(t.total))
                 - (any_value(t.customers) + 1.0) / any_value(t.customers) as gini
         from ranked as r, totals as t
     )
