@@ -4,8 +4,12 @@
 -- exactly ceil(20 % of the customers counted) customers, the same ones every time (k20, and
 -- k4 for the top 4 %, in integer arithmetic). Adds rank, customers, k20, k4, share,
 -- cumulative_share, top20, top4 and gini (on every row: 0 when every customer counts the
--- same, near 1 when one counts it all). One ordered pass gives the rank and the running sum;
--- the count, the total and the Gini sum are plain aggregates.
+-- same, near 1 when one counts it all).
+-- Windows only, no joins: one ordered pass gives the rank and the running sum, the count and
+-- the total are windows over every row. The Gini sum comes from the running sums: with n
+-- customers ranked largest first, sum over r of (n + 1 - r) * value_r (the ascending
+-- positions times the values) equals the sum of the running sums, since each value is in the
+-- running sum of its own rank and of every rank after it.
 create or replace macro macros.main.pareto_ranks(by_customer, segments) as table
     with filtered as (
         select *
@@ -18,32 +22,21 @@ create or replace macro macros.main.pareto_ranks(by_customer, segments) as table
             *,
             row_number() over by_value as rank,
             sum(value) over (by_value rows between unbounded preceding and current row)
-                as running
+                as running,
+            count(*) over () as customers,
+            sum(value) over () as total
         from filtered
         window by_value as (order by value desc, customer)
-    ),
-
-    totals as (
-        select count(*) as customers, sum(value) as total from filtered
-    ),
-
-    gini as (
-        -- from the ascending order (position customers + 1 - rank)
-        select
-            2.0 * sum((t.customers + 1 - r.rank) * r.value)
-                / (any_value(t.customers) * any_value(t.total))
-                - (any_value(t.customers) + 1.0) / any_value(t.customers) as gini
-        from ranked as r, totals as t
     )
 
     select
-        r.* exclude (running),
-        t.customers,
-        ((t.customers * 20 + 99) // 100)::integer as k20,
-        ((t.customers * 4 + 99) // 100)::integer as k4,
-        r.value / t.total as share,
-        r.running / t.total as cumulative_share,
-        r.rank <= (t.customers * 20 + 99) // 100 as top20,
-        r.rank <= (t.customers * 4 + 99) // 100 as top4,
-        g.gini
-    from ranked as r, totals as t, gini as g
+        * exclude (running, customers, total),
+        customers,
+        ((customers * 20 + 99) // 100)::integer as k20,
+        ((customers * 4 + 99) // 100)::integer as k4,
+        value / total as share,
+        running / total as cumulative_share,
+        rank <= (customers * 20 + 99) // 100 as top20,
+        rank <= (customers * 4 + 99) // 100 as top4,
+        2.0 * sum(running) over () / (customers * total) - (customers + 1.0) / customers as gini
+    from ranked
