@@ -10,6 +10,8 @@
 -- customers ranked largest first, sum over r of (n + 1 - r) * value_r (the ascending
 -- positions times the values) equals the sum of the running sums, since each value is in the
 -- running sum of its own rank and of every rank after it.
+-- `running`, `customers` and `total` are its own working columns: a table passed in must not
+-- have columns of those names.
 create or replace macro macros.main.pareto_ranks(by_customer, segments) as table
     with filtered as (
         select *
