@@ -56,6 +56,24 @@ def version_row(con: Connection, workspace_id: int) -> tuple[Any, ...]:
     return tuple(store.reader(con).execute(VERSION_SQL, {"w": workspace_id}).fetchall()[0])
 
 
+# `VERSION_SQL`'s four parts for every workspace at once, by workspace id.
+VERSIONS_SQL = """SELECT w.id, coalesce(b.last, 0), coalesce(b.undone, 0),
+  coalesce(s.saved, ''), coalesce(s.n, 0)
+FROM workspaces AS w
+LEFT JOIN (SELECT workspace_id, max(id) AS last, count(undone_at) AS undone
+           FROM batches GROUP BY workspace_id) AS b ON b.workspace_id = w.id
+LEFT JOIN (SELECT workspace_id, max(saved_at)::VARCHAR AS saved, count(*) AS n
+           FROM settings GROUP BY workspace_id) AS s ON s.workspace_id = w.id"""
+
+
+def versions(con: Connection) -> dict[int, tuple[Any, ...]]:
+    """Every workspace's data version (`version_row`'s parts), by id, in one small query: two
+    readings differ for exactly the workspaces an import, undo or settings change touched in
+    between (or that were made meanwhile)."""
+    rows = store.reader(con).execute(VERSIONS_SQL).fetchall()
+    return {int(row[0]): tuple(row[1:]) for row in rows}
+
+
 # Each open store's last real days per workspace, kept with the day (`store.today`) and the
 # key they were read at: the data version and how many rows each dated table holds for the
 # workspace (rows written without a batch, as a test's hand-made ones, change the counts). A

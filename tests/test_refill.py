@@ -121,3 +121,173 @@ def test_no_refill_outside_the_served_app(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(refill, "soon", asked.append)
     refill.after_change()  # AppTest and `streamlit run app.py`: not serve.py's st.App
     assert asked == []
+
+
+# ---------------------------------------------------------------- another program's writes
+
+HEADER = "Date,Customer,Amount\n"
+
+
+def import_text(con: store.Connection, workspace_id: int, text: str, name: str) -> None:
+    from analytics import importer
+
+    importer.import_source(con, workspace_id, importer.read_source(text.encode(), name))
+
+
+def two_workspaces(db: Path) -> tuple[int, int]:
+    con = store.connect(db)
+    try:
+        a = store.create_workspace(con, "Alpha").id
+        b = store.create_workspace(con, "Beta").id
+        import_text(con, a, HEADER + "2025-01-05,Acme,100.00\n", "a.csv")
+        import_text(con, b, HEADER + "2025-01-06,Bolt,200.00\n", "b.csv")
+    finally:
+        con.close()
+    return a, b
+
+
+def test_versions_move_for_the_workspaces_written_and_no_other(db_file: Path) -> None:
+    from analytics import asof
+    from analytics.settings import save_setting
+
+    a, b = two_workspaces(db_file)
+    con = store.connect(db_file)
+    try:
+        before = asof.versions(con)
+        assert set(before) == {a, b}
+        # each workspace's own version_row, part for part
+        assert before[a] == asof.version_row(con, a)
+        assert before[b] == asof.version_row(con, b)
+        import_text(con, a, HEADER + "2025-02-05,Acme,70.00\n", "a2.csv")
+        after_import = asof.versions(con)
+        assert after_import[a] != before[a]
+        assert after_import[b] == before[b]
+        save_setting(con, b, "contact_interval_days", 45)
+        after_setting = asof.versions(con)
+        assert after_setting[a] == after_import[a]
+        assert after_setting[b] != after_import[b]
+        c = store.create_workspace(con, "Gamma").id
+        assert asof.versions(con)[c] == (0, 0, "", 0)  # no batch, no setting yet
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def served(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The app's store handle on `db_file`, letting go of the store 0.2 s after its last use;
+    the workspaces `refill.soon` is asked to refill (nothing is computed)."""
+    import ui.store
+    from ui import refill
+
+    monkeypatch.setattr(ui.store, "IDLE_SECONDS", 0.2)
+    asked: list[int] = []
+    monkeypatch.setattr(refill, "soon", lambda ws, **_kw: asked.append(ws))
+    return asked
+
+
+def app_opens_and_lets_go() -> Any:
+    from ui import store as ui_store
+
+    handle = ui_store.handle()
+    handle.enter()
+    handle.connection()
+    handle.leave()
+    handle.close()
+    assert not handle.is_open()
+    return handle
+
+
+def test_an_import_by_another_program_refills_the_workspace_it_changed(
+    db_file: Path, served: list[int]
+) -> None:
+    from ui import refill
+
+    a, b = two_workspaces(db_file)
+    handle = app_opens_and_lets_go()
+    assert handle.files_changed() is None  # the files as the app left them
+    assert refill.look_outside() == []
+    # "the command line" imports into Beta while the app has the store closed
+    con = store.connect(db_file)
+    import_text(con, b, HEADER + "2025-03-01,Bolt,20.00\n", "b2.csv")
+    con.close()
+    assert handle.files_changed() is not None
+    assert refill.look_outside() == [b]
+    assert served == [b]
+    # taken once: the next look (the app let go again) finds nothing new
+    handle.close()
+    assert refill.look_outside() == []
+    assert served == [b]
+
+
+def test_another_program_that_commits_nothing_refills_nothing(
+    db_file: Path, served: list[int]
+) -> None:
+    from ui import refill
+
+    two_workspaces(db_file)
+    handle = app_opens_and_lets_go()
+    con = store.connect(db_file)  # a read and a checkpoint, no change
+    con.execute("SELECT count(*) FROM invoices").fetchall()
+    con.execute("CHECKPOINT")
+    con.close()
+    refill.look_outside()
+    assert served == []
+    handle.close()
+
+
+def test_a_store_held_or_waited_for_or_mid_write_is_not_opened(
+    db_file: Path, served: list[int]
+) -> None:
+    from ui import refill
+
+    a, _b = two_workspaces(db_file)
+    handle = app_opens_and_lets_go()
+    con = store.connect(db_file)
+    import_text(con, a, HEADER + "2025-03-02,Acme,30.00\n", "a3.csv")
+    # still open, its log written: the files changed, but the log says a program is at it
+    wal = Path(f"{db_file}.wal")
+    if not wal.exists() or wal.stat().st_size == 0:  # DuckDB checkpointed already: make one
+        con.execute("CREATE TABLE scratch_mid_write (x INTEGER)")
+        con.execute("INSERT INTO scratch_mid_write VALUES (1)")
+    assert wal.stat().st_size > 0
+    assert handle.files_changed() is None
+    assert refill.look_outside() == []
+    con.execute("DROP TABLE IF EXISTS scratch_mid_write")
+    con.close()
+    # a command waiting for the store: it goes first, the app does not open it
+    store.waiting_marker(db_file).touch()
+    assert handle.files_changed() is None
+    assert refill.look_outside() == []
+    assert not handle.is_open()
+    store.waiting_marker(db_file).unlink()
+    assert refill.look_outside() == [a]
+    assert served == [a]
+    handle.close()
+
+
+def test_a_command_line_import_beside_the_app_is_refilled(
+    db_file: Path, served: list[int], tmp_path: Path
+) -> None:
+    """The real thing: `python -m analytics import` in another process."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from ui import refill
+
+    _a, b = two_workspaces(db_file)
+    handle = app_opens_and_lets_go()
+    csv = tmp_path / "beta-march.csv"
+    csv.write_text(HEADER + "2025-03-03,Bolt,40.00\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics", "import", "--db", str(db_file)]
+        + ["--workspace", "Beta", "--entity", "invoices", str(csv)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert refill.look_outside() == [b]
+    assert served == [b]
+    handle.close()

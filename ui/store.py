@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import store
+from analytics import asof, store
 from analytics.errors import OpeningDayError
 from analytics.settings import get_settings
 from ui.format import plain
@@ -52,6 +52,13 @@ class StoreHandle:
         self._runs = 0
         self._last_used = 0.0
         self._seq_at_close: int | None = None
+        # as this app left the store: its files (`_files`) and each workspace's data version
+        # (`asof.versions`), to tell another program's writes when it opens it again
+        self._files_at_close: tuple[Any, ...] | None = None
+        self._versions_at_close: dict[int, tuple[Any, ...]] | None = None
+        # workspaces another program changed, found when it opened the store again, not yet
+        # taken for a refill (`take_outside_changes`)
+        self._changed_outside: set[int] = set()
         self._due: float | None = None  # when to look again whether the store is idle
         self._wake = threading.Event()
         self._closer: threading.Thread | None = None  # one thread while the store is open
@@ -145,6 +152,7 @@ class StoreHandle:
                 # Another program changed the store while it was closed (an import from the
                 # command line): every cached figure may be stale.
                 st.cache_data.clear()
+                self._note_outside_changes(con)
             self._con = con
             if self._runs == 0:
                 self._arm()  # opened outside a run (a fragment, a test): still let go when idle
@@ -152,6 +160,46 @@ class StoreHandle:
 
     def is_open(self) -> bool:
         return self._con is not None
+
+    # -- another program's writes
+
+    def _note_outside_changes(self, con: store.Connection) -> None:
+        """The workspaces whose data version is not what it was when this app let go of the
+        store (all of them when that was not read), for `take_outside_changes`."""
+        before = self._versions_at_close
+        try:
+            now = asof.versions(con)
+        except Exception:  # noqa: BLE001 - only a favour: the visits compute as ever
+            return
+        self._changed_outside |= {
+            ws for ws, version in now.items() if before is None or before.get(ws) != version
+        }
+
+    def take_outside_changes(self) -> list[int]:
+        """The workspaces another program changed since this app last let go of the store, as
+        found when it opened it again (each id once: taking them forgets them)."""
+        with self._lock:
+            taken = sorted(self._changed_outside)
+            self._changed_outside.clear()
+        return taken
+
+    def files_changed(self) -> tuple[Any, ...] | None:
+        """The store's files as they are now, when the store is closed, no command waits for
+        it, no write-ahead log is there, and they are not as this app left them (another
+        program wrote it since: an import from the command line); None otherwise. Looks only
+        at the files' times and sizes: nothing is opened."""
+        with self._lock:
+            if self._con is not None or self._runs or self._files_at_close is None:
+                return None
+            if store.someone_waiting(self.path):
+                return None
+            now = _files(self.path)
+            wal = now[1]
+            if wal is not None and wal[1] > 0:
+                # a log being written (the other program is still at it), or left by one that
+                # stopped: opening would replay it under that program, so leave it to a visit
+                return None
+            return now if now != self._files_at_close else None
 
     def _close(self) -> None:
         if self._con is None:
@@ -161,11 +209,16 @@ class StoreHandle:
         except Exception:  # noqa: BLE001 - a damaged store still has to be let go
             self._seq_at_close = None
         try:
+            self._versions_at_close = asof.versions(self._con)
+        except Exception:  # noqa: BLE001 - then every workspace counts as changed
+            self._versions_at_close = None
+        try:
             self._con.close()
         except Exception:  # noqa: BLE001 - still busy in a thread no run counted: try later
             self._arm()
             return
         self._con = None
+        self._files_at_close = _files(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -181,6 +234,20 @@ class StoreHandle:
                     self._con.close()
                 self._con = None
         self._wake.set()
+
+
+def _files(path: str) -> tuple[Any, ...]:
+    """The store's file, its write-ahead log and its journal: each one's modification time
+    and size (None for a file that is not there)."""
+    found: list[Any] = []
+    for name in (path, f"{path}.wal", f"{path}.journal"):
+        try:
+            info = os.stat(name)
+        except OSError:
+            found.append(None)
+        else:
+            found.append((info.st_mtime_ns, info.st_size))
+    return tuple(found)
 
 
 # Every handle of this process, so none is left open inside a daemon thread at exit.

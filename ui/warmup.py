@@ -419,13 +419,17 @@ def open_browser() -> None:
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     """st.App's lifespan: `prepare`, then start `warm` beside the server (what they did in
-    `report`), and stop it with the server."""
+    `report`), and stop it with the server; and look for other programs' writes to the
+    store from then on (ui/refill.py's `watch_outside`)."""
+    from ui import refill
+
     global report
     report = Report()
     # Imports and the store before the server takes its first visit (a visit that comes
     # meanwhile waits in the socket's queue): then no visit shares a CPU with them.
     workspaces = await asyncio.to_thread(prepare, report)
     task = asyncio.get_running_loop().create_task(warm(Runtime.instance(), report, workspaces))
+    refill.watch_outside()  # another program's writes (a command-line import) refill too
     try:
         open_browser()
     except Exception as exc:  # noqa: BLE001 - no browser to open is no reason not to serve

@@ -94,3 +94,37 @@ def test_every_kind_of_command_works_while_the_app_serves_the_store(
     assert after.returncode == 0 and len(json.loads(after.stdout)) == before + 1
     # Figures cached before the import are not served after it.
     assert invoice_lines(owner) == lines_before + 2
+
+
+def test_a_command_line_import_while_the_app_is_idle_is_worked_out_before_the_next_visit(
+    owner: Any, app_db: Path, app_server: Any, tmp_path: Path
+) -> None:
+    import time
+
+    ws = demo.DEMO_WORKSPACE
+    lines_before = invoice_lines(owner)
+    refills_before = app_server.log_text().count("refilled after a change")
+    export = tmp_path / "april.csv"
+    export.write_text(
+        "Date,Customer,Amount,Invoice No\n"
+        "2026-04-01,Beside The App Ltd,300.00,CLI-APR-1\n"
+        "2026-04-02,Beside The App Ltd,500.00,CLI-APR-2\n"
+        "2026-04-03,Beside The App Ltd,700.00,CLI-APR-3\n",
+        encoding="utf-8",
+    )
+    imported = cli(
+        app_db, "import", "--workspace", ws, "--entity", "invoices", str(export), "--json"
+    )
+    assert imported.returncode == 0, imported.stderr
+    # No visit meanwhile: the app notices the command's writes by itself and works the
+    # workspace's figures out again (the server log says so; polled, not slept on).
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if app_server.log_text().count("refilled after a change") > refills_before:
+            break
+        time.sleep(0.2)
+    log = app_server.log_text()
+    assert "another program changed workspaces" in log, log[-3000:]
+    assert log.count("refilled after a change") > refills_before, log[-3000:]
+    # … and what it worked out is the data after the import
+    assert invoice_lines(owner) == lines_before + 3
