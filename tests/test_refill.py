@@ -291,3 +291,33 @@ def test_a_command_line_import_beside_the_app_is_refilled(
     assert refill.look_outside() == [b]
     assert served == [b]
     handle.close()
+
+
+def test_a_store_that_cannot_be_opened_is_tried_again_only_when_held(
+    db_file: Path, served: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analytics.errors import StoreDamaged, StoreLocked
+    from ui import refill
+
+    a, _b = two_workspaces(db_file)
+    handle = app_opens_and_lets_go()
+    con = store.connect(db_file)
+    import_text(con, a, HEADER + "2025-03-04,Acme,10.00\n", "a4.csv")
+    con.close()
+    tries: list[str] = []
+
+    def refused(kind: type[Exception]) -> Any:
+        def connection(*_args: Any, **_kwargs: Any) -> None:
+            tries.append(kind.__name__)
+            raise kind("no")
+
+        return connection
+
+    monkeypatch.setattr(refill, "_unopened", None)
+    monkeypatch.setattr(handle, "connection", refused(StoreLocked))
+    assert refill.look_outside() == [] and refill.look_outside() == []
+    assert tries == ["StoreLocked", "StoreLocked"]  # held: each look tries again
+    monkeypatch.setattr(handle, "connection", refused(StoreDamaged))
+    assert refill.look_outside() == [] and refill.look_outside() == []
+    assert tries == ["StoreLocked", "StoreLocked", "StoreDamaged"]  # damaged: once
+    assert served == []

@@ -39,6 +39,7 @@ _queued: list[int] = []  # workspaces waiting, oldest first
 _worker: threading.Thread | None = None  # the one refill thread, while it runs
 _writes = 0  # writes seen (each `soon`): a write during a refill makes what it cached suspect
 _watcher: threading.Thread | None = None  # the one thread looking for other programs' writes
+_unopened: object = None  # the store's files as they were when opening them failed for good
 
 
 def after_change() -> None:
@@ -84,17 +85,23 @@ def look_outside() -> list[int]:
     """One look at the store's files (`StoreHandle.files_changed`). Changed: open the store
     (the journal says whether another program committed anything) and refill each workspace
     it changed, at once (`soon`). The workspaces refilled; none while the files are as the
-    app left them, or a program still holds the store."""
-    from analytics.errors import OpeningDayError
+    app left them, or a program still holds the store. A store that cannot be opened for
+    another reason (damaged: a visit says so) is not tried again until its files change."""
+    global _unopened
+    from analytics.errors import OpeningDayError, StoreLocked
     from ui import store as ui_store
 
     handle = ui_store.handle()
-    if handle.files_changed() is None:
+    files = handle.files_changed()
+    if files is None or files == _unopened:
         return []
     handle.enter()
     try:
         handle.connection(wait=0)
-    except OpeningDayError:  # still held by the program that wrote: the next look tries again
+    except StoreLocked:  # still held by the program that wrote: the next look tries again
+        return []
+    except OpeningDayError:  # damaged, too new…: a visit says why; not tried again as it is
+        _unopened = files
         return []
     finally:
         handle.leave()
