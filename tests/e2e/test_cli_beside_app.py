@@ -42,6 +42,25 @@ def invoice_lines(owner: Any) -> int:
     return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
+def import_invoices(db: Path, export: Path, lines: list[tuple[str, str, str]]) -> int:
+    """Invoice lines (date, amount, invoice no.) of one customer written to `export` and
+    imported into the demo business with the command line; the rows it imported."""
+    rows = [f"{day},Beside The App Ltd,{amount},{number}" for day, amount, number in lines]
+    export.write_text("Date,Customer,Amount,Invoice No\n" + "\n".join(rows) + "\n", "utf-8")
+    imported = cli(
+        db,
+        "import",
+        "--workspace",
+        demo.DEMO_WORKSPACE,
+        "--entity",
+        "invoices",
+        str(export),
+        "--json",
+    )
+    assert imported.returncode == 0, imported.stderr
+    return int(json.loads(imported.stdout)["rows_imported"])
+
+
 def test_every_kind_of_command_works_while_the_app_serves_the_store(
     owner: Any, app_db: Path, tmp_path: Path
 ) -> None:
@@ -56,18 +75,8 @@ def test_every_kind_of_command_works_while_the_app_serves_the_store(
 
     owner.page.reload()  # the app is used between the commands, not left idle
     owner.wait_for("Data")
-    export = tmp_path / "march.csv"
-    export.write_text(
-        "Date,Customer,Amount,Invoice No\n"
-        "2026-03-02,Beside The App Ltd,1200.00,CLI-1\n"
-        "2026-03-09,Beside The App Ltd,800.00,CLI-2\n",
-        encoding="utf-8",
-    )
-    imported = cli(
-        app_db, "import", "--workspace", ws, "--entity", "invoices", str(export), "--json"
-    )
-    assert imported.returncode == 0, imported.stderr
-    assert json.loads(imported.stdout)["rows_imported"] == 2
+    lines = [("2026-03-02", "1200.00", "CLI-1"), ("2026-03-09", "800.00", "CLI-2")]
+    assert import_invoices(app_db, tmp_path / "march.csv", lines) == 2
 
     made = cli(app_db, "snapshot", "create", "--workspace", ws, "--json")
     assert made.returncode == 0, made.stderr
@@ -101,21 +110,14 @@ def test_a_command_line_import_while_the_app_is_idle_is_worked_out_before_the_ne
 ) -> None:
     import time
 
-    ws = demo.DEMO_WORKSPACE
     lines_before = invoice_lines(owner)
     refills_before = app_server.log_text().count("refilled after a change")
-    export = tmp_path / "april.csv"
-    export.write_text(
-        "Date,Customer,Amount,Invoice No\n"
-        "2026-04-01,Beside The App Ltd,300.00,CLI-APR-1\n"
-        "2026-04-02,Beside The App Ltd,500.00,CLI-APR-2\n"
-        "2026-04-03,Beside The App Ltd,700.00,CLI-APR-3\n",
-        encoding="utf-8",
-    )
-    imported = cli(
-        app_db, "import", "--workspace", ws, "--entity", "invoices", str(export), "--json"
-    )
-    assert imported.returncode == 0, imported.stderr
+    lines = [
+        ("2026-04-01", "300.00", "CLI-APR-1"),
+        ("2026-04-02", "500.00", "CLI-APR-2"),
+        ("2026-04-03", "700.00", "CLI-APR-3"),
+    ]
+    assert import_invoices(app_db, tmp_path / "april.csv", lines) == 3
     # No visit meanwhile: the app notices the command's writes by itself and works the
     # workspace's figures out again (the server log says so; polled, not slept on).
     deadline = time.monotonic() + 120
