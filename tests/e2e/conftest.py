@@ -229,6 +229,24 @@ def stranger(pw: Any, chromium_path: str, tmp_path: Path) -> Iterator[Any]:
         context.close()
 
 
+# The run is over and everything it sent is on the page. The script state alone is not
+# enough: an element whose code the browser is still loading (a chart's, a page link's)
+# shows an `stSkeleton` in its place, for seconds after the run ended on a busy machine.
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
+def wait_idle(page: Any) -> None:
+    """Wait for Streamlit's current script run to finish and all it sent to be drawn."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS
+    )
+    page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+
+
 @dataclass
 class Owner:
     """An owner at the browser: the served app, the page, and where screenshots go."""
@@ -248,10 +266,8 @@ class Owner:
         self.wait_idle()
 
     def wait_idle(self) -> None:
-        """Wait for Streamlit's current script run to finish."""
-        self.page.wait_for_selector(
-            '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS
-        )
+        """Wait for Streamlit's current script run to finish and all it sent to be drawn."""
+        wait_idle(self.page)
 
     def settle(self) -> None:
         """Wait for fonts and fade-in animations, so a screenshot shows what an owner sees."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, wait_idle
 from tests.test_importer_hostile import far_cell_xlsx, zip_bomb_xlsx
 
 pytestmark = pytest.mark.e2e
@@ -48,9 +48,7 @@ def test_far_cell_and_zip_bomb_uploads_are_refused_and_the_server_keeps_serving(
     # Someone else, in a browser of their own, still gets pages from the same server.
     stranger.goto(owner.server.url + "/")
     stranger.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
-    stranger.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS
-    )
+    wait_idle(stranger)
     assert stranger.get_by_role("heading").count() > 0
     assert owner.server.process.poll() is None, owner.server.log_text()[-2000:]
     # The owner's session is still alive too: the Data page reruns and answers.

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ROOT, TIMEOUT_MS, AppServer, _free_port, stop_app
+from tests.e2e.conftest import ROOT, TIMEOUT_MS, AppServer, _free_port, stop_app, wait_idle
 from tests.test_links_from_data import EVIL, SEGMENT, TAGGED, WORKSPACE, build_store
 
 pytestmark = pytest.mark.e2e
@@ -47,7 +47,7 @@ def shown_text(page: Any) -> str:
 
 
 def wait_for_charts(page: Any) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    wait_idle(page)
     if page.locator('[data-testid="stPlotlyChart"]').count():
         page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
 
@@ -172,7 +172,7 @@ def refused(server: AppServer, browser: Any, path: str) -> None:
     """Open `path` as the server's first request and check it shows only why it refuses."""
     browser.goto(server.url + path)
     browser.get_by_role("heading", name="Not served here").wait_for(timeout=TIMEOUT_MS)
-    browser.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    wait_idle(browser)
     text = shown_text(browser)
     assert "make run-shared" in text and "127.0.0.1" in text and "0.0.0.0" in text
     assert browser.locator('[data-testid="stSidebar"]').count() == 0

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from analytics import demo
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,7 @@ def test_a_note_added_on_a_page_shows_on_its_chart_and_in_a_new_snapshot(
 
     stranger.goto(link)
     stranger.get_by_role("heading", name="Pace with our notes").first.wait_for()
-    stranger.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    wait_idle(stranger)
     stranger.get_by_text("Notes on the timeline", exact=True).first.wait_for()
     stranger.get_by_text("Raised prices 8 %", exact=False).first.wait_for()
     first_chart(stranger)

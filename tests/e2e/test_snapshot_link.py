@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from analytics import demo
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ def test_share_open_export_and_revoke_a_snapshot(owner: Any, stranger: Any, tmp_
     stranger.goto(link)
     stranger.wait_for_selector('[data-testid="stApp"]')
     stranger.get_by_role("heading", name="Scoreboard for Alex").first.wait_for()
-    stranger.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    wait_idle(stranger)
     stranger.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
     wait_for_text(stranger, "Read-only snapshot")
     wait_for_text(stranger, "by Sam Owner")
@@ -109,7 +109,7 @@ def test_share_open_export_and_revoke_a_snapshot(owner: Any, stranger: Any, tmp_
 
     stranger.goto(link)
     stranger.get_by_role("heading", name="This link is not valid").wait_for()
-    stranger.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    wait_idle(stranger)
     assert stranger.locator('[data-testid="stMetricValue"]').count() == 0
     assert stranger.get_by_text("Scoreboard for Alex").count() == 0
     stranger.screenshot(path=str(owner.shots / f"{owner.test_name}-invalid.png"), full_page=True)
