@@ -109,6 +109,7 @@ def query_arrow(con: Connection, name: str, params: dict[str, Any] | None = None
     # for the won-deals query (DuckDB's advice to use `sql` is about the copy, which for a few
     # thousand rows costs less than that second binding; it is silenced for this module only).
     reader = con.cursor().execute(text, used).to_arrow_reader()
+    assert reader is not None  # a query's result: DuckDB types it as optional
     frame: pd.DataFrame = reader.read_all().to_pandas()
     return frame
 

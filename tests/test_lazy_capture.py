@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -99,7 +100,12 @@ def test_a_page_makes_no_snapshot_block_until_share_is_pressed(
     assert made["chart_block"] >= 1
     blocks = frozen_blocks(demo_db)
     if page == "pages/scoreboard.py":
-        assert len(blocks) == len(items)
+        # what the page noted, and the season pace chart, drawn on a view only when asked
+        # for and always in a snapshot
+        assert len(blocks) == len(items) + 1
+        charts = [b for b in blocks if b["kind"] == "chart"]
+        assert len(charts) == 1
+        assert "season to date against the goal to date" in json.dumps(charts[0])
     else:
         # an area page notes its open tab; its snapshot holds every tab, each card once
         assert len(blocks) > len(items)
@@ -107,28 +113,51 @@ def test_a_page_makes_no_snapshot_block_until_share_is_pressed(
         assert sorted(cards) == sorted(i.label for i in indicators.in_area("pace"))
 
 
-def test_a_card_sparkline_is_built_once_and_frozen_as_drawn(
+def test_a_card_sparkline_is_a_picture_and_a_snapshot_freezes_its_points(
     demo_db: Path, made: Counter[str]
 ) -> None:
+    from analytics import figures
+
     at = run_page("pages/scoreboard.py")
     no_failure(at)
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    # The cards' sparklines (axes hidden), not the season pace chart below the scorecard.
-    drawn = [s for s in specs if s["layout"].get("xaxis", {}).get("visible") is False]
-    assert drawn, "the demo Scoreboard draws sparklines"
-    assert made["sparkline"] == len(drawn)  # one per card, not a second one for snapshots
-
-    at.run()  # a later visit: the same trends, no figure built again
-    no_failure(at)
-    assert made["sparkline"] == len(drawn)
+    # No Plotly on a view of the Scoreboard: the trends are pictures (SVG), the season pace
+    # chart waits to be asked for.
+    assert at.get("plotly_chart") == []
+    pictures = [_svg_of(img.url) for el in at.get("image") for img in el.proto.imgs]
+    assert all(p.startswith("<svg") for p in pictures)
+    assert pictures, "the demo Scoreboard draws sparklines"
+    assert made["sparkline"] == 0  # no Plotly figure built until Share is pressed
 
     press_share(at)
-    assert made["sparkline"] == len(drawn)  # the snapshot freezes the figures drawn
     sparks = [b["spark"] for b in frozen_blocks(demo_db) if b["kind"] == "card" and b["spark"]]
-    assert len(sparks) == len(drawn)
-    for frozen, shown in zip(sparks, drawn, strict=True):
-        assert frozen["data"] == shown["data"]
-        assert frozen["layout"] == shown["layout"]
+    assert len(sparks) == len(pictures)
+    assert made["sparkline"] == len(sparks)  # one per trend
+    # Each frozen line holds the very points its card's picture drew, card for card.
+    for frozen, picture in zip(sparks, pictures, strict=True):
+        trace = frozen["data"][0]
+        series = pd.Series(_values(trace["y"]), index=pd.to_datetime(_values(trace["x"])))
+        assert len(series) >= 2
+        assert figures.sparkline_svg(series) == picture
+
+
+def _values(data: Any) -> list[Any]:
+    """A trace's values as Plotly's JSON holds them: a list, or a typed array (bdata)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
+def _svg_of(url: str) -> str:
+    """The SVG markup of the data URL Streamlit makes of it (st.image)."""
+    import base64
+
+    head = "data:image/svg+xml;base64,"
+    assert url.startswith(head), url[:40]
+    return base64.b64decode(url[len(head) :]).decode()
 
 
 def _plotly_white() -> dict[str, Any]:
@@ -154,6 +183,9 @@ def test_no_figure_copies_the_template_and_every_one_is_drawn_on_plotly_white(
 
     at = run_page(page)  # the first run builds the page's own figures
     no_failure(at)
+    if at.toggle:  # the Scoreboard's season pace chart, drawn when asked for: built now
+        at.toggle[0].set_value(True).run()
+        no_failure(at)
     monkeypatch.setattr(BaseTemplateValidator, "validate_coerce", watched)
     at.run()
     no_failure(at)

@@ -78,8 +78,14 @@ def test_a_period_goal_set_in_settings_shows_on_the_scoreboard(demo_db: Path) ->
     assert all(s.startswith(("✅", "🔻", "🔺")) for s in pace["Status"])
     assert board.selectbox(key=f"season_pace_{ws}").value in {m.id for m in scorecard.MEASURABLES}
     assert " to date — " in text and ("On pace" in text or "Behind" in text)
+    # The chart is drawn when asked for (no Plotly on a plain view of the Scoreboard).
+    assert board.get("plotly_chart") == []
+    chart = board.toggle(key=f"season_pace_chart_{ws}")
+    assert chart.label == "Show the chart" and chart.value is False
+    chart.set_value(True).run()
+    no_failure(board)
     titles = [c.proto.spec for c in board.get("plotly_chart")]
-    assert any("against the goal to date" in t for t in titles)
+    assert len(titles) == 1 and "against the goal to date" in titles[0]
 
     # Back on Settings: a second goal for the same month is refused, naming the clash; the
     # first is changed, then removed, each change in the log.

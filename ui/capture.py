@@ -134,13 +134,17 @@ def blocks(cap: Capture) -> list[dict[str, Any]]:
 
 
 def card_block(
-    ind: Indicator, result: Result, currency: str, spark: go.Figure | None
+    ind: Indicator, result: Result, currency: str, spark: pd.Series | None
 ) -> dict[str, Any]:
-    """An indicator card's block, its trend the very figure the page drew (not one drawn
-    again: `snapshots.indicator_card` would build the same sparkline a second time)."""
+    """An indicator card's block, its trend the very points the page drew (`spark`: the
+    series behind the card's picture) as a Plotly line, built now that Share is pressed,
+    once per trend (`ui.indicators.spark_figure`; `snapshots.indicator_card` alone would
+    work the series out a second time)."""
+    from ui.indicators import spark_figure  # it draws cards with this module
+
     block = snapshots.indicator_card(ind, result, currency)
     if spark is not None:
-        block["spark"] = snapshots.chart_block(spark)["figure"]
+        block["spark"] = snapshots.chart_block(spark_figure(spark, ind.label))["figure"]
     return block
 
 

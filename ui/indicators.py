@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import areas, asof, indicators, snapshots
+from analytics import areas, asof, figures, indicators, snapshots
 from analytics.indicators import Indicator, Result, stored
 from ui import capture, charts, figure_cache
 from ui import issues_list as ui_issues_list
@@ -95,7 +95,7 @@ def sparkline(ind: Indicator, result: Result) -> pd.Series:
     return series if series is not None else pd.Series(dtype=float)
 
 
-# A card's sparkline, built once per trend (see ui/figure_cache.py), drawn and frozen as is.
+# A card's sparkline as a snapshot freezes it, built once per trend (see ui/figure_cache.py).
 spark_figure = figure_cache.once(charts.sparkline)
 
 
@@ -109,11 +109,13 @@ def card(
 ) -> None:
     """One indicator: status (icon + word), label, value, the coaching message, why, what next.
 
-    `trend` adds a small sparkline of the recent history under the value (Scoreboard), built
-    once per trend and noted for a snapshot as the very figure drawn.
+    `trend` adds a small sparkline of the recent history under the value (Scoreboard): a
+    picture (`figures.sparkline_svg`), not a Plotly chart, so the Scoreboard's first view
+    loads no Plotly at all. A snapshot freezes the same points as a Plotly line, built only
+    when Share is pressed (`capture.card_block`).
     """
     series = sparkline(ind, result) if trend else pd.Series(dtype=float)
-    spark = spark_figure(series, ind.label) if len(series) >= 2 else None
+    spark = series if len(series) >= 2 else None
     with st.container(border=True):
         left, right = st.columns([3, 1])
         with left:
@@ -125,12 +127,7 @@ def card(
                 ind.label, value_text(ind, result.value, currency), label_visibility="collapsed"
             )
             if spark is not None:
-                st.plotly_chart(
-                    figure_cache.drawable(spark),
-                    width="stretch",
-                    config={"displayModeBar": False, "staticPlot": False},
-                    key=f"spark_{ind.id}",
-                )
+                st.image(figures.sparkline_svg(spark), width="stretch")
             target = page_file(ind.page) if link else None
             if target:
                 from ui.sections import SECTION_PARAM, tab_of  # it draws cards with this module

@@ -1,6 +1,6 @@
 """Season pace on the Scoreboard: per measurable, the actual since the season start against
-the goal to date (the sum of each elapsed week's goal in force), as a table, one chart with a
-measurable picker, the status in icon and word, and what to do next."""
+the goal to date (the sum of each elapsed week's goal in force), as a table, a measurable
+picker, the status in icon and word, the chart when asked for, and what to do next."""
 
 from __future__ import annotations
 
@@ -101,7 +101,16 @@ def render(workspace_id: int, as_of: date, currency: str) -> None:
         )
         p = paces[picked or next(iter(paces))]
         capture.markdown(f"**{status(p)}**: {plain(scorecard.pace_line(p, start, currency))}")
-        capture.chart(chart(p))
+        # Asked for, not drawn on every view: it would be the Scoreboard's only Plotly chart,
+        # and starting Plotly in a new tab is a second of the first view (a snapshot, a review
+        # pack and the warm-up draw it anyway).
+        shown = st.toggle(
+            "Show the chart",
+            key=f"season_pace_chart_{workspace_id}",
+            help="The season week by week: the actual to date against the goal to date.",
+        )
+        if shown or capture.whole_page():
+            capture.chart(chart(p))
         capture.markdown(plain(scorecard.next_step(p, currency)))
     if left_out:
         capture.caption(
