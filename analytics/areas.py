@@ -73,8 +73,7 @@ PAGES: tuple[Page, ...] = (
         intro="Every figure Opening Day tracks, the ones that need you first. Each links to the "
         "page that explains it; the weekly scorecard below shows the last 13 weeks against your "
         "goals.",
-        charts=True,
-        snapshot=True,
+        snapshot=True,  # no charts on a view: the cards' trends are pictures
     ),
     Page(
         "pace",
