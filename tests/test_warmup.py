@@ -307,17 +307,18 @@ def test_several_workspaces_are_warmed_while_their_figures_fit(demo_db: Path) ->
 
     con = store.connect(demo_db)
     try:
-        for n, name in enumerate(["Second Shop", "Third Shop"], start=1):
+        for n, name in enumerate(["Second Shop", "Third Shop", "Fourth Shop"], start=1):
             demo.load_demo(con, name, seed=42 + n)  # other data: figures of their own
         names = [ws.name for ws in store.list_workspaces(con)]
     finally:
         con.close()
     found = served(demo_db, [])
     assert found["done"] and found["problems"] == []
-    per_workspace = found["figures"] / 2
-    # the small demo's pages keep 43 figures: two workspaces (86) fit in 96, a third would not
-    assert (MAX_FIGURES, per_workspace) == (96, 43)
-    warmed = [f"{page}?ws={name.replace(' ', '+')}" for name in names[:2] for page in PAGES]
+    per_workspace = found["figures"] / 3
+    # the small demo's pages keep 30 figures (the Scoreboard's trends are pictures, not
+    # figures): three workspaces (90) fit in 96, a fourth would not
+    assert (MAX_FIGURES, per_workspace) == (96, 30)
+    warmed = [f"{page}?ws={name.replace(' ', '+')}" for name in names[:3] for page in PAGES]
     assert found["runs"] == warmed
     # each workspace's areas once, and its kept Scoreboard
-    assert found["computed"] == sorted(EVERY_AREA_AND_THE_KEPT_SCOREBOARD * 2)
+    assert found["computed"] == sorted(EVERY_AREA_AND_THE_KEPT_SCOREBOARD * 3)

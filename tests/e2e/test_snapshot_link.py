@@ -33,7 +33,7 @@ def test_share_open_export_and_revoke_a_snapshot(owner: Any, stranger: Any, tmp_
     page = owner.page
     owner.open(f"/scoreboard?ws={demo.DEMO_WORKSPACE}")
     owner.wait_for("Scoreboard")
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    page.locator('[data-testid="stImage"] img').first.wait_for()  # the cards' trends
     # The four status counts lead the page; wait for them (a run may still be replacing the
     # elements of the one before), then read them.
     page.wait_for_function(
