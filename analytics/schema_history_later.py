@@ -181,6 +181,36 @@ _MIGRATION_19 = [
     "ALTER TABLE invoices ADD COLUMN IF NOT EXISTS paid DATE",
 ]
 
+# Rows that fill in after they first appear in an export: an invoice gets paid, a ticket
+# resolved. Fingerprint version 2 (analytics/importer/fingerprint.py): a ticket is the same
+# ticket by when it was opened, for whom, its type and severity, so next month's export of a
+# ticket now resolved is that ticket, not a second one (version 1 counted its resolved day and
+# hours as identity). Stored tickets get the new fingerprint, renumbered in the order they
+# were imported. An import that brings such a row with a later field filled in or changed
+# (invoices: due, paid; tickets: resolved, hours) updates the stored row and keeps the value
+# it replaced in row_updates, so undoing that import puts it back.
+_TICKET_IDENTITY_V2 = ("opened", "customer", "type", "severity")
+_MIGRATION_20 = [
+    """CREATE TABLE IF NOT EXISTS row_updates (
+      workspace_id INTEGER NOT NULL,
+      batch_id INTEGER NOT NULL,
+      entity VARCHAR NOT NULL,
+      row_fp UHUGEINT NOT NULL,
+      occurrence INTEGER NOT NULL,
+      field VARCHAR NOT NULL,
+      old_value VARCHAR,
+      new_value VARCHAR NOT NULL)""",
+    "UPDATE tickets SET row_fp = md5_number(concat_ws(chr(31), "
+    "coalesce(CAST(opened AS VARCHAR), chr(30)), coalesce(CAST(customer AS VARCHAR), chr(30)), "
+    "coalesce(CAST(type AS VARCHAR), chr(30)), coalesce(CAST(severity AS VARCHAR), chr(30)))) "
+    "WHERE row_fp IS NOT NULL",
+    """UPDATE tickets SET occurrence = n.occurrence
+FROM (SELECT rowid AS rid, row_number() OVER (
+        PARTITION BY workspace_id, row_fp ORDER BY batch_id, source_row, rowid) AS occurrence
+      FROM tickets WHERE row_fp IS NOT NULL) AS n
+WHERE tickets.rowid = n.rid""",
+]
+
 LATER: list[tuple[int, list[str]]] = [
     (14, _MIGRATION_14),
     (15, _MIGRATION_15),
@@ -188,4 +218,5 @@ LATER: list[tuple[int, list[str]]] = [
     (17, _MIGRATION_17),
     (18, _MIGRATION_18),
     (19, _MIGRATION_19),
+    (20, _MIGRATION_20),
 ]

@@ -12,7 +12,12 @@ import pytest
 
 from analytics import demo, importer, schema, store
 from analytics.entities import ENTITIES, IMPORTABLE, Field
-from analytics.importer.fingerprint import FINGERPRINT_VERSION, IDENTITY_FIELDS, fingerprint_sql
+from analytics.importer.fingerprint import (
+    FINGERPRINT_VERSION,
+    IDENTITY_FIELDS,
+    LATER_FIELDS,
+    fingerprint_sql,
+)
 
 HEADER = "Date,Customer,Amount\n"
 JAN = "2025-01-05,Acme,100.00\n2025-01-05,Acme,100.00\n2025-01-20,Beta,50.00\n"
@@ -53,18 +58,25 @@ def test_the_fingerprint_is_the_md5_of_the_identity_values(
 
 
 def test_identity_fields_are_pinned_and_cover_every_entity() -> None:
-    assert FINGERPRINT_VERSION == 1
+    assert FINGERPRINT_VERSION == 2
     assert set(IDENTITY_FIELDS) == set(IMPORTABLE)
-    # Version 1 is every field each entity had when fingerprints were first stored.
-    added_later = {"invoices": ("due", "paid")}  # stored, never part of a row's identity
+    # Version 1 was every field each entity had when fingerprints were first stored; version
+    # 2 leaves out a ticket's resolved day and hours. Those, and an invoice's due and paid
+    # days (added later, never identity), fill in after a row first appears: LATER_FIELDS.
+    assert dict(LATER_FIELDS) == {"invoices": ("due", "paid"), "tickets": ("resolved", "hours")}
     for name, fields in IDENTITY_FIELDS.items():
         extra = ("stage",) if name == "deals" else ()
-        then = tuple(f for f in ENTITIES[name].field_names if f not in added_later.get(name, ()))
+        then = tuple(f for f in ENTITIES[name].field_names if f not in LATER_FIELDS.get(name, ()))
         assert fields == then + extra, name
-    # Migration 12 brings stored rows to the same formula, written out as literal SQL.
+    assert IDENTITY_FIELDS["tickets"] == ("opened", "customer", "type", "severity")
+    # Migration 12 brings stored rows to the same formula, written out as literal SQL;
+    # migration 20 brings tickets to version 2.
     [v12] = [s for v, s in schema.MIGRATIONS if v == 12]
+    [v20] = [s for v, s in schema.MIGRATIONS if v == 20]
     for name in IMPORTABLE:
-        [stmt] = [s for s in v12 if s.startswith(f"UPDATE {name} ")]
+        [stmt] = [
+            s for s in (v20 if name == "tickets" else v12) if s.startswith(f"UPDATE {name} ")
+        ][:1]
         assert f"SET row_fp = {fingerprint_sql(name)} WHERE" in stmt, name
 
 
@@ -72,11 +84,11 @@ def test_the_fingerprint_formula_and_fields_never_move(con: store.Connection) ->
     # IDENTITY_FIELDS is migration 12's own (frozen) tuples, read-only through this name.
     with pytest.raises(TypeError):
         IDENTITY_FIELDS["people"] = ("name",)  # type: ignore[index]
-    # Every entity's fingerprint expression, as version 1 has made them since it shipped:
-    # a change here would make every stored row look new to a re-import.
+    # Every entity's fingerprint expression, as version 2 (migration 20) makes them: a change
+    # here without a migration would make every stored row look new to a re-import.
     text = "\n".join(fingerprint_sql(name) for name in IMPORTABLE)
     assert hashlib.sha256(text.encode()).hexdigest() == (
-        "f3f3fe02dbce3866ae2c799245c2ccc5cc9c4dd448c740fdc12daf9200896080"
+        "500114c5d0a0c5bbda844aaedfca79817cf1f7b18dfd2ac2398b72ba5b03d05b"
     )
     # A person as a name list gives them: person_id, name, first_name, last_name in that
     # order, the missing last name as NULL.
@@ -91,7 +103,7 @@ def test_an_unmapped_identity_field_counts_as_null() -> None:
     both = fingerprint_sql("tickets", {"opened", "customer"})
     assert both == (
         "md5_number(concat_ws(chr(31), coalesce(CAST(opened AS VARCHAR), chr(30)), "
-        "coalesce(CAST(customer AS VARCHAR), chr(30)), chr(30), chr(30), chr(30), chr(30)))"
+        "coalesce(CAST(customer AS VARCHAR), chr(30)), chr(30), chr(30)))"
     )
 
 

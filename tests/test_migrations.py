@@ -37,6 +37,7 @@ DIGESTS = {
     17: "6631ebcd7c451cc763e7ed60efaad91f914471741540498a88c88b9e38db5aaa",
     18: "bf3fea9839cca271b08b2703361c12a3a95f603cbcb9d8c7605c51e2f35d2bc0",
     19: "70149805876ccce5a39b9de216c8f67d462c65ad086775c3d9e723a3a1a6bdfe",
+    20: "fc63a5971765a956afc3b33c74551d8036f78b66a15e9e600e5b83f9dd6ddcf2",
 }
 
 
@@ -119,7 +120,7 @@ def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
 
     con = store.connect(db_file)  # migration 12 runs
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 19
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 20
         after = con.execute("SELECT row_fp, occurrence FROM invoices ORDER BY source_row")
         assert after.fetchall() == right
         # Another export with the same two lines and one more adds only the new one.
@@ -131,15 +132,29 @@ def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
         con.close()
 
 
-def test_migration_12_changes_nothing_on_a_store_opening_day_wrote(demo_db: Path) -> None:
+def test_migrations_12_and_20_change_nothing_on_a_store_opening_day_wrote(demo_db: Path) -> None:
     con = store.connect(demo_db)
     try:
         tables = ("customers", "invoices", "deals", "time_entries", "activities", "tickets")
         before = {t: con.execute(f"SELECT sum(hash(row_fp)) FROM {t}").fetchall() for t in tables}
-        con.execute("DELETE FROM schema_version WHERE version = 12")
+        numbered = con.execute(
+            "SELECT sum(hash(row_fp, occurrence, batch_id, source_row)) FROM tickets"
+        ).fetchall()
         [v12] = [s for v, s in schema.MIGRATIONS if v == 12]
-        changed = sum(con.execute(stmt).fetchall()[0][0] for stmt in v12)
-        assert changed == 0
+        changed = {s.split()[1]: con.execute(s).fetchall()[0][0] for s in v12}
+        # version 1 fingerprinted a ticket's resolved day and hours too; only tickets move
+        assert {t: n for t, n in changed.items() if n} == {
+            "tickets": con.execute("SELECT count(*) FROM tickets").fetchall()[0][0]
+        }
+        [v20] = [s for v, s in schema.MIGRATIONS if v == 20]
+        for stmt in v20[1:]:  # tickets back to version 2, numbered as they were
+            con.execute(stmt)
+        assert (
+            con.execute(
+                "SELECT sum(hash(row_fp, occurrence, batch_id, source_row)) FROM tickets"
+            ).fetchall()
+            == numbered
+        )
         assert {
             t: con.execute(f"SELECT sum(hash(row_fp)) FROM {t}").fetchall() for t in tables
         } == (before)

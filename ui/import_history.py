@@ -29,6 +29,7 @@ def history_frame(batches: list[store.Batch]) -> pd.DataFrame:
                 "Imported": b.rows_imported,
                 "Rejected": b.rows_rejected,
                 "Duplicates": b.duplicates_skipped,
+                "Updated": b.rows_updated,
             }
             for b in batches
         ]
@@ -60,6 +61,12 @@ def batch_history(ws: store.Workspace) -> None:
             ),
             "Duplicates": st.column_config.NumberColumn(
                 format="localized", width=85, help="Rows already in the store, not added again"
+            ),
+            "Updated": st.column_config.NumberColumn(
+                format="localized",
+                width=80,
+                help="Rows already in the store that came back with a date filled in or "
+                "changed (paid, due, resolved) or new hours, and were updated",
             ),
         },
     )
@@ -105,8 +112,14 @@ def _confirm_undo(ws: store.Workspace, batch: store.Batch) -> None:
             plain(
                 f"Undo import #{batch.id} ({batch.file_name})? This removes the "
                 f"{count(batch.rows_imported)} {entity_word(batch.entity)} rows it "
-                "added, and customers it created that nothing else names. The import stays in "
-                "this list, marked undone."
+                "added, and customers it created that nothing else names"
+                + (
+                    f"; the {count(batch.rows_updated)} rows it updated (a date filled in or "
+                    "changed) get their earlier values back"
+                    if batch.rows_updated
+                    else ""
+                )
+                + ". The import stays in this list, marked undone."
             ),
             icon="⚠️",
         )

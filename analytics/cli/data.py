@@ -247,9 +247,16 @@ def _batch_line(b: store.Batch) -> str:
 def cmd_undo(args: argparse.Namespace) -> int:
     con = open_store(args)
     ws = store.get_workspace(con, args.workspace)
+    updated = store.get_batch(con, ws.id, args.batch_id).rows_updated
     batch = store.undo_batch(con, ws.id, args.batch_id)
     print(
-        f"Undid batch {batch.id} ({batch.file_name}): {batch.rows_imported:,} {batch.entity} rows removed."
+        f"Undid batch {batch.id} ({batch.file_name}): {batch.rows_imported:,} {batch.entity} rows removed"
+        + (
+            f"; the earlier values of {updated:,} {'row' if updated == 1 else 'rows'} it had "
+            "updated put back."
+            if updated
+            else "."
+        )
     )
     return 0
 

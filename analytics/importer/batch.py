@@ -15,7 +15,12 @@ from analytics.importer.choice import Choice as Choice
 from analytics.importer.choice import _already, choose
 from analytics.importer.choice import choose_mapping as choose_mapping
 from analytics.importer.choice import mapping_change as mapping_change
-from analytics.importer.insert import _insert_sql, _parsed_columns, _rejected_message
+from analytics.importer.insert import (
+    _insert_sql,
+    _parsed_columns,
+    _rejected_message,
+    update_later_fields,
+)
 from analytics.importer.mapping import (
     check_entity,
     mapping_json,
@@ -253,12 +258,16 @@ def _import_once(
             f"SELECT count(DISTINCT row_fp) FROM {parse.PARSED_TABLE}"  # noqa: S608
         ).fetchall()[0][0]
         in_table = candidates + (parsed.rows_rejected if entity != "customers" else 0)
+        present = _parsed_columns(tx)
+        repeats = distinct < in_table
+        skip_rejects = bool(rejects) and entity != "customers"  # collapsing left them out
+        if has_rows:
+            # rows already stored that come back with a later field filled in (paid, resolved)
+            result.updated = update_later_fields(
+                tx, workspace_id, batch_id, entity, present, repeats=repeats, rejects=skip_rejects
+            )
         insert = _insert_sql(
-            entity,
-            _parsed_columns(tx),
-            skip_stored=bool(has_rows),
-            repeats=distinct < in_table,
-            rejects=bool(rejects) and entity != "customers",  # collapsing left them out
+            entity, present, skip_stored=bool(has_rows), repeats=repeats, rejects=skip_rejects
         )
         inserted = int(tx.execute(insert, {"w": workspace_id, "b": batch_id}).fetchall()[0][0])
         duplicates = candidates - inserted

@@ -2,7 +2,7 @@
 
 One function, used by the importer, the demo and the benchmarks, so they cannot drift apart;
 migration 12 (analytics/schema_history.py) holds the same formula as literal SQL, over the
-same fields (IDENTITY_FIELDS is migration 12's).
+same fields (IDENTITY_FIELDS is migration 12's, tickets' migration 20's).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from analytics.schema_history import _IDENTITY_V1
+from analytics.schema_history_later import _TICKET_IDENTITY_V2
 
 # Which fields make a row the same row across exports, per entity. Pinned, not read from
 # ENTITIES: a field added to an entity later is stored but is not part of the fingerprint,
@@ -30,8 +31,19 @@ from analytics.schema_history import _IDENTITY_V1
 # on any edit). To change what is identity, add FINGERPRINT_VERSION + 1: a new migration that
 # names its fields and recomputes `row_fp` of every stored row in SQL, and point
 # IDENTITY_FIELDS at its fields. Read-only, so no caller can edit the migration through it.
-FINGERPRINT_VERSION = 1
-IDENTITY_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(_IDENTITY_V1)
+#
+# Version 2 (migration 20) takes a ticket's resolved day and hours out of its identity: they
+# fill in after the ticket first appears, like an invoice's due and paid days, which were
+# never identity. LATER_FIELDS names those fields: an import that brings a stored row again
+# with one of them filled in or changed updates the stored row (the importer keeps the old
+# value, so an undo puts it back) instead of leaving it stale or adding the row twice.
+FINGERPRINT_VERSION = 2
+IDENTITY_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {**_IDENTITY_V1, "tickets": _TICKET_IDENTITY_V2}
+)
+LATER_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"invoices": ("due", "paid"), "tickets": ("resolved", "hours")}
+)
 
 
 def fingerprint_sql(entity: str, present: Iterable[str] | None = None) -> str:

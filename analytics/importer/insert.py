@@ -5,9 +5,39 @@ from __future__ import annotations
 
 from analytics.entities import ENTITIES, SQL_TYPES
 from analytics.importer import parse
+from analytics.importer.fingerprint import LATER_FIELDS
 from analytics.importer.read import Source
 from analytics.importer.result import Reject
 from analytics.store import Connection
+
+
+def _numbered_sql(entity: str, present: set[str], *, repeats: bool, rejects: bool) -> str:
+    """The good rows of PARSED_TABLE (not rejected), every entity field (those the file did
+    not map as NULL), row_fp and occurrence: the nth identical row of the file is occurrence
+    n. `repeats` False when no row repeats in the file (every occurrence is 1), `rejects`
+    False when no row was rejected."""
+    fields = list(ENTITIES[entity].field_names)
+    if entity == "deals":
+        fields.append("stage")
+    types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields} | {"stage": "VARCHAR"}
+    values = ", ".join(f if f in present else f"CAST(NULL AS {types[f]}) AS {f}" for f in fields)
+    good = f"SELECT src_row, {values}, row_fp FROM {parse.PARSED_TABLE} p" + (
+        f" WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)"
+        if rejects
+        else ""
+    )
+    if repeats:
+        # Numbering a million rows with a window over a million one-row partitions is
+        # slow; only fingerprints seen more than once need it.
+        return f"""WITH good AS ({good}),
+repeated AS (SELECT row_fp FROM good GROUP BY row_fp HAVING count(*) > 1),
+numbered AS (
+  SELECT src_row, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
+  FROM good WHERE row_fp IN (SELECT row_fp FROM repeated)
+)
+SELECT good.*, coalesce(numbered.occurrence, 1) AS occurrence
+FROM good LEFT JOIN numbered ON numbered.src_row = good.src_row"""
+    return f"SELECT *, 1 AS occurrence FROM ({good})"  # noqa: S608 - names from entities.py
 
 
 def _insert_sql(
@@ -29,26 +59,7 @@ def _insert_sql(
     if entity == "deals":
         fields.append("stage")
     cols = ", ".join(fields)
-    types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields} | {"stage": "VARCHAR"}
-    values = ", ".join(f if f in present else f"CAST(NULL AS {types[f]}) AS {f}" for f in fields)
-    good = f"SELECT src_row, {values}, row_fp FROM {parse.PARSED_TABLE} p" + (
-        f" WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)"
-        if rejects
-        else ""
-    )
-    if repeats:
-        # Numbering a million rows with a window over a million one-row partitions is
-        # slow; only fingerprints seen more than once need it.
-        numbered = f"""WITH good AS ({good}),
-repeated AS (SELECT row_fp FROM good GROUP BY row_fp HAVING count(*) > 1),
-numbered AS (
-  SELECT src_row, row_number() OVER (PARTITION BY row_fp ORDER BY src_row) AS occurrence
-  FROM good WHERE row_fp IN (SELECT row_fp FROM repeated)
-)
-SELECT good.*, coalesce(numbered.occurrence, 1) AS occurrence
-FROM good LEFT JOIN numbered ON numbered.src_row = good.src_row"""
-    else:
-        numbered = f"SELECT *, 1 AS occurrence FROM ({good})"
+    numbered = _numbered_sql(entity, present, repeats=repeats, rejects=rejects)
     stored = (
         f"""WHERE NOT EXISTS (
   SELECT 1 FROM {entity} e
@@ -62,6 +73,66 @@ INSERT INTO {entity} (workspace_id, batch_id, source_row, {cols}, row_fp, occurr
 SELECT $w, $b, src_row, {cols}, row_fp, occurrence FROM ({numbered}) n
 {stored}
 """  # noqa: S608 - entity and field names come from entities.py
+
+
+UPDATES_TABLE = "od_import_updates"
+
+
+def update_later_fields(
+    tx: Connection,
+    workspace_id: int,
+    batch_id: int,
+    entity: str,
+    present: set[str],
+    *,
+    repeats: bool,
+    rejects: bool,
+) -> dict[str, int]:
+    """Rows of the file already stored (the same fingerprint and occurrence) whose later
+    fields (fingerprint.LATER_FIELDS: an invoice's due and paid days, a ticket's resolved day
+    and hours) the file fills in or changes: the stored row takes the file's value, and the
+    value it had is kept in row_updates under this batch (undo_batch puts it back). A blank
+    in the file is no news: it never clears a stored value. Returns how many rows changed
+    per field, and under "rows" how many rows changed at all. Run before the new rows are
+    inserted, so the file's own rows are never compared with themselves."""
+    later = [f for f in LATER_FIELDS.get(entity, ()) if f in present]
+    if not later:
+        return {}
+    numbered = _numbered_sql(entity, present, repeats=repeats, rejects=rejects)
+    changes = " UNION ALL ".join(
+        f"SELECT e.row_fp, e.occurrence, '{f}' AS field, CAST(e.{f} AS VARCHAR) AS old_value, "
+        f"CAST(n.{f} AS VARCHAR) AS new_value FROM ({numbered}) n JOIN {entity} e "
+        "ON e.workspace_id = $w AND e.row_fp = n.row_fp AND e.occurrence = n.occurrence "
+        f"WHERE n.{f} IS NOT NULL AND e.{f} IS DISTINCT FROM n.{f}"
+        for f in later
+    )
+    tx.execute(f"CREATE OR REPLACE TEMP TABLE {UPDATES_TABLE} AS {changes}", {"w": workspace_id})
+    try:
+        counts = dict(
+            tx.execute(f"SELECT field, count(*) FROM {UPDATES_TABLE} GROUP BY field").fetchall()
+        )
+        if not counts:
+            return {}
+        rows = tx.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT row_fp, occurrence FROM {UPDATES_TABLE})"
+        ).fetchall()[0][0]
+        types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields}
+        for f in later:
+            tx.execute(
+                f"UPDATE {entity} AS e SET {f} = CAST(u.new_value AS {types[f]}) "
+                f"FROM {UPDATES_TABLE} AS u WHERE u.field = '{f}' AND e.workspace_id = $w "
+                "AND e.row_fp = u.row_fp AND e.occurrence = u.occurrence",
+                {"w": workspace_id},
+            )
+        tx.execute(
+            "INSERT INTO row_updates (workspace_id, batch_id, entity, row_fp, occurrence, "
+            "field, old_value, new_value) SELECT $w, $b, $e, row_fp, occurrence, field, "
+            f"old_value, new_value FROM {UPDATES_TABLE}",
+            {"w": workspace_id, "b": batch_id, "e": entity},
+        )
+    finally:
+        tx.execute(f"DROP TABLE IF EXISTS {UPDATES_TABLE}")
+    return {**{f: int(counts.get(f, 0)) for f in later}, "rows": int(rows)}
 
 
 def _parsed_columns(cur: Connection) -> set[str]:

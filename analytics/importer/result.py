@@ -63,6 +63,31 @@ class ImportResult:
     # the batch a --replace import undid.
     earlier_mapping: dict[str, str] | None = None
     replaced_batch: int | None = None
+    # Rows already stored that this file brought again with a later field filled in or
+    # changed (an invoice's due or paid day, a ticket's resolved day or hours): how many per
+    # field, and under "rows" how many rows in all (insert.update_later_fields).
+    updated: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_updated(self) -> int:
+        return int(self.updated.get("rows", 0))
+
+    def updated_text(self) -> str | None:
+        """ "updated 4 rows already stored, which came back changed (3 with a paid date, 1 with
+        a due date); …" (None when none changed)."""
+        if not self.rows_updated:
+            return None
+        words = {"due": "a due date", "paid": "a paid date", "resolved": "a resolved date"}
+        per = [
+            f"{n:,} with {words.get(f, 'new ' + f)}"
+            for f, n in self.updated.items()
+            if f != "rows" and n
+        ]
+        rows = "1 row" if self.rows_updated == 1 else f"{self.rows_updated:,} rows"
+        return (
+            f"updated {rows} already stored, which came back changed ({', '.join(per)}); "
+            "undoing this import puts the earlier values back."
+        )
 
     def summary(self) -> str:
         """One line: what was read and what was stored."""
@@ -85,6 +110,9 @@ class ImportResult:
         )
         if self.replaced_batch is not None:
             text += f" Replaced batch {self.replaced_batch}."
+        updated = self.updated_text()
+        if updated is not None:
+            text += f" {updated[0].upper()}{updated[1:]}"
         return text
 
     def notes(self) -> list[str]:
@@ -145,6 +173,8 @@ class ImportResult:
             "rows_imported": self.rows_imported,
             "rows_rejected": self.rows_rejected,
             "duplicates_skipped": self.duplicates_skipped,
+            "rows_updated": self.rows_updated,
+            "updated_by_field": {f: n for f, n in self.updated.items() if f != "rows"},
             "already_imported": self.already_imported,
             "customers_created": self.customers_created,
             "rejects": [

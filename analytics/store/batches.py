@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from analytics.entities import REFERENCES_CUSTOMER
+from analytics.entities import ENTITIES, REFERENCES_CUSTOMER, SQL_TYPES
 from analytics.errors import StoreError
 from analytics.schema import FACTS
 from analytics.store.rows import row_by_id
@@ -32,11 +32,16 @@ class Batch:
     created_at: datetime
     undone_at: datetime | None
     sheet: str | None = None
+    # rows stored before that this import updated (a paid day filled in, a ticket resolved),
+    # while it is in use: an undo puts their values back and forgets them
+    rows_updated: int = 0
 
 
 BATCH_COLUMNS = (
     "id, entity, file_name, sha256, rows_read, rows_imported, rows_rejected, "
-    "duplicates_skipped, customers_created, created_at, undone_at, sheet"
+    "duplicates_skipped, customers_created, created_at, undone_at, sheet, "
+    "(SELECT count(DISTINCT CAST(u.row_fp AS VARCHAR) || ':' || u.occurrence) FROM row_updates "
+    "AS u WHERE u.batch_id = batches.id) AS rows_updated"
 )
 
 
@@ -170,11 +175,38 @@ def undo_batch_in(tx: Connection, workspace_id: int, batch: Batch) -> None:
         f"DELETE FROM {batch.entity} WHERE workspace_id = $w AND batch_id = $b",
         {"w": workspace_id, "b": batch.id},
     )
+    restore_updates(tx, workspace_id, batch)
     reconcile_customers(tx, workspace_id)
     tx.execute(
         "UPDATE batches SET undone_at = current_localtimestamp() WHERE id = $b", {"b": batch.id}
     )
     refresh_facts(tx, workspace_id, (batch.entity,))
+
+
+def restore_updates(tx: Connection, workspace_id: int, batch: Batch) -> None:
+    """Put back the values a batch's import replaced in rows already stored (row_updates:
+    a paid day filled in, a ticket resolved), where the row still holds the value that batch
+    gave it (a later import that changed it again wins), and forget them."""
+    params = {"w": workspace_id, "b": batch.id}
+    fields = [
+        str(f)
+        for (f,) in tx.execute(
+            "SELECT DISTINCT field FROM row_updates WHERE workspace_id = $w AND batch_id = $b",
+            params,
+        ).fetchall()
+    ]
+    types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[batch.entity].fields}
+    for name in fields:
+        if name not in types:  # not a field of this entity: nothing it could have changed
+            continue
+        tx.execute(
+            f"UPDATE {batch.entity} AS e SET {name} = CAST(u.old_value AS {types[name]}) "
+            "FROM (SELECT * FROM row_updates WHERE workspace_id = $w AND batch_id = $b "
+            f"AND field = '{name}') AS u WHERE e.workspace_id = $w AND e.row_fp = u.row_fp "
+            f"AND e.occurrence = u.occurrence AND CAST(e.{name} AS VARCHAR) = u.new_value",
+            params,
+        )
+    tx.execute("DELETE FROM row_updates WHERE workspace_id = $w AND batch_id = $b", params)
 
 
 def refresh_facts(tx: Connection, workspace_id: int, entities: Iterable[str] | None = None) -> None:

@@ -74,6 +74,9 @@ def test_share_open_export_and_revoke_a_snapshot(owner: Any, stranger: Any, tmp_
     # The owner saves it as one HTML file from the Shared links page...
     owner.open(f"/sharing?ws={demo.DEMO_WORKSPACE}")
     owner.wait_for("Shared links")
+    # the run over: a button clicked while the page still runs may name a download that
+    # run has already replaced (Streamlit drops a deferred file no session refers to)
+    owner.wait_idle()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download HTML").click()
     html = tmp_path / "snapshot.html"

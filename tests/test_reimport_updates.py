@@ -1,0 +1,196 @@
+"""Next month's export of the same rows: what filled in since (an invoice paid, a ticket
+resolved) updates the stored row instead of being lost or counted twice, and an undo puts
+the earlier values back (analytics/importer/insert.py: update_later_fields; store's
+restore_updates; migration 20)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from analytics import importer, indicators, store
+from analytics.importer.fingerprint import fingerprint_sql
+
+OCTOBER = (
+    "Date,Customer,Amount,Invoice No,Due Date,Paid Date\n"
+    "2026-10-01,Acme,1000.00,INV-1,2026-10-31,\n"
+    "2026-10-02,Beta,500.00,INV-2,2026-11-01,2026-10-20\n"
+)
+# A month later: INV-1 was paid on 25 Oct, INV-2's line comes again as it was, INV-3 is new.
+NOVEMBER = (
+    "Date,Customer,Amount,Invoice No,Due Date,Paid Date\n"
+    "2026-10-01,Acme,1000.00,INV-1,2026-10-31,2026-10-25\n"
+    "2026-10-02,Beta,500.00,INV-2,2026-11-01,2026-10-20\n"
+    "2026-11-01,Gamma,700.00,INV-3,2026-12-01,\n"
+)
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _invoices(con: store.Connection) -> list[tuple[str, date | None, date | None]]:
+    return con.execute("SELECT invoice_no, due, paid FROM invoices ORDER BY invoice_no").fetchall()
+
+
+def _dso(con: store.Connection, workspace_id: int) -> float | None:
+    return indicators.compute_all(con, workspace_id, area="pace")["dso_days"].value
+
+
+def test_an_invoice_paid_since_the_last_export_is_updated_and_the_dso_follows(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    importer.import_file(con, workspace.id, _file(tmp_path, "oct.csv", OCTOBER), entity="invoices")
+    result = importer.import_file(
+        con, workspace.id, _file(tmp_path, "nov.csv", NOVEMBER), entity="invoices"
+    )
+    assert (result.rows_imported, result.duplicates_skipped, result.rows_updated) == (1, 2, 1)
+    assert result.updated == {"due": 0, "paid": 1, "rows": 1}
+    assert "Updated 1 row already stored, which came back changed (1 with a paid date)" in (
+        result.summary()
+    )
+    assert result.to_json()["rows_updated"] == 1
+    assert _invoices(con) == [
+        ("INV-1", date(2026, 10, 31), date(2026, 10, 25)),
+        ("INV-2", date(2026, 11, 1), date(2026, 10, 20)),
+        ("INV-3", date(2026, 12, 1), None),
+    ]
+    # On 1 Nov (the invoices' last day) only INV-3 is open: 700 against 2,200 invoiced in the
+    # 90 days to it, 700 / (2,200 / 90) days. Left unpaid, INV-1 would make it 1,700 / ….
+    assert _dso(con, workspace.id) == pytest.approx(700 / (2200 / 90), abs=1e-9)
+    [batch] = [b for b in store.list_batches(con, workspace.id) if b.id == result.batch_id]
+    assert batch.rows_updated == 1
+
+    # Undo: INV-3 goes, INV-1 is unpaid again, the DSO as it was after October's file.
+    store.undo_batch(con, workspace.id, result.batch_id)
+    assert _invoices(con) == [
+        ("INV-1", date(2026, 10, 31), None),
+        ("INV-2", date(2026, 11, 1), date(2026, 10, 20)),
+    ]
+    assert con.execute("SELECT count(*) FROM row_updates").fetchall() == [(0,)]
+    # on 2 Oct both lines are open (INV-2 was paid on the 20th): 1,500 of 1,500 in 90 days
+    assert _dso(con, workspace.id) == pytest.approx(90.0, abs=1e-9)
+
+
+def test_a_blank_in_a_later_export_clears_nothing(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    importer.import_file(con, workspace.id, _file(tmp_path, "oct.csv", OCTOBER), entity="invoices")
+    blank = OCTOBER.replace("2026-10-20", "")  # INV-2 without its paid date
+    result = importer.import_file(
+        con, workspace.id, _file(tmp_path, "blank.csv", blank), entity="invoices"
+    )
+    assert (result.rows_imported, result.rows_updated) == (0, 0)
+    assert result.updated_text() is None
+    assert _invoices(con)[1] == ("INV-2", date(2026, 11, 1), date(2026, 10, 20))
+
+
+def test_undoing_an_earlier_update_keeps_what_a_later_import_changed(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    importer.import_file(con, workspace.id, _file(tmp_path, "oct.csv", OCTOBER), entity="invoices")
+    nov = importer.import_file(
+        con, workspace.id, _file(tmp_path, "nov.csv", NOVEMBER), entity="invoices"
+    )
+    # December's export moves INV-1's payment to 27 Oct (a correction in the books)
+    dec = importer.import_file(
+        con,
+        workspace.id,
+        _file(tmp_path, "dec.csv", NOVEMBER.replace("2026-10-25", "2026-10-27")),
+        entity="invoices",
+    )
+    assert dec.updated == {"due": 0, "paid": 1, "rows": 1}
+    store.undo_batch(con, workspace.id, nov.batch_id)
+    # November's change was overtaken: undoing it leaves December's date
+    assert _invoices(con)[0] == ("INV-1", date(2026, 10, 31), date(2026, 10, 27))
+    store.undo_batch(con, workspace.id, dec.batch_id)
+    assert _invoices(con)[0] == ("INV-1", date(2026, 10, 31), date(2026, 10, 25))
+
+
+TICKETS_OCT = (
+    "Opened,Customer,Type,Severity,Resolved,Hours\n"
+    "2026-10-01,Acme,complaint,high,,\n"
+    "2026-10-01,Acme,complaint,high,,\n"  # a second complaint that day, same severity
+    "2026-10-03,Beta,request,low,2026-10-04,1.5\n"
+)
+TICKETS_NOV = (
+    "Opened,Customer,Type,Severity,Resolved,Hours\n"
+    "2026-10-01,Acme,complaint,high,2026-10-20,3\n"
+    "2026-10-01,Acme,complaint,high,,\n"
+    "2026-10-03,Beta,request,low,2026-10-04,1.5\n"
+    "2026-11-02,Gamma,incident,medium,,\n"
+)
+
+
+def test_a_ticket_resolved_since_is_the_same_ticket_not_a_second_one(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    importer.import_file(
+        con, workspace.id, _file(tmp_path, "oct.csv", TICKETS_OCT), entity="tickets"
+    )
+    result = importer.import_file(
+        con, workspace.id, _file(tmp_path, "nov.csv", TICKETS_NOV), entity="tickets"
+    )
+    assert (result.rows_imported, result.duplicates_skipped, result.rows_updated) == (1, 3, 1)
+    assert result.updated == {"resolved": 1, "hours": 1, "rows": 1}
+    rows = con.execute(
+        "SELECT opened, customer, resolved, hours, occurrence FROM tickets "
+        "ORDER BY opened, occurrence"
+    ).fetchall()
+    assert rows == [
+        (date(2026, 10, 1), "Acme", date(2026, 10, 20), 3.0, 1),
+        (date(2026, 10, 1), "Acme", None, None, 2),
+        (date(2026, 10, 3), "Beta", date(2026, 10, 4), 1.5, 1),
+        (date(2026, 11, 2), "Gamma", None, None, 1),
+    ]
+    store.undo_batch(con, workspace.id, result.batch_id)
+    assert con.execute(
+        "SELECT resolved, hours FROM tickets ORDER BY opened, occurrence"
+    ).fetchall() == [(None, None), (None, None), (date(2026, 10, 4), 1.5)]
+
+
+def test_migration_20_fingerprints_stored_tickets_by_identity_and_numbers_them(
+    db_file: Path, tmp_path: Path
+) -> None:
+    con = store.connect(db_file)
+    ws = store.create_workspace(con, "Old").id
+    importer.import_file(con, ws, _file(tmp_path, "oct.csv", TICKETS_OCT), entity="tickets")
+    # Back to schema 19: each ticket fingerprinted over all six fields (version 1), so the
+    # two complaints of 1 Oct are occurrences 1 and 2 of one fingerprint, and Beta's ticket
+    # has a fingerprint of its own.
+    version_1 = fingerprint_sql("tickets").replace(
+        "coalesce(CAST(severity AS VARCHAR), chr(30))",
+        "coalesce(CAST(severity AS VARCHAR), chr(30)), "
+        "coalesce(CAST(resolved AS VARCHAR), chr(30)), coalesce(CAST(hours AS VARCHAR), chr(30))",
+    )
+    con.execute(f"UPDATE tickets SET row_fp = {version_1}, occurrence = 1")
+    con.execute("DELETE FROM schema_version WHERE version = 20")
+    con.execute("DROP TABLE row_updates")
+    con.close()
+
+    con = store.connect(db_file)  # migration 20 runs
+    try:
+        assert store.schema_version(con) == 20
+        expected = con.execute(
+            f"SELECT {fingerprint_sql('tickets')} FROM tickets ORDER BY source_row"
+        ).fetchall()
+        assert con.execute("SELECT row_fp FROM tickets ORDER BY source_row").fetchall() == (
+            expected
+        )
+        assert con.execute("SELECT occurrence FROM tickets ORDER BY source_row").fetchall() == [
+            (1,),
+            (2,),
+            (1,),
+        ]
+        # November's export now resolves the first complaint and adds only Gamma's ticket
+        result = importer.import_file(
+            con, ws, _file(tmp_path, "nov.csv", TICKETS_NOV), entity="tickets"
+        )
+        assert (result.rows_imported, result.rows_updated) == (1, 1)
+        assert con.execute("SELECT count(*) FROM tickets").fetchall() == [(4,)]
+    finally:
+        con.close()
