@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -199,6 +200,41 @@ def test_upload_preview_import_then_undo(with_workspace: store.Workspace) -> Non
     assert at.dataframe[-1].value.iloc[0]["Status"].startswith("↩️ Undone")
     con = store.connect(store.db_path())
     assert store.entity_counts(con, with_workspace.id)["invoices"] == 0
+    con.close()
+
+
+def test_next_months_export_updates_the_paid_dates_and_undo_says_so(
+    with_workspace: store.Workspace,
+) -> None:
+    october = (
+        b"Date,Customer,Amount,Invoice No,Paid Date\n"
+        b"2026-10-01,Acme,1000.00,INV-1,\n2026-10-02,Beta,500.00,INV-2,2026-10-20\n"
+    )
+    november = october.replace(b"INV-1,", b"INV-1,2026-10-25") + b"2026-11-01,Gamma,700,INV-3,\n"
+    at = upload(run_page("pages/data.py"), "october.csv", october)
+    next(b for b in at.button if b.label.startswith("Import 2 rows")).click().run()
+    at = upload(run_page("pages/data.py"), "november.csv", november)
+    next(b for b in at.button if b.label.startswith("Import 3 rows")).click().run()
+    no_failure(at)
+    shown = texts(at)
+    assert "Imported 1 of 3 rows" in shown and "2 already in the store" in shown
+    assert (
+        "Updated 1 row already stored, which came back changed (1 with a paid date); undoing "
+        "this import puts the earlier values back." in shown
+    )
+    history = at.dataframe[-1].value
+    assert list(history["Updated"]) == [1, 0]  # newest first
+    at.button(key="undo_ask").click().run()
+    assert "and puts back the earlier values of the 1 row it updated (a date filled in" in (
+        texts(at)
+    )
+    at.button(key="undo_yes").click().run()
+    no_failure(at)
+    con = store.connect(store.db_path())
+    assert con.execute("SELECT invoice_no, paid FROM invoices ORDER BY 1").fetchall() == [
+        ("INV-1", None),
+        ("INV-2", date(2026, 10, 20)),
+    ]
     con.close()
 
 

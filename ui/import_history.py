@@ -114,8 +114,9 @@ def _confirm_undo(ws: store.Workspace, batch: store.Batch) -> None:
                 f"{count(batch.rows_imported)} {entity_word(batch.entity)} rows it "
                 "added, and customers it created that nothing else names"
                 + (
-                    f"; the {count(batch.rows_updated)} rows it updated (a date filled in or "
-                    "changed) get their earlier values back"
+                    ", and puts back the earlier values of the "
+                    f"{count(batch.rows_updated)} {'row' if batch.rows_updated == 1 else 'rows'} "
+                    "it updated (a date filled in or changed)"
                     if batch.rows_updated
                     else ""
                 )

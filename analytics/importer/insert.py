@@ -99,40 +99,44 @@ def update_later_fields(
     if not later:
         return {}
     numbered = _numbered_sql(entity, present, repeats=repeats, rejects=rejects)
-    changes = " UNION ALL ".join(
-        f"SELECT e.row_fp, e.occurrence, '{f}' AS field, CAST(e.{f} AS VARCHAR) AS old_value, "
-        f"CAST(n.{f} AS VARCHAR) AS new_value FROM ({numbered}) n JOIN {entity} e "
-        "ON e.workspace_id = $w AND e.row_fp = n.row_fp AND e.occurrence = n.occurrence "
-        f"WHERE n.{f} IS NOT NULL AND e.{f} IS DISTINCT FROM n.{f}"
+    # one join of the file's rows with the stored ones, keeping only the rows that change
+    changed = {f: f"(n.{f} IS NOT NULL AND e.{f} IS DISTINCT FROM n.{f})" for f in later}
+    columns = ", ".join(
+        f"CAST(e.{f} AS VARCHAR) AS old_{f}, CAST(n.{f} AS VARCHAR) AS new_{f}, "
+        f"{changed[f]} AS changed_{f}"
         for f in later
     )
-    tx.execute(f"CREATE OR REPLACE TEMP TABLE {UPDATES_TABLE} AS {changes}", {"w": workspace_id})
+    tx.execute(
+        f"CREATE OR REPLACE TEMP TABLE {UPDATES_TABLE} AS SELECT e.row_fp, e.occurrence, "
+        f"{columns} FROM ({numbered}) n JOIN {entity} e ON e.workspace_id = $w "
+        "AND e.row_fp = n.row_fp AND e.occurrence = n.occurrence "
+        f"WHERE {' OR '.join(changed.values())}",
+        {"w": workspace_id},
+    )
     try:
-        counts = dict(
-            tx.execute(f"SELECT field, count(*) FROM {UPDATES_TABLE} GROUP BY field").fetchall()
-        )
-        if not counts:
+        sums = ", ".join(f"count(*) FILTER (WHERE changed_{f})" for f in later)
+        [row] = tx.execute(f"SELECT count(*), {sums} FROM {UPDATES_TABLE}").fetchall()
+        rows, counts = int(row[0]), dict(zip(later, (int(n) for n in row[1:]), strict=True))
+        if not rows:
             return {}
-        rows = tx.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT row_fp, occurrence FROM {UPDATES_TABLE})"
-        ).fetchall()[0][0]
         types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields}
         for f in later:
             tx.execute(
-                f"UPDATE {entity} AS e SET {f} = CAST(u.new_value AS {types[f]}) "
-                f"FROM {UPDATES_TABLE} AS u WHERE u.field = '{f}' AND e.workspace_id = $w "
+                f"UPDATE {entity} AS e SET {f} = CAST(u.new_{f} AS {types[f]}) "
+                f"FROM (SELECT DISTINCT row_fp, occurrence, new_{f} FROM {UPDATES_TABLE} "
+                f"WHERE changed_{f}) AS u WHERE e.workspace_id = $w "
                 "AND e.row_fp = u.row_fp AND e.occurrence = u.occurrence",
                 {"w": workspace_id},
             )
-        tx.execute(
-            "INSERT INTO row_updates (workspace_id, batch_id, entity, row_fp, occurrence, "
-            "field, old_value, new_value) SELECT $w, $b, $e, row_fp, occurrence, field, "
-            f"old_value, new_value FROM {UPDATES_TABLE}",
-            {"w": workspace_id, "b": batch_id, "e": entity},
-        )
+            tx.execute(
+                "INSERT INTO row_updates (workspace_id, batch_id, entity, row_fp, occurrence, "
+                "field, old_value, new_value) SELECT $w, $b, $e, row_fp, occurrence, $f, "
+                f"old_{f}, new_{f} FROM {UPDATES_TABLE} WHERE changed_{f}",
+                {"w": workspace_id, "b": batch_id, "e": entity, "f": f},
+            )
     finally:
         tx.execute(f"DROP TABLE IF EXISTS {UPDATES_TABLE}")
-    return {**{f: int(counts.get(f, 0)) for f in later}, "rows": int(rows)}
+    return {**counts, "rows": rows}
 
 
 def _parsed_columns(cur: Connection) -> set[str]:

@@ -119,6 +119,7 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     *ENTITY_NAMES,
     *NAME_LISTS,
     "row_checks",
+    "row_updates",
     "mappings",
     "settings",
     "checklist_templates",
