@@ -126,7 +126,7 @@ def show_result(result: Any) -> None:
     )
     updated = result.updated_text()
     if updated is not None:  # rows already stored that came back paid, resolved…
-        st.info(plain(updated[0].upper() + updated[1:]), icon="🔁")
+        st.info(plain(updated), icon="🔁")
     for line in result.notes():  # customers whose rows disagree, ids resolved, data checks
         st.info(plain(line), icon="🔎")
     for warning in result.warnings:

@@ -73,7 +73,7 @@ class ImportResult:
         return int(self.updated.get("rows", 0))
 
     def updated_text(self) -> str | None:
-        """ "updated 4 rows already stored, which came back changed (3 with a paid date, 1 with
+        """ "Updated 4 rows already stored, which came back changed (3 with a paid date, 1 with
         a due date); …" (None when none changed)."""
         if not self.rows_updated:
             return None
@@ -85,7 +85,7 @@ class ImportResult:
         ]
         rows = "1 row" if self.rows_updated == 1 else f"{self.rows_updated:,} rows"
         return (
-            f"updated {rows} already stored, which came back changed ({', '.join(per)}); "
+            f"Updated {rows} already stored, which came back changed ({', '.join(per)}); "
             "undoing this import puts the earlier values back."
         )
 
@@ -112,7 +112,7 @@ class ImportResult:
             text += f" Replaced batch {self.replaced_batch}."
         updated = self.updated_text()
         if updated is not None:
-            text += f" {updated[0].upper()}{updated[1:]}"
+            text += f" {updated}"
         return text
 
     def notes(self) -> list[str]:
