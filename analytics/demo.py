@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics import store
-from analytics.entities import ENTITIES, ENTITY_NAMES, SQL_TYPES
+from analytics.entities import ENTITIES, ENTITY_NAMES, stored_columns
 from analytics.errors import OpeningDayError, WorkspaceError
 from analytics.importer.fingerprint import fingerprint_sql
 from analytics.queries import sql
@@ -162,14 +162,6 @@ def batch_sha256(scale: str, seed: int, entity: str) -> str:
     return hashlib.sha256(f"demo:{scale}:{seed}:{entity}".encode()).hexdigest()
 
 
-def _columns(entity: str) -> dict[str, str]:
-    """The entity's stored columns (canonical fields, plus `stage` for deals) and types."""
-    cols = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields}
-    if entity == "deals":
-        cols["stage"] = "VARCHAR"
-    return cols
-
-
 def _insert_sql(entity: str, query: str) -> str:
     """Write one entity's generated rows with bookkeeping; names come from the registry.
 
@@ -178,7 +170,7 @@ def _insert_sql(entity: str, query: str) -> str:
     first, so the fingerprint (the importer's own, `fingerprint_sql`) is the one an import of
     the same rows would compute.
     """
-    cols = _columns(entity)
+    cols = stored_columns(entity)
     names = ", ".join(cols)
     typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in cols.items())
     return f"""

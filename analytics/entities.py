@@ -136,6 +136,15 @@ REFERENCES_CUSTOMER: tuple[str, ...] = ("invoices", "deals", "tickets")
 DEAL_STATUSES: tuple[str, ...] = ("open", "won", "lost")
 
 
+def stored_columns(name: str) -> dict[str, str]:
+    """An entity's stored columns in their order (its fields, plus `stage` for deals, the
+    stage as exported) with their DuckDB types."""
+    cols = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[name].fields}
+    if name == "deals":
+        cols["stage"] = "VARCHAR"
+    return cols
+
+
 def entity(name: str) -> Entity:
     try:
         return ENTITIES[name]

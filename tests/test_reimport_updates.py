@@ -33,6 +33,13 @@ def _file(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def _import(
+    con: store.Connection, workspace_id: int, tmp_path: Path, name: str, text: str, entity: str
+) -> importer.ImportResult:
+    """`text` written to `name` and imported as `entity`, as a CLI import of that file."""
+    return importer.import_file(con, workspace_id, _file(tmp_path, name, text), entity=entity)
+
+
 def _invoices(con: store.Connection) -> list[tuple[str, date | None, date | None]]:
     return con.execute("SELECT invoice_no, due, paid FROM invoices ORDER BY invoice_no").fetchall()
 
@@ -44,10 +51,8 @@ def _dso(con: store.Connection, workspace_id: int) -> float | None:
 def test_an_invoice_paid_since_the_last_export_is_updated_and_the_dso_follows(
     con: store.Connection, workspace: store.Workspace, tmp_path: Path
 ) -> None:
-    importer.import_file(con, workspace.id, _file(tmp_path, "oct.csv", OCTOBER), entity="invoices")
-    result = importer.import_file(
-        con, workspace.id, _file(tmp_path, "nov.csv", NOVEMBER), entity="invoices"
-    )
+    _import(con, workspace.id, tmp_path, "oct.csv", OCTOBER, "invoices")
+    result = _import(con, workspace.id, tmp_path, "nov.csv", NOVEMBER, "invoices")
     assert (result.rows_imported, result.duplicates_skipped, result.rows_updated) == (1, 2, 1)
     assert result.updated == {"due": 0, "paid": 1, "rows": 1}
     assert "Updated 1 row already stored, which came back changed (1 with a paid date)" in (
@@ -79,11 +84,9 @@ def test_an_invoice_paid_since_the_last_export_is_updated_and_the_dso_follows(
 def test_a_blank_in_a_later_export_clears_nothing(
     con: store.Connection, workspace: store.Workspace, tmp_path: Path
 ) -> None:
-    importer.import_file(con, workspace.id, _file(tmp_path, "oct.csv", OCTOBER), entity="invoices")
+    _import(con, workspace.id, tmp_path, "oct.csv", OCTOBER, "invoices")
     blank = OCTOBER.replace("2026-10-20", "")  # INV-2 without its paid date
-    result = importer.import_file(
-        con, workspace.id, _file(tmp_path, "blank.csv", blank), entity="invoices"
-    )
+    result = _import(con, workspace.id, tmp_path, "blank.csv", blank, "invoices")
     assert (result.rows_imported, result.rows_updated) == (0, 0)
     assert result.updated_text() is None
     assert _invoices(con)[1] == ("INV-2", date(2026, 11, 1), date(2026, 10, 20))
@@ -92,17 +95,11 @@ def test_a_blank_in_a_later_export_clears_nothing(
 def test_undoing_an_earlier_update_keeps_what_a_later_import_changed(
     con: store.Connection, workspace: store.Workspace, tmp_path: Path
 ) -> None:
-    importer.import_file(con, workspace.id, _file(tmp_path, "oct.csv", OCTOBER), entity="invoices")
-    nov = importer.import_file(
-        con, workspace.id, _file(tmp_path, "nov.csv", NOVEMBER), entity="invoices"
-    )
+    _import(con, workspace.id, tmp_path, "oct.csv", OCTOBER, "invoices")
+    nov = _import(con, workspace.id, tmp_path, "nov.csv", NOVEMBER, "invoices")
     # December's export moves INV-1's payment to 27 Oct (a correction in the books)
-    dec = importer.import_file(
-        con,
-        workspace.id,
-        _file(tmp_path, "dec.csv", NOVEMBER.replace("2026-10-25", "2026-10-27")),
-        entity="invoices",
-    )
+    december = NOVEMBER.replace("2026-10-25", "2026-10-27")
+    dec = _import(con, workspace.id, tmp_path, "dec.csv", december, "invoices")
     assert dec.updated == {"due": 0, "paid": 1, "rows": 1}
     store.undo_batch(con, workspace.id, nov.batch_id)
     # November's change was overtaken: undoing it leaves December's date
@@ -129,12 +126,8 @@ TICKETS_NOV = (
 def test_a_ticket_resolved_since_is_the_same_ticket_not_a_second_one(
     con: store.Connection, workspace: store.Workspace, tmp_path: Path
 ) -> None:
-    importer.import_file(
-        con, workspace.id, _file(tmp_path, "oct.csv", TICKETS_OCT), entity="tickets"
-    )
-    result = importer.import_file(
-        con, workspace.id, _file(tmp_path, "nov.csv", TICKETS_NOV), entity="tickets"
-    )
+    _import(con, workspace.id, tmp_path, "oct.csv", TICKETS_OCT, "tickets")
+    result = _import(con, workspace.id, tmp_path, "nov.csv", TICKETS_NOV, "tickets")
     assert (result.rows_imported, result.duplicates_skipped, result.rows_updated) == (1, 3, 1)
     assert result.updated == {"resolved": 1, "hours": 1, "rows": 1}
     rows = con.execute(
@@ -158,7 +151,7 @@ def test_migration_20_fingerprints_stored_tickets_by_identity_and_numbers_them(
 ) -> None:
     con = store.connect(db_file)
     ws = store.create_workspace(con, "Old").id
-    importer.import_file(con, ws, _file(tmp_path, "oct.csv", TICKETS_OCT), entity="tickets")
+    _import(con, ws, tmp_path, "oct.csv", TICKETS_OCT, "tickets")
     # Back to schema 19: each ticket fingerprinted over all six fields (version 1), so the
     # two complaints of 1 Oct are occurrences 1 and 2 of one fingerprint, and Beta's ticket
     # has a fingerprint of its own.
@@ -187,9 +180,7 @@ def test_migration_20_fingerprints_stored_tickets_by_identity_and_numbers_them(
             (1,),
         ]
         # November's export now resolves the first complaint and adds only Gamma's ticket
-        result = importer.import_file(
-            con, ws, _file(tmp_path, "nov.csv", TICKETS_NOV), entity="tickets"
-        )
+        result = _import(con, ws, tmp_path, "nov.csv", TICKETS_NOV, "tickets")
         assert (result.rows_imported, result.rows_updated) == (1, 1)
         assert con.execute("SELECT count(*) FROM tickets").fetchall() == [(4,)]
     finally:

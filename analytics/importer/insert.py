@@ -3,7 +3,7 @@ stored, and the message when rows are rejected."""
 
 from __future__ import annotations
 
-from analytics.entities import ENTITIES, SQL_TYPES
+from analytics.entities import stored_columns
 from analytics.importer import parse
 from analytics.importer.fingerprint import LATER_FIELDS
 from analytics.importer.read import Source
@@ -16,11 +16,8 @@ def _numbered_sql(entity: str, present: set[str], *, repeats: bool, rejects: boo
     not map as NULL), row_fp and occurrence: the nth identical row of the file is occurrence
     n. `repeats` False when no row repeats in the file (every occurrence is 1), `rejects`
     False when no row was rejected."""
-    fields = list(ENTITIES[entity].field_names)
-    if entity == "deals":
-        fields.append("stage")
-    types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields} | {"stage": "VARCHAR"}
-    values = ", ".join(f if f in present else f"CAST(NULL AS {types[f]}) AS {f}" for f in fields)
+    types = stored_columns(entity)
+    values = ", ".join(f if f in present else f"CAST(NULL AS {t}) AS {f}" for f, t in types.items())
     good = f"SELECT src_row, {values}, row_fp FROM {parse.PARSED_TABLE} p" + (
         f" WHERE NOT EXISTS (SELECT 1 FROM {parse.REJECTS_TABLE} r WHERE r.src_row = p.src_row)"
         if rejects
@@ -55,10 +52,7 @@ def _insert_sql(
     holds no rows of this entity yet, `repeats` False when no row repeats in the file
     (every occurrence is 1), `rejects` False when no row was rejected.
     """
-    fields = list(ENTITIES[entity].field_names)
-    if entity == "deals":
-        fields.append("stage")
-    cols = ", ".join(fields)
+    cols = ", ".join(stored_columns(entity))
     numbered = _numbered_sql(entity, present, repeats=repeats, rejects=rejects)
     stored = (
         f"""WHERE NOT EXISTS (
@@ -119,7 +113,7 @@ def update_later_fields(
         rows, counts = int(row[0]), dict(zip(later, (int(n) for n in row[1:]), strict=True))
         if not rows:
             return {}
-        types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[entity].fields}
+        types = stored_columns(entity)
         for f in later:
             tx.execute(
                 f"UPDATE {entity} AS e SET {f} = CAST(u.new_{f} AS {types[f]}) "

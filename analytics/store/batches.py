@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from analytics.entities import ENTITIES, REFERENCES_CUSTOMER, SQL_TYPES
+from analytics.entities import REFERENCES_CUSTOMER, stored_columns
 from analytics.errors import StoreError
 from analytics.schema import FACTS
 from analytics.store.rows import row_by_id
@@ -195,7 +195,7 @@ def restore_updates(tx: Connection, workspace_id: int, batch: Batch) -> None:
             params,
         ).fetchall()
     ]
-    types = {f.name: SQL_TYPES[f.kind] for f in ENTITIES[batch.entity].fields}
+    types = stored_columns(batch.entity)
     for name in fields:
         if name not in types:  # not a field of this entity: nothing it could have changed
             continue
