@@ -214,6 +214,12 @@ def test_next_months_export_updates_the_paid_dates_and_undo_says_so(
     at = upload(run_page("pages/data.py"), "october.csv", october)
     next(b for b in at.button if b.label.startswith("Import 2 rows")).click().run()
     at = upload(run_page("pages/data.py"), "november.csv", november)
+    # before the import, the preview says what it will do
+    assert (
+        "2 of the file's 3 rows are already stored (an earlier export brought them) and are "
+        "not added again; 1 is new. 1 of the stored rows came back changed and will be "
+        "updated (1 with a paid date)" in texts(at)
+    )
     next(b for b in at.button if b.label.startswith("Import 3 rows")).click().run()
     no_failure(at)
     shown = texts(at)

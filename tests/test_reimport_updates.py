@@ -185,3 +185,81 @@ def test_migration_20_fingerprints_stored_tickets_by_identity_and_numbers_them(
         assert con.execute("SELECT count(*) FROM tickets").fetchall() == [(4,)]
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------- the preview says it first
+
+
+def _preview(
+    con: store.Connection,
+    workspace_id: int | None,
+    tmp_path: Path,
+    name: str,
+    text: str,
+    entity: str,
+) -> importer.Preview:
+    source = importer.read_source(_file(tmp_path, name, text))
+    mapping = importer.auto_map(entity, source.headers)
+    return importer.preview(con, source, entity, mapping, workspace_id=workspace_id)
+
+
+def test_the_preview_says_which_rows_are_stored_and_which_it_would_update(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    # nothing stored yet: every row is new, nothing to say
+    assert _preview(con, workspace.id, tmp_path, "oct.csv", OCTOBER, "invoices").forecast is None
+    _import(con, workspace.id, tmp_path, "oct.csv", OCTOBER, "invoices")
+    ahead = _preview(con, workspace.id, tmp_path, "nov.csv", NOVEMBER, "invoices").forecast
+    # INV-1 and INV-2 are October's lines again (INV-1 now paid), INV-3 is new
+    assert ahead == importer.Forecast(1, 2, {"rows": 1, "due": 0, "paid": 1})
+    assert ahead.text() == (
+        "2 of the file's 3 rows are already stored (an earlier export brought them) and are "
+        "not added again; 1 is new. 1 of the stored rows came back changed and will be "
+        "updated (1 with a paid date); undoing the import puts the earlier values back."
+    )
+    # the preview wrote nothing, and the import then does what it said
+    assert _invoices(con)[0] == ("INV-1", date(2026, 10, 31), None)
+    result = _import(con, workspace.id, tmp_path, "nov.csv", NOVEMBER, "invoices")
+    assert (result.rows_imported, result.duplicates_skipped, result.updated) == (
+        ahead.new,
+        ahead.stored,
+        ahead.updated,
+    )
+    # the same file again: all stored, none changed; without a workspace, no forecast
+    again = _preview(con, workspace.id, tmp_path, "nov2.csv", NOVEMBER, "invoices").forecast
+    assert again == importer.Forecast(0, 3, {})
+    assert again.text() == (
+        "All 3 rows of the file are already stored (an earlier export brought them): importing "
+        "adds no new row."
+    )
+    assert _preview(con, None, tmp_path, "nov3.csv", NOVEMBER, "invoices").forecast is None
+
+
+def test_the_preview_counts_a_repeated_ticket_once_per_occurrence(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    _import(con, workspace.id, tmp_path, "oct.csv", TICKETS_OCT, "tickets")
+    ahead = _preview(con, workspace.id, tmp_path, "nov.csv", TICKETS_NOV, "tickets").forecast
+    # the two same-day complaints are occurrences 1 and 2, both stored; the first is now
+    # resolved (with its hours); Beta's request comes again as it was; Gamma's is new
+    assert ahead == importer.Forecast(1, 3, {"rows": 1, "resolved": 1, "hours": 1})
+    assert "(1 with a resolved date, 1 with new hours)" in (ahead.text() or "")
+    result = _import(con, workspace.id, tmp_path, "nov.csv", TICKETS_NOV, "tickets")
+    assert (result.rows_imported, result.duplicates_skipped, result.updated) == (
+        1,
+        3,
+        ahead.updated,
+    )
+
+
+def test_the_preview_speaks_of_the_readable_rows_when_some_cannot_be_read(
+    con: store.Connection, workspace: store.Workspace, tmp_path: Path
+) -> None:
+    _import(con, workspace.id, tmp_path, "oct.csv", OCTOBER, "invoices")
+    bad = NOVEMBER + "2026-11-02,Delta,lots,INV-4,2026-12-02,\n"  # an amount that is no number
+    found = _preview(con, workspace.id, tmp_path, "nov.csv", bad, "invoices")
+    assert [r.row for r in found.rejects] == [5]
+    assert found.forecast == importer.Forecast(1, 2, {"rows": 1, "due": 0, "paid": 1})
+    assert (found.forecast.text(rejects=True) or "").startswith(
+        "2 of the 3 rows that can be read are already stored"
+    )

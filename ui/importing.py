@@ -87,11 +87,21 @@ def _preview(
     entity: str,
     mapping_key: str,
     date_order: str,
+    store_seq: int,
     _source: importer.Source,
 ) -> importer.Preview:
+    """The file parsed, and what importing it into the workspace would do; `store_seq` (the
+    store's journal: every committed change moves it) keys the forecast to the store as it
+    stands, so an import or an undo since is reckoned with."""
     mapping = mapping_from_json(mapping_key)
     return importer.preview(
-        ui_store.connection(), _source, entity, mapping, date_order=date_order, n=PREVIEW_ROWS
+        ui_store.connection(),
+        _source,
+        entity,
+        mapping,
+        date_order=date_order,
+        n=PREVIEW_ROWS,
+        workspace_id=workspace_id,
     )
 
 
@@ -240,13 +250,23 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
 
     try:
         result = _preview(
-            ws.id, sha, source.sheet, entity, _mapping_key(mapping), choice.date_order, source
+            ws.id,
+            sha,
+            source.sheet,
+            entity,
+            _mapping_key(mapping),
+            choice.date_order,
+            store.journal_seq(ui_store.connection()),
+            source,
         )
     except OpeningDayError as exc:
         st.error(plain(exc), icon="⛔")
         return
     fill_samples(sample_slots, result.rows)
     preview_section(result, key=key, file_name=file_name)
+    ahead = result.forecast.text(rejects=bool(result.rejects)) if result.forecast else None
+    if ahead:  # next month's export: what is already stored, and what it fills in
+        st.info(plain(ahead), icon="🔁")
 
     bad_rows = len({r.row for r in result.rejects})
     if bad_rows:

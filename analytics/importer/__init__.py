@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from analytics.importer.batch import (
+        Forecast,
         ImportResult,
         Preview,
         Progress,
@@ -45,6 +46,7 @@ _WHERE = {
     "Column": "mapping",
     "FieldMap": "mapping",
     "Guess": "mapping",
+    "Forecast": "batch",
     "ImportResult": "batch",
     "Preview": "batch",
     "Progress": "batch",
@@ -73,6 +75,7 @@ __all__ = [
     "Column",
     "FieldMap",
     "Guess",
+    "Forecast",
     "ImportResult",
     "Preview",
     "Progress",

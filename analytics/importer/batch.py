@@ -19,6 +19,7 @@ from analytics.importer.insert import (
     _insert_sql,
     _parsed_columns,
     _rejected_message,
+    forecast,
     update_later_fields,
 )
 from analytics.importer.mapping import (
@@ -30,6 +31,7 @@ from analytics.importer.mapping import (
 )
 from analytics.importer.read import SerialRead, Source, drop_raw, load_raw, read_source
 from analytics.importer.resolve import resolve_ids
+from analytics.importer.result import Forecast as Forecast
 from analytics.importer.result import ImportResult as ImportResult
 from analytics.importer.result import Preview as Preview
 from analytics.importer.result import Reject as Reject
@@ -90,8 +92,11 @@ def preview(
     *,
     date_order: str = "mdy",
     n: int = 20,
+    workspace_id: int | None = None,
 ) -> Preview:
-    """Parse the whole file as an import would, write nothing, and show the first n rows."""
+    """Parse the whole file as an import would, write nothing, and show the first n rows;
+    with `workspace_id`, also what importing it there would do (`Forecast`: rows new,
+    already stored, and updated), when the workspace already holds rows of the kind."""
     check_entity(entity)
     resolved = resolve_mapping(entity, mapping, source.headers, source.file_name)
     require_fields(entity, resolved, source.headers, source.file_name)
@@ -106,6 +111,11 @@ def preview(
             parsed = parse.parse(cur, source, entity, resolved, date_order)
             rows = parse.preview_rows(cur, entity, resolved, n)
             stages = parse.stage_counts(cur) if entity == "deals" else None
+            ahead = (
+                _forecast(cur, workspace_id, entity, parsed)
+                if workspace_id is not None and entity != "customers"
+                else None
+            )
         finally:
             cur.close()  # its temporary tables go with it
     return Preview(
@@ -116,7 +126,46 @@ def preview(
         rows_read=parsed.rows_read,
         warnings=parsed.warnings,
         stage_counts=stages,
+        forecast=ahead,
     )
+
+
+def _forecast(
+    cur: Connection, workspace_id: int, entity: str, parsed: parse.Parsed
+) -> Forecast | None:
+    """`insert.forecast` of the parsed rows, ids resolved as the import resolves them (the
+    fingerprints follow); None while the workspace holds no rows of the kind (all are new)."""
+    if not _has_rows(cur, workspace_id, entity):
+        return None
+    resolve_ids(cur, workspace_id, entity)
+    counts = forecast(
+        cur,
+        workspace_id,
+        entity,
+        repeats=_repeats(cur, parsed.rows_read),
+        rejects=bool(parsed.rows_rejected),
+    )
+    updated = {k: v for k, v in counts.items() if k not in ("new", "stored")}
+    return Forecast(counts["new"], counts["stored"], updated if updated["rows"] else {})
+
+
+def _has_rows(cur: Connection, workspace_id: int, entity: str) -> bool:
+    """Whether the workspace holds any row of `entity` (one row looked at)."""
+    return bool(
+        cur.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {entity} WHERE workspace_id = $w LIMIT 1)",  # noqa: S608
+            {"w": workspace_id},
+        ).fetchall()[0][0]
+    )
+
+
+def _repeats(cur: Connection, in_table: int) -> bool:
+    """Whether any fingerprint repeats among PARSED_TABLE's `in_table` rows (rare): if none,
+    every row is its fingerprint's first occurrence and the numbering is skipped."""
+    distinct = cur.execute(
+        f"SELECT count(DISTINCT row_fp) FROM {parse.PARSED_TABLE}"  # noqa: S608
+    ).fetchall()[0][0]
+    return bool(distinct < in_table)
 
 
 def import_source(
@@ -248,18 +297,10 @@ def _import_once(
             sheet=source.sheet,
         )
         report(0.7, "Saving the rows")
-        has_rows = tx.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {entity} WHERE workspace_id = $w LIMIT 1)",  # noqa: S608
-            {"w": workspace_id},
-        ).fetchall()[0][0]
-        # One pass tells whether any fingerprint repeats (rare): if none, every row is
-        # its fingerprint's first occurrence and the numbering is skipped.
-        distinct = tx.execute(
-            f"SELECT count(DISTINCT row_fp) FROM {parse.PARSED_TABLE}"  # noqa: S608
-        ).fetchall()[0][0]
+        has_rows = _has_rows(tx, workspace_id, entity)
         in_table = candidates + (parsed.rows_rejected if entity != "customers" else 0)
         present = _parsed_columns(tx)
-        repeats = distinct < in_table
+        repeats = _repeats(tx, in_table)
         skip_rejects = bool(rejects) and entity != "customers"  # collapsing left them out
         if has_rows:
             # rows already stored that come back with a later field filled in (paid, resolved)

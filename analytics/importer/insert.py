@@ -94,7 +94,7 @@ def update_later_fields(
         return {}
     numbered = _numbered_sql(entity, present, repeats=repeats, rejects=rejects)
     # one join of the file's rows with the stored ones, keeping only the rows that change
-    changed = {f: f"(n.{f} IS NOT NULL AND e.{f} IS DISTINCT FROM n.{f})" for f in later}
+    changed = _changes(later)
     columns = ", ".join(
         f"CAST(e.{f} AS VARCHAR) AS old_{f}, CAST(n.{f} AS VARCHAR) AS new_{f}, "
         f"{changed[f]} AS changed_{f}"
@@ -131,6 +131,41 @@ def update_later_fields(
     finally:
         tx.execute(f"DROP TABLE IF EXISTS {UPDATES_TABLE}")
     return {**counts, "rows": rows}
+
+
+def _changes(later: list[str]) -> dict[str, str]:
+    """Per later field, the condition on a file row `n` joined to its stored row `e` under
+    which the import updates the stored value: the file fills it in or changes it (a blank
+    in the file never clears one)."""
+    return {f: f"(n.{f} IS NOT NULL AND e.{f} IS DISTINCT FROM n.{f})" for f in later}
+
+
+def forecast(
+    cur: Connection, workspace_id: int, entity: str, *, repeats: bool, rejects: bool
+) -> dict[str, int]:
+    """What importing PARSED_TABLE's good rows would do to the workspace now, written
+    nowhere: "new" rows (not stored yet), "stored" ones (skipped: an earlier, overlapping
+    export brought them), and of those the rows the import would update
+    (`update_later_fields`: "rows", and per later field). The same numbering and join as the
+    import itself, in one pass."""
+    present = _parsed_columns(cur)
+    numbered = _numbered_sql(entity, present, repeats=repeats, rejects=rejects)
+    later = [f for f in LATER_FIELDS.get(entity, ()) if f in present]
+    # only a row met in the store is updated (the join is a left one here)
+    changed = {f: f"(e.row_fp IS NOT NULL AND {c})" for f, c in _changes(later).items()}
+    # by file row: a row that met two stored rows (never, as the import stores them) counts once
+    rows = "count(DISTINCT n.src_row) FILTER"
+    per_field = "".join(f", {rows} (WHERE {c})" for c in changed.values())
+    any_change = " OR ".join(changed.values()) or "false"
+    [row] = cur.execute(
+        f"SELECT {rows} (WHERE e.row_fp IS NULL), {rows} (WHERE e.row_fp IS NOT NULL), "
+        f"{rows} (WHERE {any_change}){per_field} "
+        f"FROM ({numbered}) n LEFT JOIN {entity} e ON e.workspace_id = $w "
+        "AND e.row_fp = n.row_fp AND e.occurrence = n.occurrence",
+        {"w": workspace_id},
+    ).fetchall()
+    counts = {"new": int(row[0]), "stored": int(row[1]), "rows": int(row[2])}
+    return counts | {f: int(n) for f, n in zip(later, row[3:], strict=True)}
 
 
 def _parsed_columns(cur: Connection) -> set[str]:

@@ -77,16 +77,10 @@ class ImportResult:
         a due date); …" (None when none changed)."""
         if not self.rows_updated:
             return None
-        words = {"due": "a due date", "paid": "a paid date", "resolved": "a resolved date"}
-        per = [
-            f"{n:,} with {words.get(f, 'new ' + f)}"
-            for f, n in self.updated.items()
-            if f != "rows" and n
-        ]
         rows = "1 row" if self.rows_updated == 1 else f"{self.rows_updated:,} rows"
         return (
-            f"Updated {rows} already stored, which came back changed ({', '.join(per)}); "
-            "undoing this import puts the earlier values back."
+            f"Updated {rows} already stored, which came back changed "
+            f"({later_counts(self.updated)}); undoing this import puts the earlier values back."
         )
 
     def summary(self) -> str:
@@ -193,6 +187,69 @@ class ImportResult:
         }
 
 
+# How a later field (fingerprint.LATER_FIELDS) reads after "3 with".
+LATER_WORDS = {"due": "a due date", "paid": "a paid date", "resolved": "a resolved date"}
+
+
+def later_counts(updated: dict[str, int]) -> str:
+    """ "3 with a paid date, 1 with new hours": the rows updated per later field."""
+    return ", ".join(
+        f"{n:,} with {LATER_WORDS.get(f, 'new ' + f)}"
+        for f, n in updated.items()
+        if f != "rows" and n
+    )
+
+
+@dataclass
+class Forecast:
+    """What importing a previewed file would do to the workspace as it stands, written
+    nowhere (insert.forecast): its readable rows not stored yet (`new`), those an earlier,
+    overlapping export already brought (`stored`, skipped), and of those the rows whose later
+    fields it would fill in or change (`updated`: "rows", then per field, as
+    ImportResult.updated)."""
+
+    new: int
+    stored: int
+    updated: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_updated(self) -> int:
+        return int(self.updated.get("rows", 0))
+
+    def text(self, *, rejects: bool = False) -> str | None:
+        """ "2 of the file's 3 rows are already stored (…) and are not added again; 1 is new. …"
+        None when none is stored (every readable row is new: nothing to say)."""
+        if not self.stored:
+            return None
+        total = self.new + self.stored
+        rows = f"the {total:,} rows that can be read" if rejects else f"the file's {total:,} rows"
+        if self.new:
+            are = "is" if self.stored == 1 else "are"
+            new = f"{self.new:,} {'is' if self.new == 1 else 'are'} new"
+            them = "it" if self.stored == 1 else "them"
+            said = (
+                f"{self.stored:,} of {rows} {are} already stored (an earlier export brought "
+                f"{them}) and {'is' if self.stored == 1 else 'are'} not added again; {new}."
+            )
+        elif total == 1:
+            said = (
+                f"Its one {'readable ' if rejects else ''}row is already stored (an earlier "
+                "export brought it): importing adds no new row."
+            )
+        else:
+            said = (
+                f"All {total:,} rows{' that can be read' if rejects else ' of the file'} are "
+                "already stored (an earlier export brought them): importing adds no new row."
+            )
+        if self.rows_updated:
+            said += (
+                f" {self.rows_updated:,} of the stored rows came back changed and will be "
+                f"updated ({later_counts(self.updated)}); undoing the import puts the earlier "
+                "values back."
+            )
+        return said
+
+
 @dataclass
 class Preview:
     """A whole file parsed as an import would parse it, with nothing written."""
@@ -204,6 +261,9 @@ class Preview:
     rows_read: int
     warnings: list[str]
     stage_counts: pd.DataFrame | None  # deals: stage, status, n
+    # against the workspace the preview was asked for (None without one, or for customers,
+    # whose rows are merged per customer rather than skipped)
+    forecast: Forecast | None = None
 
 
 def _rejects(rows: list[tuple[int, str, str | None, str]]) -> list[Reject]:
