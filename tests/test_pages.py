@@ -220,7 +220,9 @@ def test_next_months_export_updates_the_paid_dates_and_undo_says_so(
         "not added again; 1 is new. 1 of the stored rows came back changed and will be "
         "updated (1 with a paid date)" in texts(at)
     )
-    next(b for b in at.button if b.label.startswith("Import 3 rows")).click().run()
+    next(
+        b for b in at.button if b.label == "Import 3 rows as invoices (1 new, 1 updated)"
+    ).click().run()
     no_failure(at)
     shown = texts(at)
     assert "Imported 1 of 3 rows" in shown and "2 already in the store" in shown

@@ -288,8 +288,14 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
             "Nothing is imported while rows cannot be read: fix them in the file and upload it "
             "again, change the mapping, or tick “skip” above."
         )
+    label = f"Import {count(to_import)} rows as {entity_word(entity)}"
+    if result.forecast is not None and result.forecast.stored:  # what it adds, and updates
+        changed = result.forecast.rows_updated
+        label += f" ({count(result.forecast.new)} new" + (
+            f", {count(changed)} updated)" if changed else ")"
+        )
     if st.button(
-        f"Import {count(to_import)} rows as {entity_word(entity)}",
+        label,
         key=f"import:{key}",
         type="primary",
         icon="📥",
