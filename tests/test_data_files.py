@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analytics import demo, entities
+from tests.files import write
 
 ENTITY = """
 [visits]
@@ -19,12 +20,6 @@ fields = [
     { name = "hours", kind = "number", label = "Hours", help = "On site" },
 ]
 """
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_an_entity_reads_as_its_fields_in_order(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from analytics import importer, schema, store
 from analytics.errors import RowsRejected
 from analytics.indicators import compute_all
+from tests.files import write
 
 FACT_TABLES = [fact.table for fact in schema.FACTS]
 # The two that were views before migration 11.
@@ -64,12 +65,6 @@ def columns(con: store.Connection, table: str) -> list[tuple[str, str]]:
         )
         .fetchall()
     )
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # ---------------------------------------------------------------- new and upgraded stores

@@ -12,6 +12,7 @@ import pytest
 from analytics import importer, schema, store
 from analytics.importer.resolve import Resolution
 from tests.conftest import shared_file
+from tests.files import write
 from tests.test_cli import run_cli
 
 ACCOUNTS = "Account ID,Account Name,Industry\n001A,Acme Dental,Dental\n001B,Beta Legal,Legal\n"
@@ -27,12 +28,6 @@ DEALS = (
     "O4,Closed Won,009Q,005X,20\n"
     "O5,Closed Won,Beta Legal,005Y,30\n"
 )
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

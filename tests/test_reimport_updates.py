@@ -12,6 +12,7 @@ import pytest
 
 from analytics import importer, indicators, store
 from analytics.importer.fingerprint import fingerprint_sql
+from tests.files import write
 
 OCTOBER = (
     "Date,Customer,Amount,Invoice No,Due Date,Paid Date\n"
@@ -27,17 +28,11 @@ NOVEMBER = (
 )
 
 
-def _file(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def _import(
     con: store.Connection, workspace_id: int, tmp_path: Path, name: str, text: str, entity: str
 ) -> importer.ImportResult:
     """`text` written to `name` and imported as `entity`, as a CLI import of that file."""
-    return importer.import_file(con, workspace_id, _file(tmp_path, name, text), entity=entity)
+    return importer.import_file(con, workspace_id, write(tmp_path, name, text), entity=entity)
 
 
 def _invoices(con: store.Connection) -> list[tuple[str, date | None, date | None]]:
@@ -198,7 +193,7 @@ def _preview(
     text: str,
     entity: str,
 ) -> importer.Preview:
-    source = importer.read_source(_file(tmp_path, name, text))
+    source = importer.read_source(write(tmp_path, name, text))
     mapping = importer.auto_map(entity, source.headers)
     return importer.preview(con, source, entity, mapping, workspace_id=workspace_id)
 
