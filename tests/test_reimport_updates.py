@@ -258,3 +258,52 @@ def test_the_preview_speaks_of_the_readable_rows_when_some_cannot_be_read(
     assert (found.forecast.text(rejects=True) or "").startswith(
         "2 of the 3 rows that can be read are already stored"
     )
+
+
+# ---------------------------------------------------------------- the command line's dry run
+
+
+def test_a_dry_run_says_what_the_import_would_do_and_writes_nothing(tmp_path: Path) -> None:
+    from tests.test_cli import import_json, run_cli
+
+    db = tmp_path / "store.duckdb"
+    october, november = write(tmp_path, "oct.csv", OCTOBER), write(tmp_path, "nov.csv", NOVEMBER)
+    # a store that does not exist yet: every row would be new, and nothing is created
+    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", october)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[:2] == [
+        "Dry run, nothing written: oct.csv holds 2 rows of invoices; 2 can be read, 0 cannot.",
+        "All 2 rows that can be read are new.",
+    ]
+    assert not db.exists()  # not even the store was made
+    assert import_json(db, "--workspace", "Acme IT", october)[0] == 0
+    code, said, _ = import_json(db, "--workspace", "Acme IT", "--dry-run", november)
+    assert code == 0
+    assert (said["new"], said["stored"], said["rows_updated"]) == (1, 2, 1)
+    assert said["updated_by_field"] == {"due": 0, "paid": 1}
+    assert (said["dry_run"], said["ok"], said["already_imported_batch"]) == (True, True, None)
+    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", november)
+    assert ran.stdout.splitlines()[1].startswith(
+        "2 of the file's 3 rows are already stored (an earlier export brought them)"
+    )
+    # nothing was written: INV-1 still unpaid, two lines, one batch
+    con = store.connect(db, read_only=True)
+    assert con.execute("SELECT count(*), count(paid) FROM invoices").fetchall() == [(2, 1)]
+    assert len(store.list_batches(con, store.list_workspaces(con)[0].id)) == 1
+    con.close()
+    # another business in the same store holds none of them
+    ran = run_cli("import", "--db", db, "--workspace", "Other", "--dry-run", november)
+    assert ran.stdout.splitlines()[1] == "All 3 rows that can be read are new."
+    # October's file again: the batch that holds it; a row that cannot be read: exit 2
+    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", october)
+    assert "This exact file was imported before (batch 1)" in ran.stdout
+    bad = write(tmp_path, "bad.csv", NOVEMBER + "2026-11-02,Delta,lots,INV-4,2026-12-02,\n")
+    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", bad)
+    assert ran.returncode == 2
+    assert "The import would stop at the rows that cannot be read" in ran.stdout
+    assert "row 5, column 'amount'" in ran.stderr
+    ran = run_cli(
+        "import", "--db", db, "--workspace", "Acme IT", "--dry-run", "--skip-bad-rows", bad
+    )
+    assert ran.returncode == 0
+    assert "2 of the 3 rows that can be read are already stored" in ran.stdout

@@ -70,6 +70,12 @@ def add_parsers(sub: Any) -> None:
         help="the same file imported before: undo that batch and import it again (e.g. with "
         "a new --map), all or nothing",
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and check the file and say what importing it would do (rows new, already "
+        "stored, updated), writing nothing; exits as the import would",
+    )
     add_json(p)
 
     p = command(sub, "batches", help="list the imports (batches) of a workspace", listing=True)
@@ -161,6 +167,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         mapping = importer.parse_map_args(maps) if maps else None
     except ImportError_ as exc:
         return import_failed(args, str(exc), EXIT_FILE)
+    if args.dry_run:
+        return _dry_run(args, path, mapping)
     con = open_store(args)
     ws = store.ensure_workspace(con, args.workspace)
     try:
@@ -204,6 +212,37 @@ def cmd_import(args: argparse.Namespace) -> int:
         for warning in result.warnings:
             print(f"note: {warning}", file=sys.stderr)
     return 0
+
+
+def _dry_run(args: argparse.Namespace, path: Path, mapping: dict[str, Any] | None) -> int:
+    """`import --dry-run`: what the import would do, nothing written; the exit code the
+    import would give."""
+    from analytics import importer
+
+    if store.db_path(args.db).exists():
+        con = open_store(args, read_only=True)
+        ws = store.find_workspace(con, args.workspace)  # a new name: the import would make it
+    else:  # the import would create the store: read the file in an empty one, in memory
+        con, ws = store.connect(":memory:"), None
+        vars(args).setdefault("opened", []).append(con)
+    try:
+        source = importer.read_source(path, sheet=args.sheet, count=False)
+        found = importer.dry_run(
+            con, ws.id if ws else None, source, entity=args.entity, mapping=mapping
+        )
+    except UnknownEntity as exc:
+        return import_failed(args, str(exc), EXIT_FILE, candidates=exc.candidates)
+    except ImportError_ as exc:
+        return import_failed(args, str(exc), EXIT_FILE)
+    code = EXIT_FILE if found.bad_rows and not args.skip_bad_rows else 0
+    if args.json:
+        print(json.dumps(found.to_json() | {"ok": code == 0, "exit": code}))
+        return code
+    for line in found.lines(skip_bad_rows=args.skip_bad_rows):
+        print(line)
+    for r in found.preview.rejects[:20]:
+        print(f"  row {r.row}, column {r.column!r}: {r.value!r}: {r.reason}", file=sys.stderr)
+    return code
 
 
 def _batch_json(b: store.Batch) -> dict[str, Any]:

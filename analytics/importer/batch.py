@@ -31,6 +31,7 @@ from analytics.importer.mapping import (
 )
 from analytics.importer.read import SerialRead, Source, drop_raw, load_raw, read_source
 from analytics.importer.resolve import resolve_ids
+from analytics.importer.result import DryRun as DryRun
 from analytics.importer.result import Forecast as Forecast
 from analytics.importer.result import ImportResult as ImportResult
 from analytics.importer.result import Preview as Preview
@@ -127,6 +128,49 @@ def preview(
         warnings=parsed.warnings,
         stage_counts=stages,
         forecast=ahead,
+    )
+
+
+def dry_run(
+    con: Connection,
+    workspace_id: int | None,
+    source: Source,
+    *,
+    entity: str | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    date_order: str | None = None,
+) -> DryRun:
+    """What `import_source` would do with the same file and options, writing nothing: the
+    kind and mapping it would choose, every row that cannot be read, the batch that imported
+    this exact content before (the import would then add nothing), and the `Forecast` for
+    the workspace (None without one: a workspace the import would create)."""
+    ws = workspace_id if workspace_id is not None else -1  # no workspace: nothing saved, none
+    chosen = choose(con, ws, source, entity, mapping)
+    if date_order is None:
+        from analytics.settings import get_settings
+
+        date_order = str(get_settings(con, ws).get("date_order", "mdy"))
+    found = preview(
+        con,
+        source,
+        chosen.entity,
+        chosen.mapping,
+        date_order=date_order,
+        n=0,
+        workspace_id=workspace_id,
+    )
+    earlier = (
+        store.find_imported(
+            con, workspace_id, source.sha256, entity=chosen.entity, sheet=source.sheet
+        )
+        if workspace_id is not None
+        else None
+    )
+    return DryRun(
+        file_name=source.file_name,
+        preview=found,
+        earlier_batch=earlier.id if earlier is not None else None,
+        said=chosen.describe(source.headers),
     )
 
 

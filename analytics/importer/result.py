@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from analytics.importer import checks
@@ -136,17 +136,9 @@ class ImportResult:
     def kind_line(self) -> str:
         """The kind, how it was settled, and every field's column: the import's guesses,
         shown."""
-        how = {
-            "guessed": f"guessed, confidence {self.confidence:.2f}"
-            if self.confidence is not None
-            else "guessed",
-            "given": "given",
-            "saved": "from a saved mapping",
-            "mapped": "settled by --map",
-        }.get(self.kind_source, self.kind_source)
-        columns = "; ".join(f"{f} = {c}" for f, c in self.mapping.items()) or "none"
-        unused = ", ".join(self.unused_columns) or "none"
-        return f"Kind: {self.entity} ({how}). Columns: {columns}. Not used: {unused}."
+        return kind_line(
+            self.entity, self.kind_source, self.confidence, self.mapping, self.unused_columns
+        )
 
     def to_json(self, max_rejects: int = 100) -> dict[str, Any]:
         """A JSON-ready summary; rejects are listed up to max_rejects (all are counted)."""
@@ -171,10 +163,7 @@ class ImportResult:
             "updated_by_field": {f: n for f, n in self.updated.items() if f != "rows"},
             "already_imported": self.already_imported,
             "customers_created": self.customers_created,
-            "rejects": [
-                {"row": r.row, "column": r.column, "value": r.value, "reason": r.reason}
-                for r in self.rejects[:max_rejects]
-            ],
+            "rejects": [asdict(r) for r in self.rejects[:max_rejects]],
             "warnings": list(self.warnings),
             "customers_in_file": self.customers_in_file,
             "customers_repeated": self.customers_repeated,
@@ -185,6 +174,26 @@ class ImportResult:
             "earlier_mapping": self.earlier_mapping,
             "replaced_batch": self.replaced_batch,
         }
+
+
+def kind_line(
+    entity: str,
+    kind_source: str,
+    confidence: float | None,
+    mapping: dict[str, str],
+    unused_columns: list[str],
+) -> str:
+    """ "Kind: invoices (guessed, confidence 0.45). Columns: date = Date; …. Not used: …."
+    (the fields as Choice.describe gives them)."""
+    how = {
+        "guessed": f"guessed, confidence {confidence:.2f}" if confidence is not None else "guessed",
+        "given": "given",
+        "saved": "from a saved mapping",
+        "mapped": "settled by --map",
+    }.get(kind_source, kind_source)
+    columns = "; ".join(f"{f} = {c}" for f, c in mapping.items()) or "none"
+    unused = ", ".join(unused_columns) or "none"
+    return f"Kind: {entity} ({how}). Columns: {columns}. Not used: {unused}."
 
 
 # How a later field (fingerprint.LATER_FIELDS) reads after "3 with".
@@ -264,6 +273,73 @@ class Preview:
     # against the workspace the preview was asked for (None without one, or for customers,
     # whose rows are merged per customer rather than skipped)
     forecast: Forecast | None = None
+
+
+@dataclass
+class DryRun:
+    """What importing a file would do, with nothing written (batch.dry_run)."""
+
+    file_name: str
+    preview: Preview
+    earlier_batch: int | None  # the live batch that imported this exact content already
+    said: dict[str, Any]  # kind_source, confidence, mapping, unused_columns (Choice.describe)
+
+    @property
+    def bad_rows(self) -> int:
+        return len({r.row for r in self.preview.rejects})
+
+    def lines(self, *, skip_bad_rows: bool = False) -> list[str]:
+        """What the import would do, in sentences, then the kind line."""
+        p = self.preview
+        readable = p.rows_read - self.bad_rows
+        lines = [
+            f"Dry run, nothing written: {self.file_name} holds {p.rows_read:,} rows of "
+            f"{p.entity}; {readable:,} can be read, {self.bad_rows:,} cannot."
+        ]
+        if self.earlier_batch is not None:
+            lines.append(
+                f"This exact file was imported before (batch {self.earlier_batch}): importing "
+                "it adds nothing (--replace undoes that batch and imports it again)."
+            )
+        elif self.bad_rows and not skip_bad_rows:
+            lines.append(
+                "The import would stop at the rows that cannot be read and add nothing: fix "
+                "them, or import with --skip-bad-rows."
+            )
+        else:
+            ahead = p.forecast.text(rejects=bool(self.bad_rows)) if p.forecast else None
+            lines.append(ahead or f"All {readable:,} rows that can be read are new.")
+        lines.append(
+            kind_line(
+                p.entity,
+                self.said["kind_source"],
+                self.said["confidence"],
+                self.said["mapping"],
+                self.said["unused_columns"],
+            )
+        )
+        return lines
+
+    def to_json(self, max_rejects: int = 100) -> dict[str, Any]:
+        p, ahead = self.preview, self.preview.forecast
+        readable = p.rows_read - self.bad_rows
+        return {
+            "dry_run": True,
+            "file_name": self.file_name,
+            "entity": p.entity,
+            "rows_read": p.rows_read,
+            "rows_rejected": self.bad_rows,
+            "already_imported_batch": self.earlier_batch,
+            "new": ahead.new if ahead else readable,
+            "stored": ahead.stored if ahead else 0,
+            "rows_updated": ahead.rows_updated if ahead else 0,
+            "updated_by_field": {
+                k: v for k, v in (ahead.updated if ahead else {}).items() if k != "rows"
+            },
+            "rejects": [asdict(r) for r in p.rejects[:max_rejects]],
+            "warnings": list(p.warnings),
+            **self.said,
+        }
 
 
 def _rejects(rows: list[tuple[int, str, str | None, str]]) -> list[Reject]:
