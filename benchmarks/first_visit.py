@@ -17,7 +17,9 @@ opens the page once by URL in chromium and reads, from the Chrome DevTools Proto
   (`.main-svg`), every chart drawn (settled, as benchmarks/browser.py says it).
 
 `--repeat N` then opens the same page N times more in new tabs of the same browser (a later
-visit by URL), for comparison. Not a test; the figures depend on the machine's load, which is
+visit by URL), for comparison. `--primes N` primes the profile in N browser sessions before
+the first visit instead of one (Chrome keeps a script's compiled code from its second load
+on; see benchmarks/README.md for what that changed: nothing). Not a test; the figures depend on the machine's load, which is
 printed with them.
 """
 
@@ -347,6 +349,7 @@ def run(
     entry: str,
     prime: bool,
     trace: bool = True,
+    primes: int = 1,
 ) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
@@ -356,7 +359,7 @@ def run(
     results = []
     port = load.free_port()  # the priming server's address: the browser's cache is kept per address
     with sync_playwright() as pw:
-        if prime:  # what the app keeps in the store (the Scoreboard's results) is there
+        for _ in range(primes if prime else 0):  # what the app keeps in the store is there
             server = load.start_server(
                 copy, workdir / "prime.log", entry=entry, root=root, port=port
             )
@@ -402,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-trace", action="store_true", help="no DevTools trace (it slows the page a little)"
     )
+    parser.add_argument("--primes", type=int, default=1, help="priming sessions (browsers)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
@@ -416,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             entry=args.entry,
             prime=not args.no_prime,
             trace=not args.no_trace,
+            primes=args.primes,
         )
     doc = {"load_before": load_before, "load_after": os.getloadavg(), "visits": results}
     text = json.dumps(doc, indent=1)
