@@ -162,6 +162,9 @@ def _figure_script() -> None:
 def test_a_red_card_goes_on_the_list_once(with_workspace: store.Workspace, db_file: Path) -> None:
     at = AppTest.from_function(_figure_script, default_timeout=60).run()
     no_failure(at)
+    assert at.text_input.len == 0  # the form is drawn once its popover opens
+    at.session_state["il_fig_discount_depth_open"] = True  # the red card's popover, opened
+    at.run()
     assert [t.label for t in at.text_input] == ["Issue", "Raised by"]  # red only, not green
     at.text_input(key="il_fig_discount_depth_title").set_value("Discounts too deep")
     at.button(key="FormSubmitter:il_fig_discount_depth-Put it on the list").click()
@@ -188,6 +191,8 @@ def test_a_checklist_item_goes_on_the_list(with_workspace: store.Workspace, db_f
     no_failure(at)
     item = checklists.builtin().templates["assumptions"].items[0]
     key = f"il_ck_assumptions_{item.id}"
+    at.session_state[f"{key}_open"] = True  # its popover, opened
+    at.run()
     assert at.text_input(key=f"{key}_title").value == item.prompt
     at.button(key=f"FormSubmitter:{key}-Put it on the list").click().run()
     no_failure(at)

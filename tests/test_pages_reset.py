@@ -403,6 +403,9 @@ def test_an_own_item_reworded_and_a_goal_renamed_on_the_page(
     con.close()
     at = run_page(PAGE)
     form = f"rse_{tid}_own_1_form"
+    assert not [w for w in at.text_input if w.form_id == form]  # drawn once opened
+    at.session_state[f"rse_{tid}_own_1_edit"] = True  # "Edit wording", opened
+    at.run()
     [prompt] = [w for w in at.text_input if w.form_id == form and w.label == "Question or task"]
     prompt.input("Inbox at zero?")
     [save] = [b for b in at.button if b.key == f"FormSubmitter:{form}-Save item"]

@@ -22,6 +22,7 @@ from analytics.store import Connection
 from ui import capture, sidebar
 from ui import store as ui_store
 from ui.format import day, plain
+from ui.lazy import opened_popover
 from ui.state import flash
 
 WHO_KEY = "issues_who"  # the name kept with each change, as typed once per browser session
@@ -96,8 +97,12 @@ def _offer(key: str, workspace_id: int, title: str, source: il.Source, label: st
         number, state = there
         st.caption(f"📋 On the issues list as #{number} ({STATE_WORDS[state]}).")
         return
-    with st.popover(label, icon="📋"):
-        _add_form(key, workspace_id, title, source)
+    # The form only once its popover is opened: a Scoreboard of a dozen red and amber cards
+    # sends a button each, not a form each.
+    offer = opened_popover(label, f"{key}_open", icon="📋")
+    if offer is not None:
+        with offer:
+            _add_form(key, workspace_id, title, source)
 
 
 def add_figure_action(

@@ -14,6 +14,7 @@ from analytics.checklists.templates import Template
 from analytics.errors import OpeningDayError
 from ui import store as ui_store
 from ui.format import moment, plain
+from ui.lazy import opened_popover
 from ui.reset import WHO_KEY, people, pick_person
 from ui.state import flash
 
@@ -129,7 +130,10 @@ def _item_row(workspace_id: int, template: Template, n: int) -> None:
         args=(workspace_id, template.id, item.id),
         help="Remove this item",
     )
-    with st.popover("Edit wording"), st.form(f"{base}_form"):
+    edit = opened_popover("Edit wording", f"{base}_edit")
+    if edit is None:
+        return
+    with edit, st.form(f"{base}_form"):
         prompt = st.text_input("Question or task", value=item.prompt)
         help_text = st.text_input("Help", value=item.help)
         section = st.text_input("Section", value=item.section)
