@@ -307,3 +307,43 @@ def test_a_dry_run_says_what_the_import_would_do_and_writes_nothing(tmp_path: Pa
     )
     assert ran.returncode == 0
     assert "2 of the 3 rows that can be read are already stored" in ran.stdout
+
+
+def test_a_dry_run_of_a_customers_file_counts_nothing_ahead(tmp_path: Path) -> None:
+    from tests.test_cli import import_json, run_cli
+
+    db = tmp_path / "store.duckdb"
+    customers = write(tmp_path, "customers.csv", "Customer,Segment\nAcme,Dental\nBeta,Legal\n")
+    assert import_json(db, "--workspace", "Acme IT", "--entity", "customers", customers)[0] == 0
+    ran = run_cli(
+        "import",
+        "--db",
+        db,
+        "--workspace",
+        "Acme IT",
+        "--entity",
+        "customers",
+        "--dry-run",
+        customers,
+    )
+    assert "This exact file was imported before (batch 1)" in ran.stdout
+    again = write(tmp_path, "customers2.csv", "Customer,Segment\nAcme,Dental\nGamma,Legal\n")
+    code, said, _ = import_json(
+        db, "--workspace", "Acme IT", "--entity", "customers", "--dry-run", again
+    )
+    assert code == 0 and (said["new"], said["stored"]) == (None, None)
+    ran = run_cli(
+        "import",
+        "--db",
+        db,
+        "--workspace",
+        "Acme IT",
+        "--entity",
+        "customers",
+        "--dry-run",
+        again,
+    )
+    assert ran.stdout.splitlines()[1] == (
+        "A customers file is stored one row per customer: customers already stored take the "
+        "file's values, the others are added."
+    )

@@ -306,6 +306,11 @@ class DryRun:
                 "The import would stop at the rows that cannot be read and add nothing: fix "
                 "them, or import with --skip-bad-rows."
             )
+        elif p.entity == "customers":  # merged per customer: no rows skipped to count
+            lines.append(
+                "A customers file is stored one row per customer: customers already stored "
+                "take the file's values, the others are added."
+            )
         else:
             ahead = p.forecast.text(rejects=bool(self.bad_rows)) if p.forecast else None
             lines.append(ahead or f"All {readable:,} rows that can be read are new.")
@@ -322,7 +327,14 @@ class DryRun:
 
     def to_json(self, max_rejects: int = 100) -> dict[str, Any]:
         p, ahead = self.preview, self.preview.forecast
-        readable = p.rows_read - self.bad_rows
+        new: int | None
+        stored: int | None
+        if ahead is not None:
+            new, stored = ahead.new, ahead.stored
+        elif p.entity == "customers":  # merged per customer: nothing counted ahead
+            new = stored = None
+        else:  # nothing of the kind stored yet
+            new, stored = p.rows_read - self.bad_rows, 0
         return {
             "dry_run": True,
             "file_name": self.file_name,
@@ -330,8 +342,8 @@ class DryRun:
             "rows_read": p.rows_read,
             "rows_rejected": self.bad_rows,
             "already_imported_batch": self.earlier_batch,
-            "new": ahead.new if ahead else readable,
-            "stored": ahead.stored if ahead else 0,
+            "new": new,
+            "stored": stored,
             "rows_updated": ahead.rows_updated if ahead else 0,
             "updated_by_field": {
                 k: v for k, v in (ahead.updated if ahead else {}).items() if k != "rows"
