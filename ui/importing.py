@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from analytics import importer, store
+from analytics import asof, importer, store
 from analytics.entities import ENTITIES
 from analytics.errors import ImportError_, OpeningDayError, RowsRejected
 from analytics.importer.batch import mapping_change
@@ -87,12 +87,13 @@ def _preview(
     entity: str,
     mapping_key: str,
     date_order: str,
-    store_seq: int,
+    data_version: tuple[object, ...],
     _source: importer.Source,
 ) -> importer.Preview:
-    """The file parsed, and what importing it into the workspace would do; `store_seq` (the
-    store's journal: every committed change moves it) keys the forecast to the store as it
-    stands, so an import or an undo since is reckoned with."""
+    """The file parsed, and what importing it into the workspace would do; `data_version`
+    (the workspace's imports, undos and settings: asof.version_row) keys the forecast to the
+    store as it stands, so an import or an undo since is reckoned with, while the app's own
+    writes (kept results) leave a large file's preview in the cache."""
     mapping = mapping_from_json(mapping_key)
     return importer.preview(
         ui_store.connection(),
@@ -256,7 +257,7 @@ def _file_panel_body(ws: store.Workspace, file_name: str, data: bytes, sha: str)
             entity,
             _mapping_key(mapping),
             choice.date_order,
-            store.journal_seq(ui_store.connection()),
+            asof.version_row(ui_store.connection(), ws.id),
             source,
         )
     except OpeningDayError as exc:
