@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -263,13 +264,20 @@ def test_the_preview_speaks_of_the_readable_rows_when_some_cannot_be_read(
 # ---------------------------------------------------------------- the command line's dry run
 
 
+def _dry_run(db: Path, *args: str | Path, workspace: str = "Acme IT") -> Any:
+    """`python -m analytics import --dry-run` into `workspace` of the store at `db`."""
+    from tests.test_cli import run_cli
+
+    return run_cli("import", "--db", db, "--workspace", workspace, "--dry-run", *args)
+
+
 def test_a_dry_run_says_what_the_import_would_do_and_writes_nothing(tmp_path: Path) -> None:
-    from tests.test_cli import import_json, run_cli
+    from tests.test_cli import import_json
 
     db = tmp_path / "store.duckdb"
     october, november = write(tmp_path, "oct.csv", OCTOBER), write(tmp_path, "nov.csv", NOVEMBER)
     # a store that does not exist yet: every row would be new, and nothing is created
-    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", october)
+    ran = _dry_run(db, october)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines()[:2] == [
         "Dry run, nothing written: oct.csv holds 2 rows of invoices; 2 can be read, 0 cannot.",
@@ -282,9 +290,10 @@ def test_a_dry_run_says_what_the_import_would_do_and_writes_nothing(tmp_path: Pa
     assert (said["new"], said["stored"], said["rows_updated"]) == (1, 2, 1)
     assert said["updated_by_field"] == {"due": 0, "paid": 1}
     assert (said["dry_run"], said["ok"], said["already_imported_batch"]) == (True, True, None)
-    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", november)
-    assert ran.stdout.splitlines()[1].startswith(
-        "2 of the file's 3 rows are already stored (an earlier export brought them)"
+    assert (
+        _dry_run(db, november)
+        .stdout.splitlines()[1]
+        .startswith("2 of the file's 3 rows are already stored (an earlier export brought them)")
     )
     # nothing was written: INV-1 still unpaid, two lines, one batch
     con = store.connect(db, read_only=True)
@@ -292,58 +301,34 @@ def test_a_dry_run_says_what_the_import_would_do_and_writes_nothing(tmp_path: Pa
     assert len(store.list_batches(con, store.list_workspaces(con)[0].id)) == 1
     con.close()
     # another business in the same store holds none of them
-    ran = run_cli("import", "--db", db, "--workspace", "Other", "--dry-run", november)
+    ran = _dry_run(db, november, workspace="Other")
     assert ran.stdout.splitlines()[1] == "All 3 rows that can be read are new."
     # October's file again: the batch that holds it; a row that cannot be read: exit 2
-    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", october)
-    assert "This exact file was imported before (batch 1)" in ran.stdout
+    assert "This exact file was imported before (batch 1)" in _dry_run(db, october).stdout
     bad = write(tmp_path, "bad.csv", NOVEMBER + "2026-11-02,Delta,lots,INV-4,2026-12-02,\n")
-    ran = run_cli("import", "--db", db, "--workspace", "Acme IT", "--dry-run", bad)
+    ran = _dry_run(db, bad)
     assert ran.returncode == 2
     assert "The import would stop at the rows that cannot be read" in ran.stdout
     assert "row 5, column 'amount'" in ran.stderr
-    ran = run_cli(
-        "import", "--db", db, "--workspace", "Acme IT", "--dry-run", "--skip-bad-rows", bad
-    )
+    ran = _dry_run(db, "--skip-bad-rows", bad)
     assert ran.returncode == 0
     assert "2 of the 3 rows that can be read are already stored" in ran.stdout
 
 
 def test_a_dry_run_of_a_customers_file_counts_nothing_ahead(tmp_path: Path) -> None:
-    from tests.test_cli import import_json, run_cli
+    from tests.test_cli import import_json
 
     db = tmp_path / "store.duckdb"
     customers = write(tmp_path, "customers.csv", "Customer,Segment\nAcme,Dental\nBeta,Legal\n")
     assert import_json(db, "--workspace", "Acme IT", "--entity", "customers", customers)[0] == 0
-    ran = run_cli(
-        "import",
-        "--db",
-        db,
-        "--workspace",
-        "Acme IT",
-        "--entity",
-        "customers",
-        "--dry-run",
-        customers,
-    )
+    ran = _dry_run(db, "--entity", "customers", customers)
     assert "This exact file was imported before (batch 1)" in ran.stdout
     again = write(tmp_path, "customers2.csv", "Customer,Segment\nAcme,Dental\nGamma,Legal\n")
     code, said, _ = import_json(
         db, "--workspace", "Acme IT", "--entity", "customers", "--dry-run", again
     )
     assert code == 0 and (said["new"], said["stored"]) == (None, None)
-    ran = run_cli(
-        "import",
-        "--db",
-        db,
-        "--workspace",
-        "Acme IT",
-        "--entity",
-        "customers",
-        "--dry-run",
-        again,
-    )
-    assert ran.stdout.splitlines()[1] == (
+    assert _dry_run(db, "--entity", "customers", again).stdout.splitlines()[1] == (
         "A customers file is stored one row per customer: customers already stored take the "
         "file's values, the others are added."
     )
