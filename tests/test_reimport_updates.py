@@ -332,3 +332,15 @@ def test_a_dry_run_of_a_customers_file_counts_nothing_ahead(tmp_path: Path) -> N
         "A customers file is stored one row per customer: customers already stored take the "
         "file's values, the others are added."
     )
+
+
+def test_the_forecast_sentence_counts_in_words() -> None:
+    assert importer.Forecast(3, 0).text() is None  # nothing stored: nothing to say
+    assert importer.Forecast(0, 1).text(rejects=True) == (
+        "The file's one readable row is already stored (an earlier export brought it): "
+        "importing adds no new row."
+    )
+    assert importer.Forecast(5, 1).text() == (
+        "1 of the file's 6 rows is already stored (an earlier export brought it) and is not "
+        "added again; 5 are new."
+    )

@@ -238,11 +238,11 @@ class Forecast:
             them = "it" if self.stored == 1 else "them"
             said = (
                 f"{self.stored:,} of {rows} {are} already stored (an earlier export brought "
-                f"{them}) and {'is' if self.stored == 1 else 'are'} not added again; {new}."
+                f"{them}) and {are} not added again; {new}."
             )
         elif total == 1:
             said = (
-                f"Its one {'readable ' if rejects else ''}row is already stored (an earlier "
+                f"The file's one {'readable ' if rejects else ''}row is already stored (an earlier "
                 "export brought it): importing adds no new row."
             )
         else:
@@ -314,15 +314,7 @@ class DryRun:
         else:
             ahead = p.forecast.text(rejects=bool(self.bad_rows)) if p.forecast else None
             lines.append(ahead or f"All {readable:,} rows that can be read are new.")
-        lines.append(
-            kind_line(
-                p.entity,
-                self.said["kind_source"],
-                self.said["confidence"],
-                self.said["mapping"],
-                self.said["unused_columns"],
-            )
-        )
+        lines.append(kind_line(p.entity, **self.said))
         return lines
 
     def to_json(self, max_rejects: int = 100) -> dict[str, Any]:
