@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics import demo, store
 from analytics import issues_list as il
@@ -34,8 +35,10 @@ def test_a_red_card_goes_on_the_issues_list_from_its_popover(owner: Any, app_db:
     offers.first.click()
     submit = page.get_by_role("button", name="Put it on the list")
     submit.wait_for(timeout=TIMEOUT_MS)  # the rerun that opening it asked for drew the form
-    title = page.get_by_role("textbox", name="Issue", exact=True).input_value()
-    assert title.endswith(" is red")
+    box = page.get_by_role("textbox", name="Issue", exact=True)
+    # pre-filled with the card's figure (the box may show before its value does)
+    expect(box).to_have_value(re.compile(r" is red$"), timeout=TIMEOUT_MS)
+    title = box.input_value()
     owner.shot("issue-form")
     submit.click()
     page.get_by_text(re.compile(r"#1 is on the issues list")).wait_for(timeout=TIMEOUT_MS)
