@@ -211,6 +211,16 @@ FROM (SELECT rowid AS rid, row_number() OVER (
 WHERE tickets.rowid = n.rid""",
 ]
 
+# The deals' facts kept in the order the discount figure's table shows them (salesperson,
+# close day, deal id): its query then reads them in that order without sorting them again
+# (DuckDB keeps a table's order in a query without ORDER BY; sorting the year's won deals
+# took a quarter of that query's time). The refresh inserts them in that order too
+# (analytics/schema.py).
+_MIGRATION_21 = [
+    "CREATE OR REPLACE TABLE deal_facts AS "
+    "SELECT * FROM deal_facts ORDER BY workspace_id, owner, closed, deal_id",
+]
+
 LATER: list[tuple[int, list[str]]] = [
     (14, _MIGRATION_14),
     (15, _MIGRATION_15),
@@ -219,4 +229,5 @@ LATER: list[tuple[int, list[str]]] = [
     (18, _MIGRATION_18),
     (19, _MIGRATION_19),
     (20, _MIGRATION_20),
+    (21, _MIGRATION_21),
 ]

@@ -5,6 +5,7 @@ the window."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -85,3 +86,46 @@ def test_the_narrow_reads_equal_the_pandas_path(con: store.Connection, ws: int) 
             .sort_values(["median_discount", "owner"], ascending=[False, True], ignore_index=True)
         )
         pd.testing.assert_frame_equal(discount_by_owner(new), grouped, check_exact=True)
+
+
+# Won deals in scrambled order; the table shows them by salesperson (a blank one as
+# "(no salesperson)", which sorts before letters), close day, then deal id.
+SCRAMBLED = [
+    won("Z9", date(2025, 5, 1), "Bob", 1000, 900),
+    won("A2", date(2025, 2, 1), "Ann", 1000, 800),
+    won("C1", date(2025, 3, 1), "  ", 1000, 700),
+    won("A1", date(2025, 2, 1), "Ann", 1000, 950),
+    won("A3", date(2025, 1, 15), "Ann", 1000, 990),
+]
+SHOWN_ORDER = ["C1", "A3", "A1", "A2", "Z9"]
+
+
+def test_the_won_deals_come_in_the_tables_order_whatever_order_they_were_loaded_in(
+    con: store.Connection, workspace: store.Workspace
+) -> None:
+    insert_rows(con, "deals", SCRAMBLED, workspace.id)
+    frame = discount_facts(con, workspace.id, AS_OF, 0.15)
+    assert frame["deal_id"].tolist() == SHOWN_ORDER
+    assert frame["owner"].tolist() == ["(no salesperson)", "Ann", "Ann", "Ann", "Bob"]
+    # the pandas path sorts for itself: the same frame
+    old = friction.won_discounts(friction.deal_facts(con, workspace.id, AS_OF), 0.15)
+    pd.testing.assert_frame_equal(frame, old, check_exact=True)
+
+
+def test_migration_21_puts_an_older_stores_deal_facts_in_that_order(db_file: Path) -> None:
+    con = store.connect(db_file)
+    ws = store.create_workspace(con, "Old").id
+    insert_rows(con, "deals", SCRAMBLED, ws)
+    # as schema 20 left them: in whatever order the refresh wrote them
+    con.execute(
+        "CREATE OR REPLACE TABLE deal_facts AS SELECT * FROM deal_facts ORDER BY deal_id DESC"
+    )
+    con.execute("DELETE FROM schema_version WHERE version = 21")
+    assert discount_facts(con, ws, AS_OF, 0.15)["deal_id"].tolist() != SHOWN_ORDER
+    con.close()
+    con = store.connect(db_file)  # migration 21 runs
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert discount_facts(con, ws, AS_OF, 0.15)["deal_id"].tolist() == SHOWN_ORDER
+    finally:
+        con.close()

@@ -163,7 +163,7 @@ def test_migration_20_fingerprints_stored_tickets_by_identity_and_numbers_them(
 
     con = store.connect(db_file)  # migration 20 runs
     try:
-        assert store.schema_version(con) == 20
+        assert store.schema_version(con) == store.SCHEMA_VERSION
         expected = con.execute(
             f"SELECT {fingerprint_sql('tickets')} FROM tickets ORDER BY source_row"
         ).fetchall()
