@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from analytics import changes, store
-from analytics.indicators import REGISTRY, stored
+from analytics.indicators import REGISTRY, settings_read, stored
+from analytics.settings import get_settings
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit")
 
 
 def kept_rows(db: Path, workspace_id: int) -> int:
-    """The Scoreboard's kept results for the workspace's current data version, default day."""
+    """The Scoreboard's kept results that hold for the workspace's current data and settings,
+    default day."""
     con = store.connect(db, read_only=True)
     try:
-        version = stored.data_version(con, workspace_id)
-        row = con.execute(
-            "SELECT count(*) FROM indicator_results "
+        version = stored.base_version(con, workspace_id)
+        now = get_settings(con, workspace_id)
+        rows = con.execute(
+            "SELECT payload FROM indicator_results "
             "WHERE workspace_id = $w AND as_of_key = 'latest' AND version = $v",
             {"w": workspace_id, "v": version},
-        ).fetchone()
+        ).fetchall()
     finally:
         con.close()
-    assert row is not None
-    return int(row[0])
+    return sum(settings_read.still_holds(json.loads(p)["settings"], now) for (p,) in rows)
 
 
 def test_a_refill_keeps_the_scoreboard_and_its_comparison(
@@ -36,7 +39,11 @@ def test_a_refill_keeps_the_scoreboard_and_its_comparison(
     from ui import refill
     from ui import store as ui_store
 
-    # a setting changed: a new data version, nothing kept for it yet
+    con = store.connect(demo_db)
+    stored.scoreboard_results(con, demo_ws)
+    con.close()
+    assert kept_rows(demo_db, demo_ws) == len(REGISTRY)
+    # a setting changed: only the figure that reads it (contact gaps) is not kept for it
     con = store.connect(demo_db)
     con.execute(
         "INSERT INTO settings (workspace_id, key, value) VALUES ($w, 'contact_interval_days', '45') "
@@ -44,7 +51,7 @@ def test_a_refill_keeps_the_scoreboard_and_its_comparison(
         {"w": demo_ws},
     )
     con.close()
-    assert kept_rows(demo_db, demo_ws) == 0
+    assert kept_rows(demo_db, demo_ws) == len(REGISTRY) - 1
 
     refill.soon(demo_ws)
     assert refill.wait(300)

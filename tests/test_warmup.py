@@ -59,6 +59,13 @@ def probe(
 
     indicators.compute_all = counter("every area")  # type: ignore[assignment]
     stored.compute_all = counter("stored scoreboard")  # type: ignore[assignment]
+    many = stored.compute_many
+
+    def counting_many(chosen: Any, ctx: Any) -> Any:
+        computed.append("stored scoreboard")
+        return many(chosen, ctx)
+
+    stored.compute_many = counting_many  # type: ignore[assignment]
 
     class Seen(warmup.Headless):
         """A headless visit that also keeps the text of everything it was sent."""
@@ -216,9 +223,9 @@ def test_the_real_pages_need_pandas_duckdb_plotly_and_every_page_helper() -> Non
 
 
 PAGES = ["", "scoreboard", "pace", "niche", "fit", "friction"]
-# every area once; the Scoreboard's kept results twice: now, and on the day "What changed"
-# compares with
-EVERY_AREA_AND_THE_KEPT_SCOREBOARD = sorted([*indicators.AREAS, *["stored scoreboard"] * 2])
+# every area once (the Scoreboard's kept results now take the areas' own), and the
+# Scoreboard's kept results once more on the day "What changed" compares with
+EVERY_AREA_AND_THE_KEPT_SCOREBOARD = sorted([*indicators.AREAS, "stored scoreboard"])
 
 
 def test_the_warm_up_computes_every_page_so_the_first_visits_compute_nothing(
@@ -228,9 +235,9 @@ def test_the_warm_up_computes_every_page_so_the_first_visits_compute_nothing(
     assert found["done"] and found["store_open"] and found["problems"] == []
     # one workspace: each page once, by its URL path, with no query
     assert found["runs"] == ["?", "scoreboard?", "pace?", "niche?", "fit?", "friction?"]
-    # each area's indicators computed once (the Scoreboard reads every area's, the area pages
-    # the same entries), and every indicator once more for the Scoreboard's kept results (a
-    # fresh store keeps none yet)
+    # each area's indicators computed once (the Scoreboard's kept results and the area pages
+    # read the same entries), and every indicator once more for the day "What changed"
+    # compares with (a fresh store keeps none yet)
     assert found["computed"] == EVERY_AREA_AND_THE_KEPT_SCOREBOARD
     assert found["figures"] > 0 and found["builds"] == found["figures"]
     for page, visit in found["visits"].items():
@@ -274,11 +281,11 @@ def test_a_store_a_command_holds_stops_the_warm_up_not_the_server(demo_db: Path)
     assert len(found["problems"]) == 1 and found["problems"][0].startswith("store: StoreLocked")
     assert found["runs"] == [] and found["computed"] == []
     # once the command let go, the first visit opens the store and computes its own page:
-    # the Scoreboard, every indicator at once (then kept in the store), and again on the day
-    # "What changed" compares with
+    # the Scoreboard, every area's indicators (then kept in the store), and every indicator
+    # again on the day "What changed" compares with
     visit = found["visits"]["scoreboard"]
     assert visit["failures"] == [] and visit["names_business"] and visit["charts"] > 0
-    assert (visit["computed"], visit["builds"]) == (2, visit["charts"])
+    assert (visit["computed"], visit["builds"]) == (len(indicators.AREAS) + 1, visit["charts"])
 
 
 @pytest.mark.parametrize("page", ["scoreboard"])
@@ -293,8 +300,9 @@ def test_a_shared_server_computes_each_workspace_but_shows_it_to_no_one(
     found = served(demo_db, [page], shared=True)
     assert found["done"] and found["store_open"] and found["problems"] == []
     assert found["runs"] == [] and found["prefilled"] == [demo_id]
-    # computed directly, not by running the pages: no earlier day for "What changed"
-    assert found["computed"] == sorted([*indicators.AREAS, "stored scoreboard"])
+    # computed directly, not by running the pages: each area once (the kept Scoreboard takes
+    # the areas' results), and no earlier day for "What changed"
+    assert found["computed"] == sorted(indicators.AREAS)
     # a new session is at the gate: nothing of the business, nothing computed for it
     visit = found["visits"][page]
     assert visit["failures"] == [] and not visit["names_business"]

@@ -85,8 +85,18 @@ def status_text(status: str) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def scoreboard(workspace_id: int, as_of: date | None) -> dict[str, Result]:
     """Every indicator for the Scoreboard, kept in the store per data version (a restart or a
-    new session reads them instead of recomputing); frames hold only the sparkline."""
-    return stored.scoreboard_results(ui_store.connection(), workspace_id, as_of)
+    new session reads them instead of recomputing); frames hold only the sparkline. Figures
+    it lacks come from the area pages' cached results (computed once for both)."""
+
+    def from_areas(stale: list[Indicator], settings: dict[str, Any]) -> dict[str, Result] | None:
+        if settings != ui_store.settings(workspace_id):
+            return None  # the cached settings are not those read now: let it compute
+        out: dict[str, Result] = {}
+        for area in dict.fromkeys(i.area for i in stale):
+            out.update(results(workspace_id, as_of, area))
+        return out
+
+    return stored.scoreboard_results(ui_store.connection(), workspace_id, as_of, compute=from_areas)
 
 
 def sparkline(ind: Indicator, result: Result) -> pd.Series:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analytics import areas, asof, store
 from analytics import format as fmt
-from analytics.indicators import entries
+from analytics.indicators import entries, settings_read
 from analytics.indicators.base import (
     STATUS_ICON,
     STATUS_ORDER,
@@ -129,7 +129,7 @@ def context(
         con,
         workspace_id,
         day,
-        settings or get_settings(con, workspace_id),
+        settings_read.Settings(settings or get_settings(con, workspace_id)),
         explicit=as_of is not None,
         last_days=days,
     )
@@ -167,8 +167,19 @@ def compute(indicator: Indicator, ctx: Context) -> Result:
 
     A figure that can be computed but would count the empty days after its data ends (a
     picked day well past it) becomes "not enough data" saying so; a figure that cannot be
-    computed keeps its own reason (what to load comes first).
+    computed keeps its own reason (what to load comes first). The result notes which of the
+    owner's settings it read (`settings_read`: all of them when the context's settings do
+    not note reads).
     """
+    with settings_read.reading() as keys:
+        if not isinstance(ctx.settings, settings_read.Settings):
+            keys.add(settings_read.EVERY)
+        result = _compute(indicator, ctx)
+    result.settings_read = frozenset(keys)
+    return result
+
+
+def _compute(indicator: Indicator, ctx: Context) -> Result:
     try:
         result = indicator.compute(ctx)
     except NotEnoughData as stop:

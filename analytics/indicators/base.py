@@ -115,6 +115,9 @@ class Result:
     message: str
     details: dict[str, Any] = field(default_factory=dict)
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The owner's settings the figure read (`indicators.compute` fills it in; see
+    # settings_read.py): a kept result holds while those keep their values.
+    settings_read: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def known(self) -> bool:

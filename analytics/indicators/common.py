@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from analytics import format as fmt
-from analytics.indicators import jsonable
+from analytics.indicators import jsonable, settings_read
 from analytics.indicators.base import Context, Indicator, NotEnoughData
 from analytics.queries import query
 from analytics.store import Connection
@@ -39,12 +39,13 @@ class _Made:
     """One fact of a context's memo: made once; a figure that needs it while another thread
     makes it waits for that one instead of querying it again."""
 
-    __slots__ = ("lock", "made", "value")
+    __slots__ = ("keys", "lock", "made", "value")
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.made = False
         self.value: Any = None
+        self.keys: frozenset[str] = frozenset()  # the settings read while it was made
 
 
 _SHARED: dict[int, tuple[weakref.ref[Context], dict[tuple[Any, ...], _Made]]] = {}
@@ -66,8 +67,12 @@ def shared(ctx: Context, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         cell = entry[1].setdefault(key, _Made())
     with cell.lock:
         if not cell.made:
-            cell.value = make()
+            with settings_read.reading() as keys:
+                cell.value = make()
+            cell.keys = frozenset(keys)
             cell.made = True
+    # what it read counts for every figure that uses it, not only the one that made it
+    settings_read.note(cell.keys)
     value: T = cell.value
     return value
 

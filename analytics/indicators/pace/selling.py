@@ -14,8 +14,12 @@ from analytics.indicators import register_entry
 from analytics.indicators.base import Context, Indicator, Result, Thresholds
 from analytics.indicators.pace.base import MIN_WEEKS, setting_weeks, tail_series
 from analytics.queries import query
-from analytics.settings import PROSPECTING_TYPES
+from analytics.settings import PROSPECTING_TYPES, SETTINGS
 from analytics.store import Connection
+
+# The default durations of activities logged without one (minutes_prospecting, …), which
+# pace_prospecting_weeks.sql takes as parameters.
+MINUTES_KEYS = tuple(k for k in SETTINGS if k.startswith("minutes_"))
 
 
 def _runs(flags: pd.Series, starts: pd.Series) -> pd.DataFrame:
@@ -103,7 +107,9 @@ def prospecting_weeks(ctx: Context) -> pd.DataFrame:
     """
     ctx = ctx.on(ctx.day_for(PROSPECTING_HOURS.reads, PROSPECTING_HOURS.anchor))
     params: dict[str, Any] = {"ws": ctx.workspace_id, "as_of": ctx.as_of}
-    params.update({k: float(v) for k, v in ctx.settings.items() if k.startswith("minutes_")})
+    # each default duration by name (not the whole dict: a kept figure then depends on these
+    # settings only, see settings_read.py)
+    params.update({k: float(ctx.settings[k]) for k in MINUTES_KEYS})
     params["prospecting_terms"] = prospecting_terms(ctx.settings)
     weeks = query(ctx.con, "pace_prospecting_weeks", params)
     target = float(ctx.settings.get("prospecting_target_hours", 1.0))
