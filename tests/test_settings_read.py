@@ -209,3 +209,17 @@ def test_a_goal_changed_on_the_settings_page_recomputes_no_kept_figure(
         assert kept_payloads(con, demo_ws) == before
     finally:
         con.close()
+
+
+def test_a_kept_figure_read_back_says_which_settings_it_read(demo_db: Path, demo_ws: int) -> None:
+    con = store.connect(demo_db)
+    try:
+        stored.scoreboard_results(con, demo_ws)  # computed and kept
+        kept = stored.scoreboard_results(con, demo_ws)  # read back
+        fresh = indicators.compute_all(con, demo_ws)
+    finally:
+        con.close()
+    assert kept["dso_days"].settings_read == {"currency", "threshold:dso_days"}
+    assert {i: r.settings_read for i, r in kept.items()} == {
+        i: r.settings_read for i, r in fresh.items()
+    }

@@ -1,11 +1,12 @@
 """Indicator results kept in the store per data version, so the Scoreboard opens at once.
 
-A version names everything a result depends on: the workspace's batches (imports, the
-demo, undos), its settings, and the indicator code itself. Any import or undo gives a new
-version (`base_version`), so a kept result is never served stale; an old one is simply
-replaced the next time it is computed. Settings are kept per result: each result remembers
-the settings it read (settings_read.py) and holds while they keep their values, so a new
-weekly goal or one figure's thresholds recompute only the figures that read them.
+A result depends on the workspace's batches (imports, the demo, undos), its settings and
+the indicator code itself. A kept row's version (`base_version`) names the batches, the code
+and the day: any import or undo gives a new one, so a kept result is never served stale; an
+old one is simply replaced the next time it is computed. Settings are checked per result:
+each remembers the settings it read (settings_read.py) and holds while they keep their
+values, so a new weekly goal or one figure's thresholds recompute only the figures that
+read them.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ def _from_payload(indicator_id: str, data: dict[str, Any]) -> Result:
         data["message"],
         data["details"],
         spark.assign(date=pd.to_datetime(spark["date"]).dt.date),
+        # the settings it read, as it was kept (every one for a row kept before they were)
+        frozenset(data.get("settings", {settings_read.EVERY: None})),
     )
 
 
