@@ -11,6 +11,7 @@ import pytest
 
 from analytics import areas, demo
 from tests.e2e.conftest import TIMEOUT_MS
+from ui import plotly_chunk
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +19,13 @@ pytestmark = pytest.mark.e2e
 PAGES = [(p.file, p.title) for p in areas.PAGES]
 # The heading each page shows; Home shows the business's name once there is one.
 HEADINGS = {p.title: p.shown_heading for p in areas.PAGES} | {"Home": demo.DEMO_DISPLAY_NAME}
+# The trace types Plotly has set up in the page, and the type asked for by any trace of a
+# chart shown that Plotly could not draw: it makes such a trace an invisible scatter, without
+# a word.
+REGISTERED = "() => Object.keys(window.Plotly.PlotSchema.get().traces)"
+UNDRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd) =>
+    (gd._fullData || []).map((t) => gd.data[t.index].type || 'scatter')
+        .filter((asked, i) => asked !== gd._fullData[i].type))"""
 # Pages that draw charts on the demo business (Peers draws them once a group has cards).
 CHARTED = {p.title for p in areas.PAGES if p.charts}
 
@@ -42,6 +50,10 @@ def test_every_page_opens_from_the_sidebar(owner: Any) -> None:
         owner.wait_for(HEADINGS[title])
         if title in CHARTED:
             page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=TIMEOUT_MS)
+            # Plotly as serve.py serves it: only the app's trace types set up (ui/plotly_chunk.py)
+            assert set(page.evaluate(REGISTERED)) == plotly_chunk.TRACES
+            # and every trace of every chart on the page is drawn by one of them
+            assert page.evaluate(UNDRAWN) == [], f"{title}: traces of a kind Plotly lacks"
         if title == "Scoreboard":
             trend = page.locator('[data-testid="stImage"] img[src^="data:image/svg+xml"]')
             trend.first.wait_for(timeout=TIMEOUT_MS)
