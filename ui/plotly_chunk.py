@@ -52,7 +52,8 @@ _CHUNK_GLOB = "PlotlyChart.*.js"
 _INDEX = '"lib/index.js"'
 _REGISTER = re.compile(r"\.register\(\[([^\]]*)\]\)")
 _CALL = re.compile(r"^([A-Za-z_$][\w$]*)\(\)$")
-_MODULE = re.compile(r'(?<![\w$])([A-Za-z_$][\w$]*)=[\w$]+\(\{"lib/(\w+)\.js"\(')
+_MODULE = re.compile(r'\(\{"lib/(\w+)\.js"\(')
+_NAMED = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)=[\w$]+$")
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,14 @@ def registered(source: str) -> dict[str, str] | None:
     found = _REGISTER.search(source, start)
     if not found:
         return None
-    # where each module is defined: `<name>=<wrapper>({"lib/<type>.js"(`
-    defined = dict(_MODULE.findall(source))
+    # where each module is defined: `<name>=<wrapper>({"lib/<type>.js"(`; found by the
+    # text after the name, which is rare, then the name before it (a 4.7 MB file: matching
+    # the name first would try every position)
+    defined: dict[str, str] = {}
+    for module in _MODULE.finditer(source):
+        named = _NAMED.search(source, max(0, module.start() - 80), module.start())
+        if named:
+            defined[named.group(1)] = module.group(1)
     calls: dict[str, str] = {}
     for item in found.group(1).split(","):
         call = _CALL.match(item)
