@@ -260,11 +260,20 @@ def test_the_warm_up_computes_every_page_so_the_first_visits_compute_nothing(
 
 def test_the_page_a_browser_asks_for_is_warmed_first(demo_db: Path) -> None:
     # the browser asks for Sales vs tech (and a script file, which is no page) as the server
-    # starts: that page is run first, then the others in their order, each once
+    # starts: that page is run first, the tab it opens on alone, then (its visit not coming
+    # here) every tab of it, then the others in their order, each once
     found = served(demo_db, ["friction"], asked=("/friction", "/static/js/index.js"))
     assert found["done"] and found["problems"] == []
     assert found["asked"] == ["friction"]
-    assert found["runs"] == ["friction?", "?", "scoreboard?", "pace?", "niche?", "fit?"]
+    assert found["runs"] == [
+        "friction?#open tab",
+        "friction?",
+        "?",
+        "scoreboard?",
+        "pace?",
+        "niche?",
+        "fit?",
+    ]
     assert found["computed"] == EVERY_AREA_AND_THE_KEPT_SCOREBOARD
     assert found["visits"]["friction"]["failures"] == []
     assert (found["visits"]["friction"]["computed"], found["visits"]["friction"]["builds"]) == (

@@ -210,3 +210,48 @@ def test_the_page_asked_for_is_taken_for_its_workspace_once() -> None:
     assert not warmup._other_asked("fit")
     assert warmup._next_asked([one, two], done) is None  # Acme's fit is done already
     assert warmup._asked == []
+
+
+def test_after_a_page_asked_for_the_warm_up_waits_for_its_visit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    from ui import store as ui_store
+    from ui import warmup
+
+    monkeypatch.setattr(warmup, "QUIET_S", 0.3)
+    monkeypatch.setattr(warmup, "ASKED_VISIT_S", 0.6)
+    monkeypatch.setattr(warmup, "YIELD_POLL_S", 0.01)
+
+    async def visit(after: float, lasting: float) -> None:
+        await asyncio.sleep(after)
+        ui_store._count_visit(1)
+        await asyncio.sleep(lasting)
+        ui_store._count_visit(-1)
+
+    async def waited(*visits: tuple[float, float]) -> float:
+        await asyncio.sleep(warmup.QUIET_S)  # no visit ended lately
+        since = ui_store.visits_started()
+        started = time.monotonic()
+        await asyncio.gather(warmup._await_visit(since), *(visit(*v) for v in visits))
+        return time.monotonic() - started
+
+    # the browser that asked comes after 0.2 s and its run lasts 0.1 s: the warm-up goes on
+    # once the browser has had QUIET_S to draw (0.2 + 0.1 + 0.3 s), not sooner
+    assert 0.55 < asyncio.run(waited((0.2, 0.1))) < 0.9
+    # it never comes: the warm-up goes on after ASKED_VISIT_S
+    assert 0.55 < asyncio.run(waited()) < 0.9
+    # it came while the page was being warmed (before `since`): no waiting for another one
+    before = ui_store.visits_started()
+    ui_store._count_visit(1)
+    ui_store._count_visit(-1)
+    assert ui_store.visits_started() == before + 1
+
+    async def already() -> float:
+        await asyncio.sleep(warmup.QUIET_S)
+        started = time.monotonic()
+        await warmup._await_visit(before)
+        return time.monotonic() - started
+
+    assert asyncio.run(already()) < 0.1

@@ -275,11 +275,17 @@ BACKGROUND_KEY = "_od_background_run"
 _visits_lock = threading.Lock()
 _visits = 0  # script runs through app.py, other than background ones, under way right now
 _visit_ended = 0.0  # time.monotonic() when the last one ended
+_visits_started = 0  # such runs begun since the process started
 
 
 def visits_running() -> int:
     """Script runs a visitor is waiting for, under way right now (the warm-up gives way)."""
     return _visits
+
+
+def visits_started() -> int:
+    """Script runs a visitor waited for, begun since the server started."""
+    return _visits_started
 
 
 def since_last_visit() -> float:
@@ -288,9 +294,10 @@ def since_last_visit() -> float:
 
 
 def _count_visit(step: int) -> None:
-    global _visits, _visit_ended
+    global _visits, _visit_ended, _visits_started
     with _visits_lock:
         _visits += step
+        _visits_started += max(step, 0)
         _visit_ended = time.monotonic()
 
 
