@@ -26,10 +26,10 @@ request for a page's HTML while the warm-up runs, and the warm-up runs that page
 stopping a run of another page for it (tried again afterwards). The browser then spends the
 second or so it takes to start Streamlit's frontend while the other core computes the page's
 figures, and the visit's own run finds them cached. That first run draws only the tab the
-visit opens on (every tab takes 1.5–2.5 times as long: Customer fit's 0.45 s against 0.9–1.1
-s on the large demo, and a visit that came meanwhile would wait for them or compute beside
-them); then the warm-up waits for that visit to come and
-draw (`ASKED_VISIT_S` at most), and only then warms every tab of the page, and the others.
+visit opens on: every tab takes 1.5–2.5 times as long (Customer fit: 0.45 s against 0.9–1.1 s
+on the large demo), and a visit that came meanwhile would wait for them or compute beside
+them. Then the warm-up waits for that visit to come and draw (`ASKED_VISIT_S` at most), and
+only then warms every tab of the page, and the other pages.
 
 A visit that arrives meanwhile is served as ever: it computes what is not there yet, and a
 value being computed by the warm-up is waited for, not computed twice (Streamlit's per-key
