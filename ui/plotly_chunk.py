@@ -63,7 +63,6 @@ class Chunk:
     name: str
     body: bytes
     etag: str
-    traces: frozenset[str]
 
 
 def streamlit_chunk() -> Path | None:
@@ -75,14 +74,20 @@ def streamlit_chunk() -> Path | None:
     return found[0] if len(found) == 1 else None
 
 
+def _register_list(source: str) -> re.Match[str] | None:
+    """The `register([...])` call of plotly.js's `lib/index.js` in `source` (its list is
+    group 1), None unless there is exactly one such module."""
+    start = source.find(_INDEX)
+    if start < 0 or source.find(_INDEX, start + 1) >= 0:
+        return None
+    return _REGISTER.search(source, start)
+
+
 def registered(source: str) -> dict[str, str] | None:
     """The trace modules plotly.js's bundle in `source` registers: {call: trace type}, in
     order (`lib/calendars.js` counts as `calendars`). None if the bundle is not laid out as
     this module expects."""
-    start = source.find(_INDEX)
-    if start < 0 or source.find(_INDEX, start + 1) >= 0:
-        return None
-    found = _REGISTER.search(source, start)
+    found = _register_list(source)
     if not found:
         return None
     # where each module is defined: `<name>=<wrapper>({"lib/<type>.js"(`; found by the
@@ -113,8 +118,7 @@ def slim(source: str, keep: frozenset[str] = TRACES) -> str | None:
     if not wanted <= set(calls.values()):
         return None
     kept = ",".join(f"{name}()" for name, kind in calls.items() if kind in wanted)
-    start = source.find(_INDEX)
-    found = _REGISTER.search(source, start)
+    found = _register_list(source)
     assert found is not None  # registered() found it
     return source[: found.start(1)] + kept + source[found.end(1) :]
 
@@ -133,7 +137,7 @@ def chunk() -> Chunk | None:
         return None
     body = text.encode("utf-8")
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    return Chunk(path.name, body, etag, TRACES)
+    return Chunk(path.name, body, etag)
 
 
 class SlimPlotly:
