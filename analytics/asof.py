@@ -20,6 +20,7 @@ import pandas as pd
 
 from analytics import format as fmt
 from analytics import store
+from analytics.queries import parsed
 from analytics.store import Connection
 
 # How an owner calls each dated entity in a sentence.
@@ -53,7 +54,8 @@ VERSION_SQL = """SELECT * FROM
 
 def version_row(con: Connection, workspace_id: int) -> tuple[Any, ...]:
     """The workspace's data version as `VERSION_SQL` reads it (one small query)."""
-    return tuple(store.reader(con).execute(VERSION_SQL, {"w": workspace_id}).fetchall()[0])
+    row = store.reader(con).execute(parsed(VERSION_SQL), {"w": workspace_id}).fetchall()[0]
+    return tuple(row)
 
 
 # `VERSION_SQL`'s four parts for every workspace at once, by workspace id.
@@ -70,7 +72,7 @@ def versions(con: Connection) -> dict[int, tuple[Any, ...]]:
     """Every workspace's data version (`version_row`'s parts), by id, in one small query: two
     readings differ for exactly the workspaces an import, undo or settings change touched in
     between (or that were made meanwhile)."""
-    rows = store.reader(con).execute(VERSIONS_SQL).fetchall()
+    rows = store.reader(con).execute(parsed(VERSIONS_SQL)).fetchall()
     return {int(row[0]): tuple(row[1:]) for row in rows}
 
 
@@ -112,7 +114,8 @@ def _read_last_days(
         for name, expr in store.ENTITY_DATE.items()
     )
     text = f"SELECT k.*, {days} FROM ({_key_sql()}) AS k"
-    row = store.reader(con).execute(text, {"w": workspace_id, "today": today}).fetchall()[0]
+    result = store.reader(con).execute(parsed(text), {"w": workspace_id, "today": today})
+    row = result.fetchall()[0]
     parts = len(row) - len(store.ENTITY_DATE)
     last = {name: _as_day(v) for name, v in zip(store.ENTITY_DATE, row[parts:], strict=True)}
     return _key(tuple(row[:parts])), last
@@ -139,7 +142,8 @@ def last_days(con: Connection, workspace_id: int) -> dict[str, date | None]:
         except TypeError:  # a connection that takes no weak reference: nothing is kept
             kept = None
     if kept is not None and kept[0][0] == today:
-        key = _key(tuple(con.cursor().execute(_key_sql(), {"w": workspace_id}).fetchall()[0]))
+        found = con.cursor().execute(parsed(_key_sql()), {"w": workspace_id}).fetchall()[0]
+        key = _key(tuple(found))
         if kept[0][1] == key:
             return dict(kept[1])
     key, days = _read_last_days(con, workspace_id, today)

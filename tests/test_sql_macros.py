@@ -3,6 +3,7 @@ defined once per connection so every cursor, read-only stores included, can call
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -510,3 +511,47 @@ def test_latest_reviews_from_the_last_session(con: duckdb.DuckDBPyConnection) ->
         (7, 2, date(2024, 2, 10), True, "done late"),
         (8, 1, date(2024, 1, 10), True, "second"),
     ]
+
+
+def test_query_row_gives_the_one_row_as_python_values(con: duckdb.DuckDBPyConnection) -> None:
+    # Workspace 1 to 31 Mar 2024: A's line of 10 Jan and B's of 5 Mar count (A's line
+    # without an amount, its line without a date and the line without a customer do not).
+    assert queries.query_row(con, "niche_invoice_span", {"ws": 1, "as_of": date(2024, 3, 31)}) == {
+        "first_date": date(2024, 1, 10),
+        "last_date": date(2024, 3, 5),
+        "lines": 2,
+    }
+    # A workspace without invoices: no dates (None, not NaT) and no lines.
+    assert queries.query_row(con, "niche_invoice_span", {"ws": 9, "as_of": date(2024, 3, 31)}) == {
+        "first_date": None,
+        "last_date": None,
+        "lines": 0,
+    }
+
+
+def test_a_statement_is_parsed_once_and_serves_every_thread(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    text = queries.sql("niche_invoice_span")
+    assert queries.parsed(text) is queries.parsed(text)
+    # Two threads run the one parsed statement at once, each for its own workspace and day:
+    # each gets its own answer every time (workspace 1 to 1 Apr: 3 lines, B's last on 1 Apr;
+    # workspace 2: C's one line of 10 Jan).
+    wanted = {
+        (1, date(2024, 4, 1)): (date(2024, 1, 10), date(2024, 4, 1), 3),
+        (2, date(2024, 12, 31)): (date(2024, 1, 10), date(2024, 1, 10), 1),
+    }
+    wrong: list[tuple[int, date]] = []
+
+    def run(ws: int, as_of: date) -> None:
+        for _ in range(40):
+            row = queries.query_row(con, "niche_invoice_span", {"ws": ws, "as_of": as_of})
+            if tuple(row.values()) != wanted[(ws, as_of)]:
+                wrong.append((ws, as_of))
+
+    threads = [threading.Thread(target=run, args=key) for key in wanted]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

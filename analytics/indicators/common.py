@@ -16,7 +16,7 @@ import pandas as pd
 from analytics import format as fmt
 from analytics.indicators import jsonable, settings_read
 from analytics.indicators.base import Context, Indicator, NotEnoughData
-from analytics.queries import query
+from analytics.queries import query_row
 from analytics.store import Connection
 
 T = TypeVar("T")
@@ -179,9 +179,7 @@ def invoice_span(
     """The invoices up to `as_of` (None: all): first_date, last_date, lines; with
     `customers`, also how many customers they name and segmented_customers (those carrying
     a segment: `invoice_customers`), else both 0."""
-    row = query(
-        con, "niche_invoice_span", {"ws": workspace_id, "as_of": as_of or END_OF_TIME}
-    ).iloc[0]
+    row = query_row(con, "niche_invoice_span", {"ws": workspace_id, "as_of": as_of or END_OF_TIME})
     span = {
         "first_date": as_date(row["first_date"]),
         "last_date": as_date(row["last_date"]),
@@ -199,9 +197,9 @@ def invoice_customers(
 ) -> dict[str, int]:
     """How many customers the invoices up to `as_of` (None: all) name, and how many of those
     carry a segment: customers, segmented_customers."""
-    row = query(
+    row = query_row(
         con, "niche_invoice_customers", {"ws": workspace_id, "as_of": as_of or END_OF_TIME}
-    ).iloc[0]
+    )
     return {
         "customers": int(row["customers"]),
         "segmented_customers": int(row["segmented_customers"]),
