@@ -28,7 +28,9 @@ currency = ui_store.currency(ws.id)
 # show at once while an earlier day's figures are worked out the first time.
 since_box = st.container()
 ui_pack.render(ctx)
-results = ui_ind.scoreboard(ws.id, ctx.as_of if ctx.picked_as_of else None)
+day = ctx.as_of if ctx.picked_as_of else None
+results = ui_ind.scoreboard(ws.id, day)
+pictures = ui_ind.scoreboard_pictures(ws.id, day)
 
 tally = {s: sum(r.status == s for r in results.values()) for s in indicators.STATUS_ORDER}
 capture.metrics(
@@ -62,7 +64,7 @@ for ind_id, result in ordered:
     ind = indicators.get(ind_id)
     if picked != "all" and ind.area != picked:
         continue
-    ui_ind.card(ind, result, currency, link=True, trend=True)
+    ui_ind.card(ind, result, currency, link=True, picture=pictures.get(ind_id))
 
 capture.header("Weekly scorecard")
 capture.markdown(
@@ -76,7 +78,7 @@ if sc.table.empty:
         icon="ℹ️",
     )
 else:
-    dataframe(table(sc, currency), hide_index=True, width="stretch")
+    dataframe(table(ws.id, ctx.as_of, currency), hide_index=True, width="stretch")
 if sc.missing:
     needs = ", ".join(f"{label} (needs {entity})" for label, entity in sc.missing.items())
     capture.caption(f"Not on the scorecard yet: {needs}.")

@@ -140,6 +140,33 @@ def test_a_card_sparkline_is_a_picture_and_a_snapshot_freezes_its_points(
         assert figures.sparkline_svg(series) == picture
 
 
+def test_a_scoreboard_rerun_draws_no_picture_and_no_scorecard_again(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cards' pictures and the weekly scorecard's cells are worked out once per set of
+    results (cached with them), not on every rerun of the page."""
+    from analytics import scorecard
+
+    calls: Counter[str] = Counter()
+    for module, name in ((figures, "sparkline_svg"), (scorecard, "display")):
+        real = getattr(module, name)
+
+        def wrapper(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+    at = run_page("pages/scoreboard.py")
+    no_failure(at)
+    pictures = [img for el in at.get("image") for img in el.proto.imgs]
+    assert pictures, "the demo Scoreboard draws sparklines"
+    assert calls == {"sparkline_svg": len(pictures), "display": 1}
+    at.run()
+    no_failure(at)
+    assert len([img for el in at.get("image") for img in el.proto.imgs]) == len(pictures)
+    assert calls == {"sparkline_svg": len(pictures), "display": 1}  # nothing drawn again
+
+
 def _values(data: Any) -> list[Any]:
     """A trace's values as Plotly's JSON holds them: a list, or a typed array (bdata)."""
     import base64

@@ -133,16 +133,14 @@ def blocks(cap: Capture) -> list[dict[str, Any]]:
     return [item.block() if isinstance(item, Later) else item for item in cap.items]
 
 
-def card_block(
-    ind: Indicator, result: Result, currency: str, spark: pd.Series | None
-) -> dict[str, Any]:
-    """An indicator card's block, its trend the very points the page drew (`spark`: the
-    series behind the card's picture) as a Plotly line, built now that Share is pressed,
-    once per trend (`ui.indicators.spark_figure`; `snapshots.indicator_card` alone would
-    work the series out a second time)."""
-    from ui.indicators import spark_figure  # it draws cards with this module
+def card_block(ind: Indicator, result: Result, currency: str, trend: bool) -> dict[str, Any]:
+    """An indicator card's block; with `trend`, the points its picture drew
+    (`ui.indicators.trend_of`, worked out now that Share is pressed) as a Plotly line,
+    built once per trend (`ui.indicators.spark_figure`)."""
+    from ui.indicators import spark_figure, trend_of  # it draws cards with this module
 
     block = snapshots.indicator_card(ind, result, currency)
+    spark = trend_of(ind, result) if trend else None
     if spark is not None:
         block["spark"] = snapshots.chart_block(spark_figure(spark, ind.label))["figure"]
     return block

@@ -105,6 +105,25 @@ def sparkline(ind: Indicator, result: Result) -> pd.Series:
     return series if series is not None else pd.Series(dtype=float)
 
 
+def trend_of(ind: Indicator, result: Result) -> pd.Series | None:
+    """The card's trend when it has one to draw (two points or more), else None."""
+    series = sparkline(ind, result)
+    return series if len(series) >= 2 else None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def scoreboard_pictures(workspace_id: int, as_of: date | None) -> dict[str, str]:
+    """Each Scoreboard card's trend as its picture (`figures.sparkline_svg`), by indicator id:
+    drawn once per set of results (cached beside `scoreboard`, cleared with it), not on
+    every rerun. A card without a trend has none."""
+    out: dict[str, str] = {}
+    for ind_id, result in scoreboard(workspace_id, as_of).items():
+        series = trend_of(indicators.get(ind_id), result)
+        if series is not None:
+            out[ind_id] = figures.sparkline_svg(series)
+    return out
+
+
 # A card's sparkline as a snapshot freezes it, built once per trend (see ui/figure_cache.py).
 spark_figure = figure_cache.once(charts.sparkline)
 
@@ -115,29 +134,29 @@ def card(
     currency: str,
     *,
     link: bool = False,
-    trend: bool = False,
+    picture: str | None = None,
 ) -> None:
     """One indicator: status (icon + word), label, value, the coaching message, why, what next.
 
-    `trend` adds a small sparkline of the recent history under the value (Scoreboard): a
-    picture (`figures.sparkline_svg`), not a Plotly chart, so the Scoreboard's first view
-    loads no Plotly at all. A snapshot freezes the same points as a Plotly line, built only
+    `picture` is the card's trend, drawn small under the value (Scoreboard): an SVG from
+    `scoreboard_pictures`, not a Plotly chart, so the Scoreboard's first view loads no Plotly
+    at all. A snapshot freezes the same points as a Plotly line, worked out and built only
     when Share is pressed (`capture.card_block`).
     """
-    series = sparkline(ind, result) if trend else pd.Series(dtype=float)
-    spark = series if len(series) >= 2 else None
     with st.container(border=True):
         left, right = st.columns([3, 1])
         with left:
-            st.markdown(f"**{plain(ind.label)}** · {status_text(result.status)}")
             # Messages quote customer and people names from the owner's files: shown inert.
-            st.markdown(plain(result.message))
+            # One element for both paragraphs (a Scoreboard draws 26 cards on every rerun).
+            st.markdown(
+                f"**{plain(ind.label)}** · {status_text(result.status)}\n\n{plain(result.message)}"
+            )
         with right:
             st.metric(
                 ind.label, value_text(ind, result.value, currency), label_visibility="collapsed"
             )
-            if spark is not None:
-                st.image(figures.sparkline_svg(spark), width="stretch")
+            if picture is not None:
+                st.image(picture, width="stretch")
             target = page_file(ind.page) if link else None
             if target:
                 from ui.sections import SECTION_PARAM, tab_of  # it draws cards with this module
@@ -152,13 +171,14 @@ def card(
                 )
             # A red or amber figure can go on the business's issues list for the next review.
             ui_issues_list.add_figure_action(
-                ind, result, currency, place="Scoreboard" if trend else None
+                ind, result, currency, place="Scoreboard" if picture is not None else None
             )
         with st.expander("Why this matters" + (" · what to do" if ind.next_step else "")):
-            st.markdown(plain(ind.description))
+            why = plain(ind.description)
             if ind.next_step and result.status != "green":
-                st.markdown("**What to do next:** " + plain(ind.next_step))
-    capture.later(capture.card_block, ind, result, currency, spark)
+                why += "\n\n**What to do next:** " + plain(ind.next_step)
+            st.markdown(why)
+    capture.later(capture.card_block, ind, result, currency, picture is not None)
 
 
 def unknown_note(result: Result) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
@@ -23,8 +24,15 @@ def weekly(workspace_id: int, as_of: date) -> Scorecard:
     )
 
 
-def table(sc: Scorecard, currency: str) -> Styler:
+@st.cache_data(show_spinner=False, max_entries=64)
+def shown(workspace_id: int, as_of: date, currency: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scorecard as the table shows it (`scorecard.display`) and each cell's tint, worked
+    out once per scorecard (cached beside `weekly`, cleared with it), not on every rerun."""
+    frame, marks = scorecard.display(weekly(workspace_id, as_of), currency)
+    return frame, marks.map(lambda ok: "" if ok is None else (MET_BG if ok else MISSED_BG))
+
+
+def table(workspace_id: int, as_of: date, currency: str) -> Styler:
     """Measurables as rows, weeks as columns; each cell says ✓ or ✗, and is tinted to match."""
-    frame, marks = scorecard.display(sc, currency)
-    styles = marks.map(lambda ok: "" if ok is None else (MET_BG if ok else MISSED_BG))
+    frame, styles = shown(workspace_id, as_of, currency)
     return frame.style.apply(lambda _: styles, axis=None)

@@ -160,6 +160,7 @@ def prefill(workspace_id: int) -> None:
         for area in indicators.AREAS:
             ui_ind.results(workspace_id, None, area)
         ui_ind.scoreboard(workspace_id, None)
+        ui_ind.scoreboard_pictures(workspace_id, None)
     finally:
         handle.leave()
 
