@@ -64,7 +64,15 @@ for ind_id, result in ordered:
     ind = indicators.get(ind_id)
     if picked != "all" and ind.area != picked:
         continue
-    ui_ind.card(ind, result, currency, link=True, picture=pictures.get(ind_id))
+    ui_ind.card(
+        ind,
+        result,
+        currency,
+        link=True,
+        picture=pictures.get(ind_id),
+        workspace_id=ws.id,
+        place="Scoreboard",
+    )
 
 capture.header("Weekly scorecard")
 capture.markdown(

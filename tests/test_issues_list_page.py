@@ -178,6 +178,32 @@ def test_a_red_card_goes_on_the_list_once(with_workspace: store.Workspace, db_fi
     assert issue.source.text == "from: Scoreboard — Discount on won deals (red, 20.0%)"
 
 
+def _card_script() -> None:
+    from analytics import indicators
+    from ui import indicators as ui_ind
+
+    ind = indicators.get("discount_depth")
+    red = indicators.Result("discount_depth", 0.2, "red", "deep")
+    # a Scoreboard card without a trend picture
+    ui_ind.card(ind, red, "USD", workspace_id=1, place="Scoreboard")
+
+
+def test_a_scoreboard_card_without_a_trend_files_its_issue_from_the_scoreboard(
+    with_workspace: store.Workspace, db_file: Path
+) -> None:
+    at = AppTest.from_function(_card_script, default_timeout=60).run()
+    no_failure(at)
+    assert at.get("image") == []  # no picture on this card
+    at.session_state["il_fig_discount_depth_open"] = True
+    at.run()
+    at.button(key="FormSubmitter:il_fig_discount_depth-Put it on the list").click().run()
+    no_failure(at)
+    con = store.connect(db_file)
+    (issue,) = il.list_issues(con, with_workspace.id)
+    con.close()
+    assert issue.source.text == "from: Scoreboard — Discount on won deals (red, 20.0%)"
+
+
 def _checklist_script() -> None:
     from analytics import checklists as ck
     from ui import issues_list as ui_issues

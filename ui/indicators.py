@@ -135,13 +135,17 @@ def card(
     *,
     link: bool = False,
     picture: str | None = None,
+    workspace_id: int | None = None,
+    place: str | None = None,
 ) -> None:
     """One indicator: status (icon + word), label, value, the coaching message, why, what next.
 
     `picture` is the card's trend, drawn small under the value (Scoreboard): an SVG from
     `scoreboard_pictures`, not a Plotly chart, so the Scoreboard's first view loads no Plotly
     at all. A snapshot freezes the same points as a Plotly line, worked out and built only
-    when Share is pressed (`capture.card_block`).
+    when Share is pressed (`capture.card_block`). `workspace_id` (the sidebar's when not given)
+    and `place` ("Scoreboard"; the card's area page when not given) are where the card is,
+    for its "Add to issues list".
     """
     with st.container(border=True):
         left, right = st.columns([3, 1])
@@ -171,7 +175,11 @@ def card(
                 )
             # A red or amber figure can go on the business's issues list for the next review.
             ui_issues_list.add_figure_action(
-                ind, result, currency, place="Scoreboard" if picture is not None else None
+                ind,
+                result,
+                currency,
+                place=place,
+                workspace_id=workspace_id,
             )
         with st.expander("Why this matters" + (" · what to do" if ind.next_step else "")):
             why = plain(ind.description)

@@ -70,7 +70,7 @@ class AreaPage:
     def card(self, ind_id: str) -> Result:
         """The indicator's card; returns its result for the rest of the section."""
         result = self.results[ind_id]
-        ui_ind.card(self.inds[ind_id], result, self.currency)
+        ui_ind.card(self.inds[ind_id], result, self.currency, workspace_id=self.workspace.id)
         return result
 
     def next_step(self, ind_id: str) -> None:
