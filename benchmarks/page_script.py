@@ -15,6 +15,10 @@ fails; the figures depend on the machine and its load.
 
 To time another checkout of the app (the code before a change), run this file by path from
 there: `cd OTHER && python /path/to/benchmarks/page_script.py --db PATH --root .`.
+
+`--hits N --page P` times one page's cache hits instead: one AppTest, the page run three
+times, then N more runs timed (seconds, sorted, with their p25 and median). Steadier than
+the repeats above for comparing two checkouts: run it for each in turn, alternating.
 """
 
 from __future__ import annotations
@@ -187,14 +191,60 @@ def measure(db: Path, *, repeat: int = 5, root: Path = ROOT) -> list[dict[str, A
     return out
 
 
+def hits(db: Path, page: str, n: int, *, root: Path = ROOT) -> list[float]:
+    """`n` cache hits of one page in one AppTest, after three runs (sorted seconds)."""
+    from streamlit.testing.v1 import AppTest
+
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    _settle_pages_manager()
+    _quiet()
+    with tempfile.TemporaryDirectory(prefix="od-page-script-") as tmp:
+        copy = Path(tmp) / "store.duckdb"
+        shutil.copy(db, copy)
+        previous = os.environ.get(DB_ENV)
+        os.environ[DB_ENV] = str(copy)
+        try:
+            _clear_caches()
+            at = AppTest.from_file(str(root / "app.py"), default_timeout=TIMEOUT)
+            at.run()
+            at.switch_page(PAGES[page])
+            for _ in range(3):
+                at.run()
+            times = []
+            for _ in range(n):
+                start = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - start)
+            if _fail_text(at):
+                raise RuntimeError(f"{page}: {_fail_text(at)}")
+            _clear_caches()
+        finally:
+            if previous is None:
+                os.environ.pop(DB_ENV, None)
+            else:
+                os.environ[DB_ENV] = previous
+    return sorted(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True, help="a store (the large demo)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--root", type=Path, default=ROOT, help="the app to time (app.py's folder)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--hits", type=int, help="time this many cache hits of --page only")
+    parser.add_argument("--page", choices=list(PAGES), default="scoreboard")
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    if args.hits:
+        times = hits(args.db, args.page, args.hits, root=root)
+        print(
+            f"{args.page} ({root}): {len(times)} cache hits, p25 "
+            f"{times[len(times) // 4] * 1000:.1f} ms, median {statistics.median(times) * 1000:.1f} "
+            f"ms, fastest {times[0] * 1000:.1f} ms, load {os.getloadavg()[0]:.2f}"
+        )
+        return 0
     rows = measure(args.db, repeat=args.repeat, root=root)
     load = os.getloadavg()
     if args.json:
