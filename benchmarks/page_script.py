@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,14 +134,14 @@ def measure_page(root: Path, page_file: str) -> dict[str, Any]:
     return visit
 
 
-def measure(db: Path, *, repeat: int = 5, root: Path = ROOT) -> list[dict[str, Any]]:
-    """Per indicator page: the median first run and cache hit (seconds) over `repeat` visits,
-    the process CPU seconds of the cache hit (steadier on a busy machine), and the chart JSON of the cache-hit run (bytes)."""
+@contextlib.contextmanager
+def _app_on_copy(db: Path, root: Path) -> Iterator[None]:
+    """The app at `root` set up for AppTest, its store a scratch copy of `db` (with its
+    snapshot key) for the duration; every cache let go of before the copy is deleted."""
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     _settle_pages_manager()
     _quiet()
-    out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="od-page-script-") as tmp:
         copy = Path(tmp) / "store.duckdb"
         shutil.copy(db, copy)
@@ -150,16 +151,24 @@ def measure(db: Path, *, repeat: int = 5, root: Path = ROOT) -> list[dict[str, A
         previous = os.environ.get(DB_ENV)
         os.environ[DB_ENV] = str(copy)
         try:
-            runs: dict[str, list[dict[str, Any]]] = {p: [] for p in PAGES}
-            for _ in range(repeat):  # pages interleaved, so a busy moment hits them all alike
-                for page, page_file in PAGES.items():
-                    runs[page].append(measure_page(root, page_file))
+            yield
             _clear_caches()  # let go of the copy before it is deleted
         finally:
             if previous is None:
                 os.environ.pop(DB_ENV, None)
             else:
                 os.environ[DB_ENV] = previous
+
+
+def measure(db: Path, *, repeat: int = 5, root: Path = ROOT) -> list[dict[str, Any]]:
+    """Per indicator page: the median first run and cache hit (seconds) over `repeat` visits,
+    the process CPU seconds of the cache hit (steadier on a busy machine), and the chart JSON of the cache-hit run (bytes)."""
+    out: list[dict[str, Any]] = []
+    with _app_on_copy(db, root):
+        runs: dict[str, list[dict[str, Any]]] = {p: [] for p in PAGES}
+        for _ in range(repeat):  # pages interleaved, so a busy moment hits them all alike
+            for page, page_file in PAGES.items():
+                runs[page].append(measure_page(root, page_file))
     for page, visits in runs.items():
         out.append(
             {
@@ -195,35 +204,20 @@ def hits(db: Path, page: str, n: int, *, root: Path = ROOT) -> list[float]:
     """`n` cache hits of one page in one AppTest, after three runs (sorted seconds)."""
     from streamlit.testing.v1 import AppTest
 
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    _settle_pages_manager()
-    _quiet()
-    with tempfile.TemporaryDirectory(prefix="od-page-script-") as tmp:
-        copy = Path(tmp) / "store.duckdb"
-        shutil.copy(db, copy)
-        previous = os.environ.get(DB_ENV)
-        os.environ[DB_ENV] = str(copy)
-        try:
-            _clear_caches()
-            at = AppTest.from_file(str(root / "app.py"), default_timeout=TIMEOUT)
+    with _app_on_copy(db, root):
+        _clear_caches()
+        at = AppTest.from_file(str(root / "app.py"), default_timeout=TIMEOUT)
+        at.run()
+        at.switch_page(PAGES[page])
+        for _ in range(3):
             at.run()
-            at.switch_page(PAGES[page])
-            for _ in range(3):
-                at.run()
-            times = []
-            for _ in range(n):
-                start = time.perf_counter()
-                at.run()
-                times.append(time.perf_counter() - start)
-            if _fail_text(at):
-                raise RuntimeError(f"{page}: {_fail_text(at)}")
-            _clear_caches()
-        finally:
-            if previous is None:
-                os.environ.pop(DB_ENV, None)
-            else:
-                os.environ[DB_ENV] = previous
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - start)
+        if _fail_text(at):
+            raise RuntimeError(f"{page}: {_fail_text(at)}")
     return sorted(times)
 
 
