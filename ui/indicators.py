@@ -99,16 +99,11 @@ def scoreboard(workspace_id: int, as_of: date | None) -> dict[str, Result]:
     return stored.scoreboard_results(ui_store.connection(), workspace_id, as_of, compute=from_areas)
 
 
-def sparkline(ind: Indicator, result: Result) -> pd.Series:
-    """The card's trend (analytics.snapshots builds it the same way for a frozen card)."""
-    series = snapshots.spark_series(ind, result)
-    return series if series is not None else pd.Series(dtype=float)
-
-
 def trend_of(ind: Indicator, result: Result) -> pd.Series | None:
-    """The card's trend when it has one to draw (two points or more), else None."""
-    series = sparkline(ind, result)
-    return series if len(series) >= 2 else None
+    """The card's trend when it has one to draw (two points or more), else None
+    (analytics.snapshots works the series out the same way for a frozen card)."""
+    series = snapshots.spark_series(ind, result)
+    return series if series is not None and len(series) >= 2 else None
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

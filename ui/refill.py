@@ -186,7 +186,7 @@ def refill(workspace_id: int) -> None:
     from ui import changes as ui_changes
     from ui import indicators as ui_ind
     from ui import store as ui_store
-    from ui.scoreboard import shown, weekly
+    from ui.scoreboard import shown
     from ui.warmup import prefill
 
     handle = ui_store.handle()
@@ -197,8 +197,7 @@ def refill(workspace_id: int) -> None:
             return
         ui_ind.scoreboard(workspace_id, None)
         ui_ind.scoreboard_pictures(workspace_id, None)
-        weekly(workspace_id, as_of)
-        shown(workspace_id, as_of, ui_store.currency(workspace_id))
+        shown(workspace_id, as_of, ui_store.currency(workspace_id))  # the weekly scorecard too
         con = ui_store.connection()
         since, reason = changes.default_since(
             con, workspace_id, as_of=as_of, last_pack=last_made(con, workspace_id)
