@@ -221,6 +221,13 @@ _MIGRATION_21 = [
     "SELECT * FROM deal_facts ORDER BY workspace_id, owner, closed, deal_id",
 ]
 
+# A figure's whole result (details with their types, and its frame) beside the Scoreboard's
+# row, as bytes (analytics/indicators/whole.py): an area page's first visit after a restart
+# reads its figures instead of computing them (analytics/indicators/stored.py, area_results).
+_MIGRATION_22 = [
+    "ALTER TABLE indicator_results ADD COLUMN IF NOT EXISTS whole BLOB",
+]
+
 LATER: list[tuple[int, list[str]]] = [
     (14, _MIGRATION_14),
     (15, _MIGRATION_15),
@@ -230,4 +237,5 @@ LATER: list[tuple[int, list[str]]] = [
     (19, _MIGRATION_19),
     (20, _MIGRATION_20),
     (21, _MIGRATION_21),
+    (22, _MIGRATION_22),
 ]

@@ -39,6 +39,7 @@ DIGESTS = {
     19: "70149805876ccce5a39b9de216c8f67d462c65ad086775c3d9e723a3a1a6bdfe",
     20: "fc63a5971765a956afc3b33c74551d8036f78b66a15e9e600e5b83f9dd6ddcf2",
     21: "bfa6d2162fc5d42adb4217949f0b913742fc99425d5881f99f15ffec49e71c3a",
+    22: "e4044cbd17dcd5ac746c966199e01668e934de74c5afcabea4f31298bd3f32f0",
 }
 
 
@@ -121,7 +122,7 @@ def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
 
     con = store.connect(db_file)  # migration 12 runs
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 21
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 22
         after = con.execute("SELECT row_fp, occurrence FROM invoices ORDER BY source_row")
         assert after.fetchall() == right
         # Another export with the same two lines and one more adds only the new one.

@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +62,22 @@ def probe(
     indicators.compute_all = counter("every area")  # type: ignore[assignment]
     stored.compute_all = counter("stored scoreboard")  # type: ignore[assignment]
     many = stored.compute_many
+    areas = stored.area_results
+    in_area = threading.local()  # the area whose kept whole results are being made
 
     def counting_many(chosen: Any, ctx: Any) -> Any:
-        computed.append("stored scoreboard")
+        computed.append(getattr(in_area, "name", None) or "stored scoreboard")
         return many(chosen, ctx)
 
+    def counting_areas(con: Any, workspace_id: int, area: str, settings: Any = None) -> Any:
+        in_area.name = area
+        try:
+            return areas(con, workspace_id, area, settings)
+        finally:
+            in_area.name = None
+
     stored.compute_many = counting_many  # type: ignore[assignment]
+    stored.area_results = counting_areas  # type: ignore[assignment]
 
     class Seen(warmup.Headless):
         """A headless visit that also keeps the text of everything it was sent."""

@@ -28,7 +28,13 @@ def page_file(page: str) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def results(workspace_id: int, as_of: date | None, area: str) -> dict[str, Result]:
-    """Every indicator of an area for one workspace; as_of None = each one's own last day."""
+    """Every indicator of an area for one workspace; as_of None = each one's own last day.
+    At the last day (the one every page opens on) the store keeps them whole per data
+    version (`stored.area_results`), so a restart reads them back instead of computing."""
+    if as_of is None:
+        return stored.area_results(
+            ui_store.connection(), workspace_id, area, ui_store.settings(workspace_id)
+        )
     return indicators.compute_all(
         ui_store.connection(),
         workspace_id,

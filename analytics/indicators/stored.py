@@ -1,4 +1,5 @@
-"""Indicator results kept in the store per data version, so the Scoreboard opens at once.
+"""Indicator results kept in the store per data version, so the Scoreboard opens at once, and
+an area page's first visit after a restart reads its figures instead of computing them.
 
 A result depends on the workspace's batches (imports, the demo, undos), its settings and
 the indicator code itself. A kept row's version (`base_version`) names the batches, the code
@@ -29,8 +30,10 @@ from analytics.indicators import (
     compute_all,
     compute_many,
     context,
+    in_area,
     result_json,
     settings_read,
+    whole,
 )
 from analytics.settings import get_settings
 
@@ -141,24 +144,10 @@ def scoreboard_results(
     an indicator's charts compute it themselves. `compute` may hand over figures the
     caller already has (the app's area pages' cached results: ui/indicators.py).
     """
-    key = as_of.isoformat() if as_of else "latest"
+    key = as_of.isoformat() if as_of else LATEST
     version = base_version(con, workspace_id)
     settings = get_settings(con, workspace_id)
-    rows = (
-        con.cursor()
-        .execute(
-            "SELECT indicator_id, payload FROM indicator_results "
-            "WHERE workspace_id = $w AND as_of_key = $k AND version = $v",
-            {"w": workspace_id, "k": key, "v": version},
-        )
-        .fetchall()
-    )
-    kept = {i: json.loads(p) for i, p in rows if i in REGISTRY}
-    payloads = {
-        i: data
-        for i, data in kept.items()
-        if settings_read.still_holds(data.get("settings", {}), settings)
-    }
+    payloads = {i: p for i, (p, _) in _kept(con, workspace_id, key, version, settings).items()}
     stale = [ind for i, ind in REGISTRY.items() if i not in payloads]
     if stale:
         fresh = compute(stale, settings) if compute is not None else None
@@ -169,18 +158,115 @@ def scoreboard_results(
                 if ctx is not None
                 else compute_all(con, workspace_id, as_of, settings=settings)
             )
-        made = {ind.id: _payload(fresh[ind.id], settings) for ind in stale}
-        with store.transaction(con) as tx:
-            # this day's rows of older versions, and the figures made again
-            tx.execute(
-                "DELETE FROM indicator_results WHERE workspace_id = $w AND as_of_key = $k "
-                "AND (version <> $v OR list_contains($ids, indicator_id))",
-                {"w": workspace_id, "k": key, "v": version, "ids": list(made)},
-            )
-            tx.executemany(
-                "INSERT INTO indicator_results (workspace_id, as_of_key, indicator_id, version, "
-                "payload) VALUES (?, ?, ?, ?, ?)",
-                [[workspace_id, key, i, version, p] for i, p in made.items()],
-            )
-        payloads.update({i: json.loads(p) for i, p in made.items()})
+        # The area pages keep their figures whole as they compute them (`area_results`, which
+        # `compute` may have called): those rows are there now, and stay as they are.
+        payloads.update(
+            {i: p for i, (p, _) in _kept(con, workspace_id, key, version, settings).items()}
+        )
+        missing = {ind.id: fresh[ind.id] for ind in stale if ind.id not in payloads}
+        payloads.update(_keep(con, workspace_id, key, version, missing, settings, wholes=False))
     return {i: _from_payload(i, payloads[i]) for i in REGISTRY}
+
+
+# The day whole results are kept for: the one every page opens on (no day picked), so a first
+# visit after a restart finds them. One set per workspace (about 3 MB at a million invoice
+# lines); a picked day's figures are computed as before.
+LATEST = "latest"
+
+
+def _kept(
+    con: store.Connection,
+    workspace_id: int,
+    key: str,
+    version: str,
+    settings: dict[str, Any],
+    *,
+    wholes: list[str] | None = None,
+) -> dict[str, tuple[dict[str, Any], bytes | None]]:
+    """The rows kept for this day and data version whose figures still hold under `settings`
+    (each read settings keep the values it read): id → (payload, None); with `wholes`, only
+    those figures', each with its whole bytes (None when not kept whole)."""
+    if wholes is None:
+        sql = "SELECT indicator_id, payload, NULL FROM indicator_results WHERE "
+        params: dict[str, Any] = {}
+    else:
+        sql = (
+            "SELECT indicator_id, payload, whole FROM indicator_results "
+            "WHERE list_contains($ids, indicator_id) AND "
+        )
+        params = {"ids": wholes}
+    rows = (
+        con.cursor()
+        .execute(
+            sql + "workspace_id = $w AND as_of_key = $k AND version = $v",
+            {**params, "w": workspace_id, "k": key, "v": version},
+        )
+        .fetchall()
+    )
+    out: dict[str, tuple[dict[str, Any], bytes | None]] = {}
+    for indicator_id, payload, blob in rows:
+        data = json.loads(payload)
+        if indicator_id in REGISTRY and settings_read.still_holds(
+            data.get("settings", {}), settings
+        ):
+            out[indicator_id] = (data, blob)
+    return out
+
+
+def _keep(
+    con: store.Connection,
+    workspace_id: int,
+    key: str,
+    version: str,
+    fresh: dict[str, Result],
+    settings: dict[str, Any],
+    *,
+    wholes: bool,
+) -> dict[str, dict[str, Any]]:
+    """Keep `fresh` results for this day and version (replacing this day's rows of older
+    versions, and these figures' own), each whole too when `wholes` (and it comes back exact:
+    whole.encode); returns their payloads."""
+    if not fresh:
+        return {}
+    made = {i: _payload(r, settings) for i, r in fresh.items()}
+    blobs = {i: whole.encode(r) for i, r in fresh.items()} if wholes else {}
+    with store.transaction(con) as tx:
+        tx.execute(
+            "DELETE FROM indicator_results WHERE workspace_id = $w AND as_of_key = $k "
+            "AND (version <> $v OR list_contains($ids, indicator_id))",
+            {"w": workspace_id, "k": key, "v": version, "ids": list(made)},
+        )
+        tx.executemany(
+            "INSERT INTO indicator_results (workspace_id, as_of_key, indicator_id, version, "
+            "payload, whole) VALUES (?, ?, ?, ?, ?, ?)",
+            [[workspace_id, key, i, version, p, blobs.get(i)] for i, p in made.items()],
+        )
+    return {i: json.loads(p) for i, p in made.items()}
+
+
+def area_results(
+    con: store.Connection, workspace_id: int, area: str, settings: dict[str, Any] | None = None
+) -> dict[str, Result]:
+    """Every indicator of `area` at the data's last day, whole (details and frames as
+    computed), as an area page reads them: the kept ones read back (whole.decode), the
+    others (none kept for this data version, a setting they read changed, bytes another
+    version of the libraries wrote) computed and kept, whole, with the Scoreboard's row."""
+    settings = settings if settings is not None else get_settings(con, workspace_id)
+    chosen = in_area(area)
+    version = base_version(con, workspace_id)
+    out: dict[str, Result] = {}
+    ids = [ind.id for ind in chosen]
+    for i, (data, blob) in _kept(con, workspace_id, LATEST, version, settings, wholes=ids).items():
+        read = frozenset(data.get("settings", {settings_read.EVERY: None}))
+        result = whole.decode(blob, i, read) if blob is not None else None
+        if result is not None:
+            out[i] = result
+    stale = [ind for ind in chosen if ind.id not in out]
+    if stale:
+        ctx = context(con, workspace_id, None, settings)
+        if ctx is None:  # no dated data at all: nothing worth keeping
+            return compute_all(con, workspace_id, None, area=area, settings=settings)
+        fresh = compute_many(stale, ctx)
+        _keep(con, workspace_id, LATEST, version, fresh, settings, wholes=True)
+        out.update(fresh)
+    return {ind.id: out[ind.id] for ind in chosen}
