@@ -39,8 +39,8 @@ def add_invoices(
     return batch
 
 
-@pytest.fixture
-def ws(con: store.Connection, workspace: store.Workspace) -> int:
+def eighteen_months(con: store.Connection, workspace_id: int) -> int:
+    """Five customers invoiced monthly through 2024, four of them Jan–Jun 2025."""
     rows = [
         (f"2024-{m:02d}-15", c, 100.0 * (i + 1))
         for m in range(1, 13)
@@ -49,11 +49,16 @@ def ws(con: store.Connection, workspace: store.Workspace) -> int:
     rows += [
         (f"2025-{m:02d}-15", c, 120.0 * (i + 1)) for m in range(1, 7) for i, c in enumerate("ABCD")
     ]
-    add_invoices(con, workspace.id, rows, "first.csv")
+    add_invoices(con, workspace_id, rows, "first.csv")
     # The year before 15 Jun 2025 holds invoices in 6 of its months (Jan–Jun 2024), below the
     # default 10 a growth rate needs: these tests follow segment growth, so ask for 6.
-    save_settings(con, workspace.id, {"comparison_months_needed": 6})
-    return workspace.id
+    save_settings(con, workspace_id, {"comparison_months_needed": 6})
+    return workspace_id
+
+
+@pytest.fixture
+def ws(con: store.Connection, workspace: store.Workspace) -> int:
+    return eighteen_months(con, workspace.id)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from analytics import indicators, store
 from analytics.indicators import Result, stored, whole
 from analytics.settings import save_settings
-from tests.test_indicators_stored import add_invoices
+from tests.test_indicators_stored import add_invoices, eighteen_months
 from tests.test_settings_read import CHANGES
 
 AREAS = list(indicators.AREAS)
@@ -155,17 +155,7 @@ def test_every_figure_of_the_demo_business_is_kept_whole(
 
 @pytest.fixture
 def ws(con: store.Connection, workspace: store.Workspace) -> int:
-    rows = [
-        (f"2024-{m:02d}-15", c, 100.0 * (i + 1))
-        for m in range(1, 13)
-        for i, c in enumerate("ABCDE")
-    ]
-    rows += [
-        (f"2025-{m:02d}-15", c, 120.0 * (i + 1)) for m in range(1, 7) for i, c in enumerate("ABCD")
-    ]
-    add_invoices(con, workspace.id, rows, "first.csv")
-    save_settings(con, workspace.id, {"comparison_months_needed": 6})
-    return workspace.id
+    return eighteen_months(con, workspace.id)
 
 
 @pytest.fixture
