@@ -5,10 +5,11 @@ An area page reads a figure's whole result: its details (dates, tuples, numbers 
 and its frame (the table and chart behind it). `stored.area_results` keeps these bytes beside
 the Scoreboard's row, so the first visit after a restart reads the page's figures instead of
 computing them. What comes back must be what went in: the frame is an Arrow IPC stream and
-the rest a JSON text in its metadata, with the Python types JSON lacks tagged (`date`,
-`datetime`, `timestamp`, `tuple`, `numpy`). `encode` decodes its own bytes and compares them
-with the result, types and all, and gives None when anything differs (a type it does not
-know, a frame Arrow would change): such a figure is simply computed each time, as before.
+the rest a JSON text in its metadata, with the Python types JSON lacks tagged by their exact
+type (`date`, `datetime`, `timestamp`, `tuple`, `numpy`) and read back as exactly that type.
+`encode` reads the frame back from its own bytes and compares it with the one computed
+(Arrow's conversions are where a type may change), and gives None when anything differs or
+a value has a type it does not know: such a figure is simply computed each time, as before.
 
 The bytes name their format and the pandas and pyarrow versions that wrote them; bytes from
 any other are not read (`decode` gives None). No pickle: a store file is data, and reading
