@@ -1,277 +1,190 @@
-"""Whole results kept in the store (analytics/indicators/whole.py, stored.area_results): what an
-area page reads back equals what it would compute, types and frames included, and is never
-stale."""
+"""All indicators together: the demo's planted patterns are found, `kpis --json` is complete,
+and the real exports in ../shared/data give numbers or a plain reason — never an exception."""
 
 from __future__ import annotations
 
+import json
 import math
-from datetime import date, datetime
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from analytics import indicators, store
-from analytics.indicators import Result, stored, whole
-from analytics.settings import save_settings
-from tests.test_indicators_stored import add_invoices, eighteen_months
-from tests.test_settings_read import CHANGES
-
-AREAS = list(indicators.AREAS)
+from analytics import demo, importer, indicators, store
+from tests.conftest import ROOT, shared_file
 
 
-def same(a: Any, b: Any) -> bool:
-    """Equal and of the same types all the way down (NaN equals NaN here)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float | np.floating) and math.isnan(a):
-        return bool(math.isnan(b))
-    return bool(a == b)
+@pytest.fixture(scope="module")
+def demo_results(demo_read: store.Connection, demo_ws: int) -> dict[str, indicators.Result]:
+    return indicators.compute_all(demo_read, demo_ws)
 
 
-def same_result(got: Result, want: Result) -> None:
-    """Equal, value by value and type by type (the frame's columns, dtypes and cells too)."""
-    assert (got.id, got.status, got.message) == (want.id, want.status, want.message)
-    assert type(got.value) is type(want.value)
-    assert got.value == want.value or (
-        isinstance(want.value, float) and math.isnan(want.value) and math.isnan(got.value)
+def test_kpis_json_has_every_indicator_as_plain_json(demo_db: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "kpis",
+            "--db",
+            str(demo_db),
+            "--workspace",
+            demo.DEMO_WORKSPACE,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
-    assert same(got.details, want.details), got.id
-    pd.testing.assert_frame_equal(got.frame, want.frame, check_exact=True)
-    for name in whole._object_columns(want.frame):
-        assert [type(x) for x in got.frame[name]] == [type(x) for x in want.frame[name]], name
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["workspace"] == demo.DEMO_WORKSPACE
+    assert out["as_of"] == demo.DEFAULT_END_DATE.isoformat()
+    assert set(out["indicators"]) == set(indicators.REGISTRY)
+    for ind_id, r in out["indicators"].items():
+        assert set(r) == {"value", "status", "message", "details"}, ind_id
+        assert r["status"] in ("green", "amber", "red", "unknown")
+        assert r["message"], ind_id
+        if r["status"] == "unknown":
+            assert r["value"] is None
+        else:
+            assert isinstance(r["value"], int | float) and not isinstance(r["value"], bool), ind_id
 
 
-def a_result(**changes: Any) -> Result:
-    frame = pd.DataFrame(
-        {
-            "customer": ["Acme", "Birch", "Cole"],
-            "amount": [1.5, float("nan"), 3.0],
-            "count": np.array([1, 2, 3], dtype="int64"),
-            "closed": np.array([date(2025, 1, 2), pd.NaT, date(2025, 3, 4)], dtype=object),
-            "quarters": pd.Series([[1, 2], [3], []], dtype=object),
-            "won": [True, False, True],
-        }
+def test_kpis_as_of_an_earlier_day(demo_db: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "kpis",
+            "--db",
+            str(demo_db),
+            "--workspace",
+            demo.DEMO_WORKSPACE,
+            "--as-of",
+            "2025-06-30",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
-    details = {
-        "as_of": date(2025, 6, 30),
-        "span": (date(2024, 1, 1), date(2025, 6, 30)),
-        "at": datetime(2025, 6, 30, 17, 5),
-        "stamp": pd.Timestamp("2025-06-30"),
-        "share": np.float64(0.25),
-        "n": np.int64(7),
-        "nothing": float("nan"),
-        "rows": [{"customer": "Acme", "day": date(2025, 1, 2), "x": None}],
-    }
-    base: dict[str, Any] = {
-        "id": "revenue_pareto",
-        "value": 0.5,
-        "status": "amber",
-        "message": "Half your revenue comes from 3 customers.",
-        "details": details,
-        "frame": frame,
-    }
-    base.update(changes)
-    return Result(**base)
+    out = json.loads(proc.stdout)
+    assert out["as_of"] == "2025-06-30"
+    growth = out["indicators"]["segment_growth"]
+    assert growth["details"]["as_of"] == "2025-06-30"  # the picked day, not the last invoice
 
 
-# ---------------------------------------------------------------- the bytes
+def test_the_saturating_niche_is_flagged(demo_results: dict[str, indicators.Result]) -> None:
+    r = demo_results["segment_saturation"]
+    assert r.value is not None and r.value >= 1
+    assert "Dental practices" in r.details["saturating"]
+    assert r.status in ("amber", "red")
+    assert "Dental practices" in r.message
 
 
-def test_a_result_comes_back_exactly_types_and_all() -> None:
-    result = a_result()
-    blob = whole.encode(result)
-    assert blob is not None
-    back = whole.decode(blob, "revenue_pareto", frozenset({"threshold:revenue_pareto"}))
-    assert back is not None
-    same_result(back, result)
-    assert back.settings_read == frozenset({"threshold:revenue_pareto"})
-    # the types JSON and Arrow lack, one by one
-    assert type(back.details["span"]) is tuple and type(back.details["span"][0]) is date
-    assert type(back.details["at"]) is datetime and type(back.details["stamp"]) is pd.Timestamp
-    assert back.details["share"].dtype == np.float64 and back.details["n"].dtype == np.int64
-    assert back.frame["closed"].iloc[1] is pd.NaT and back.frame["quarters"].iloc[0] == [1, 2]
-
-
-def test_an_empty_result_comes_back_empty() -> None:
-    result = Result("revenue_pareto", None, "unknown", "Load invoices.", {}, pd.DataFrame())
-    blob = whole.encode(result)
-    assert blob is not None
-    back = whole.decode(blob, "revenue_pareto", frozenset())
-    assert back is not None
-    same_result(back, result)
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {"details": {"kinds": {"a", "b"}}},  # a set: JSON has none
-        {"details": {"at": datetime(2025, 6, 30, tzinfo=pd.Timestamp.now("UTC").tzinfo)}},
-        {"details": {3: "a key that is no text"}},
-        {"details": {"$type": "date", "v": "2025-01-01"}},  # would read back as a date
-        # a day as a date in one row and a Timestamp in another: Arrow makes them one type
-        {"frame": pd.DataFrame({"d": [date(2025, 1, 1), pd.Timestamp("2025-01-02")]})},
-        # missing days as None and as NaN in one column: Arrow keeps a null, not which
-        {"frame": pd.DataFrame({"d": np.array([date(2025, 1, 1), None, math.nan], dtype=object)})},
-    ],
-)
-def test_what_would_not_come_back_exactly_is_not_kept(changes: dict[str, Any]) -> None:
-    assert whole.encode(a_result(**changes)) is None
-
-
-def test_bytes_from_other_library_versions_or_damaged_are_not_read(
-    monkeypatch: pytest.MonkeyPatch,
+def test_the_prospecting_gap_breaks_the_streak_then_opens_a_hole(
+    demo_results: dict[str, indicators.Result],
 ) -> None:
-    blob = whole.encode(a_result())
-    assert blob is not None
-    assert whole.decode(blob[: len(blob) // 2], "revenue_pareto", frozenset()) is None
-    assert whole.decode(b"not arrow at all", "revenue_pareto", frozenset()) is None
-    monkeypatch.setattr(whole, "_stamp", lambda: "whole-1:pandas 9.9.9:pyarrow 99.0.0")
-    assert whole.decode(blob, "revenue_pareto", frozenset()) is None
+    prospecting = demo_results["prospecting_hours"]
+    # The demo stops prospecting for about six weeks, some five months before its end.
+    assert prospecting.details["longest_gap_weeks"] >= 5
+    gap_end = prospecting.details["longest_gap_ended"]
+    assert date(2026, 4, 1) <= gap_end <= date(2026, 7, 31)
+    # Bookings fall short right after it, and invoicing dips about two months later.
+    book = demo_results["order_book_cover"]
+    assert book.details["lag_months"] == 2 and book.details["lag_estimated"] is True
+    hole = book.details["last_hole"]
+    assert hole is not None and hole["revenue_change"] < -0.05
+    short, hit = hole["bookings_short"][0], hole["cash_hit"][0]
+    assert (hit.year * 12 + hit.month) - (short.year * 12 + short.month) == 2
+    assert 0 <= (short.year * 12 + short.month) - (gap_end.year * 12 + gap_end.month) <= 2
+    assert "It happened before" in book.message
 
 
-def test_every_figure_of_the_demo_business_is_kept_whole(
-    demo_read: store.Connection, demo_ws: int
-) -> None:
-    """A figure whose result would not come back exactly is computed on every restart: none
-    of the demo's is such a figure (friction's days with NaT, niche's lists per quarter,
-    empty frames)."""
-    for ind_id, result in indicators.compute_all(demo_read, demo_ws).items():
-        blob = whole.encode(result)
-        assert blob is not None, ind_id
-        back = whole.decode(blob, ind_id, frozenset())
-        assert back is not None
-        same_result(back, result)
+def test_the_unsustainable_technician_is_named(demo_results: dict[str, indicators.Result]) -> None:
+    r = demo_results["workload_pace"]
+    people = {p["person"]: p for p in r.details["people"]}
+    fastest = max(people.values(), key=lambda p: p["mean_hours"])
+    assert fastest["mean_hours"] > 55 and fastest["too_fast"] >= 10
+    assert str(fastest["person"]) in r.message
 
 
-# ---------------------------------------------------------------- kept in the store
-
-
-@pytest.fixture
-def ws(con: store.Connection, workspace: store.Workspace) -> int:
-    return eighteen_months(con, workspace.id)
-
-
-@pytest.fixture
-def computed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The figures each real computation computed, in order."""
-    calls: list[list[str]] = []
-    real = stored.compute_many
-
-    def counting(
-        chosen: list[indicators.Indicator], ctx: indicators.Context
-    ) -> dict[str, indicators.Result]:
-        calls.append([i.id for i in chosen])
-        return real(chosen, ctx)
-
-    monkeypatch.setattr(stored, "compute_many", counting)
-    return calls
-
-
-def wholes_kept(con: store.Connection, ws: int) -> dict[str, bool]:
-    rows = con.execute(
-        "SELECT indicator_id, whole IS NOT NULL FROM indicator_results "
-        "WHERE workspace_id = $w AND as_of_key = 'latest'",
-        {"w": ws},
-    ).fetchall()
-    return dict(rows)
-
-
-def test_an_area_is_computed_once_then_read_back_whole(
-    con: store.Connection, ws: int, computed: list[list[str]]
-) -> None:
-    first = {a: stored.area_results(con, ws, a) for a in AREAS}
-    again = {a: stored.area_results(con, ws, a) for a in AREAS}
-    assert sorted(map(sorted, computed)) == sorted(
-        sorted(i.id for i in indicators.in_area(a)) for a in AREAS
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """Superstore as invoices (+ segments) and Maven CRM (deals + accounts), imported as a user would."""
+    path = tmp_path_factory.mktemp("real") / "real.duckdb"
+    con = store.connect(path)
+    superstore = store.create_workspace(con, "Superstore")
+    ss = shared_file("superstore-classic", "superstore.csv")
+    importer.import_file(
+        con, superstore.id, ss, entity="invoices", mapping={"customer": "Customer Name"}
     )
-    fresh = indicators.compute_all(con, ws)  # another way: nothing kept
-    for area in AREAS:
-        assert list(again[area]) == [i.id for i in indicators.in_area(area)]
-        for ind_id, result in again[area].items():
-            same_result(result, fresh[ind_id])
-            same_result(first[area][ind_id], fresh[ind_id])
-    assert wholes_kept(con, ws) == {i: True for i in indicators.REGISTRY}
-
-
-def test_an_import_or_an_undo_gives_new_whole_results(
-    con: store.Connection, ws: int, computed: list[list[str]]
-) -> None:
-    before = stored.area_results(con, ws, "niche")["segment_growth"].details["revenue"]
-    batch = add_invoices(con, ws, [("2025-06-20", "E", 1000.0)], "june.csv")
-    after = stored.area_results(con, ws, "niche")["segment_growth"]
-    assert after.details["revenue"] == pytest.approx(before + 1000)
-    store.undo_batch(con, ws, batch)
-    undone = stored.area_results(con, ws, "niche")["segment_growth"].details["revenue"]
-    assert undone == pytest.approx(before)
-    assert len(computed) == 3  # each data version computed once
-    rows = con.execute("SELECT count(*) FROM indicator_results WHERE workspace_id = $w", {"w": ws})
-    assert rows.fetchall()[0][0] == len(indicators.in_area("niche"))  # older versions gone
-
-
-def test_the_scoreboard_keeps_the_area_pages_whole_rows(
-    con: store.Connection, ws: int, computed: list[list[str]]
-) -> None:
-    fit = [i.id for i in indicators.in_area("fit")]
-    stored.area_results(con, ws, "fit")
-    stored.scoreboard_results(con, ws)
-    # the Scoreboard computed only what the fit page had not, and left fit's rows whole
-    assert computed == [fit, [i for i in indicators.REGISTRY if i not in fit]]
-    kept = wholes_kept(con, ws)
-    assert {i for i, w in kept.items() if w} == set(fit)
-    # the rest are made whole the first time their page asks; nothing computed twice after
-    for area in AREAS:
-        stored.area_results(con, ws, area)
-    assert all(wholes_kept(con, ws).values())
-    assert sum(len(c) for c in computed) == len(indicators.REGISTRY) + sum(
-        len(indicators.in_area(a)) for a in AREAS if a != "fit"
+    importer.import_file(
+        con,
+        superstore.id,
+        ss,
+        entity="customers",
+        mapping={"customer": "Customer Name", "segment": "Segment"},
     )
+    maven = store.create_workspace(con, "Maven")
+    importer.import_file(con, maven.id, shared_file("maven-crm", "accounts.csv"))
+    importer.import_file(con, maven.id, shared_file("maven-crm", "sales_pipeline.csv"))
+    con.close()
+    return path, {"superstore": superstore.id, "maven": maven.id}
 
 
-def test_damaged_whole_bytes_are_computed_again(
-    con: store.Connection, ws: int, computed: list[list[str]]
+@pytest.mark.parametrize("which", ["superstore", "maven"])
+def test_real_exports_give_numbers_or_a_reason(
+    real_store: tuple[Path, dict[str, int]], which: str
 ) -> None:
-    stored.area_results(con, ws, "niche")
-    con.execute(
-        "UPDATE indicator_results SET whole = 'garbage'::BLOB "
-        "WHERE workspace_id = $w AND indicator_id = 'segment_growth'",
-        {"w": ws},
-    )
-    again = stored.area_results(con, ws, "niche")
-    assert computed[-1] == ["segment_growth"]
-    same_result(again["segment_growth"], indicators.compute_all(con, ws)["segment_growth"])
-
-
-def test_a_workspace_without_dated_data_keeps_nothing(
-    con: store.Connection, workspace: store.Workspace
-) -> None:
-    results = stored.area_results(con, workspace.id, "pace")
-    assert {r.status for r in results.values()} == {"unknown"}
-    assert wholes_kept(con, workspace.id) == {}
-
-
-def test_after_any_one_settings_change_the_whole_results_equal_fresh_ones(
-    demo_db: Path, demo_ws: int, computed: list[list[str]]
-) -> None:
-    """Each setting changed in turn (as in test_settings_read): every area's whole results,
-    only partly computed again, equal every figure computed afresh, frames included."""
-    con = store.connect(demo_db)
+    path, ids = real_store
+    con = store.connect(path)
     try:
-        for area in AREAS:
-            stored.area_results(con, demo_ws, area)
-        for change in CHANGES:
-            save_settings(con, demo_ws, change)
-            computed.clear()
-            kept = {i: r for a in AREAS for i, r in stored.area_results(con, demo_ws, a).items()}
-            fresh = indicators.compute_all(con, demo_ws)
-            assert len({i for c in computed for i in c}) < len(indicators.REGISTRY), change
-            for ind_id, result in fresh.items():
-                same_result(kept[ind_id], result)
+        results = indicators.compute_all(con, ids[which])
     finally:
         con.close()
+    assert set(results) == set(indicators.REGISTRY)
+    for ind_id, r in results.items():
+        json.dumps(indicators.result_json(r))
+        assert r.message, ind_id
+        if r.status == "unknown":
+            assert r.value is None, ind_id
+        else:
+            assert r.value is not None and math.isfinite(r.value), ind_id
+
+
+def test_superstore_niche_figures_make_sense(real_store: tuple[Path, dict[str, int]]) -> None:
+    path, ids = real_store
+    con = store.connect(path)
+    try:
+        r = indicators.compute_all(con, ids["superstore"], area="niche")
+    finally:
+        con.close()
+    # Three segments (Consumer, Corporate, Home Office): horizontal, and revenue grew in 2019.
+    assert {s["segment"] for s in r["segment_growth"].details["segments"]} == {
+        "Consumer",
+        "Corporate",
+        "Home Office",
+    }
+    assert r["segment_growth"].value is not None and r["segment_growth"].value > 0
+    assert 1 / 3 <= r["segment_concentration"].value < 0.5
+
+
+def test_maven_pace_reads_its_deals(real_store: tuple[Path, dict[str, int]]) -> None:
+    path, ids = real_store
+    con = store.connect(path)
+    try:
+        r = indicators.compute_all(con, ids["maven"], area="pace")
+    finally:
+        con.close()
+    # Deals but no invoices: the order book cannot be compared with revenue, and says so.
+    assert r["order_book_cover"].status == "unknown"
+    assert "invoices" in r["order_book_cover"].message
+    # Salespeople are still ranked lately vs lifetime? No invoices → not by customer revenue.
+    assert r["lately_vs_lifetime"].status == "unknown"

@@ -169,7 +169,7 @@ def encode(result: Result) -> bytes | None:
 
     The frame is read back from the bytes and compared: Arrow's conversions, both ways, are
     where a type may change. The rest is JSON whose other types are tagged by their exact
-    type and read back as exactly that type (tests/test_indicators_whole.py holds each tag
+    type and read back as exactly that type (tests/test_kept_whole.py holds each tag
     to it, and every figure of the demo business to the whole round trip)."""
     nulls = _null_kinds(result.frame)
     try:
