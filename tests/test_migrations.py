@@ -98,6 +98,31 @@ def test_a_new_store_equals_one_upgraded_release_by_release(
         con.close()
 
 
+def test_a_new_store_is_created_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new store takes every migration in one transaction: one that fails leaves none of
+    # the others behind, and the next open creates the store from the start.
+    path = tmp_path / "new.duckdb"
+    broken = [*schema.MIGRATIONS, (schema.SCHEMA_VERSION + 1, ["SELECT no_such_column"])]
+    monkeypatch.setattr(migrations_module(), "MIGRATIONS", broken)
+    monkeypatch.setattr(migrations_module(), "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    con = duckdb.connect(str(path))
+    with pytest.raises(duckdb.BinderException):
+        store.migrate(con)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert tables == {"schema_version"}
+    assert store.schema_version(con) == 0
+    con.close()
+    monkeypatch.undo()
+    con = store.connect(path)
+    try:
+        assert store.schema_version(con) == schema.SCHEMA_VERSION
+        assert len(con.execute("SELECT * FROM schema_version").fetchall()) == len(schema.MIGRATIONS)
+    finally:
+        con.close()
+
+
 def test_migration_12_brings_old_fingerprints_to_the_identity_fields(
     db_file: Path, tmp_path: Path
 ) -> None:
