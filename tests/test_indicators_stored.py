@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analytics import indicators, store
@@ -124,9 +125,19 @@ def test_each_as_of_day_is_kept_apart(con: store.Connection, ws: int) -> None:
 def test_sparklines_travel_with_the_kept_result(con: store.Connection, ws: int) -> None:
     fresh = indicators.compute_all(con, ws)["segment_growth"]
     expected = indicators.get("segment_growth").spark(fresh)  # type: ignore[misc]
-    kept = stored.stored_spark(stored.scoreboard_results(con, ws)["segment_growth"])
+    results = stored.scoreboard_results(con, ws)
+    kept = stored.stored_spark(results["segment_growth"])
     assert list(kept.to_numpy()) == pytest.approx(list(expected.dropna().to_numpy()))
     assert len(kept) >= 2
+    # the same days, as dates (the frame's date column holds datetime.date, its values floats)
+    days = list(pd.to_datetime(pd.Series(expected.dropna().index)).dt.date)
+    assert list(kept.index) == days and all(type(d) is date for d in kept.index)
+    frame = results["segment_growth"].frame
+    assert list(frame.columns) == ["date", "value"] and frame["value"].dtype == float
+    # a figure without a sparkline reads back with an empty one, not an error
+    bare = [r for r in results.values() if indicators.get(r.id).spark is None]
+    assert bare and all(list(r.frame.columns) == ["date", "value"] for r in bare)
+    assert all(r.frame.empty and stored.stored_spark(r).empty for r in bare)
 
 
 def test_deleting_the_workspace_removes_its_kept_results(con: store.Connection, ws: int) -> None:

@@ -103,14 +103,22 @@ def _payload(result: Result, settings: dict[str, Any]) -> str:
 
 
 def _from_payload(indicator_id: str, data: dict[str, Any]) -> Result:
-    spark = pd.DataFrame(data.get("spark") or [], columns=["date", "value"])
+    # The points as _spark_points wrote them ([ISO day, value]), read without pandas'
+    # date parsing: it guessed the format for every figure, most of a kept Scoreboard's read.
+    points = data.get("spark") or []
+    spark = pd.DataFrame(
+        {
+            "date": pd.Series([date.fromisoformat(d) for d, _ in points], dtype=object),
+            "value": pd.Series([float(v) for _, v in points], dtype=float if points else object),
+        }
+    )
     return Result(
         indicator_id,
         data["value"],
         data["status"],
         data["message"],
         data["details"],
-        spark.assign(date=pd.to_datetime(spark["date"]).dt.date),
+        spark,
         # the settings it read, as it was kept (every one for a row kept before they were)
         frozenset(data.get("settings", {settings_read.EVERY: None})),
     )
