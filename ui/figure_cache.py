@@ -36,6 +36,7 @@ import plotly.graph_objects as go
 from analytics.format import inert_figure
 from analytics.notes import Note
 from analytics.notes_chart import annotate
+from ui import chart_room
 
 MAX_FIGURES = 96  # across every builder; a large scatter is a few MB of Python objects
 
@@ -148,7 +149,7 @@ def once(builder: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
         try:
             k = key(builder, args, kwargs)
         except Undigestible:
-            return builder(*args, **kwargs)
+            return chart_room.fit(builder(*args, **kwargs))
         while True:
             with _LOCK:
                 fig = _FIGURES.get(k)
@@ -175,7 +176,7 @@ def once(builder: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
 
 def _build(builder: Callable[..., go.Figure], args: Any, kwargs: Any) -> go.Figure:
     global builds
-    fig = builder(*args, **kwargs)
+    fig = chart_room.fit(builder(*args, **kwargs))
     with _LOCK:
         builds += 1
     return fig

@@ -124,7 +124,9 @@ def pareto_curve(p: Pareto, title: str, noun: str, min_top4: int = 0) -> go.Figu
             bgcolor="rgba(255,255,255,0.85)",
         )
     fig.update_layout(
-        **CURVE_LAYOUT,
+        # Drawn in half the page, beside its twin: the legend takes two rows and more, and
+        # the x axis's last label reaches past the plot (ui/chart_room.py: drawn once).
+        **{**CURVE_LAYOUT, "margin": {"l": 10, "r": 22, "t": 50, "b": 146}},
         title=title,
         xaxis={"title": "Share of customers, largest first (%)", "range": [0, 100]},
         yaxis={"title": f"Share of {noun} (%)", "range": [0, 102]},
