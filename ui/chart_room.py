@@ -8,9 +8,11 @@ the large demo (benchmarks/README.md), margins that already hold the labels cut 
 a page's charts arriving to their being drawn by about a third.
 
 The room is worked out from what the figure holds: a title on the y axis or none, a title
-on the x axis, a legend laid out in a row below the plot. Only the plain charts (lines,
-scatters, vertical bars and boxes over numbers or dates) get it; the others (bars with a
-name on each row, heatmaps, gauges) keep their own margins and Plotly widens them as before.
+on the x axis, rows of legend below the plot. Only the plain charts (lines, scatters,
+vertical bars and boxes) get it; the others (bars with a name on each row, heatmaps, gauges)
+keep their own margins and Plotly widens them as before. Names along the x axis that the
+browser turns at an angle (the discount boxes) take more room than this gives: Plotly widens
+that one too.
 A margin only grows here, and Plotly still widens one that is short (a legend that wraps on
 a narrow screen), so nothing is ever cut off.
 """
