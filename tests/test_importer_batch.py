@@ -96,6 +96,27 @@ def test_repeated_lines_in_one_file_all_survive(
     assert (more.rows_imported, more.duplicates_skipped) == (1, 3)
 
 
+def test_repeats_are_told_by_the_fingerprints_not_by_their_hashes_alone() -> None:
+    from analytics.importer import batch, parse
+
+    con = duckdb.connect()
+    table = parse.PARSED_TABLE
+    con.execute(f"CREATE TEMP TABLE {table} AS SELECT range::UHUGEINT AS row_fp FROM range(5)")
+    assert batch._repeats(con, 5) is False
+    con.execute(f"INSERT INTO {table} VALUES (3)")  # the fingerprint 3 comes twice
+    assert batch._repeats(con, 6) is True
+    # Two fingerprints whose hashes were alike: the hashes count fewer than the rows, the
+    # fingerprints do not, so nothing repeats. (A hash that maps 0 and 1 alike stands in for
+    # a real 64-bit collision.)
+    con.execute(f"DELETE FROM {table} WHERE rowid = 5")
+    assert con.execute(f"SELECT count(DISTINCT row_fp), count(*) FROM {table}").fetchall() == [
+        (5, 5)
+    ]
+    con.create_function("hash", lambda v: 7 if int(v) < 2 else int(v), ["UHUGEINT"], "UBIGINT")
+    assert con.execute(f"SELECT count(DISTINCT hash(row_fp)) FROM {table}").fetchall() == [(4,)]
+    assert batch._repeats(con, 5) is False
+
+
 def test_same_rows_in_another_workspace_are_not_duplicates(
     con: store.Connection, workspace: store.Workspace
 ) -> None:

@@ -205,11 +205,18 @@ def _has_rows(cur: Connection, workspace_id: int, entity: str) -> bool:
 
 def _repeats(cur: Connection, in_table: int) -> bool:
     """Whether any fingerprint repeats among PARSED_TABLE's `in_table` rows (rare): if none,
-    every row is its fingerprint's first occurrence and the numbering is skipped."""
-    distinct = cur.execute(
-        f"SELECT count(DISTINCT row_fp) FROM {parse.PARSED_TABLE}"  # noqa: S608
-    ).fetchall()[0][0]
-    return bool(distinct < in_table)
+    every row is its fingerprint's first occurrence and the numbering is skipped.
+
+    The fingerprints' 64-bit hashes are counted first (a third quicker than the 128-bit
+    fingerprints, 1M rows): all distinct means no fingerprint repeats. Fewer means a repeat,
+    or two hashes alike, so only then are the fingerprints themselves counted."""
+    for counted in ("hash(row_fp)", "row_fp"):
+        distinct = cur.execute(
+            f"SELECT count(DISTINCT {counted}) FROM {parse.PARSED_TABLE}"  # noqa: S608
+        ).fetchall()[0][0]
+        if distinct >= in_table:
+            return False
+    return True
 
 
 def import_source(
