@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -51,6 +52,9 @@ def probe(
 
     computed: list[str] = []  # per call: the area, or who asked for every area
     original = indicators.compute_all
+    # Streamlit's "missing ScriptRunContext" warnings, as an owner starting the app reads them
+    no_run = CountedWarnings()
+    logging.getLogger(warmup._RUN_CONTEXT_LOGGER).addHandler(no_run)
 
     def counter(caller: str) -> Any:
         def counting(*args: Any, **kwargs: Any) -> Any:
@@ -137,6 +141,7 @@ def probe(
             "computed": sorted(computed),
             "figures": figure_cache.kept(),
             "builds": figure_cache.builds,
+            "run_context_warnings": no_run.count,
             "visits": {},
         }
         for page in pages:
@@ -161,6 +166,18 @@ def probe(
         return out
 
     return asyncio.run(serve())
+
+
+class CountedWarnings(logging.Handler):
+    """Counts the records it is handed that say a thread has no script run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "missing ScriptRunContext" in record.getMessage():
+            self.count += 1
 
 
 async def _answered(scope: Any, receive: Any, send: Any) -> None:
@@ -258,6 +275,8 @@ def test_the_warm_up_computes_every_page_so_the_first_visits_compute_nothing(
     # compares with (a fresh store keeps none yet)
     assert found["computed"] == EVERY_AREA_AND_THE_KEPT_SCOREBOARD
     assert found["figures"] > 0 and found["builds"] == found["figures"]
+    # warming says nothing an owner starting the app would take for a fault
+    assert found["run_context_warnings"] == 0
     for page, visit in found["visits"].items():
         assert visit["failures"] == [], page
         assert (visit["computed"], visit["builds"]) == (0, 0), page

@@ -427,7 +427,8 @@ def workspaces() -> list[store.Workspace]:
     def listed() -> list[store.Workspace]:
         return store.list_workspaces(connection())
 
-    if get_script_run_ctx() is None:  # a background thread (warm-up, refill): no page run
+    # a background thread (warm-up, refill): no page run, and nothing to warn about
+    if get_script_run_ctx(suppress_warning=True) is None:
         return listed()
     found: list[store.Workspace] = capture.once_per_run(("workspaces",), listed)
     return found

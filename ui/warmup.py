@@ -47,9 +47,10 @@ import asyncio
 import contextlib
 import gc
 import importlib
+import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +255,31 @@ class Headless(SessionClient):
         return None  # no request behind it: nobody reached this run over a network
 
 
+# Streamlit's logger for "Thread …: missing ScriptRunContext! This warning can be ignored …"
+_RUN_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+@contextlib.contextmanager
+def _outside_a_run() -> Iterator[None]:
+    """Set a session's state before its run starts, from outside any run, without Streamlit
+    logging that there is no run: the warm-up does it on purpose, and an owner starting the
+    app would otherwise read that warning twice for every page warmed. Only this thread's
+    warnings of that one kind are left out, and only meanwhile."""
+    thread = threading.current_thread().name
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not (
+            record.threadName == thread and "missing ScriptRunContext" in record.getMessage()
+        )
+
+    logger = logging.getLogger(_RUN_CONTEXT_LOGGER)
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
+
+
 async def run_headless(
     runtime: Runtime,
     page: str,
@@ -276,11 +302,12 @@ async def run_headless(
     session_id = runtime.connect_session(client=client, user_info={})
     try:
         session = runtime.get_app_session(session_id)
-        if session is not None and whole:
-            # every tab of an area page, so that whichever the owner opens is cached
-            session.session_state[capture.WHOLE_PAGE_KEY] = True
-        if give_way is not None and session is not None:
-            session.session_state[BACKGROUND_KEY] = True  # not a visit: others give way to it
+        with _outside_a_run():
+            if session is not None and whole:
+                # every tab of an area page, so that whichever the owner opens is cached
+                session.session_state[capture.WHOLE_PAGE_KEY] = True
+            if give_way is not None and session is not None:
+                session.session_state[BACKGROUND_KEY] = True  # not a visit: others give way
         msg = BackMsg()
         msg.rerun_script.page_name = page
         msg.rerun_script.query_string = urlencode(query)
