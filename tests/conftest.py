@@ -176,3 +176,23 @@ def invoices_only(db_file: Path) -> Path:
     store.refresh_facts(con.cursor(), ws.id)
     con.close()
     return db_file
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The figures each real computation of indicator results computed (`stored.compute_many`),
+    in order: a test sees what was computed again and what was read back kept."""
+    from analytics import indicators
+    from analytics.indicators import stored
+
+    calls: list[list[str]] = []
+    real = stored.compute_many
+
+    def counting(
+        chosen: list[indicators.Indicator], ctx: indicators.Context
+    ) -> dict[str, indicators.Result]:
+        calls.append([i.id for i in chosen])
+        return real(chosen, ctx)
+
+    monkeypatch.setattr(stored, "compute_many", counting)
+    return calls

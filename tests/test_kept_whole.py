@@ -158,22 +158,6 @@ def ws(con: store.Connection, workspace: store.Workspace) -> int:
     return eighteen_months(con, workspace.id)
 
 
-@pytest.fixture
-def computed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The figures each real computation computed, in order."""
-    calls: list[list[str]] = []
-    real = stored.compute_many
-
-    def counting(
-        chosen: list[indicators.Indicator], ctx: indicators.Context
-    ) -> dict[str, indicators.Result]:
-        calls.append([i.id for i in chosen])
-        return real(chosen, ctx)
-
-    monkeypatch.setattr(stored, "compute_many", counting)
-    return calls
-
-
 def wholes_kept(con: store.Connection, ws: int) -> dict[str, bool]:
     rows = con.execute(
         "SELECT indicator_id, whole IS NOT NULL FROM indicator_results "

@@ -159,23 +159,13 @@ def kept_payloads(con: store.Connection, ws: int) -> dict[str, dict[str, Any]]:
 
 
 def test_after_any_one_settings_change_the_kept_figures_equal_fresh_ones(
-    demo_db: Path, demo_ws: int, monkeypatch: pytest.MonkeyPatch
+    demo_db: Path, demo_ws: int, computed: list[list[str]]
 ) -> None:
     """Each setting changed in turn, on top of the ones before (and a threshold, and a
     scorecard goal): the Scoreboard's
     kept results, only partly computed again, equal every figure computed afresh (another
     method: nothing kept), and only the figures that read the setting were computed."""
     con = store.connect(demo_db)
-    computed: list[list[str]] = []
-    real = stored.compute_many
-
-    def counting(
-        chosen: list[indicators.Indicator], ctx: indicators.Context
-    ) -> dict[str, indicators.Result]:
-        computed.append([i.id for i in chosen])
-        return real(chosen, ctx)
-
-    monkeypatch.setattr(stored, "compute_many", counting)
     try:
         stored.scoreboard_results(con, demo_ws)
         assert len(computed[-1]) == len(indicators.REGISTRY)
