@@ -21,24 +21,20 @@ def demo_results(demo_read: store.Connection, demo_ws: int) -> dict[str, indicat
     return indicators.compute_all(demo_read, demo_ws)
 
 
-def test_kpis_json_has_every_indicator_as_plain_json(demo_db: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "analytics",
-            "kpis",
-            "--db",
-            str(demo_db),
-            "--workspace",
-            demo.DEMO_WORKSPACE,
-            "--json",
-        ],
+def kpis(db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`python -m analytics kpis --json` on the demo workspace of `db`, with `extra` options."""
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", "kpis", "--db", str(db)]
+        + ["--workspace", demo.DEMO_WORKSPACE, *extra, "--json"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=300,
     )
+
+
+def test_kpis_json_has_every_indicator_as_plain_json(demo_db: Path) -> None:
+    proc = kpis(demo_db)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["workspace"] == demo.DEMO_WORKSPACE
@@ -55,25 +51,7 @@ def test_kpis_json_has_every_indicator_as_plain_json(demo_db: Path) -> None:
 
 
 def test_kpis_as_of_an_earlier_day(demo_db: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "analytics",
-            "kpis",
-            "--db",
-            str(demo_db),
-            "--workspace",
-            demo.DEMO_WORKSPACE,
-            "--as-of",
-            "2025-06-30",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    proc = kpis(demo_db, "--as-of", "2025-06-30")
     out = json.loads(proc.stdout)
     assert out["as_of"] == "2025-06-30"
     growth = out["indicators"]["segment_growth"]
