@@ -137,13 +137,20 @@ def test_real_exports_give_numbers_or_a_reason(
             assert r.value is not None and math.isfinite(r.value), ind_id
 
 
-def test_superstore_niche_figures_make_sense(real_store: tuple[Path, dict[str, int]]) -> None:
+def area_results(
+    real_store: tuple[Path, dict[str, int]], source: str, area: str
+) -> dict[str, indicators.Result]:
+    """One area's figures for one of the real exports' workspaces."""
     path, ids = real_store
     con = store.connect(path)
     try:
-        r = indicators.compute_all(con, ids["superstore"], area="niche")
+        return indicators.compute_all(con, ids[source], area=area)
     finally:
         con.close()
+
+
+def test_superstore_niche_figures_make_sense(real_store: tuple[Path, dict[str, int]]) -> None:
+    r = area_results(real_store, "superstore", "niche")
     # Three segments (Consumer, Corporate, Home Office): horizontal, and revenue grew in 2019.
     assert {s["segment"] for s in r["segment_growth"].details["segments"]} == {
         "Consumer",
@@ -155,12 +162,7 @@ def test_superstore_niche_figures_make_sense(real_store: tuple[Path, dict[str, i
 
 
 def test_maven_pace_reads_its_deals(real_store: tuple[Path, dict[str, int]]) -> None:
-    path, ids = real_store
-    con = store.connect(path)
-    try:
-        r = indicators.compute_all(con, ids["maven"], area="pace")
-    finally:
-        con.close()
+    r = area_results(real_store, "maven", "pace")
     # Deals but no invoices: the order book cannot be compared with revenue, and says so.
     assert r["order_book_cover"].status == "unknown"
     assert "invoices" in r["order_book_cover"].message
