@@ -287,7 +287,8 @@ class Owner:
 
 @pytest.fixture
 def owner(app_server: AppServer, page: Any, request: pytest.FixtureRequest) -> Iterator[Owner]:
-    """The app on an empty store, in a fresh browser; the server log is printed on failure."""
+    """The app on an empty store, in a fresh browser; on failure the server log and the page's
+    text are printed."""
     session = Owner(app_server, page, SCREENSHOTS, request.node.name)
     yield session
     report = getattr(request.node, "rep_call", None)
@@ -295,6 +296,9 @@ def owner(app_server: AppServer, page: Any, request: pytest.FixtureRequest) -> I
         print(f"--- streamlit log ---\n{app_server.log_text()}")
         try:
             print(f"--- page at failure: {session.shot('FAILED')} ---")
+            # CI keeps no screenshots: what the page said is the only view of it there
+            main = page.locator('[data-testid="stMain"]')
+            print(main.inner_text(timeout=5_000) if main.count() else page.content()[:20_000])
         except Exception as exc:  # the page may be gone; the log above still helps
             print(f"(no screenshot: {exc})")
 
