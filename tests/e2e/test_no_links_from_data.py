@@ -84,8 +84,8 @@ def test_a_snapshot_of_them_links_nothing_in_the_view_or_the_html(
     owner.wait_for("Customer fit")
     wait_for_charts(page)
     page.get_by_role("button", name="Share snapshot").click()
-    page.get_by_label("Title").fill("www.evil.example report")
-    page.get_by_label("Your name, shown on the snapshot").fill("x@evil.example")
+    owner.fill(page.get_by_label("Title"), "www.evil.example report")
+    owner.fill(page.get_by_label("Your name, shown on the snapshot"), "x@evil.example")
     page.get_by_role("button", name="Create link").click()
     owner.wait_idle()
     code = page.locator('[data-testid="stCode"]').filter(has_text="?snapshot=").first

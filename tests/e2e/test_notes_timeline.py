@@ -51,8 +51,8 @@ def test_a_note_added_on_a_page_shows_on_its_chart_and_in_a_new_snapshot(
     assert note_labels(page).count() == 0
 
     page.locator('[data-testid="stExpander"] summary', has_text="Notes on the timeline").click()
-    page.get_by_label("What happened").fill(NOTE)
-    page.get_by_label("Your name").fill("Ann Owner")
+    owner.fill(page.get_by_label("What happened"), NOTE)
+    owner.fill(page.get_by_label("Your name"), "Ann Owner")
     page.get_by_role("button", name="Add the note").click()
     owner.wait_idle()
     page.get_by_text("Note added", exact=False).first.wait_for(timeout=TIMEOUT_MS)
@@ -67,8 +67,8 @@ def test_a_note_added_on_a_page_shows_on_its_chart_and_in_a_new_snapshot(
     owner.shot("added")
 
     page.get_by_role("button", name="Share snapshot").click()
-    page.get_by_label("Title").fill("Pace with our notes")
-    page.get_by_label("Your name, shown on the snapshot").fill("Ann Owner")
+    owner.fill(page.get_by_label("Title"), "Pace with our notes")
+    owner.fill(page.get_by_label("Your name, shown on the snapshot"), "Ann Owner")
     page.get_by_role("button", name="Create link").click()
     owner.wait_idle()
     code = page.locator('[data-testid="stCode"]').filter(has_text="?snapshot=").first

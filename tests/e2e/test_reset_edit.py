@@ -62,9 +62,7 @@ def test_a_goal_step_edited_in_the_browser_survives_a_reload(owner: Any) -> None
     page.get_by_text("Edit this goal").click()
     box = page.locator(".st-key-goal_1_step_2_title input")
     assert box.input_value() == "Call 20 practices"
-    box.fill("Call 25 practices")
-    # straight to Save, as an owner would: tabbing on opened the date's calendar over the
-    # form, and once in a CI run the click that followed saved nothing
+    owner.fill(box, "Call 25 practices")
     form = page.locator('[data-testid="stForm"]').filter(has=box)
     form.get_by_role("button", name="Save").click()
     owner.wait_idle()

@@ -100,9 +100,9 @@ def test_a_goal_is_written_and_ticked_off_and_seasons_show(owner: Any) -> None:
     owner.wait_for("Hard reset")
     page.locator(".st-key-reset_section").get_by_text("Goals", exact=True).click()
     owner.wait_for("Elephant walk")
-    page.get_by_label("The goal").fill("Ten new dental customers")
-    page.get_by_label("One thing you can do today").fill("List 20 practices to call")
-    page.get_by_label("Step 1", exact=True).fill("Call 20 practices")
+    owner.fill(page.get_by_label("The goal"), "Ten new dental customers")
+    owner.fill(page.get_by_label("One thing you can do today"), "List 20 practices to call")
+    owner.fill(page.get_by_label("Step 1", exact=True), "Call 20 practices")
     page.get_by_role("button", name="Save the goal").click()
     page.get_by_text("0 of 3 steps done").wait_for()
     page.get_by_text("Today: List 20 practices to call").click()  # tick today's task

@@ -48,8 +48,8 @@ def test_share_open_export_and_revoke_a_snapshot(owner: Any, stranger: Any, tmp_
     assert len(tally) == 4 and all(v.isdigit() for v in tally)
 
     page.get_by_role("button", name="Share snapshot").click()
-    page.get_by_label("Title").fill("Scoreboard for Alex")
-    page.get_by_label("Your name, shown on the snapshot").fill("Sam Owner")
+    owner.fill(page.get_by_label("Title"), "Scoreboard for Alex")
+    owner.fill(page.get_by_label("Your name, shown on the snapshot"), "Sam Owner")
     page.get_by_role("button", name="Create link").click()
     owner.wait_idle()
     code = page.locator('[data-testid="stCode"]').filter(has_text="?snapshot=").first
