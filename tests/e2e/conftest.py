@@ -276,8 +276,8 @@ class Owner:
         go of the button 5-10 ms after pressing it: in 4 of 138 runs of the step-edit test the
         release landed mid-redraw, outside the button (recorded in the browser: press on Save,
         focus out of the box, release and click on a div beside it), so nothing was sent and
-        nothing saved. An owner's press lasts about 100 ms (runs with 150 ms presses saved
-        every time). Leaving the box first has that redraw done before the press."""
+        nothing saved. An owner's press lasts about 100 ms (three runs with 150 ms presses all
+        saved). Leaving the box first has that redraw done before the press."""
         box.fill(text)
         box.blur()
 
