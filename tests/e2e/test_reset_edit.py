@@ -60,6 +60,7 @@ def test_a_goal_step_edited_in_the_browser_survives_a_reload(owner: Any) -> None
     owner.wait_for("Hard reset")
     _goals(owner)
     page.get_by_text("Edit this goal").click()
+    owner.settle()  # the box and its Save button have finished sliding open
     box = page.locator(".st-key-goal_1_step_2_title input")
     assert box.input_value() == "Call 20 practices"
     owner.fill(box, "Call 25 practices")
